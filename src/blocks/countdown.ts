@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { formatDeadline } from '../format/dates';
+import { formatInteger, formatTwoDigits, formatUnit, unitLabel } from '../format/numbers';
+import { baseBlockSchema, HoldBack, type AmpListPayload, type BlockKind, type ResolveContext } from './kind';
+
+const countdownSchema = baseBlockSchema.extend({
+  kind: z.literal('countdown'),
+  /** A fixed deadline; by default the deadline of the campaign in the token. */
+  endsAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type CountdownConfig = z.infer<typeof countdownSchema>;
+
+export type CountdownUnitKey = 'days' | 'hours' | 'minutes' | 'seconds';
+
+export interface CountdownView {
+  kind: 'countdown';
+  state: 'running' | 'expired';
+  headline: string;
+  /** Shown under the figures; the expired state has its own. */
+  message: string;
+  /** The deadline in the subscriber's zone and locale, e.g. "Ends Wed, Nov 25, 6:00 PM EST". */
+  deadlineText: string;
+  /** ISO deadline, for clients that tick on their own. */
+  deadline: string;
+  /** Whole seconds left at the moment of the open (0 once expired). */
+  secondsLeft: number;
+  /** The four figures with their localized unit names; empty once expired. */
+  units: { key: CountdownUnitKey; value: string; label: string }[];
+  /** One line, e.g. "2 days 03:14:05". Empty once expired. */
+  text: string;
+  cta: { label: string; url: string };
+}
+
+const defaultMessages = {
+  headline: 'Sale ends in',
+  message: 'Ends {deadline}',
+  expiredHeadline: 'This sale has ended',
+  expiredMessage: 'New offers are waiting for you.',
+  cta: 'Shop the sale',
+  expiredCta: "See what's new",
+} as const;
+
+/** Splits whole seconds into the four figures a countdown shows. */
+export function splitSeconds(total: number): Record<CountdownUnitKey, number> {
+  return {
+    days: Math.floor(total / 86_400),
+    hours: Math.floor((total % 86_400) / 3_600),
+    minutes: Math.floor((total % 3_600) / 60),
+    seconds: total % 60,
+  };
+}
+
+const unitNames = { days: 'day', hours: 'hour', minutes: 'minute', seconds: 'second' } as const;
+
+export const countdownKind: BlockKind<CountdownConfig, { config: CountdownConfig }, CountdownView> = {
+  name: 'countdown',
+  configSchema: countdownSchema,
+  defaultMessages,
+
+  prepare: (config: CountdownConfig) => ({ config }),
+
+  async resolve({ config }, context: ResolveContext): Promise<CountdownView> {
+    const { open } = context;
+    const endsAt = config.endsAt ?? open.campaign?.endsAt;
+    if (!endsAt) throw new HoldBack('no deadline: the campaign has no endsAt and the block sets none');
+    const deadline = new Date(endsAt);
+    const secondsLeft = Math.max(0, Math.floor((deadline.getTime() - open.now.getTime()) / 1000));
+    const deadlineText = formatDeadline(deadline, open.locale, open.timeZone);
+    const base = { kind: 'countdown' as const, deadline: deadline.toISOString(), deadlineText, secondsLeft };
+
+    if (secondsLeft === 0) {
+      return {
+        ...base,
+        state: 'expired',
+        headline: context.message('expiredHeadline'),
+        message: context.message('expiredMessage', { deadline: deadlineText }),
+        units: [],
+        text: '',
+        cta: { label: context.message('expiredCta'), url: config.defaultUrl },
+      };
+    }
+
+    const parts = splitSeconds(secondsLeft);
+    const units = (Object.keys(unitNames) as CountdownUnitKey[]).map((key) => ({
+      key,
+      value: key === 'days' ? formatInteger(parts[key], open.locale) : formatTwoDigits(parts[key], open.locale),
+      label: unitLabel(parts[key], unitNames[key], open.locale),
+    }));
+    const clock = [parts.hours, parts.minutes, parts.seconds].map((n) => formatTwoDigits(n, open.locale)).join(':');
+    return {
+      ...base,
+      state: 'running',
+      headline: context.message('headline', { deadline: deadlineText }),
+      message: context.message('message', { deadline: deadlineText }),
+      units,
+      text: parts.days > 0 ? `${formatUnit(parts.days, 'day', open.locale)} ${clock}` : clock,
+      cta: { label: context.message('cta'), url: config.defaultUrl },
+    };
+  },
+
+  toJson(view: CountdownView): AmpListPayload {
+    return { items: [view] };
+  },
+};

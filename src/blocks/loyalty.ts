@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { formatInteger, formatPercent } from '../format/numbers';
+import { baseBlockSchema, HoldBack, type AmpListPayload, type BlockKind, type ResolveContext } from './kind';
+
+const tierSchema = z.object({ name: z.string().min(1), minPoints: z.number().int().min(0) });
+
+const loyaltySchema = baseBlockSchema.extend({
+  kind: z.literal('loyalty'),
+  /** Tiers from lowest to highest. */
+  tiers: z
+    .array(tierSchema)
+    .min(1)
+    .default([
+      { name: 'Bronze', minPoints: 0 },
+      { name: 'Silver', minPoints: 500 },
+      { name: 'Gold', minPoints: 2000 },
+      { name: 'Platinum', minPoints: 5000 },
+    ])
+    .refine((tiers) => tiers.every((tier, i) => i === 0 || tier.minPoints > (tiers[i - 1] as { minPoints: number }).minPoints), {
+      message: 'expected tiers in ascending order of minPoints, each higher than the one before',
+    }),
+});
+export type LoyaltyConfig = z.infer<typeof loyaltySchema>;
+
+export interface LoyaltyView {
+  kind: 'loyalty';
+  greeting: string;
+  /** The balance, e.g. "1,240". */
+  points: string;
+  /** e.g. "1,240 points". */
+  balance: string;
+  tier: string;
+  nextTier: string | null;
+  /** 0–1 towards the next tier (1 at the top tier). */
+  progress: number;
+  progressPercent: string;
+  /** e.g. "760 points to Platinum", or the top-tier message. */
+  progressText: string;
+  cta: { label: string; url: string };
+}
+
+export const loyaltyKind: BlockKind<LoyaltyConfig, { config: LoyaltyConfig }, LoyaltyView> = {
+  name: 'loyalty',
+  configSchema: loyaltySchema,
+  defaultMessages: {
+    greeting: 'Hi {firstName}, you are a {tier} member',
+    balance: '{points} points',
+    progress: '{remaining} points to {nextTier}',
+    topTier: 'You have reached our top tier',
+    cta: 'Use your points',
+  },
+
+  prepare: (config: LoyaltyConfig) => ({ config }),
+
+  async resolve({ config }, context: ResolveContext): Promise<LoyaltyView> {
+    const subscriber = context.open.subscriber;
+    if (!subscriber) throw new HoldBack('loyalty needs a known subscriber');
+    const { locale } = context.open;
+    const points = Math.max(0, subscriber.loyaltyPoints);
+    // The stored tier wins (the retailer may grant tiers on more than points); else derive from points.
+    const byPoints = config.tiers.reduce((found, tier, index) => (points >= tier.minPoints ? index : found), 0);
+    const stored = subscriber.loyaltyTier ? config.tiers.findIndex((tier) => tier.name === subscriber.loyaltyTier) : -1;
+    const index = stored >= 0 ? stored : byPoints;
+    const tier = config.tiers[index] as z.infer<typeof tierSchema>;
+    const next = config.tiers[index + 1];
+    const progress = next ? Math.min(1, Math.max(0, (points - tier.minPoints) / (next.minPoints - tier.minPoints))) : 1;
+    const formattedPoints = formatInteger(points, locale);
+    return {
+      kind: 'loyalty',
+      greeting: context.message('greeting', { firstName: subscriber.firstName, tier: tier.name }),
+      points: formattedPoints,
+      balance: context.message('balance', { points: formattedPoints }),
+      tier: tier.name,
+      nextTier: next?.name ?? null,
+      progress,
+      progressPercent: formatPercent(progress, locale),
+      progressText: next
+        ? context.message('progress', { remaining: formatInteger(Math.max(0, next.minPoints - points), locale), nextTier: next.name })
+        : context.message('topTier'),
+      cta: { label: context.message('cta'), url: config.defaultUrl },
+    };
+  },
+
+  toJson(view: LoyaltyView): AmpListPayload {
+    return { items: [view] };
+  },
+};

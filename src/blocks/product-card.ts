@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { Product, StockState } from '../data/model';
+import { formatMoney, formatPercent } from '../format/numbers';
+import { compileRule, type CompiledRule } from '../rules/rule';
+import { productFacts, type RuleFacts } from '../rules/facts';
+import type { ResolveContext } from './kind';
+
+/** One product as both renderers show it: every string formatted for this subscriber. */
+export interface ProductCardView {
+  id: string;
+  name: string;
+  url: string;
+  image: string;
+  category: string;
+  /** What the subscriber pays now. */
+  price: string;
+  /** The regular price, shown struck through, when on sale. */
+  originalPrice: string | null;
+  /** e.g. "-38%" when on sale. */
+  discount: string | null;
+  onSale: boolean;
+  stockState: StockState;
+  badge: { text: string; tone: BadgeTone } | null;
+}
+
+export const badgeTones = ['info', 'success', 'warning', 'danger'] as const;
+export type BadgeTone = (typeof badgeTones)[number];
+
+export const badgeRuleSchema = z.object({
+  when: z.unknown(),
+  /** A message key (see cardMessages) or literal text, with {stock}, {discount}, {name} placeholders. */
+  text: z.string().min(1),
+  tone: z.enum(badgeTones).default('info'),
+});
+export type BadgeRuleConfig = z.infer<typeof badgeRuleSchema>;
+
+/** The badges a product block gets when its config names none. */
+export const defaultBadgeRules: BadgeRuleConfig[] = [
+  { when: { '<=': [{ var: 'product.stock' }, 0] }, text: 'badgeSoldOut', tone: 'danger' },
+  { when: { '<=': [{ var: 'product.stock' }, 5] }, text: 'badgeLowStock', tone: 'warning' },
+  { when: { var: 'product.onSale' }, text: 'badgeSale', tone: 'success' },
+];
+
+/**
+ * Badge texts are message keys (translatable per locale) or literal text;
+ * both may use {stock}, {discount} and {name}.
+ */
+export const cardMessages = {
+  badgeSoldOut: 'Sold out',
+  badgeLowStock: 'Only {stock} left',
+  badgeSale: '{discount} today',
+} as const;
+
+export interface CompiledBadge {
+  when: CompiledRule;
+  text: string;
+  tone: BadgeTone;
+}
+
+export function compileBadges(rules: readonly BadgeRuleConfig[], where: string): CompiledBadge[] {
+  return rules.map((rule, index) => ({ when: compileRule(rule.when, `${where}[${index}].when`), text: rule.text, tone: rule.tone }));
+}
+
+export function stockStateOf(product: Product, lowStockAtMost: number): StockState {
+  if (product.stock <= 0) return 'sold_out';
+  return product.stock <= lowStockAtMost ? 'low_stock' : 'in_stock';
+}
+
+export function isOnSale(product: Product): boolean {
+  return product.salePrice !== null && product.salePrice < product.price;
+}
+
+/** Formats a product for this open and picks its badge from the rules, against live stock. */
+export function productCard(
+  product: Product,
+  context: ResolveContext,
+  badges: readonly CompiledBadge[],
+  lowStockAtMost: number,
+): ProductCardView {
+  const locale = context.open.locale;
+  const onSale = isOnSale(product);
+  const facts: RuleFacts = { ...context.facts, product: productFacts(product) };
+  const discount = onSale ? `-${formatPercent(facts.product!.discountPercent / 100, locale)}` : null;
+  const badge = badges.find((candidate) => candidate.when(facts));
+  return {
+    id: product.id,
+    name: product.name,
+    url: product.url,
+    image: product.image,
+    category: product.category,
+    price: formatMoney(onSale ? (product.salePrice as number) : product.price, product.currency, locale),
+    originalPrice: onSale ? formatMoney(product.price, product.currency, locale) : null,
+    discount,
+    onSale,
+    stockState: stockStateOf(product, lowStockAtMost),
+    badge: badge
+      ? { text: context.message(badge.text, { stock: product.stock, discount: discount ?? '', name: product.name }), tone: badge.tone }
+      : null,
+  };
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { Product } from '../data/model';
+import { compileRule, type CompiledRule } from '../rules/rule';
+import { withProduct } from '../rules/facts';
+import { baseBlockSchema, HoldBack, type AmpListPayload, type BlockKind, type ResolveContext } from './kind';
+import {
+  badgeRuleSchema,
+  cardMessages,
+  compileBadges,
+  defaultBadgeRules,
+  productCard,
+  type CompiledBadge,
+  type ProductCardView,
+} from './product-card';
+
+const historySources = ['cart', 'recentViews'] as const;
+
+const recommendationsSchema = baseBlockSchema.extend({
+  kind: z.literal('recommendations'),
+  count: z.number().int().min(1).max(12).default(4),
+  /** Which parts of the subscriber's history seed the picks, in priority order. */
+  sources: z.array(z.enum(historySources)).min(1).default(['cart', 'recentViews']),
+  /** How many history entries per source are read: bounds the work per open. */
+  historyDepth: z.number().int().min(1).max(100).default(20),
+  /** A candidate is dropped when this holds; by default anything already bought. */
+  excludeWhen: z.unknown().default({ in: [{ var: 'product.id' }, { var: 'subscriber.purchases' }] }),
+  /** Shown, in stock and not excluded, when history and category best-sellers run short. */
+  defaultProductIds: z.array(z.string().min(1)).default([]),
+  lowStockAtMost: z.number().int().min(0).default(5),
+  badges: z.array(badgeRuleSchema).default(defaultBadgeRules.filter((rule) => rule.text !== 'badgeSoldOut')),
+});
+export type RecommendationsConfig = z.infer<typeof recommendationsSchema>;
+
+export interface RecommendationsView {
+  kind: 'recommendations';
+  title: string;
+  products: ProductCardView[];
+  /** Where each pick came from, for the render log and debugging. */
+  sources: ('history' | 'category' | 'default' | 'bestsellers')[];
+  cta: { label: string; url: string };
+}
+
+interface PreparedRecommendations {
+  config: RecommendationsConfig;
+  excludeWhen: CompiledRule;
+  badges: CompiledBadge[];
+}
+
+/**
+ * Picks N in-stock products: the subscriber's own history first, then the
+ * best-sellers of the categories they looked at, then the configured default
+ * list, then the shop's best-sellers. Every read is by primary key or served by
+ * the best-seller index, so the cost does not grow with the catalogue.
+ */
+async function pick(prepared: PreparedRecommendations, context: ResolveContext): Promise<{ product: Product; source: RecommendationsView['sources'][number] }[]> {
+  const { config, excludeWhen } = prepared;
+  const { store, facts } = context;
+  const subscriber = context.open.subscriber;
+  const picks: { product: Product; source: RecommendationsView['sources'][number] }[] = [];
+  const seen = new Set<string>();
+  const wanted = (product: Product): boolean =>
+    !seen.has(product.id) && product.stock > 0 && !excludeWhen(withProduct(facts, product));
+  const take = (products: readonly Product[], source: RecommendationsView['sources'][number]): void => {
+    for (const product of products) {
+      if (picks.length >= config.count) return;
+      if (wanted(product)) picks.push({ product, source });
+      seen.add(product.id);
+    }
+  };
+
+  const historyIds = subscriber ? [...new Set(config.sources.flatMap((source) => subscriber[source].slice(0, config.historyDepth)))] : [];
+  const history = historyIds.length ? await store.getProducts(historyIds) : [];
+  take(history, 'history');
+
+  // Sold-out or already-bought items still tell us what the subscriber likes.
+  const categories = [...new Set(history.map((product) => product.category))];
+  const alreadyBought = subscriber ? subscriber.purchases.slice(0, config.historyDepth) : [];
+  for (const category of categories) {
+    if (picks.length >= config.count) break;
+    const exclude = [...seen, ...alreadyBought];
+    take(await store.bestSellersInCategory(category, config.count - picks.length, exclude), 'category');
+  }
+  if (picks.length < config.count && config.defaultProductIds.length) {
+    take(await store.getProducts(config.defaultProductIds), 'default');
+  }
+  if (picks.length < config.count) {
+    take(await store.bestSellers(config.count - picks.length, [...seen, ...alreadyBought]), 'bestsellers');
+  }
+  return picks;
+}
+
+export const recommendationsKind: BlockKind<RecommendationsConfig, PreparedRecommendations, RecommendationsView> = {
+  name: 'recommendations',
+  configSchema: recommendationsSchema,
+  defaultMessages: {
+    ...cardMessages,
+    title: 'Picked for you, {firstName}',
+    genericTitle: 'Our best-sellers',
+    cta: 'See more',
+  },
+
+  prepare(config: RecommendationsConfig, where: string): PreparedRecommendations {
+    return {
+      config,
+      excludeWhen: compileRule(config.excludeWhen, `${where}.excludeWhen`),
+      badges: compileBadges(config.badges, `${where}.badges`),
+    };
+  },
+
+  async resolve(prepared: PreparedRecommendations, context: ResolveContext): Promise<RecommendationsView> {
+    const picks = await pick(prepared, context);
+    if (picks.length === 0) throw new HoldBack('no product qualifies for recommendations');
+    const subscriber = context.open.subscriber;
+    return {
+      kind: 'recommendations',
+      title: subscriber ? context.message('title', { firstName: subscriber.firstName }) : context.message('genericTitle'),
+      products: picks.map(({ product }) => productCard(product, context, prepared.badges, prepared.config.lowStockAtMost)),
+      sources: picks.map(({ source }) => source),
+      cta: { label: context.message('cta'), url: prepared.config.defaultUrl },
+    };
+  },
+
+  toJson(view: RecommendationsView): AmpListPayload {
+    return { items: [view] };
+  },
+};

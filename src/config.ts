@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+
+/**
+ * One configuration for the server and the CLI, so a token minted by
+ * `opentime token` verifies on the server started from the same directory.
+ * Sources, later ones winning: defaults < config file (OPENTIME_CONFIG) < environment.
+ */
+
+const configSchema = z.strictObject({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  /** Where the SQLite file and, in demo mode, the generated signing keys live. */
+  dataDir: z.string().min(1).default('./data'),
+  /** The https origin emails reach us at; used in printed URLs and templates. */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** `kid:secret,kid:secret`; when absent, demo keys are generated in dataDir. */
+  signingKeys: z.string().optional(),
+  /** Which of the signing keys signs new tokens; defaults to the last one listed. */
+  signingKid: z.string().optional(),
+  tokenAudience: z.string().min(1).default('opentime'),
+  /** Global sender allowlist (addresses or domains), on top of each campaign's own. */
+  allowedSenders: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean)),
+  /** Block definitions (YAML or JSON). */
+  blocksFile: z.string().min(1).default(path.join(__dirname, '..', '..', 'config', 'blocks.yaml')),
+  /** How old a cached price or stock figure may be, in milliseconds. */
+  freshnessMs: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Seed the demo dataset into an empty database and print sample URLs. */
+  demo: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .default(true)
+    .transform((value) => value === true || value === 'true' || value === '1'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema> & { publicUrl: string; databaseFile: string };
+
+/** Environment variable → config key. The README lists exactly these. */
+export const environmentVariables = {
+  PORT: 'port',
+  HOST: 'host',
+  OPENTIME_DATA_DIR: 'dataDir',
+  OPENTIME_PUBLIC_URL: 'publicUrl',
+  OPENTIME_SIGNING_KEYS: 'signingKeys',
+  OPENTIME_SIGNING_KID: 'signingKid',
+  OPENTIME_TOKEN_AUDIENCE: 'tokenAudience',
+  OPENTIME_ALLOWED_SENDERS: 'allowedSenders',
+  OPENTIME_BLOCKS: 'blocksFile',
+  OPENTIME_FRESHNESS_MS: 'freshnessMs',
+  OPENTIME_DEMO: 'demo',
+  OPENTIME_LOG_LEVEL: 'logLevel',
+} as const satisfies Record<string, keyof z.input<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the config file ${file} (OPENTIME_CONFIG): ${(error as Error).message}`);
+  }
+  const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`The config file ${file} must hold an object of settings, e.g. "port: 8080".`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function formatZodIssues(error: z.ZodError, origin: string): string {
+  return error.issues
+    .map((issue) => `  - ${origin}${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`)
+    .join('\n');
+}
+
+/** Reads and validates the configuration once; throws ConfigError with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const fromFile = env.OPENTIME_CONFIG ? readConfigFile(path.resolve(cwd, env.OPENTIME_CONFIG)) : {};
+  const fromEnv: Record<string, unknown> = {};
+  for (const [variable, key] of Object.entries(environmentVariables)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const result = configSchema.safeParse({ ...fromFile, ...fromEnv });
+  if (!result.success) {
+    throw new ConfigError(`Invalid configuration:\n${formatZodIssues(result.error, 'setting')}`);
+  }
+  const config = result.data;
+  const dataDir = path.resolve(cwd, config.dataDir);
+  return {
+    ...config,
+    dataDir,
+    blocksFile: path.resolve(cwd, config.blocksFile),
+    publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
+    databaseFile: path.join(dataDir, 'opentime.db'),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The records the rule engine reads. These are the store's vocabulary: every
+ * store implementation (SQLite today, a networked database later) returns
+ * exactly these shapes.
+ */
+
+export type StockState = 'in_stock' | 'low_stock' | 'sold_out';
+
+export interface Product {
+  id: string;
+  name: string;
+  url: string;
+  image: string;
+  category: string;
+  /** Regular price in major units of `currency` (e.g. 79.9). */
+  price: number;
+  /** Sale price when the product is on sale, otherwise null. */
+  salePrice: number | null;
+  /** ISO 4217 code, e.g. "EUR". */
+  currency: string;
+  stock: number;
+  /** Units sold recently; orders category best-sellers. */
+  popularity: number;
+  /** ISO 8601 timestamp of the source's last change. */
+  updatedAt: string;
+}
+
+export interface LoyaltyTierDefinition {
+  name: string;
+  /** Points needed to reach this tier. */
+  minPoints: number;
+}
+
+export interface Subscriber {
+  id: string;
+  firstName: string;
+  /** BCP 47 locale, e.g. "de-DE". */
+  locale: string;
+  /** IANA time zone, e.g. "Europe/Berlin". */
+  timeZone: string;
+  /** ISO 4217 code the subscriber shops in. */
+  currency: string;
+  country: string | null;
+  city: string | null;
+  loyaltyPoints: number;
+  loyaltyTier: string | null;
+  /** Product ids, most recent first. */
+  recentViews: string[];
+  cart: string[];
+  purchases: string[];
+  updatedAt: string;
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  /** ISO 8601 deadline, or null for a campaign without one. */
+  endsAt: string | null;
+  /** Sender addresses or domains allowed to call our AMP endpoints for this campaign. */
+  allowedSenders: string[];
+}

@@ -1,0 +1,69 @@
+import { Router, type Request, type Response } from 'express';
+import type { BlockCatalog } from '../blocks/blocks-config';
+import { jsonFor, resolveBlock } from '../blocks/resolve-block';
+import type { Store } from '../data/store';
+import { buildOpen } from '../open/open';
+import { TokenError } from '../tokens/errors';
+import type { Keyring } from '../tokens/keyring';
+import { verifySubscriberToken } from '../tokens/subscriber-token';
+import { ampCors, assertSenderAllowed } from './amp-cors';
+import { HttpError } from './error-catalogue';
+import type { SenderAllowlist } from './sender-allowlist';
+
+export interface AmpRouterDeps {
+  store: Store;
+  blocks: BlockCatalog;
+  keyring: Keyring;
+  tokenAudience: string;
+  globalAllowlist: SenderAllowlist;
+  now: () => Date;
+}
+
+/**
+ * GET /amp/v1/blocks/:blockId?t=TOKEN — the amp-list endpoint. Answers
+ * `{"items":[…]}` computed at this moment; 401/404 as JSON with the CORS
+ * grant; a data or rule failure answers 200 with the block's fallback items.
+ */
+export function ampRouter(deps: AmpRouterDeps): Router {
+  const router = Router();
+  router.use('/amp/v1', ampCors({ globalAllowlist: deps.globalAllowlist }));
+
+  router.get('/amp/v1/blocks/:blockId', async (req: Request, res: Response) => {
+    const block = deps.blocks.get(req.params.blockId as string);
+    if (!block) throw new HttpError('block_not_found', `No block "${String(req.params.blockId).slice(0, 64)}".`);
+
+    const now = deps.now();
+    const token = typeof req.query.t === 'string' ? req.query.t : undefined;
+    if (token === undefined) throw new HttpError('token_missing');
+    let claims;
+    try {
+      claims = verifySubscriberToken(deps.keyring, token, { audience: deps.tokenAudience, now });
+    } catch (error) {
+      if (error instanceof TokenError) throw new HttpError('token_invalid', `token ${error.reason}`, { cause: error });
+      throw error;
+    }
+
+    const [campaign, subscriber] = await Promise.all([
+      deps.store.getCampaign(claims.campaignId),
+      deps.store.getSubscriber(claims.subscriberId),
+    ]);
+    assertSenderAllowed(res, campaign?.allowedSenders ?? []);
+
+    const open = buildOpen({
+      now,
+      subscriber,
+      campaign,
+      client: 'amp',
+      defaultLocale: block.config.defaultLocale,
+      defaultTimeZone: block.config.defaultTimeZone,
+    });
+    const resolution = await resolveBlock(block, open, deps.store);
+    if (resolution.outcome === 'fallback') {
+      const log = resolution.reason === 'error' ? req.log.error.bind(req.log) : req.log.warn.bind(req.log);
+      log({ block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error }, 'block fallback served');
+    }
+    res.json(jsonFor(block, resolution));
+  });
+
+  return router;
+}

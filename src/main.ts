@@ -1,0 +1,78 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './log';
+import { sampleUrlsText } from './sample-urls';
+import { openServices } from './services';
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server and wires graceful shutdown; resolves once listening. */
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const services = await openServices(config);
+  const app = createApp({
+    store: services.store,
+    blocks: services.blocks,
+    keyring: services.keyring,
+    tokenAudience: config.tokenAudience,
+    globalAllowlist: services.globalAllowlist,
+    logger,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, blocks: [...services.blocks.keys()], seeded: services.seeded }, 'opentime started');
+  if (config.demo) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port } })}\n`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.store.close();
+      logger.info('opentime stopped');
+      logger.flush();
+    })());
+  return { server, url: `http://localhost:${port}`, close };
+}
+
+/** `npm start` and `opentime serve`: start, and stop cleanly on SIGTERM/SIGINT. */
+export async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  let running: RunningServer;
+  try {
+    running = await startServer(config, logger);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : `Failed to start: ${(error as Error).stack ?? error}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      // In-flight requests finish; new connections are refused.
+      running.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,87 @@
+import type { Product } from '../data/model';
+import { localClock } from '../format/dates';
+import type { Open } from '../open/open';
+
+/**
+ * The data a rule sees, in one documented shape (the README lists it). Built
+ * once per open; `product` is swapped in per candidate.
+ */
+export interface RuleFacts {
+  subscriber: {
+    id: string;
+    locale: string;
+    timeZone: string;
+    country: string | null;
+    city: string | null;
+    loyaltyPoints: number;
+    loyaltyTier: string | null;
+    recentViews: string[];
+    cart: string[];
+    purchases: string[];
+  } | null;
+  campaign: { id: string; name: string; endsAt: string | null; secondsLeft: number | null } | null;
+  now: { iso: string; epochMs: number; hour: number; weekday: number; date: string };
+  open: { client: string; personalised: boolean };
+  product?: ProductFacts;
+}
+
+export interface ProductFacts {
+  id: string;
+  name: string;
+  category: string;
+  price: number;
+  salePrice: number | null;
+  currency: string;
+  stock: number;
+  onSale: boolean;
+  /** 0–100, whole percent off the regular price. */
+  discountPercent: number;
+  popularity: number;
+}
+
+export function productFacts(product: Product): ProductFacts {
+  const onSale = product.salePrice !== null && product.salePrice < product.price;
+  return {
+    id: product.id,
+    name: product.name,
+    category: product.category,
+    price: product.price,
+    salePrice: product.salePrice,
+    currency: product.currency,
+    stock: product.stock,
+    onSale,
+    discountPercent: onSale && product.price > 0 ? Math.round((1 - (product.salePrice as number) / product.price) * 100) : 0,
+    popularity: product.popularity,
+  };
+}
+
+export function buildFacts(open: Open): RuleFacts {
+  const { subscriber, campaign, now } = open;
+  const clock = localClock(now, open.timeZone);
+  return {
+    subscriber: subscriber && {
+      id: subscriber.id,
+      locale: open.locale,
+      timeZone: open.timeZone,
+      country: subscriber.country,
+      city: subscriber.city,
+      loyaltyPoints: subscriber.loyaltyPoints,
+      loyaltyTier: subscriber.loyaltyTier,
+      recentViews: subscriber.recentViews,
+      cart: subscriber.cart,
+      purchases: subscriber.purchases,
+    },
+    campaign: campaign && {
+      id: campaign.id,
+      name: campaign.name,
+      endsAt: campaign.endsAt,
+      secondsLeft: campaign.endsAt === null ? null : Math.floor((Date.parse(campaign.endsAt) - now.getTime()) / 1000),
+    },
+    now: { iso: now.toISOString(), epochMs: now.getTime(), ...clock },
+    open: { client: open.client, personalised: subscriber !== null },
+  };
+}
+
+export function withProduct(facts: RuleFacts, product: Product): RuleFacts {
+  return { ...facts, product: productFacts(product) };
+}

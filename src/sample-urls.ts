@@ -1,0 +1,37 @@
+import { DEMO_CAMPAIGN_IDS, DEMO_SENDERS, DEMO_SUBSCRIBER_IDS } from './data/demo-data';
+import type { Services } from './services';
+import { signSubscriberToken } from './tokens/subscriber-token';
+
+/**
+ * The banner `npm start` prints in demo mode: working URLs with fresh tokens,
+ * as curl commands because AMP endpoints answer only requests that carry the
+ * AMP for Email CORS headers.
+ */
+export function sampleUrlsText(services: Services): string {
+  const { config, keyring, blocks } = services;
+  const token = (subscriberId: string, campaignId: string): string =>
+    signSubscriberToken(keyring, { subscriberId, campaignId }, { audience: config.tokenAudience });
+  const sender = DEMO_SENDERS[0] ?? 'news@shop.example';
+  const emma = token(DEMO_SUBSCRIBER_IDS.emma, DEMO_CAMPAIGN_IDS.flashSale);
+  const lines = [
+    '',
+    `Opentime is listening on ${config.publicUrl}`,
+    '',
+    `Sample opens for subscriber ${DEMO_SUBSCRIBER_IDS.emma} (en-US) in campaign ${DEMO_CAMPAIGN_IDS.flashSale}:`,
+  ];
+  for (const id of blocks.keys()) {
+    lines.push(`  curl -H 'AMP-Email-Sender: ${sender}' '${config.publicUrl}/amp/v1/blocks/${id}?t=${emma}'`);
+  }
+  const lena = token(DEMO_SUBSCRIBER_IDS.lena, DEMO_CAMPAIGN_IDS.flashSale);
+  const expired = token(DEMO_SUBSCRIBER_IDS.lena, DEMO_CAMPAIGN_IDS.springSale);
+  lines.push(
+    '',
+    `The same in German (${DEMO_SUBSCRIBER_IDS.lena}, de-DE), and a campaign whose deadline has passed:`,
+    `  curl -H 'AMP-Email-Sender: ${sender}' '${config.publicUrl}/amp/v1/blocks/loyalty-status?t=${lena}'`,
+    `  curl -H 'AMP-Email-Sender: ${sender}' '${config.publicUrl}/amp/v1/blocks/flash-countdown?t=${expired}'`,
+    '',
+    'Mint more tokens with: npx opentime token --subscriber <id> --campaign <id>',
+    '',
+  );
+  return lines.join('\n');
+}

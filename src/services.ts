@@ -1,0 +1,35 @@
+import { loadBlocksConfig, type BlockCatalog } from './blocks/blocks-config';
+import type { Config } from './config';
+import { CachedStore } from './data/cached-store';
+import { refreshDemoCampaignDeadlines, seedDemoDataIfEmpty } from './data/seed';
+import { SqliteStore } from './data/sqlite-store';
+import { SenderAllowlist } from './http/sender-allowlist';
+import { keyringFromConfig } from './tokens/keyring-from-config';
+import type { Keyring } from './tokens/keyring';
+
+/** What the server (and the CLI commands that need data) run on, built from one config. */
+export interface Services {
+  config: Config;
+  store: CachedStore;
+  blocks: BlockCatalog;
+  keyring: Keyring;
+  globalAllowlist: SenderAllowlist;
+  /** True when this start seeded an empty database with the demo dataset. */
+  seeded: boolean;
+}
+
+/** Opens the store (seeding the demo data on first start in demo mode), loads blocks and keys. */
+export async function openServices(config: Config, now: Date = new Date()): Promise<Services> {
+  // Config problems surface before the database file is created.
+  const blocks = loadBlocksConfig(config.blocksFile);
+  const keyring = keyringFromConfig(config);
+  const globalAllowlist = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');
+  const store = new CachedStore(SqliteStore.open(config.databaseFile), { freshnessMs: config.freshnessMs });
+  let seeded = false;
+  if (config.demo) {
+    seeded = await seedDemoDataIfEmpty(store, { baseUrl: config.publicUrl, now });
+    // A demo started weeks after its first start still has one live and one past campaign.
+    await refreshDemoCampaignDeadlines(store, now);
+  }
+  return { config, store, blocks, keyring, globalAllowlist, seeded };
+}

@@ -1,0 +1,180 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Versioned schema migrations for the embedded SQLite store.
+ *
+ * Rules for anyone adding one:
+ * - append only; never edit or renumber a migration that has shipped, because
+ *   existing databases have already recorded it as applied;
+ * - versions are consecutive integers starting at 1;
+ * - `up` runs inside a transaction together with the row that records it, so a
+ *   migration is either fully applied and recorded, or not at all.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: (db: Database) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create products, subscribers, campaigns',
+    up(db) {
+      // STRICT tables: SQLite otherwise stores whatever type it is given, and a
+      // price that arrives as the string "79.90" would sort and compare wrongly
+      // for ever after. Better to fail the write loudly.
+      // Lists (recent views, cart, purchases, allowed senders) are JSON text:
+      // they are always read whole with their owner row, never queried into.
+      db.exec(`
+        CREATE TABLE products (
+          id          TEXT    NOT NULL PRIMARY KEY,
+          name        TEXT    NOT NULL,
+          url         TEXT    NOT NULL,
+          image       TEXT    NOT NULL,
+          category    TEXT    NOT NULL,
+          price       REAL    NOT NULL,
+          sale_price  REAL,
+          currency    TEXT    NOT NULL,
+          stock       INTEGER NOT NULL,
+          popularity  INTEGER NOT NULL,
+          updated_at  TEXT    NOT NULL
+        ) STRICT;
+
+        CREATE TABLE subscribers (
+          id              TEXT    NOT NULL PRIMARY KEY,
+          first_name      TEXT    NOT NULL,
+          locale          TEXT    NOT NULL,
+          time_zone       TEXT    NOT NULL,
+          currency        TEXT    NOT NULL,
+          country         TEXT,
+          city            TEXT,
+          loyalty_points  INTEGER NOT NULL,
+          loyalty_tier    TEXT,
+          recent_views    TEXT    NOT NULL DEFAULT '[]',
+          cart            TEXT    NOT NULL DEFAULT '[]',
+          purchases       TEXT    NOT NULL DEFAULT '[]',
+          updated_at      TEXT    NOT NULL
+        ) STRICT;
+
+        CREATE TABLE campaigns (
+          id               TEXT NOT NULL PRIMARY KEY,
+          name             TEXT NOT NULL,
+          ends_at          TEXT,
+          allowed_senders  TEXT NOT NULL DEFAULT '[]'
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'best-seller indexes',
+    up(db) {
+      // Partial indexes over in-stock rows only, in exactly the order the
+      // best-seller queries ask for (popularity DESC, then id as a stable
+      // tie-break). The query walks the index from its start and stops after
+      // LIMIT rows, so its cost does not depend on catalogue size, and sold-out
+      // rows are not even in the index. The queries must repeat `stock > 0`
+      // verbatim for SQLite to prove the partial index applies.
+      db.exec(`
+        CREATE INDEX products_best_sellers_by_category
+          ON products (category, popularity DESC, id)
+          WHERE stock > 0;
+
+        CREATE INDEX products_best_sellers
+          ON products (popularity DESC, id)
+          WHERE stock > 0;
+      `);
+    },
+  },
+];
+
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+export interface MigrationResult {
+  /** Schema version found before migrating (0 for a new database). */
+  readonly from: number;
+  /** Schema version after migrating. */
+  readonly to: number;
+  /** Versions applied by this call, in order. */
+  readonly applied: readonly number[];
+}
+
+function assertWellFormed(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(
+        `migrations must be numbered 1, 2, 3… in order; entry ${i} ("${m.name}") has version ${m.version}`,
+      );
+    }
+  });
+}
+
+function ensureMigrationsTable(db: Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version     INTEGER NOT NULL PRIMARY KEY,
+      name        TEXT    NOT NULL,
+      applied_at  TEXT    NOT NULL
+    ) STRICT
+  `);
+}
+
+function hasMigrationsTable(db: Database): boolean {
+  const row = db
+    .prepare("SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  return row !== undefined;
+}
+
+/** The highest applied migration version, or 0 for a database never migrated. */
+export function schemaVersion(db: Database): number {
+  if (!hasMigrationsTable(db)) return 0;
+  const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as
+    | { version: number | null }
+    | undefined;
+  return row?.version ?? 0;
+}
+
+/**
+ * Brings the database up to the newest schema. Safe to call on every start:
+ * already-applied versions are skipped.
+ *
+ * Each migration runs in an IMMEDIATE transaction that first re-reads the
+ * version: if two processes start on the same file at once, the second waits
+ * on the write lock (busy_timeout) and then finds the work already done,
+ * instead of failing on "table already exists".
+ *
+ * Refuses a database whose schema is newer than this code knows: running old
+ * code against it could silently misread or corrupt data.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  assertWellFormed(migrations);
+  ensureMigrationsTable(db);
+  const latest = migrations.length;
+  const from = schemaVersion(db);
+  if (from > latest) {
+    throw new Error(
+      `database schema version ${from} is newer than this build supports (${latest}); ` +
+        'upgrade Opentime or point it at another database file',
+    );
+  }
+
+  const readVersion = db.prepare('SELECT MAX(version) AS version FROM schema_migrations');
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const applied: number[] = [];
+
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    const apply = db.transaction(() => {
+      const current = (readVersion.get() as { version: number | null }).version ?? 0;
+      if (current >= migration.version) return false; // another process got there first
+      migration.up(db);
+      record.run(migration.version, migration.name, new Date().toISOString());
+      return true;
+    });
+    if (apply.immediate()) applied.push(migration.version);
+  }
+
+  return { from, to: schemaVersion(db), applied };
+}

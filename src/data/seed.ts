@@ -1,0 +1,37 @@
+import type { Store } from './store';
+import { buildDemoCampaigns, buildDemoDataset } from './demo-data';
+
+export interface SeedOptions {
+  baseUrl: string;
+  now: Date;
+}
+
+/**
+ * Loads the demo dataset into an empty database. "Empty" means no products:
+ * a store that already has a catalogue belongs to someone, and the demo must
+ * never mix into or overwrite real data. Returns whether it seeded.
+ */
+export async function seedDemoDataIfEmpty(store: Store, options: SeedOptions): Promise<boolean> {
+  if ((await store.countProducts()) > 0) return false;
+  const demo = buildDemoDataset(options);
+  await store.upsertProducts(demo.products);
+  await store.upsertSubscribers(demo.subscribers);
+  await store.upsertCampaigns(demo.campaigns);
+  return true;
+}
+
+/**
+ * Moves the two demo campaigns' deadlines relative to `now`, so a demo database
+ * created weeks ago still shows one live countdown and one expired campaign.
+ * Only the deadline changes: a name or sender list edited since seeding is kept.
+ */
+export async function refreshDemoCampaignDeadlines(store: Store, now: Date): Promise<void> {
+  const fresh = buildDemoCampaigns(now);
+  const merged = await Promise.all(
+    fresh.map(async (campaign) => {
+      const existing = await store.getCampaign(campaign.id);
+      return existing ? { ...existing, endsAt: campaign.endsAt } : campaign;
+    }),
+  );
+  await store.upsertCampaigns(merged);
+}

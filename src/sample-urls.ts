@@ -15,7 +15,7 @@ export function sampleUrlsText(services: Services): string {
   const emma = token(DEMO_SUBSCRIBER_IDS.emma, DEMO_CAMPAIGN_IDS.flashSale);
   const lines = [
     '',
-    `Opentime is listening on ${config.publicUrl}`,
+    `Opentime is listening on http://localhost:${config.port} (public URL ${config.publicUrl})`,
     '',
     `Sample opens for subscriber ${DEMO_SUBSCRIBER_IDS.emma} (en-US) in campaign ${DEMO_CAMPAIGN_IDS.flashSale}:`,
   ];

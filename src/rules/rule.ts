@@ -17,7 +17,7 @@ const knownOperations = new Set([
 ]);
 
 /** The roots a `var` may start from: the facts every rule is evaluated against (see facts.ts). */
-export const factRoots = ['subscriber', 'campaign', 'now', 'open', 'product', 'countdown', 'current', 'accumulator'] as const;
+export const factRoots = ['subscriber', 'campaign', 'now', 'open', 'product', 'current', 'accumulator'] as const;
 
 export class RuleError extends Error {
   override name = 'RuleError';

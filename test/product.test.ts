@@ -1,0 +1,104 @@
+import { parseBlocksConfig } from '../src/blocks/blocks-config';
+import type { Product } from '../src/data/model';
+import { createFixture, type Fixture } from './helpers/app-fixture';
+import { ampGet, viewOf } from './helpers/amp-request';
+
+describe('product block', () => {
+  let fixture: Fixture;
+  beforeEach(async () => {
+    fixture = await createFixture();
+  });
+  afterEach(() => fixture.close());
+
+  async function setProduct(id: string, change: Partial<Product>): Promise<void> {
+    const product = (await fixture.store.getProduct(id)) as Product;
+    await fixture.store.upsertProducts([{ ...product, ...change }]);
+  }
+
+  test('sale price with the original struck through, in the subscriber locale and the product currency', async () => {
+    const emma = await viewOf(fixture, 'hero-product', 'sub-emma');
+    expect(emma.product).toMatchObject({
+      id: 'quilted-jacket-olive',
+      price: '€119.00',
+      originalPrice: '€159.00',
+      discount: '-25%',
+      onSale: true,
+      badge: { text: '-25% today', tone: 'success' },
+    });
+    const lena = await viewOf(fixture, 'hero-product', 'sub-lena');
+    expect(lena.product).toMatchObject({ price: '119,00\u00a0€', originalPrice: '159,00\u00a0€', badge: { text: 'Heute -25\u00a0%' } });
+    const camille = await viewOf(fixture, 'hero-product', 'sub-camille');
+    expect(camille.product.price).toBe('119,00\u00a0€');
+    expect(camille.product.badge.text).toBe('-25\u00a0% aujourd\'hui');
+  });
+
+  test('the low-stock badge appears only while stock is low, at the next open after a write', async () => {
+    await setProduct('quilted-jacket-olive', { stock: 3 });
+    const low = await viewOf(fixture, 'hero-product', 'sub-emma');
+    expect(low.product.badge).toEqual({ text: 'Only 3 left', tone: 'warning' });
+    expect(low.product.stockState).toBe('low_stock');
+
+    await setProduct('quilted-jacket-olive', { stock: 40 });
+    const restocked = await viewOf(fixture, 'hero-product', 'sub-emma');
+    expect(restocked.product.badge.text).toBe('-25% today');
+    expect(restocked.product.stockState).toBe('in_stock');
+  });
+
+  test('a price change shows at the next open (cache invalidated on write)', async () => {
+    expect((await viewOf(fixture, 'hero-product', 'sub-emma')).product.price).toBe('€119.00');
+    await setProduct('quilted-jacket-olive', { salePrice: 99 });
+    expect((await viewOf(fixture, 'hero-product', 'sub-emma')).product.price).toBe('€99.00');
+  });
+
+  test('a sold-out product is swapped for the best in-stock alternative of its category', async () => {
+    const view = await viewOf(fixture, 'parka-product', 'sub-oliver');
+    expect(view.swappedFrom).toEqual({ id: 'down-parka-black', name: 'Down Parka, Black' });
+    expect(view.product.id).not.toBe('down-parka-black');
+    expect(view.product.category).toBe('coats');
+    expect(view.product.stockState).not.toBe('sold_out');
+    expect(view.note).toBe('Down Parka, Black is sold out. You might like this instead.');
+    expect(view.cta.url).toBe(view.product.url);
+
+    const alternative = (await fixture.store.bestSellersInCategory('coats', 1, ['down-parka-black']))[0] as Product;
+    expect(view.product.id).toBe(alternative.id);
+  });
+
+  test('without a swap rule a sold-out product shows as sold out', async () => {
+    const blocks = parseBlocksConfig(
+      'blocks:\n  - { id: p, kind: product, productId: down-parka-black, defaultUrl: "https://shop.example", swapWhen: false }\n',
+      'inline',
+    );
+    const local = await createFixture({ blocks });
+    const view = await viewOf(local, 'p', 'sub-emma');
+    expect(view.product.id).toBe('down-parka-black');
+    expect(view.product.badge).toEqual({ text: 'Sold out', tone: 'danger' });
+    expect(view.swappedFrom).toBeNull();
+    await local.close();
+  });
+
+  test('a product missing from the catalogue shows the fallback items', async () => {
+    const blocks = parseBlocksConfig(
+      'blocks:\n  - { id: p, kind: product, productId: no-such-product, defaultUrl: "https://shop.example/x" }\n',
+      'inline',
+    );
+    const local = await createFixture({ blocks });
+    const response = await ampGet(local, 'p', local.token('sub-emma'));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      items: [{ kind: 'fallback', headline: 'See our latest offers', cta: { label: 'Shop now', url: 'https://shop.example/x' } }],
+    });
+    expect(local.logLines().some((line) => line.includes('"reason":"data_missing"'))).toBe(true);
+    await local.close();
+  });
+
+  test('currencies other than the shop default are formatted in the subscriber locale', async () => {
+    const blocks = parseBlocksConfig('blocks:\n  - { id: p, kind: product, productId: x, defaultUrl: "https://shop.example" }\n', 'inline');
+    const local = await createFixture({ blocks });
+    const product = (await local.store.getProduct('merino-crew-navy')) as Product;
+    await local.store.upsertProducts([{ ...product, id: 'x', currency: 'JPY', price: 12800, salePrice: null }]);
+    expect((await viewOf(local, 'p', 'sub-yui')).product.price).toBe('￥12,800');
+    expect((await viewOf(local, 'p', 'sub-emma')).product.price).toBe('¥12,800');
+    expect((await viewOf(local, 'p', 'sub-lena')).product.price).toBe('12.800\u00a0¥');
+    await local.close();
+  });
+});

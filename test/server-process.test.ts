@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli, startServerProcess, type ServerProcess } from './helpers/processes';
+
+/** What a new user does from the README: start the demo, mint a token with the CLI, call the server. */
+describe('server and CLI as separate processes', () => {
+  let dataDir: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-e2e-'));
+    server = await startServerProcess({ OPENTIME_DATA_DIR: dataDir });
+  });
+  afterAll(async () => {
+    if (server.child.exitCode === null) await server.stop();
+  });
+
+  test('first start seeds the SQLite file and prints sample URLs that work at once', async () => {
+    expect(fs.existsSync(path.join(dataDir, 'opentime.db'))).toBe(true);
+    const commands = [...server.stdout().matchAll(/curl -H 'AMP-Email-Sender: ([^']+)' '([^']+)'/g)];
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    for (const [, sender, url] of commands) {
+      const response = await fetch(url as string, { headers: { 'AMP-Email-Sender': sender as string } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { items: { kind: string }[] };
+      expect(body.items[0]?.kind).not.toBe('fallback');
+    }
+  });
+
+  test('a token minted by `opentime token` verifies on the server', async () => {
+    const minted = runCli(['token', '--subscriber', 'sub-camille', '--campaign', 'flash-sale', '--ttl', '2h'], { OPENTIME_DATA_DIR: dataDir });
+    expect(minted.stderr).toBe('');
+    expect(minted.status).toBe(0);
+    const token = minted.stdout.trim();
+    const response = await fetch(`${server.url}/amp/v1/blocks/loyalty-status?t=${token}`, { headers: { 'AMP-Email-Sender': 'news@shop.example' } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { items: { greeting: string }[] }).items[0]?.greeting).toBe('Bonjour Camille, vous êtes membre Bronze');
+  });
+
+  test('the CLI explains bad input instead of crashing', () => {
+    const badTtl = runCli(['token', '--subscriber', 's', '--campaign', 'c', '--ttl', 'forever'], { OPENTIME_DATA_DIR: dataDir });
+    expect(badTtl.status).not.toBe(0);
+    expect(badTtl.stderr).toMatch(/Invalid TTL "forever"\. Expected a number followed by s, m, h, d or w/);
+    const missing = runCli(['token', '--subscriber', 's'], { OPENTIME_DATA_DIR: dataDir });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/required option '--campaign <id>'/);
+    const help = runCli(['--help'], {});
+    expect(help.stdout).toMatch(/token \[options\]/);
+    expect(help.stdout).toMatch(/OPENTIME_DATA_DIR/);
+  });
+
+  test('SIGTERM shuts down cleanly', async () => {
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+});
+
+describe('start-up with a broken blocks config', () => {
+  test('exits 2 with the precise message, before touching the database', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-bad-'));
+    fs.writeFileSync(path.join(dir, 'blocks.yaml'), 'blocks:\n  - { id: a, kind: product, defaultUrl: "https://x.example" }\n');
+    await expect(startServerProcess({ OPENTIME_DATA_DIR: dir, OPENTIME_BLOCKS: path.join(dir, 'blocks.yaml') })).rejects.toThrow(
+      /exited with 2: .*blocks\[0\] \(id "a"\) \(product\) is invalid/s,
+    );
+    expect(fs.existsSync(path.join(dir, 'opentime.db'))).toBe(false);
+  });
+});

@@ -4,7 +4,8 @@ export type { Logger };
 
 /**
  * Structured JSON logs. Subscriber tokens and personal data never reach a log
- * line: URLs are logged without their query string (see http/request-log.ts).
+ * line: URLs are logged without their query string (see http/request-log.ts),
+ * and handlers log ids and reasons, never request objects.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -12,7 +13,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'opentime' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: ['req.query', 'req.headers.authorization', '*.token', '*.t'], remove: true },
     },
     // Asynchronous writes keep logging off the hot path of an open.
     destination ?? pino.destination({ sync: false }),

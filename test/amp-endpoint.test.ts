@@ -116,7 +116,7 @@ describe('GET /amp/v1/blocks/:blockId', () => {
     expect(response.headers['x-request-id']).toBe('trace-123');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const lines = fixture.logLines();
-    expect(lines.some((line) => line.includes('"id":"trace-123"') && line.includes('/amp/v1/blocks/picks'))).toBe(true);
+    expect(lines.some((line) => line.includes('"reqId":"trace-123"') && line.includes('/amp/v1/blocks/picks'))).toBe(true);
     for (const line of lines) {
       expect(line).not.toContain(token.split('.')[2]);
       expect(line).not.toContain('?t=');

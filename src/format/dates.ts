@@ -1,8 +1,22 @@
+import { LRUCache } from 'lru-cache';
 import { dateTimeFormat } from './intl-cache';
+
+/** Every open of a campaign in one locale and zone shows the same deadline text: format it once. */
+const deadlineTexts = new LRUCache<string, string>({ max: 10_000 });
 
 /** A deadline as the subscriber reads it: their weekday, date and clock, with the zone named. */
 export function formatDeadline(date: Date, locale: string, timeZone: string): string {
-  return dateTimeFormat(locale, {
+  const key = `${locale}|${timeZone}|${date.getTime()}`;
+  let text = deadlineTexts.get(key);
+  if (text === undefined) {
+    text = formatDeadlineUncached(date, locale, timeZone);
+    deadlineTexts.set(key, text);
+  }
+  return text;
+}
+
+function formatDeadlineUncached(date: Date, locale: string, timeZone: string): string {
+  return dateTimeFormat(locale, 'deadline', {
     timeZone,
     weekday: 'short',
     day: 'numeric',
@@ -26,7 +40,7 @@ const weekdays: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 
 
 /** The wall clock in a zone, for rules such as "evening opens see the late-night offer". */
 export function localClock(date: Date, timeZone: string): LocalClock {
-  const parts = dateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', 'clock', {
     timeZone,
     hourCycle: 'h23',
     hour: '2-digit',

@@ -51,22 +51,27 @@ export function isSupportedTimeZone(timeZone: string): boolean {
   }
 }
 
-export function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `n|${locale}|${JSON.stringify(options)}`;
-  let formatter = formatterCache.get(key) as Intl.NumberFormat | undefined;
+/**
+ * `key` names the options (e.g. "money:EUR"): callers pass a constant or a
+ * cheap concatenation, because serialising the options on every call costed
+ * more than the formatting itself.
+ */
+export function numberFormat(locale: string, key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const cacheKey = `n|${locale}|${key}`;
+  let formatter = formatterCache.get(cacheKey) as Intl.NumberFormat | undefined;
   if (!formatter) {
     formatter = new Intl.NumberFormat(safeLocale(locale), options);
-    formatterCache.set(key, formatter);
+    formatterCache.set(cacheKey, formatter);
   }
   return formatter;
 }
 
-export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `d|${locale}|${JSON.stringify(options)}`;
-  let formatter = formatterCache.get(key) as Intl.DateTimeFormat | undefined;
+export function dateTimeFormat(locale: string, key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const cacheKey = `d|${locale}|${options.timeZone ?? ''}|${key}`;
+  let formatter = formatterCache.get(cacheKey) as Intl.DateTimeFormat | undefined;
   if (!formatter) {
     formatter = new Intl.DateTimeFormat(safeLocale(locale), { ...options, timeZone: safeTimeZone(options.timeZone) });
-    formatterCache.set(key, formatter);
+    formatterCache.set(cacheKey, formatter);
   }
   return formatter;
 }

@@ -4,17 +4,16 @@ import { jsonFor, resolveBlock } from '../blocks/resolve-block';
 import type { Store } from '../data/store';
 import { buildOpen } from '../open/open';
 import { TokenError } from '../tokens/errors';
-import type { Keyring } from '../tokens/keyring';
-import { verifySubscriberToken } from '../tokens/subscriber-token';
+import type { VerifyToken } from '../tokens/token-verifier';
 import { ampCors, assertSenderAllowed } from './amp-cors';
 import { HttpError } from './error-catalogue';
 import type { SenderAllowlist } from './sender-allowlist';
+import { sendJson } from './send-json';
 
 export interface AmpRouterDeps {
   store: Store;
   blocks: BlockCatalog;
-  keyring: Keyring;
-  tokenAudience: string;
+  verifyToken: VerifyToken;
   globalAllowlist: SenderAllowlist;
   now: () => Date;
 }
@@ -37,7 +36,7 @@ export function ampRouter(deps: AmpRouterDeps): Router {
     if (token === undefined) throw new HttpError('token_missing');
     let claims;
     try {
-      claims = verifySubscriberToken(deps.keyring, token, { audience: deps.tokenAudience, now });
+      claims = deps.verifyToken(token, now);
     } catch (error) {
       if (error instanceof TokenError) throw new HttpError('token_invalid', `token ${error.reason}`, { cause: error });
       throw error;
@@ -62,7 +61,7 @@ export function ampRouter(deps: AmpRouterDeps): Router {
       const log = resolution.reason === 'error' ? req.log.error.bind(req.log) : req.log.warn.bind(req.log);
       log({ block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error }, 'block fallback served');
     }
-    res.json(jsonFor(block, resolution));
+    sendJson(res, 200, jsonFor(block, resolution));
   });
 
   return router;

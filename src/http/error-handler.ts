@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { errorBody, HttpError } from './error-catalogue';
+import { sendJson } from './send-json';
 
 /** Unknown paths answer from the catalogue too, never with Express's HTML page. */
 export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError('route_not_found'));
@@ -20,7 +21,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     req.log?.error({ err: error }, 'unhandled error');
   }
   if (res.headersSent) return;
-  res.status(httpError.status).json(errorBody(httpError));
+  sendJson(res, httpError.status, errorBody(httpError));
 };
 
 function isBodyParserError(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import type { Product } from '../data/model';
-import { localClock } from '../format/dates';
+import { localClock, type LocalClock } from '../format/dates';
 import type { Open } from '../open/open';
 
 /**
@@ -55,9 +55,30 @@ export function productFacts(product: Product): ProductFacts {
   };
 }
 
+/**
+ * `now` reads the subscriber's wall clock lazily: most blocks have no
+ * time-of-day rule, and formatToParts was the largest cost of building facts.
+ */
+function nowFacts(now: Date, timeZone: string): RuleFacts['now'] {
+  let clock: LocalClock | undefined;
+  const read = (): LocalClock => (clock ??= localClock(now, timeZone));
+  return {
+    iso: now.toISOString(),
+    epochMs: now.getTime(),
+    get hour() {
+      return read().hour;
+    },
+    get weekday() {
+      return read().weekday;
+    },
+    get date() {
+      return read().date;
+    },
+  };
+}
+
 export function buildFacts(open: Open): RuleFacts {
   const { subscriber, campaign, now } = open;
-  const clock = localClock(now, open.timeZone);
   return {
     subscriber: subscriber && {
       id: subscriber.id,
@@ -77,7 +98,7 @@ export function buildFacts(open: Open): RuleFacts {
       endsAt: campaign.endsAt,
       secondsLeft: campaign.endsAt === null ? null : Math.floor((Date.parse(campaign.endsAt) - now.getTime()) / 1000),
     },
-    now: { iso: now.toISOString(), epochMs: now.getTime(), ...clock },
+    now: nowFacts(now, open.timeZone),
     open: { client: open.client, personalised: subscriber !== null },
   };
 }

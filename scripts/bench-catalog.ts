@@ -1,0 +1,34 @@
+import type { Product } from '../src/data/model';
+import { DEMO_CATEGORIES } from '../src/data/demo-data';
+import type { Store } from '../src/data/store';
+
+/**
+ * Grows a catalogue to `total` products with the demo categories and a long
+ * tail of popularity, so best-seller indexes work as they would for a real
+ * shop. Deterministic: the same total gives the same catalogue.
+ */
+export async function growCatalog(store: Store, total: number, now: Date): Promise<void> {
+  const existing = await store.countProducts();
+  const batchSize = 10_000;
+  for (let start = existing; start < total; start += batchSize) {
+    const batch: Product[] = [];
+    for (let i = start; i < Math.min(total, start + batchSize); i++) {
+      const category = DEMO_CATEGORIES[i % DEMO_CATEGORIES.length] as string;
+      batch.push({
+        id: `bench-${i}`,
+        name: `Bench product ${i}`,
+        url: `https://shop.example/products/bench-${i}`,
+        image: `https://shop.example/images/bench-${i}.png`,
+        category,
+        price: 20 + (i % 300),
+        salePrice: i % 7 === 0 ? 15 + (i % 250) : null,
+        currency: 'EUR',
+        stock: i % 11 === 0 ? 0 : (i * 7) % 90,
+        // Few hits, many misses: most products sell rarely.
+        popularity: Math.floor(1000 / (1 + (i % 997))),
+        updatedAt: now.toISOString(),
+      });
+    }
+    await store.upsertProducts(batch);
+  }
+}

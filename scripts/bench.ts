@@ -1,0 +1,194 @@
+/**
+ * `npm run bench`: loads a bare Express "hello JSON" baseline and Opentime's
+ * endpoints with the same client (autocannon) in the same run, and prints
+ * requests/s, p50/p99 latency and the ratio to the baseline. Absolute numbers
+ * drift on a shared machine; the ratios are the figures to compare.
+ *
+ * Environment: BENCH_DURATION (seconds per load, default 5), BENCH_CONNECTIONS
+ * (default 10), BENCH_LARGE (catalogue size for the scaling check, default 1000000).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { loadBlocksConfig } from '../src/blocks/blocks-config';
+import { resolveBlock } from '../src/blocks/resolve-block';
+import { CachedStore } from '../src/data/cached-store';
+import { DEMO_CAMPAIGN_IDS, DEMO_SENDERS, DEMO_SUBSCRIBER_IDS } from '../src/data/demo-data';
+import { seedDemoDataIfEmpty } from '../src/data/seed';
+import { SqliteStore } from '../src/data/sqlite-store';
+import { buildOpen } from '../src/open/open';
+import { Keyring } from '../src/tokens/keyring';
+import { signSubscriberToken } from '../src/tokens/subscriber-token';
+import { growCatalog } from './bench-catalog';
+
+const ROOT = path.join(__dirname, '..', '..');
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
+const SMALL = 1_000;
+const SECRET = Buffer.alloc(32, 42).toString('base64url');
+const keyring = new Keyring({ keys: [{ kid: 'bench', secret: SECRET }], activeKid: 'bench' });
+const SENDER = DEMO_SENDERS[0] as string;
+
+interface Figures {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Server CPU time (user + system) per answered request, in µs: steadier than req/s on a shared machine. */
+  cpuMicrosPerRequest: number;
+}
+
+/** CPU seconds a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not become healthy`);
+}
+
+async function startChild(script: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, child);
+  return { url, child };
+}
+
+async function load(name: string, server: { url: string; child: ChildProcess }, requests: { path: string; headers?: Record<string, string> }[]): Promise<Figures> {
+  const pid = server.child.pid as number;
+  const cpuBefore = cpuSeconds(pid);
+  const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: DURATION, requests });
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const errors = result.errors + result.non2xx;
+  return {
+    name,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+    cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, result.requests.total),
+  };
+}
+
+function tokens(campaignId: string): string[] {
+  return Object.values(DEMO_SUBSCRIBER_IDS).map((subscriberId) =>
+    signSubscriberToken(keyring, { subscriberId, campaignId }, { audience: 'opentime' }),
+  );
+}
+
+function ampRequests(blockId: string, campaignId = DEMO_CAMPAIGN_IDS.flashSale) {
+  return tokens(campaignId).map((token) => ({ path: `/amp/v1/blocks/${blockId}?t=${token}`, headers: { 'AMP-Email-Sender': SENDER } }));
+}
+
+async function prepareDataDir(size: number): Promise<string> {
+  const dir = path.join(os.tmpdir(), `opentime-bench-${size}`);
+  const store = SqliteStore.open(path.join(dir, 'opentime.db'));
+  await seedDemoDataIfEmpty(store, { baseUrl: 'http://127.0.0.1', now: new Date() });
+  if ((await store.countProducts()) < size) {
+    process.stdout.write(`  growing the catalogue in ${dir} to ${size.toLocaleString('en-US')} products…\n`);
+    await growCatalog(store, size, new Date());
+  }
+  await store.close();
+  return dir;
+}
+
+/** Median time of resolving the recommendations block in-process, without HTTP in the way. */
+async function resolveMicros(dataDir: string): Promise<number> {
+  const store = new CachedStore(SqliteStore.open(path.join(dataDir, 'opentime.db'), { readonly: true }), { freshnessMs: 0 });
+  const blocks = loadBlocksConfig(path.join(ROOT, 'config', 'blocks.yaml'));
+  const block = blocks.get('picks');
+  if (!block) throw new Error('the demo config has no "picks" block');
+  const subscribers = await Promise.all(Object.values(DEMO_SUBSCRIBER_IDS).map((id) => store.getSubscriber(id)));
+  const samples: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const open = buildOpen({ now: new Date(), subscriber: subscribers[i % subscribers.length], campaign: null, client: 'amp' });
+    const started = process.hrtime.bigint();
+    await resolveBlock(block, open, store);
+    samples.push(Number(process.hrtime.bigint() - started) / 1000);
+  }
+  await store.close();
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] as number;
+}
+
+function table(rows: Figures[], baseline: number, baselineCpu: number): string {
+  const header = `${'endpoint'.padEnd(38)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'cpu ratio'.padStart(9)} ${'errors'.padStart(6)}`;
+  const lines = rows.map(
+    (row) =>
+      `${row.name.padEnd(38)} ${row.requestsPerSecond.toFixed(0).padStart(8)} ${(row.requestsPerSecond / baseline).toFixed(2).padStart(6)} ${row.p50.toFixed(1).padStart(7)} ${row.p99.toFixed(1).padStart(7)} ${row.cpuMicrosPerRequest.toFixed(0).padStart(11)} ${(baselineCpu / row.cpuMicrosPerRequest).toFixed(2).padStart(9)} ${String(row.errors).padStart(6)}`,
+  );
+  return [header, ...lines].join('\n');
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`Opentime bench: ${DURATION}s per load, ${CONNECTIONS} connections, node ${process.version}, ${os.cpus().length} cores\n`);
+  const smallDir = await prepareDataDir(SMALL);
+  const largeDir = await prepareDataDir(LARGE);
+  const serverEnv = { OPENTIME_SIGNING_KEYS: `bench:${SECRET}`, OPENTIME_LOG_LEVEL: 'info' };
+  const children: ChildProcess[] = [];
+  try {
+    const baseline = await startChild(path.join(ROOT, 'dist', 'scripts', 'bench-baseline-server.js'), 18_080);
+    const small = await startChild(path.join(ROOT, 'dist', 'src', 'main.js'), 18_081, { ...serverEnv, OPENTIME_DATA_DIR: smallDir });
+    children.push(baseline.child, small.child);
+
+    const rows: Figures[] = [];
+    // Warm both servers (JIT, caches) so the first measured load is not penalised.
+    await autocannon({ url: `${baseline.url}/hello`, connections: CONNECTIONS, duration: 1 });
+    await autocannon({ url: small.url, connections: CONNECTIONS, duration: 1, requests: ampRequests('picks') });
+
+    const before = await load('baseline: bare Express hello JSON', baseline, [{ path: '/hello' }]);
+    for (const blockId of ['flash-countdown', 'hero-product', 'parka-product', 'picks', 'loyalty-status']) {
+      rows.push(await load(`GET /amp/v1/blocks/${blockId}`, small, ampRequests(blockId)));
+    }
+    const after = await load('baseline (again, drift check)', baseline, [{ path: '/hello' }]);
+    const baselineRps = (before.requestsPerSecond + after.requestsPerSecond) / 2;
+    const baselineCpu = (before.cpuMicrosPerRequest + after.cpuMicrosPerRequest) / 2;
+
+    small.child.kill('SIGTERM');
+    const large = await startChild(path.join(ROOT, 'dist', 'src', 'main.js'), 18_082, { ...serverEnv, OPENTIME_DATA_DIR: largeDir });
+    children.push(large.child);
+    await autocannon({ url: large.url, connections: CONNECTIONS, duration: 1, requests: ampRequests('picks') });
+    const largePicks = await load(`picks, ${LARGE.toLocaleString('en-US')}-product catalogue`, large, ampRequests('picks'));
+
+    process.stdout.write(`\n${table([before, ...rows, after, largePicks], baselineRps, baselineCpu)}\n`);
+    process.stdout.write(
+      `\nratio = req/s ÷ mean of the two baseline loads (${baselineRps.toFixed(0)} req/s); ` +
+        `cpu ratio = baseline server CPU per request (${baselineCpu.toFixed(0)} µs) ÷ this row's (1.00 = as cheap as bare Express)\n`,
+    );
+
+    const smallPicks = rows.find((row) => row.name.endsWith('/picks')) as Figures;
+    const smallResolve = await resolveMicros(smallDir);
+    const largeResolve = await resolveMicros(largeDir);
+    process.stdout.write(
+      `\nrecommendations, ${SMALL.toLocaleString('en-US')} vs ${LARGE.toLocaleString('en-US')} products:\n` +
+        `  HTTP p50 ${smallPicks.p50.toFixed(1)} ms vs ${largePicks.p50.toFixed(1)} ms; req/s ratio large/small ${(largePicks.requestsPerSecond / smallPicks.requestsPerSecond).toFixed(2)}\n` +
+        `  in-process resolve (uncached store) median ${smallResolve.toFixed(1)} µs vs ${largeResolve.toFixed(1)} µs: ratio ${(largeResolve / smallResolve).toFixed(2)}\n`,
+    );
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import { drawLabel, layoutParagraph, paintParagraph, type Context } from '../text';
+import type { Theme } from '../theme';
+import { buttonShape, textStyle, type DrawEnv } from './shared';
+
+/**
+ * A fallback item as configured (`fallback.items` in the block config) or
+ * the default `{kind: 'fallback', headline, cta}`. Configured items are free
+ * form, so every field is optional here.
+ */
+export interface FallbackViewLike {
+  kind: string;
+  headline?: unknown;
+  message?: unknown;
+  cta?: unknown;
+}
+
+function stringField(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+/** The CTA label of a fallback item, when it has one. */
+export function ctaLabelOf(view: FallbackViewLike): string | null {
+  const cta = view.cta;
+  return cta !== null && typeof cta === 'object' ? stringField((cta as { label?: unknown }).label) : null;
+}
+
+/**
+ * The fallback (and any kind this renderer does not know): a quiet panel with
+ * the headline, an optional message and the button, centred.
+ */
+export function drawFallback(ctx: Context, view: FallbackViewLike, theme: Theme, env: DrawEnv): void {
+  const { width, height, padding, colors, fontSizes } = theme;
+  ctx.fillStyle = colors.surface;
+  ctx.fillRect(0, 0, width, height);
+
+  const innerWidth = width - 2 * padding;
+  const headline = stringField(view.headline);
+  const message = stringField(view.message);
+  const label = ctaLabelOf(view);
+  const headlineStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.72)));
+  const messageStyle = textStyle(theme, fontSizes.body, colors.mutedText, 400);
+  const buttonHeight = label ? 40 : 0;
+  const buttonGap = label ? 14 : 0;
+
+  let headlineLayout = headline ? layoutParagraph(ctx, headline, innerWidth, 2, headlineStyle) : null;
+  let messageLayout = message ? layoutParagraph(ctx, message, innerWidth, 2, messageStyle) : null;
+  const total = (): number => (headlineLayout?.height ?? 0) + (messageLayout ? 6 + messageLayout.height : 0) + buttonGap + buttonHeight;
+  if (total() > height - 2 * padding) {
+    headlineLayout = headline ? layoutParagraph(ctx, headline, innerWidth, 1, headlineStyle) : null;
+    messageLayout = message ? layoutParagraph(ctx, message, innerWidth, 1, messageStyle) : null;
+  }
+  let y = Math.max(padding / 2, Math.round((height - total()) / 2));
+  if (headlineLayout) {
+    paintParagraph(ctx, headlineLayout, { x: padding, y, width: innerWidth, align: 'center' }, headlineStyle, env.log);
+    y += headlineLayout.height;
+  }
+  if (messageLayout) {
+    y += 6;
+    paintParagraph(ctx, messageLayout, { x: padding, y, width: innerWidth, align: 'center' }, messageStyle, env.log);
+    y += messageLayout.height;
+  }
+  if (label) drawLabel(ctx, label, width / 2, y + buttonGap, 'center', buttonShape(theme, innerWidth, buttonHeight), env.log);
+}

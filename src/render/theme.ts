@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import { ConfigError } from '../config';
+import { BUNDLED_FONT_FAMILIES, FONT_FAMILY, type BundledFontFamily } from './fonts';
+
+/**
+ * The look of a block's image: a `theme:` object in the block config, every
+ * key optional, filled from defaults that depend on the block's kind.
+ *
+ * ```yaml
+ * theme:
+ *   height: 320
+ *   colors: { accent: "#0f766e", salePrice: "#be123c", badges: { success: { background: "#dcfce7", text: "#166534" } } }
+ *   fontSizes: { title: 22 }
+ *   button: { style: outline, radius: 22 }
+ * ```
+ */
+
+const HEX_COLOUR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/;
+const colour = z.string().regex(HEX_COLOUR, { error: 'expected a hex colour such as "#1a73e8"' });
+
+const toneSchema = z.strictObject({ background: colour, text: colour }).partial();
+
+const coloursSchema = z
+  .strictObject({
+    /** The whole image. */
+    background: colour,
+    /** Quiet panels: the expired countdown, the fallback, the swap note. */
+    surface: colour,
+    text: colour,
+    mutedText: colour,
+    border: colour,
+    /** Brand colour: filled buttons, outline buttons, the tier pill. */
+    accent: colour,
+    /** The price a product sells at while on sale, and its discount. */
+    salePrice: colour,
+    buttonBackground: colour,
+    buttonText: colour,
+    /** The four countdown boxes. */
+    figureBackground: colour,
+    figureText: colour,
+    progressTrack: colour,
+    progressFill: colour,
+    /** Drawn where a product image is missing or failed to load. */
+    placeholder: colour,
+    badges: z.strictObject({ info: toneSchema, success: toneSchema, warning: toneSchema, danger: toneSchema }).partial(),
+  })
+  .partial();
+
+const fontSize = z.number().min(6, { error: 'expected a font size of at least 6 (px)' }).max(120, { error: 'expected a font size of at most 120 (px)' });
+
+const fontSizesSchema = z
+  .strictObject({
+    /** Block headline / recommendations title. */
+    headline: fontSize,
+    /** Product name on the product card. */
+    title: fontSize,
+    body: fontSize,
+    small: fontSize,
+    price: fontSize,
+    /** Countdown figures. */
+    figure: fontSize,
+    /** Loyalty balance. */
+    points: fontSize,
+    button: fontSize,
+    /** Text that does not fit shrinks down to this size, then is ellipsised. */
+    min: fontSize,
+  })
+  .partial();
+
+/** What a block's `theme:` may contain; every key optional (defaults per kind fill the rest). */
+export const themeSchema = z
+  .strictObject({
+    width: z.number().int({ error: 'expected a whole number of pixels' }).min(200).max(1200),
+    height: z.number().int({ error: 'expected a whole number of pixels' }).min(60).max(1200),
+    fontFamily: z.enum(BUNDLED_FONT_FAMILIES, { error: `expected one of the bundled fonts: ${BUNDLED_FONT_FAMILIES.map((f) => `"${f}"`).join(', ')}` }),
+    padding: z.number().min(0).max(100),
+    /** Corner radius of boxes, images and panels. */
+    radius: z.number().min(0).max(60),
+    colors: coloursSchema,
+    fontSizes: fontSizesSchema,
+    button: z.strictObject({ style: z.enum(['filled', 'outline']), radius: z.number().min(0).max(60) }).partial(),
+  })
+  .partial();
+
+export type ThemeInput = z.infer<typeof themeSchema>;
+
+export type BadgeToneName = 'info' | 'success' | 'warning' | 'danger';
+
+/** A resolved theme: every value present. Plain data, so it hashes into cache keys. */
+export interface Theme {
+  width: number;
+  height: number;
+  fontFamily: BundledFontFamily;
+  padding: number;
+  radius: number;
+  colors: {
+    background: string;
+    surface: string;
+    text: string;
+    mutedText: string;
+    border: string;
+    accent: string;
+    salePrice: string;
+    buttonBackground: string;
+    buttonText: string;
+    figureBackground: string;
+    figureText: string;
+    progressTrack: string;
+    progressFill: string;
+    placeholder: string;
+    badges: Record<BadgeToneName, { background: string; text: string }>;
+  };
+  fontSizes: {
+    headline: number;
+    title: number;
+    body: number;
+    small: number;
+    price: number;
+    figure: number;
+    points: number;
+    button: number;
+    min: number;
+  };
+  button: { style: 'filled' | 'outline'; radius: number };
+}
+
+/** Default heights per kind; anything else (the fallback, unknown kinds) gets the fallback's. */
+export const DEFAULT_HEIGHTS: Readonly<Record<string, number>> = {
+  countdown: 160,
+  product: 300,
+  recommendations: 360,
+  loyalty: 200,
+  fallback: 150,
+};
+
+// A quiet retail palette: near-black type and buttons on white, a red for sale
+// prices, soft badge pills whose text keeps at least 4.5:1 contrast.
+const BASE_THEME: Theme = {
+  width: 600,
+  height: DEFAULT_HEIGHTS.fallback as number,
+  fontFamily: FONT_FAMILY,
+  padding: 24,
+  radius: 8,
+  colors: {
+    background: '#ffffff',
+    surface: '#f5f3ef',
+    text: '#1c1b1a',
+    mutedText: '#6b6760',
+    border: '#e4e0d9',
+    accent: '#1c1b1a',
+    salePrice: '#c2182b',
+    buttonBackground: '#1c1b1a',
+    buttonText: '#ffffff',
+    figureBackground: '#1c1b1a',
+    figureText: '#ffffff',
+    progressTrack: '#ebe7e0',
+    progressFill: '#b7862c',
+    placeholder: '#eeebe6',
+    badges: {
+      info: { background: '#e3edfb', text: '#1d4e9e' },
+      success: { background: '#e2f2e6', text: '#17603a' },
+      warning: { background: '#fdf0d5', text: '#8a4b08' },
+      danger: { background: '#fbe4e6', text: '#a3142a' },
+    },
+  },
+  fontSizes: { headline: 22, title: 20, body: 14, small: 12, price: 24, figure: 30, points: 36, button: 15, min: 10 },
+  button: { style: 'filled', radius: 6 },
+};
+
+/** Per kind adjustments of the base theme (before the block's own theme). */
+const KIND_DEFAULTS: Readonly<Record<string, { fontSizes?: Partial<Theme['fontSizes']> }>> = {
+  recommendations: { fontSizes: { headline: 20, title: 13, price: 15, small: 11 } },
+  loyalty: { fontSizes: { body: 15 } },
+};
+
+/** Cap on width × height × scale² of one rendering: 2.5 million pixels (≈ 10 MB of RGBA). */
+export const MAX_PIXEL_AREA = 2_500_000;
+
+/** Largest scale (sharpness factor for high-density screens) a request may ask for. */
+export const MAX_SCALE = 2;
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const json = JSON.stringify(value);
+  return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+function valueAt(root: unknown, keys: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of keys) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function allowedKeysAt(keys: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = themeSchema;
+  for (const key of keys) {
+    const shape = (schema as unknown as { unwrap?: () => z.ZodType }).unwrap?.() ?? schema;
+    const next = (shape as unknown as { shape?: Record<string, z.ZodType> }).shape?.[String(key)];
+    if (!next) return [];
+    schema = next;
+  }
+  const inner = (schema as unknown as { unwrap?: () => z.ZodType }).unwrap?.() ?? schema;
+  return Object.keys((inner as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+}
+
+/**
+ * Validates a block's `theme` config and fills the defaults for its kind.
+ * Throws ConfigError naming each wrong key, what was expected and what was
+ * received; `where` names the block in the message.
+ */
+export function resolveTheme(raw: Record<string, unknown>, kind: string, where: string): Theme {
+  const parsed = themeSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const at = ['theme', ...issue.path].join('.');
+      if (issue.code === 'unrecognized_keys') {
+        const allowed = allowedKeysAt(issue.path);
+        return `  - ${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Expected one of: ${allowed.join(', ')}.`;
+      }
+      // zod's own "received <type>" would repeat what follows; the value itself says more.
+      return `  - ${at}: ${issue.message.replace(/, received \w+$/, '')}; received ${describe(valueAt(raw, issue.path))}.`;
+    });
+    throw new ConfigError(`${where}: invalid theme:\n${lines.join('\n')}`);
+  }
+  const input = parsed.data;
+  const kindDefaults = KIND_DEFAULTS[kind] ?? {};
+  const badges = { ...BASE_THEME.colors.badges };
+  for (const tone of Object.keys(badges) as BadgeToneName[]) {
+    badges[tone] = { ...badges[tone], ...input.colors?.badges?.[tone] };
+  }
+  const { badges: _ignored, ...colours } = input.colors ?? {};
+  return {
+    width: input.width ?? BASE_THEME.width,
+    height: input.height ?? DEFAULT_HEIGHTS[kind] ?? BASE_THEME.height,
+    fontFamily: input.fontFamily ?? BASE_THEME.fontFamily,
+    padding: input.padding ?? BASE_THEME.padding,
+    radius: input.radius ?? BASE_THEME.radius,
+    colors: { ...BASE_THEME.colors, ...colours, badges },
+    fontSizes: { ...BASE_THEME.fontSizes, ...kindDefaults.fontSizes, ...input.fontSizes },
+    button: { ...BASE_THEME.button, ...input.button },
+  };
+}
+
+/** The default theme of a kind (a block with no `theme:`). */
+export function defaultTheme(kind: string): Theme {
+  return resolveTheme({}, kind, `default theme of ${kind}`);
+}
+
+/**
+ * The scale to render at for a requested one (`?scale=2`, `@2x`): at least 1,
+ * at most MAX_SCALE, and lowered so width × height × scale² stays within
+ * MAX_PIXEL_AREA. Anything that is not a finite number renders at 1.
+ */
+export function clampScale(theme: Theme, requested: number): number {
+  if (!Number.isFinite(requested) || requested <= 1) return 1;
+  const largest = Math.sqrt(MAX_PIXEL_AREA / (theme.width * theme.height));
+  const scale = Math.min(requested, MAX_SCALE, largest);
+  // Two decimals: enough precision, and a stable canvas size for a given theme.
+  return Math.max(1, Math.floor(scale * 100) / 100);
+}

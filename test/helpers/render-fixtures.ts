@@ -1,0 +1,272 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createCanvas, Image } from '@napi-rs/canvas';
+import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
+import type { BlockView } from '../../src/blocks/kind';
+import { fallbackPayload, resolveBlock } from '../../src/blocks/resolve-block';
+import type { Product } from '../../src/data/model';
+import { seedDemoDataIfEmpty } from '../../src/data/seed';
+import { SqliteStore } from '../../src/data/sqlite-store';
+import { buildOpen } from '../../src/open/open';
+
+/**
+ * Views for the render tests, produced by the REAL resolve path (store, demo
+ * data, blocks config, open, rules) at a fixed moment, so the goldens show what
+ * a subscriber would actually get, not a hand-written approximation.
+ */
+
+/** Every render fixture resolves at this moment; the demo dataset is built for it too. */
+export const RENDER_NOW = new Date('2026-11-22T10:00:00.000Z');
+export const RENDER_BASE_URL = 'https://opentime.test';
+export const DEMO_BLOCKS_FILE = path.join(__dirname, '..', '..', 'config', 'blocks.yaml');
+
+export interface RenderFixture {
+  store: SqliteStore;
+  blocks: BlockCatalog;
+  /**
+   * The view a block shows this subscriber (null: a generic open) in this
+   * campaign; the block's first fallback item when it resolves to its fallback.
+   */
+  view(blockId: string, subscriberId: string | null, campaignId?: string, now?: Date): Promise<BlockView>;
+  setProduct(id: string, change: Partial<Product>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createRenderFixture(): Promise<RenderFixture> {
+  const store = SqliteStore.open(':memory:');
+  await seedDemoDataIfEmpty(store, { baseUrl: RENDER_BASE_URL, now: RENDER_NOW });
+  const blocks = loadBlocksConfig(DEMO_BLOCKS_FILE);
+
+  return {
+    store,
+    blocks,
+    async view(blockId, subscriberId, campaignId = 'flash-sale', now = RENDER_NOW) {
+      const block = blocks.get(blockId);
+      if (!block) throw new Error(`no block "${blockId}" in ${DEMO_BLOCKS_FILE}`);
+      const subscriber = subscriberId === null ? null : await store.getSubscriber(subscriberId);
+      if (subscriberId !== null && !subscriber) throw new Error(`no demo subscriber "${subscriberId}"`);
+      const open = buildOpen({
+        now,
+        subscriber,
+        campaign: await store.getCampaign(campaignId),
+        client: 'direct',
+        defaultLocale: block.config.defaultLocale,
+        defaultTimeZone: block.config.defaultTimeZone,
+      });
+      const resolution = await resolveBlock(block, open, store);
+      if (resolution.outcome === 'view') return resolution.view;
+      return fallbackPayload(block).items[0] as BlockView;
+    },
+    async setProduct(id, change) {
+      const product = await store.getProduct(id);
+      if (!product) throw new Error(`no demo product "${id}"`);
+      await store.upsertProducts([{ ...product, ...change }]);
+    },
+    close: () => store.close(),
+  };
+}
+
+/** A small deterministic hash, to give each product its own look. */
+function hashOf(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+/**
+ * A stand-in product photo: a soft studio backdrop with a simple object on it,
+ * its colour derived from the URL. Deterministic, so goldens are stable.
+ */
+export function fakeProductImage(url: string, size = 240): Image {
+  const hue = hashOf(url) % 360;
+  const canvas = createCanvas(size, size);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = `hsl(${hue}, 25%, 92%)`;
+  ctx.fillRect(0, 0, size, size);
+  ctx.fillStyle = `hsl(${hue}, 18%, 84%)`;
+  ctx.fillRect(0, size * 0.78, size, size * 0.22);
+  ctx.fillStyle = `hsl(${hue}, 45%, 42%)`;
+  ctx.beginPath();
+  ctx.roundRect(size * 0.28, size * 0.2, size * 0.44, size * 0.62, size * 0.06);
+  ctx.fill();
+  ctx.fillStyle = `hsl(${hue}, 45%, 34%)`;
+  ctx.beginPath();
+  ctx.arc(size * 0.5, size * 0.2, size * 0.1, Math.PI, 0);
+  ctx.fill();
+  const image = new Image();
+  image.src = canvas.toBuffer('image/png');
+  return image;
+}
+
+/** Images for every URL given; `missing` URLs map to null (a failed load), so the placeholder shows. */
+export function fakeImages(urls: readonly string[], missing: readonly string[] = []): Map<string, Image | null> {
+  return new Map(urls.map((url) => [url, missing.includes(url) ? null : fakeProductImage(url)]));
+}
+
+/** Demo subscribers by the locale they read in (the countdown and product goldens cover each). */
+export const LOCALE_SUBSCRIBERS: Readonly<Record<string, string>> = {
+  'en-US': 'sub-emma',
+  'en-GB': 'sub-oliver',
+  'de-DE': 'sub-lena',
+  'fr-FR': 'sub-camille',
+  'es-ES': 'sub-lucia',
+  'it-IT': 'sub-giulia',
+  'nl-NL': 'sub-sanne',
+  'sv-SE': 'sub-astrid',
+  'ja-JP': 'sub-yui',
+  'pt-BR': 'sub-rafael',
+  'ar-EG': 'sub-layla',
+};
+
+const HERO_IMAGE = `${RENDER_BASE_URL}/demo/products/quilted-jacket-olive.png`;
+
+/** One golden image (test/golden/<name>.png): which block, for whom, in which data state. */
+export interface GoldenCase {
+  name: string;
+  blockId: string;
+  /** null: a generic open (no subscriber). */
+  subscriberId: string | null;
+  campaignId?: string;
+  /** Product changes applied (through the store) before resolving, undone after. */
+  products?: Readonly<Record<string, Partial<Product>>>;
+  /** Image URLs that fail to load, so the placeholder is drawn. */
+  missingImages?: readonly string[];
+  /** The moment of the open (RENDER_NOW by default; the demo data stays built for RENDER_NOW). */
+  now?: Date;
+  /** The block's `theme:` config (none by default). */
+  theme?: Record<string, unknown>;
+}
+
+const sub = (locale: string): string => LOCALE_SUBSCRIBERS[locale] as string;
+
+/** Every kind and state, and each demo locale/currency for the countdown and the product card. */
+export const GOLDEN_CASES: readonly GoldenCase[] = [
+  ...Object.keys(LOCALE_SUBSCRIBERS).flatMap((locale): GoldenCase[] => [
+    { name: `countdown-running-${locale}`, blockId: 'flash-countdown', subscriberId: sub(locale) },
+    { name: `product-sale-${locale}`, blockId: 'hero-product', subscriberId: sub(locale) },
+  ]),
+  ...['en-US', 'de-DE', 'fr-FR', 'ja-JP', 'ar-EG'].map(
+    (locale): GoldenCase => ({ name: `countdown-expired-${locale}`, blockId: 'flash-countdown', subscriberId: sub(locale), campaignId: 'spring-sale' }),
+  ),
+  // 5 h 14 min 33 s before the flash sale ends: the "last day" variant, every figure non-zero.
+  {
+    name: 'countdown-last-day-en-US',
+    blockId: 'flash-countdown',
+    subscriberId: sub('en-US'),
+    now: new Date(RENDER_NOW.getTime() + 3 * 86_400_000 - (5 * 3600 + 14 * 60 + 33) * 1000),
+  },
+  {
+    name: 'countdown-themed-en-GB',
+    blockId: 'flash-countdown',
+    subscriberId: sub('en-GB'),
+    theme: { colors: { figureBackground: '#7f1d1d', accent: '#7f1d1d', buttonBackground: '#7f1d1d' }, radius: 4, button: { style: 'outline', radius: 20 } },
+  },
+  {
+    name: 'product-themed-en-US',
+    blockId: 'hero-product',
+    subscriberId: sub('en-US'),
+    theme: { colors: { salePrice: '#0f766e', buttonBackground: '#0f766e' }, radius: 0, button: { radius: 22 }, fontSizes: { title: 22 } },
+  },
+  { name: 'product-in-stock-en-US', blockId: 'hero-product', subscriberId: sub('en-US'), products: { 'quilted-jacket-olive': { salePrice: null } } },
+  { name: 'product-in-stock-ar-EG', blockId: 'hero-product', subscriberId: sub('ar-EG'), products: { 'quilted-jacket-olive': { salePrice: null } } },
+  { name: 'product-low-stock-en-US', blockId: 'hero-product', subscriberId: sub('en-US'), products: { 'quilted-jacket-olive': { stock: 3 } } },
+  { name: 'product-low-stock-fr-FR', blockId: 'hero-product', subscriberId: sub('fr-FR'), products: { 'quilted-jacket-olive': { stock: 2, salePrice: null } } },
+  { name: 'product-sold-out-swap-en-US', blockId: 'parka-product', subscriberId: sub('en-US') },
+  { name: 'product-sold-out-swap-de-DE', blockId: 'parka-product', subscriberId: sub('de-DE') },
+  { name: 'product-image-failed-en-US', blockId: 'hero-product', subscriberId: sub('en-US'), missingImages: [HERO_IMAGE] },
+  ...['en-US', 'en-GB', 'de-DE', 'ja-JP', 'ar-EG', 'pt-BR'].map(
+    (locale): GoldenCase => ({ name: `recommendations-${locale}`, blockId: 'picks', subscriberId: sub(locale) }),
+  ),
+  { name: 'recommendations-generic', blockId: 'picks', subscriberId: null },
+  { name: 'loyalty-mid-tier-en-US', blockId: 'loyalty-status', subscriberId: sub('en-US') },
+  { name: 'loyalty-mid-tier-sv-SE', blockId: 'loyalty-status', subscriberId: sub('sv-SE') },
+  { name: 'loyalty-top-tier-de-DE', blockId: 'loyalty-status', subscriberId: sub('de-DE') },
+  { name: 'loyalty-top-tier-ar-EG', blockId: 'loyalty-status', subscriberId: sub('ar-EG') },
+  { name: 'loyalty-new-member-en-US', blockId: 'loyalty-status', subscriberId: 'sub-noah' },
+  // The configured fallback (a generic open: loyalty holds back) and the default one (no deadline).
+  { name: 'fallback-configured', blockId: 'loyalty-status', subscriberId: null },
+  { name: 'fallback-default', blockId: 'flash-countdown', subscriberId: sub('en-US'), campaignId: 'no-such-campaign' },
+];
+
+/** Resolves a golden case's view through the real blocks, applying (and then undoing) its product changes. */
+export async function resolveCase(fixture: RenderFixture, spec: GoldenCase): Promise<BlockView> {
+  const originals: Product[] = [];
+  for (const [id, change] of Object.entries(spec.products ?? {})) {
+    const product = await fixture.store.getProduct(id);
+    if (!product) throw new Error(`no demo product "${id}"`);
+    originals.push(product);
+    await fixture.store.upsertProducts([{ ...product, ...change }]);
+  }
+  try {
+    return await fixture.view(spec.blockId, spec.subscriberId, spec.campaignId, spec.now);
+  } finally {
+    if (originals.length) await fixture.store.upsertProducts(originals);
+  }
+}
+
+export interface PixelComparison {
+  /** Pixels that differ beyond the threshold (anti-aliasing ignored). */
+  different: number;
+  /** A PNG highlighting the differences. */
+  diffPng: Buffer;
+}
+
+export interface Pixelmatcher {
+  compare(expectedPng: Buffer, actualPng: Buffer, threshold: number): Promise<PixelComparison>;
+  close(): Promise<void>;
+}
+
+/**
+ * pixelmatch 7 ships as an ES module only, which jest's CommonJS module system
+ * cannot load; a worker thread is plain Node and imports it as it is.
+ */
+export function startPixelmatch(): Pixelmatcher {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { pathToFileURL } = require('node:url');
+    const { PNG } = require(workerData.pngjs);
+    const loaded = import(pathToFileURL(workerData.pixelmatch).href);
+    parentPort.on('message', async ({ id, expected, actual, threshold }) => {
+      try {
+        const pixelmatch = (await loaded).default;
+        const a = PNG.sync.read(Buffer.from(expected));
+        const b = PNG.sync.read(Buffer.from(actual));
+        if (a.width !== b.width || a.height !== b.height) throw new Error('size differs: expected ' + a.width + 'x' + a.height + ', got ' + b.width + 'x' + b.height);
+        const diff = new PNG({ width: a.width, height: a.height });
+        const different = pixelmatch(a.data, b.data, diff.data, a.width, a.height, { threshold });
+        parentPort.postMessage({ id, different, diffPng: PNG.sync.write(diff) });
+      } catch (error) {
+        parentPort.postMessage({ id, error: String(error && error.message || error) });
+      }
+    });`;
+  const worker = new Worker(source, {
+    eval: true,
+    workerData: { pixelmatch: require.resolve('pixelmatch'), pngjs: require.resolve('pngjs') },
+  });
+  worker.unref();
+  let next = 0;
+  const pending = new Map<number, { resolve: (value: PixelComparison) => void; reject: (error: Error) => void }>();
+  worker.on('message', (message: { id: number; different?: number; diffPng?: Uint8Array; error?: string }) => {
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (!waiter) return;
+    if (message.error !== undefined) waiter.reject(new Error(message.error));
+    else waiter.resolve({ different: message.different as number, diffPng: Buffer.from(message.diffPng as Uint8Array) });
+  });
+  worker.on('error', (error) => {
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  });
+  return {
+    compare(expectedPng, actualPng, threshold) {
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, expected: expectedPng, actual: actualPng, threshold });
+      });
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}

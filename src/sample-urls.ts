@@ -19,8 +19,14 @@ export function sampleUrlsText(services: Services): string {
     '',
     `Sample opens for subscriber ${DEMO_SUBSCRIBER_IDS.emma} (en-US) in campaign ${DEMO_CAMPAIGN_IDS.flashSale}:`,
   ];
+  // Beside each JSON sample: the same open as the image the HTML part shows (open it in a browser).
+  const images = (id: string, t: string): string[] => {
+    const lines = [`    PNG: ${config.publicUrl}/img/v1/blocks/${id}.png?t=${t}`];
+    if (blocks.get(id)?.kind.name === 'countdown') lines.push(`    GIF: ${config.publicUrl}/img/v1/blocks/${id}.gif?t=${t}`);
+    return lines;
+  };
   for (const id of blocks.keys()) {
-    lines.push(`  curl -H 'AMP-Email-Sender: ${sender}' '${config.publicUrl}/amp/v1/blocks/${id}?t=${emma}'`);
+    lines.push(`  curl -H 'AMP-Email-Sender: ${sender}' '${config.publicUrl}/amp/v1/blocks/${id}?t=${emma}'`, ...images(id, emma));
   }
   const lena = token(DEMO_SUBSCRIBER_IDS.lena, DEMO_CAMPAIGN_IDS.flashSale);
   const expired = token(DEMO_SUBSCRIBER_IDS.lena, DEMO_CAMPAIGN_IDS.springSale);
@@ -28,7 +34,9 @@ export function sampleUrlsText(services: Services): string {
     '',
     `The same in German (${DEMO_SUBSCRIBER_IDS.lena}, de-DE), and a campaign whose deadline has passed:`,
     `  curl -H 'AMP-Email-Sender: ${sender}' '${config.publicUrl}/amp/v1/blocks/loyalty-status?t=${lena}'`,
+    ...images('loyalty-status', lena),
     `  curl -H 'AMP-Email-Sender: ${sender}' '${config.publicUrl}/amp/v1/blocks/flash-countdown?t=${expired}'`,
+    ...images('flash-countdown', expired),
     '',
     'Mint more tokens with: npx opentime token --subscriber <id> --campaign <id>',
     '',

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Campaign, Product, Subscriber } from './model';
-import type { Store } from './store';
+import type { Impression, Store } from './store';
 
 export interface CacheOptions {
   /** Longest a cached figure may be served after it changed at the source (ms). */
@@ -129,6 +129,15 @@ export class CachedStore implements Store {
 
   countProducts(): Promise<number> {
     return this.inner.countProducts();
+  }
+
+  /** Not cached: written behind by the impression log, read only on a click. */
+  recordImpressions(impressions: readonly Impression[]): Promise<void> {
+    return this.inner.recordImpressions(impressions);
+  }
+
+  getImpression(subscriberId: string, campaignId: string, blockId: string): Promise<Impression | undefined> {
+    return this.inner.getImpression(subscriberId, campaignId, blockId);
   }
 
   close(): Promise<void> {

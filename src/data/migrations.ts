@@ -87,6 +87,26 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'impressions: what each image render showed, for click-through',
+    up(db) {
+      // One row per subscriber, campaign and block: the links of the slots the
+      // latest image render showed (a JSON array, slot i at index i). A click
+      // redirects to exactly what the picture showed (issue 3). Keyed lookups
+      // only, so WITHOUT ROWID keeps the row inside its primary-key B-tree.
+      db.exec(`
+        CREATE TABLE impressions (
+          subscriber_id  TEXT NOT NULL,
+          campaign_id    TEXT NOT NULL,
+          block_id       TEXT NOT NULL,
+          urls           TEXT NOT NULL,
+          rendered_at    TEXT NOT NULL,
+          PRIMARY KEY (subscriber_id, campaign_id, block_id)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

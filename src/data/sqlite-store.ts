@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Campaign, Product, Subscriber } from './model';
-import type { Store } from './store';
+import type { Impression, Store } from './store';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 
 export interface SqliteStoreOptions {
@@ -162,6 +162,34 @@ function campaignToRow(c: Campaign): CampaignRow {
   };
 }
 
+interface ImpressionRow {
+  subscriber_id: string;
+  campaign_id: string;
+  block_id: string;
+  urls: string;
+  rendered_at: string;
+}
+
+function impressionToRow(i: Impression): ImpressionRow {
+  return {
+    subscriber_id: i.subscriberId,
+    campaign_id: i.campaignId,
+    block_id: i.blockId,
+    urls: JSON.stringify(i.urls),
+    rendered_at: i.renderedAt,
+  };
+}
+
+function impressionFromRow(row: ImpressionRow): Impression {
+  return {
+    subscriberId: row.subscriber_id,
+    campaignId: row.campaign_id,
+    blockId: row.block_id,
+    urls: parseStringList(row.urls, 'impression', `${row.subscriber_id}/${row.campaign_id}/${row.block_id}`, 'urls'),
+    renderedAt: row.rendered_at,
+  };
+}
+
 // ---------------------------------------------------------------------------
 // SQL. Exported so tests can EXPLAIN exactly the statements the store runs.
 // ---------------------------------------------------------------------------
@@ -206,6 +234,16 @@ export const SQL = {
       recent_views = excluded.recent_views, cart = excluded.cart, purchases = excluded.purchases,
       updated_at = excluded.updated_at`,
   getCampaign: 'SELECT id, name, ends_at, allowed_senders FROM campaigns WHERE id = ?',
+  // The WHERE keeps the newest render when batches land out of order.
+  recordImpression: `
+    INSERT INTO impressions (subscriber_id, campaign_id, block_id, urls, rendered_at)
+    VALUES (@subscriber_id, @campaign_id, @block_id, @urls, @rendered_at)
+    ON CONFLICT (subscriber_id, campaign_id, block_id) DO UPDATE SET
+      urls = excluded.urls, rendered_at = excluded.rendered_at
+    WHERE excluded.rendered_at >= impressions.rendered_at`,
+  getImpression:
+    'SELECT subscriber_id, campaign_id, block_id, urls, rendered_at FROM impressions ' +
+    'WHERE subscriber_id = ? AND campaign_id = ? AND block_id = ?',
   upsertCampaign: `
     INSERT INTO campaigns (id, name, ends_at, allowed_senders)
     VALUES (@id, @name, @ends_at, @allowed_senders)
@@ -242,6 +280,9 @@ export class SqliteStore implements Store {
   private readonly upsertProductsTx: (products: readonly Product[]) => void;
   private readonly upsertSubscribersTx: (subscribers: readonly Subscriber[]) => void;
   private readonly upsertCampaignsTx: (campaigns: readonly Campaign[]) => void;
+  private readonly stmtRecordImpression: Statement<[ImpressionRow]>;
+  private readonly stmtGetImpression: Statement<[string, string, string], ImpressionRow>;
+  private readonly recordImpressionsTx: (impressions: readonly Impression[]) => void;
 
   /**
    * Opens (creating if needed, unless read-only) the database at `file` and
@@ -299,6 +340,11 @@ export class SqliteStore implements Store {
     });
     this.upsertCampaignsTx = db.transaction((campaigns: readonly Campaign[]) => {
       for (const c of campaigns) this.stmtUpsertCampaign.run(campaignToRow(c));
+    });
+    this.stmtRecordImpression = db.prepare(SQL.recordImpression);
+    this.stmtGetImpression = db.prepare(SQL.getImpression);
+    this.recordImpressionsTx = db.transaction((impressions: readonly Impression[]) => {
+      for (const i of impressions) this.stmtRecordImpression.run(impressionToRow(i));
     });
   }
 
@@ -403,6 +449,15 @@ export class SqliteStore implements Store {
 
   async countProducts(): Promise<number> {
     return this.stmtCountProducts.get()?.n ?? 0;
+  }
+
+  async recordImpressions(impressions: readonly Impression[]): Promise<void> {
+    if (impressions.length > 0) this.recordImpressionsTx(impressions);
+  }
+
+  async getImpression(subscriberId: string, campaignId: string, blockId: string): Promise<Impression | undefined> {
+    const row = this.stmtGetImpression.get(subscriberId, campaignId, blockId);
+    return row ? impressionFromRow(row) : undefined;
   }
 
   /** Idempotent: closing twice is harmless (shutdown paths tend to overlap). */

@@ -1,5 +1,16 @@
 import type { Campaign, Product, Subscriber } from './model';
 
+/** What one image render showed a subscriber: the link behind each slot (see blocks/slots.ts). */
+export interface Impression {
+  subscriberId: string;
+  campaignId: string;
+  blockId: string;
+  /** Slot i → the URL of what was drawn there. */
+  urls: string[];
+  /** ISO 8601 time of the render. */
+  renderedAt: string;
+}
+
 /**
  * Everything an open reads and the ingestion path writes. Async on purpose:
  * the embedded SQLite store answers synchronously, but a networked database
@@ -23,6 +34,15 @@ export interface Store {
   upsertSubscribers(subscribers: readonly Subscriber[]): Promise<void>;
   upsertCampaigns(campaigns: readonly Campaign[]): Promise<void>;
   countProducts(): Promise<number>;
+
+  /**
+   * Stores what image renders showed (click-through, issue 3), all in one
+   * transaction. Keeps only the latest impression per subscriber, campaign and
+   * block: an older one never replaces a newer one.
+   */
+  recordImpressions(impressions: readonly Impression[]): Promise<void>;
+  /** The latest impression of a block for a subscriber in a campaign. */
+  getImpression(subscriberId: string, campaignId: string, blockId: string): Promise<Impression | undefined>;
 
   close(): Promise<void>;
 }

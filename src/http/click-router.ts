@@ -1,0 +1,91 @@
+import { Router, type Request, type Response } from 'express';
+import type { BlockCatalog } from '../blocks/blocks-config';
+import { isRedirectableUrl, MAX_SLOT } from '../blocks/slots';
+import type { ImpressionLog } from '../data/impression-log';
+import type { VerifyToken } from '../tokens/token-verifier';
+
+export interface ClickRouterDeps {
+  blocks: BlockCatalog;
+  verifyToken: VerifyToken;
+  impressionLog: ImpressionLog;
+  now: () => Date;
+  /**
+   * Where a click on an unknown block goes (a block removed from the config
+   * after the email was sent, a mistyped template). Default: the origin of the
+   * first configured block's defaultUrl, i.e. the shop's home page.
+   */
+  siteUrl?: string;
+}
+
+const SLOT = /^(0|[1-9][0-9]?)$/;
+
+/**
+ * GET /c/v1/blocks/:blockId/:slot?t=TOKEN — the link behind slot `slot` of a
+ * block's picture in the HTML part. 302 to the URL of what this subscriber was
+ * shown in that slot at their latest image render (see data/impression-log.ts
+ * and blocks/slots.ts), so a click never lands on another product than the
+ * picture showed; to the block's defaultUrl when there is no record, the slot
+ * is out of range, or the token fails verification.
+ *
+ * A click must never dead-end: an unknown block redirects to the site URL.
+ * Never an open redirect: every target comes from our own catalogue (recorded
+ * at render) or block config, and must be an absolute http(s) URL.
+ * This is for `<a href>`, not XHR, so a redirect is right here.
+ */
+export function clickRouter(deps: ClickRouterDeps): Router {
+  const router = Router();
+  const siteUrl = deps.siteUrl ?? siteUrlOf(deps.blocks);
+
+  router.get('/c/v1/blocks/:blockId/:slot', async (req: Request, res: Response) => {
+    const block = deps.blocks.get(String(req.params.blockId));
+    if (!block) {
+      req.log.warn({ block: String(req.params.blockId).slice(0, 64) }, 'click on an unknown block; redirecting to the site');
+      redirect(res, siteUrl);
+      return;
+    }
+    const fallback = block.config.defaultUrl;
+    const slotText = String(req.params.slot);
+    const slot = SLOT.test(slotText) ? Number(slotText) : -1;
+    if (slot < 0 || slot > MAX_SLOT) {
+      redirect(res, fallback);
+      return;
+    }
+    let claims;
+    try {
+      claims = deps.verifyToken(typeof req.query.t === 'string' ? req.query.t : undefined, deps.now());
+    } catch (error) {
+      req.log.info({ block: block.config.id, reason: (error as { reason?: string }).reason ?? 'error' }, 'click token refused; default URL');
+      redirect(res, fallback);
+      return;
+    }
+    let target: unknown;
+    try {
+      const impression = await deps.impressionLog.latest(claims.subscriberId, claims.campaignId, block.config.id);
+      target = impression?.urls[slot];
+    } catch (error) {
+      req.log.error({ block: block.config.id, err: error }, 'impression lookup failed; default URL');
+    }
+    redirect(res, isRedirectableUrl(target) ? target : fallback);
+  });
+
+  // A mangled click link (no slot, extra segments) still lands somewhere useful.
+  router.get(/^\/c\/v1\//, (req: Request, res: Response) => {
+    const block = deps.blocks.get(req.path.split('/')[4] ?? '');
+    redirect(res, block ? block.config.defaultUrl : siteUrl);
+  });
+
+  return router;
+}
+
+/** The shop's home page, from the first block's default URL. */
+export function siteUrlOf(blocks: BlockCatalog): string {
+  const first = blocks.values().next().value;
+  return first ? `${new URL(first.config.defaultUrl).origin}/` : 'about:blank';
+}
+
+function redirect(res: Response, url: string): void {
+  // The target depends on the latest render: never cache the redirect itself.
+  res.set('Cache-Control', 'private, no-store');
+  res.set('Referrer-Policy', 'no-referrer');
+  res.redirect(302, url);
+}

@@ -1,0 +1,256 @@
+import type { Canvas } from '@napi-rs/canvas';
+import type { BlockCatalog } from '../blocks/blocks-config';
+import type { CountdownView } from '../blocks/countdown';
+import type { BlockView, PreparedBlock } from '../blocks/kind';
+import { fallbackPayload, resolveBlock, type Resolution } from '../blocks/resolve-block';
+import { slotUrls } from '../blocks/slots';
+import type { ImpressionLog } from '../data/impression-log';
+import type { Campaign, Subscriber } from '../data/model';
+import type { Store } from '../data/store';
+import { strongEtag, type ImageAudience } from '../http/image-cache-policy';
+import type { Logger } from '../log';
+import { buildOpen, classifyClient, type Open } from '../open/open';
+import type { SubscriberClaims } from '../tokens/subscriber-token';
+import type { VerifyToken } from '../tokens/token-verifier';
+import { drawBlock, imageUrlsOf, type DrawBlockOptions } from './draw-block';
+import { encodeCanvasPng, TRANSPARENT_PIXEL_GIF, TRANSPARENT_PIXEL_PNG } from './encode';
+import { encodeGifAnimation, encodeGifStill } from './gif';
+import type { ImageLoader } from './image-loader';
+import { RenderCache, renderCacheKey, type RenderedImage } from './render-cache';
+import { clampScale, defaultTheme, resolveTheme, type Theme } from './theme';
+
+/**
+ * The image path of an open: token → open → the SAME `resolveBlock` as the
+ * JSON path → product pictures → draw → encode, with a cache of encoded
+ * renderings in front of draw+encode. It never rejects: every failure becomes
+ * a fallback image and a log line (Gmail caches error answers for days).
+ */
+
+export type ImageFormat = 'png' | 'gif';
+export type DrawBlockFn = (view: BlockView, theme: Theme, options: DrawBlockOptions) => Canvas;
+
+/** The countdown GIF: one frame a second for a minute (issue 3). */
+export const GIF_FRAMES = 60;
+export const GIF_FRAME_DELAY_MS = 1000;
+/** A rendering drawn with a missing product picture is reused only this long, so the picture appears soon after it loads. */
+const PLACEHOLDER_RENDER_TTL_MS = 10_000;
+
+export interface BlockImageDeps {
+  store: Store;
+  blocks: BlockCatalog;
+  verifyToken: VerifyToken;
+  now: () => Date;
+  logger: Logger;
+  imageLoader: ImageLoader;
+  /** Where each render's slots are recorded for click-through; none: nothing is recorded. */
+  impressionLog?: ImpressionLog;
+  renderCache?: RenderCache;
+  /** Replaces drawBlock (tests count draws or make drawing fail). */
+  draw?: DrawBlockFn;
+}
+
+export interface BlockImageRequest {
+  blockId: string;
+  token: string | undefined;
+  format: ImageFormat;
+  /** Requested pixel density; clamped by the block's theme. Default 1. */
+  scale?: number;
+  userAgent?: string;
+  /** The request's logger (with its request id); the renderer's own otherwise. */
+  log?: Logger;
+}
+
+export type BlockImageOutcome =
+  /** The live view of the block. */
+  | 'view'
+  /** The block's fallback items, because rules held it back or its data is missing. */
+  | 'fallback'
+  /** The block's fallback items, because something failed. */
+  | 'degraded'
+  /** An unknown block id: a generic panel. */
+  | 'unknown_block'
+  /** Even drawing the fallback failed: a transparent pixel. */
+  | 'emergency';
+
+export interface BlockImage extends RenderedImage {
+  audience: ImageAudience;
+  outcome: BlockImageOutcome;
+  frames: number;
+}
+
+export interface BlockImageRenderer {
+  render(request: BlockImageRequest): Promise<BlockImage>;
+  readonly cache: RenderCache;
+}
+
+interface Subject {
+  claims: SubscriberClaims | null;
+  subscriber: Subscriber | null;
+  campaign: Campaign | null;
+}
+
+export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRenderer {
+  const cache = deps.renderCache ?? new RenderCache();
+  const draw: DrawBlockFn = deps.draw ?? drawBlock;
+  // Themes are validated once, here: a bad theme stops start-up with a ConfigError naming the block.
+  const themes = new Map<string, Theme>();
+  for (const [id, block] of deps.blocks) themes.set(id, resolveTheme(block.config.theme, block.kind.name, `block "${id}"`));
+  const genericTheme = defaultTheme('fallback');
+  const genericView: BlockView = { kind: 'fallback', headline: 'See our latest offers', cta: { label: 'Shop now', url: '' } } as BlockView;
+
+  async function encodeView(format: ImageFormat, views: readonly BlockView[], theme: Theme, scale: number, log: Logger): Promise<{ image: RenderedImage; frames: number }> {
+    const urls = [...new Set(views.flatMap((view) => imageUrlsOf(view)))];
+    const images = urls.length ? await deps.imageLoader.loadAll(urls) : new Map();
+    const present = urls.map((url) => images.get(url) != null);
+    const key = renderCacheKey({ output: format, scale, theme, views, images: present });
+    const options: DrawBlockOptions = { scale, images };
+    const image = await cache.getOrRender(
+      key,
+      async () => {
+        const bytes = await encodeFrames(format, views, (view) => draw(view, theme, options));
+        return { bytes, contentType: format === 'gif' ? 'image/gif' : 'image/png', etag: strongEtag(bytes) };
+      },
+      present.every(Boolean) ? {} : { ttlMs: PLACEHOLDER_RENDER_TTL_MS },
+    );
+    if (!present.every(Boolean)) log.debug({ missing: urls.filter((_, i) => !present[i]).length }, 'drew product image placeholders');
+    return { image, frames: views.length };
+  }
+
+  async function encodeFrames(format: ImageFormat, views: readonly BlockView[], drawView: (view: BlockView) => Canvas): Promise<Buffer> {
+    if (format === 'png') return encodeCanvasPng(drawView(views[0] as BlockView));
+    if (views.length === 1) return encodeGifStill(drawView(views[0] as BlockView));
+    const last = views[views.length - 1] as CountdownView;
+    const endsExpired = last.kind === 'countdown' && last.state === 'expired';
+    return encodeGifAnimation({
+      frameCount: views.length,
+      drawFrame: (index) => drawView(views[index] as BlockView),
+      delayMs: GIF_FRAME_DELAY_MS,
+      // A countdown that runs out within the minute plays once and rests on "ended".
+      loop: !endsExpired,
+      paletteFrames: endsExpired ? [views.length - 1] : [],
+    });
+  }
+
+  async function subjectOf(request: BlockImageRequest, now: Date, log: Logger): Promise<Subject> {
+    let claims: SubscriberClaims;
+    try {
+      claims = deps.verifyToken(request.token, now);
+    } catch (error) {
+      // Expected for old emails: the generic image, no alarm.
+      log.info({ reason: (error as { reason?: string }).reason ?? 'error' }, 'image token refused; drawing the generic image');
+      return { claims: null, subscriber: null, campaign: null };
+    }
+    const [campaign, subscriber] = await Promise.all([deps.store.getCampaign(claims.campaignId), deps.store.getSubscriber(claims.subscriberId)]);
+    return { claims, subscriber: subscriber ?? null, campaign: campaign ?? null };
+  }
+
+  /** The views to draw: one, or for a countdown GIF one per second until the minute is up or it expires. */
+  async function resolveViews(block: PreparedBlock, format: ImageFormat, openAt: (now: Date) => Open): Promise<{ resolution: Resolution; views: BlockView[] }> {
+    const start = openAt(deps.now());
+    const resolution = await resolveBlock(block, start, deps.store);
+    if (resolution.outcome !== 'view') return { resolution, views: [fallbackView(block)] };
+    const views = [resolution.view];
+    const first = resolution.view as CountdownView;
+    if (format !== 'gif' || first.kind !== 'countdown' || first.state === 'expired') return { resolution, views };
+    for (let second = 1; second < GIF_FRAMES; second++) {
+      const next = await resolveBlock(block, openAt(new Date(start.now.getTime() + second * 1000)), deps.store);
+      if (next.outcome !== 'view') break;
+      views.push(next.view);
+      if ((next.view as CountdownView).state === 'expired') break;
+    }
+    return { resolution, views };
+  }
+
+  function fallbackView(block: PreparedBlock): BlockView {
+    return fallbackPayload(block).items[0] as BlockView;
+  }
+
+  function recordImpression(block: PreparedBlock, subject: Subject, view: BlockView, now: Date, log: Logger): void {
+    if (!subject.claims || !deps.impressionLog) return;
+    try {
+      deps.impressionLog.record({
+        subscriberId: subject.claims.subscriberId,
+        campaignId: subject.claims.campaignId,
+        blockId: block.config.id,
+        urls: slotUrls(view),
+        renderedAt: now.toISOString(),
+      });
+    } catch (error) {
+      log.warn({ err: error }, 'impression not recorded');
+    }
+  }
+
+  async function renderBlock(block: PreparedBlock, request: BlockImageRequest, log: Logger): Promise<BlockImage> {
+    const theme = themes.get(block.config.id) as Theme;
+    const scale = clampScale(theme, request.scale ?? 1);
+    const now = deps.now();
+    let subject: Subject;
+    try {
+      subject = await subjectOf(request, now, log);
+    } catch (error) {
+      log.error({ block: block.config.id, err: error }, 'image data failure; drawing the fallback');
+      return drawFallback(block, theme, scale, request.format, 'degraded', log);
+    }
+    const client = classifyClient({ userAgent: request.userAgent });
+    const openAt = (at: Date): Open =>
+      buildOpen({
+        now: at,
+        subscriber: subject.subscriber,
+        campaign: subject.campaign,
+        client,
+        defaultLocale: block.config.defaultLocale,
+        defaultTimeZone: block.config.defaultTimeZone,
+      });
+    const { resolution, views } = await resolveViews(block, request.format, openAt);
+    if (resolution.outcome === 'fallback') {
+      const fields = { block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error };
+      if (resolution.reason === 'error') log.error(fields, 'block fallback image served');
+      else log.warn(fields, 'block fallback image served');
+    }
+    const first = views[0] as BlockView;
+    const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
+    const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
+    try {
+      const { image, frames } = await encodeView(request.format, views, theme, scale, log);
+      recordImpression(block, subject, first, now, log);
+      return { ...image, audience, outcome, frames };
+    } catch (error) {
+      log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
+      return drawFallback(block, theme, scale, request.format, 'degraded', log);
+    }
+  }
+
+  async function drawFallback(block: PreparedBlock, theme: Theme, scale: number, format: ImageFormat, outcome: 'degraded', log: Logger): Promise<BlockImage> {
+    const { image, frames } = await encodeView(format, [fallbackView(block)], theme, scale, log);
+    return { ...image, audience: 'degraded', outcome, frames };
+  }
+
+  async function renderUnknown(request: BlockImageRequest, log: Logger): Promise<BlockImage> {
+    log.warn({ block: request.blockId.slice(0, 64) }, 'image for an unknown block; drawing the generic panel');
+    const scale = clampScale(genericTheme, request.scale ?? 1);
+    const { image, frames } = await encodeView(request.format, [genericView], genericTheme, scale, log);
+    return { ...image, audience: 'degraded', outcome: 'unknown_block', frames };
+  }
+
+  return {
+    cache,
+    async render(request) {
+      const log = request.log ?? deps.logger;
+      try {
+        const block = deps.blocks.get(request.blockId);
+        return await (block ? renderBlock(block, request, log) : renderUnknown(request, log));
+      } catch (error) {
+        log.error({ block: request.blockId.slice(0, 64), err: error }, 'image fallback failed too; answering a transparent pixel');
+        const bytes = request.format === 'gif' ? TRANSPARENT_PIXEL_GIF : TRANSPARENT_PIXEL_PNG;
+        return {
+          bytes,
+          contentType: request.format === 'gif' ? 'image/gif' : 'image/png',
+          etag: strongEtag(bytes),
+          audience: 'degraded',
+          outcome: 'emergency',
+          frames: 1,
+        };
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+
+/** Encoded bytes ready to send, with their validator. */
+export interface RenderedImage {
+  bytes: Buffer;
+  contentType: 'image/png' | 'image/gif';
+  etag: string;
+}
+
+export interface RenderCacheOptions {
+  /** Total bytes of encoded images kept (default 64 MB). */
+  maxBytes?: number;
+  /** Longest an entry is kept (default 10 minutes); renders drawn with a missing product image use `ttlMs` per entry. */
+  ttlMs?: number;
+}
+
+export interface RenderCacheStats {
+  hits: number;
+  misses: number;
+  /** Requests that arrived while the same rendering was in progress and shared it. */
+  joined: number;
+  entries: number;
+  bytes: number;
+}
+
+/**
+ * The key of a rendering: everything that decides its pixels. Views hold every
+ * visible string already formatted (DESIGN.md), so two opens with equal views,
+ * theme, scale and output draw the same bytes, whoever the subscriber is.
+ */
+export function renderCacheKey(parts: {
+  output: 'png' | 'gif';
+  scale: number;
+  theme: unknown;
+  /** One view, or the frames of an animation. */
+  views: unknown;
+  /** Which product images were available (a missing one draws a placeholder). */
+  images: readonly boolean[];
+}): string {
+  return createHash('sha256').update(JSON.stringify([parts.output, parts.scale, parts.theme, parts.views, parts.images])).digest('base64url');
+}
+
+/**
+ * Bounded LRU of encoded images with in-flight de-duplication: when 100
+ * subscribers open the same sold-out card at once, it is drawn and encoded once
+ * and the other 99 wait for that result. A failed rendering is not cached.
+ */
+export class RenderCache {
+  private readonly entries: LRUCache<string, RenderedImage>;
+  private readonly inFlight = new Map<string, Promise<RenderedImage>>();
+  private readonly counters = { hits: 0, misses: 0, joined: 0 };
+
+  constructor(options: RenderCacheOptions = {}) {
+    this.entries = new LRUCache<string, RenderedImage>({
+      maxSize: Math.max(1, options.maxBytes ?? 64 * 1024 * 1024),
+      sizeCalculation: (image) => Math.max(1, image.bytes.length),
+      ttl: Math.max(1, options.ttlMs ?? 10 * 60_000),
+      ttlAutopurge: false,
+    });
+  }
+
+  /** The cached rendering for `key`, or the result of `render()` (run once however many ask at once). */
+  async getOrRender(key: string, render: () => Promise<RenderedImage>, options: { ttlMs?: number } = {}): Promise<RenderedImage> {
+    const cached = this.entries.get(key);
+    if (cached) {
+      this.counters.hits++;
+      return cached;
+    }
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      this.counters.joined++;
+      return pending;
+    }
+    this.counters.misses++;
+    const job = (async () => {
+      try {
+        const image = await render();
+        this.entries.set(key, image, options.ttlMs === undefined ? {} : { ttl: Math.max(1, options.ttlMs) });
+        return image;
+      } finally {
+        this.inFlight.delete(key);
+      }
+    })();
+    this.inFlight.set(key, job);
+    return job;
+  }
+
+  stats(): RenderCacheStats {
+    return { ...this.counters, entries: this.entries.size, bytes: this.entries.calculatedSize };
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

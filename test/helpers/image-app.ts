@@ -1,0 +1,128 @@
+import { Writable } from 'node:stream';
+import path from 'node:path';
+import type { Image } from '@napi-rs/canvas';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
+import type { BlockView } from '../../src/blocks/kind';
+import { CachedStore } from '../../src/data/cached-store';
+import { ImpressionLog } from '../../src/data/impression-log';
+import { seedDemoDataIfEmpty } from '../../src/data/seed';
+import { SqliteStore } from '../../src/data/sqlite-store';
+import type { Store } from '../../src/data/store';
+import { SenderAllowlist } from '../../src/http/sender-allowlist';
+import { createLogger } from '../../src/log';
+import type { DrawBlockFn } from '../../src/render/block-image';
+import { drawBlock } from '../../src/render/draw-block';
+import { createImageLoader, type ImageLoader, type ImageLoaderOptions } from '../../src/render/image-loader';
+import { Keyring } from '../../src/tokens/keyring';
+import { signSubscriberToken } from '../../src/tokens/subscriber-token';
+
+/**
+ * A real app (createApp) on an in-memory SQLite seeded with the demo data, for
+ * the image and click tests: every draw is counted, the impression log is
+ * flushed only when a test says so, and product pictures load through a real
+ * loader (demo pictures in-process, loopback hosts only when a test allows).
+ */
+
+export const NOW = new Date('2026-11-22T10:00:00.000Z');
+export const AUDIENCE = 'opentime-image-test';
+export const PUBLIC_URL = 'https://opentime.test';
+export const BLOCKS_FILE = path.join(__dirname, '..', '..', 'config', 'blocks.yaml');
+
+export const keyring = new Keyring({ keys: [{ kid: 'img-1', secret: Buffer.alloc(32, 9).toString('base64url') }], activeKid: 'img-1' });
+
+export interface DrawCall {
+  view: BlockView;
+  images: ReadonlyMap<string, Image | null>;
+}
+
+export interface ImageApp {
+  app: Express;
+  store: CachedStore;
+  blocks: BlockCatalog;
+  clock: { now: Date };
+  draws: DrawCall[];
+  impressions: ImpressionLog;
+  imageLoader: ImageLoader;
+  logLines(): string[];
+  token(subscriberId: string, campaignId?: string, options?: { now?: Date; ttlSeconds?: number }): string;
+  close(): Promise<void>;
+}
+
+export async function createImageApp(
+  options: {
+    wrapStore?: (store: Store) => Store;
+    imageLoader?: ImageLoaderOptions;
+    draw?: DrawBlockFn;
+    siteUrl?: string;
+  } = {},
+): Promise<ImageApp> {
+  const sqlite = SqliteStore.open(':memory:');
+  const store = new CachedStore(sqlite, { freshnessMs: 1000 });
+  await seedDemoDataIfEmpty(store, { baseUrl: PUBLIC_URL, now: NOW });
+  const blocks = loadBlocksConfig(BLOCKS_FILE);
+  const clock = { now: NOW };
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const logger = createLogger('debug', sink);
+  const served = options.wrapStore ? options.wrapStore(store) : store;
+  // A long interval: tests flush explicitly, so they see exactly what was written when.
+  const impressions = new ImpressionLog(served, { flushIntervalMs: 60_000, logger });
+  const imageLoader = createImageLoader({ publicUrl: PUBLIC_URL, logger, ...options.imageLoader });
+  const draws: DrawCall[] = [];
+  const draw = options.draw ?? drawBlock;
+  const app = createApp({
+    store: served,
+    blocks,
+    keyring,
+    tokenAudience: AUDIENCE,
+    globalAllowlist: SenderAllowlist.parse(['news@shop.example']),
+    logger,
+    now: () => clock.now,
+    publicUrl: PUBLIC_URL,
+    imageLoader,
+    impressionLog: impressions,
+    siteUrl: options.siteUrl,
+    drawBlock: (view, theme, drawOptions) => {
+      draws.push({ view, images: drawOptions.images });
+      return draw(view, theme, drawOptions);
+    },
+  });
+  return {
+    app,
+    store,
+    blocks,
+    clock,
+    draws,
+    impressions,
+    imageLoader,
+    logLines: () => lines,
+    token: (subscriberId, campaignId = 'flash-sale', tokenOptions = {}) =>
+      signSubscriberToken(keyring, { subscriberId, campaignId }, { audience: AUDIENCE, now: tokenOptions.now ?? clock.now, ttlSeconds: tokenOptions.ttlSeconds }),
+    async close() {
+      await impressions.close();
+      imageLoader.close();
+      await store.close();
+    },
+  };
+}
+
+/** GET with the body kept as bytes whatever the content type. */
+export function getBytes(app: Express, url: string, headers: Record<string, string> = {}) {
+  return request(app)
+    .get(url)
+    .set(headers)
+    .buffer(true)
+    .parse((res, callback) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => callback(null, Buffer.concat(chunks)));
+    });
+}

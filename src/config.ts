@@ -9,6 +9,17 @@ import { z } from 'zod';
  * Sources, later ones winning: defaults < config file (OPENTIME_CONFIG) < environment.
  */
 
+const booleanSetting = (fallback: boolean) =>
+  z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .default(fallback)
+    .transform((value) => value === true || value === 'true' || value === '1');
+
+const listSetting = z
+  .union([z.string(), z.array(z.string())])
+  .default([])
+  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean));
+
 const configSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default('0.0.0.0'),
@@ -22,19 +33,21 @@ const configSchema = z.strictObject({
   signingKid: z.string().optional(),
   tokenAudience: z.string().min(1).default('opentime'),
   /** Global sender allowlist (addresses or domains), on top of each campaign's own. */
-  allowedSenders: z
-    .union([z.string(), z.array(z.string())])
-    .default([])
-    .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean)),
+  allowedSenders: listSetting,
   /** Block definitions (YAML or JSON). */
   blocksFile: z.string().min(1).default(path.join(__dirname, '..', '..', 'config', 'blocks.yaml')),
   /** How old a cached price or stock figure may be, in milliseconds. */
   freshnessMs: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Seed the demo dataset into an empty database and print sample URLs. */
-  demo: z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
-    .default(true)
-    .transform((value) => value === true || value === 'true' || value === '1'),
+  demo: booleanSetting(true),
+  /** Hosts product pictures may be fetched from ("cdn.shop.example", "*.shop.example", "*"); none by default. */
+  imageHosts: listSetting,
+  /** How long an image render waits for a product picture before drawing a placeholder (ms). */
+  imageTimeoutMs: z.coerce.number().int().min(1).max(10_000).default(300),
+  /** Allow product pictures from loopback/private addresses (off: no SSRF into your network). */
+  imageAllowPrivate: booleanSetting(false),
+  /** Where a click on an unknown block goes; by default the site of the first block's defaultUrl. */
+  siteUrl: z.url({ protocol: /^https?$/ }).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +66,10 @@ export const environmentVariables = {
   OPENTIME_BLOCKS: 'blocksFile',
   OPENTIME_FRESHNESS_MS: 'freshnessMs',
   OPENTIME_DEMO: 'demo',
+  OPENTIME_IMAGE_HOSTS: 'imageHosts',
+  OPENTIME_IMAGE_TIMEOUT_MS: 'imageTimeoutMs',
+  OPENTIME_IMAGE_ALLOW_PRIVATE: 'imageAllowPrivate',
+  OPENTIME_SITE_URL: 'siteUrl',
   OPENTIME_LOG_LEVEL: 'logLevel',
 } as const satisfies Record<string, keyof z.input<typeof configSchema>>;
 

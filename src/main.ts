@@ -1,7 +1,11 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { ImpressionLog } from './data/impression-log';
 import { createLogger, type Logger } from './log';
+import { createImageLoader } from './render/image-loader';
+import { stopPaletteWorker } from './render/palette-worker';
+import { warmUpRenderer } from './render/warm-up';
 import { sampleUrlsText } from './sample-urls';
 import { openServices } from './services';
 
@@ -14,6 +18,16 @@ export interface RunningServer {
 /** Starts the HTTP server and wires graceful shutdown; resolves once listening. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const services = await openServices(config);
+  const impressionLog = new ImpressionLog(services.store, { logger });
+  const imageLoader = createImageLoader({
+    allowedHosts: config.imageHosts,
+    timeoutMs: config.imageTimeoutMs,
+    allowPrivateAddresses: config.imageAllowPrivate,
+    publicUrl: config.publicUrl,
+    logger,
+  });
+  // The first canvas render of a process loads Skia and the fonts (~0.5 s): pay it now, not on a subscriber's open.
+  warmUpRenderer();
   const app = createApp({
     store: services.store,
     blocks: services.blocks,
@@ -21,6 +35,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     tokenAudience: config.tokenAudience,
     globalAllowlist: services.globalAllowlist,
     logger,
+    publicUrl: config.publicUrl,
+    imageLoader,
+    impressionLog,
+    siteUrl: config.siteUrl,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
@@ -35,6 +53,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Click-through records still queued are written before the database closes.
+      await impressionLog.close();
+      imageLoader.close();
+      await stopPaletteWorker();
       await services.store.close();
       logger.info('opentime stopped');
       logger.flush();

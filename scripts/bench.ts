@@ -19,11 +19,12 @@ import { DEMO_CAMPAIGN_IDS, DEMO_SENDERS, DEMO_SUBSCRIBER_IDS } from '../src/dat
 import { seedDemoDataIfEmpty } from '../src/data/seed';
 import { SqliteStore } from '../src/data/sqlite-store';
 import { buildOpen } from '../src/open/open';
+import { packageRoot } from '../src/package-root';
 import { Keyring } from '../src/tokens/keyring';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { growCatalog } from './bench-catalog';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);

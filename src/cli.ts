@@ -1,4 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerEmailCommand } from './commands/email';
+import { registerExportCommand } from './commands/export';
+import { registerTokensCommand } from './commands/tokens';
+import { registerValidateCommand } from './commands/validate';
 import { ConfigError, environmentVariables, loadConfig } from './config';
 import { main as serve } from './main';
 import { keyringFromConfig } from './tokens/keyring-from-config';
@@ -47,6 +51,11 @@ export function buildCli(): Command {
       );
       process.stdout.write(`${token}\n`);
     });
+
+  registerValidateCommand(program);
+  registerEmailCommand(program);
+  registerTokensCommand(program);
+  registerExportCommand(program);
 
   return program;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { packageRoot } from './package-root';
 
 /**
  * One configuration for the server and the CLI, so a token minted by
@@ -35,7 +36,7 @@ const configSchema = z.strictObject({
   /** Global sender allowlist (addresses or domains), on top of each campaign's own. */
   allowedSenders: listSetting,
   /** Block definitions (YAML or JSON). */
-  blocksFile: z.string().min(1).default(path.join(__dirname, '..', '..', 'config', 'blocks.yaml')),
+  blocksFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'blocks.yaml')),
   /** How old a cached price or stock figure may be, in milliseconds. */
   freshnessMs: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Seed the demo dataset into an empty database and print sample URLs. */

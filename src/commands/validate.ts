@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { loadBlocksConfig } from '../blocks/blocks-config';
+import { loadConfig } from '../config';
+import { defaultTemplatesDir } from '../email/templates';
+import { engineSourceFromEnv, loadEngine, type EngineSource } from '../validate/engine';
+import { formatReport, resolveTargets, validateTemplates } from '../validate/validate';
+
+export interface RunValidateOptions {
+  /** Use the latest engine from the AMP CDN instead of the pinned copy. */
+  latest?: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  out?: NodeJS.WritableStream;
+}
+
+/**
+ * Validates templates (every one in amp-templates/ when none are named) and
+ * prints file:line:col findings and a summary. Resolves to the exit code:
+ * 0 when no errors, 1 when a template has errors. Config and engine problems
+ * throw (the CLI exits 2 with the message).
+ */
+export async function runValidate(targets: readonly string[], options: RunValidateOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const out = options.out ?? process.stdout;
+  const config = loadConfig(env, cwd);
+  const blocks = loadBlocksConfig(config.blocksFile);
+  const source: EngineSource = options.latest ? 'cdn' : engineSourceFromEnv(env);
+  const templates = resolveTargets(targets.length ? targets : [defaultTemplatesDir()], cwd);
+  const engine = await loadEngine(source);
+  const report = validateTemplates(templates, { blocks, engine, publicUrl: config.publicUrl, cwd });
+  out.write(formatReport(report));
+  return report.errors > 0 ? 1 : 0;
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description(
+      'Validate campaign templates: the AMP part with the official AMP4EMAIL engine (offline, pinned), plus Opentime checks ' +
+        '(blocks exist, fallbacks, HTML part images in the same order, tokens, size limits). Exits 1 on any error.',
+    )
+    .argument('[files...]', 'template parts (<name>.amp.html, .html or .txt) or directories; default: every template in amp-templates/')
+    .option('--latest', 'use the latest engine from https://cdn.ampproject.org instead of the pinned copy (same as OPENTIME_AMP_VALIDATOR=cdn)')
+    .action(async (files: string[], options: { latest?: boolean }) => {
+      process.exitCode = await runValidate(files, { latest: options.latest === true });
+    });
+}

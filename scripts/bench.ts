@@ -23,6 +23,7 @@ import { packageRoot } from '../src/package-root';
 import { Keyring } from '../src/tokens/keyring';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { growCatalog } from './bench-catalog';
+import { imageRenderFigures } from './bench-images';
 
 const ROOT = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
@@ -100,6 +101,10 @@ function ampRequests(blockId: string, campaignId = DEMO_CAMPAIGN_IDS.flashSale) 
   return tokens(campaignId).map((token) => ({ path: `/amp/v1/blocks/${blockId}?t=${token}`, headers: { 'AMP-Email-Sender': SENDER } }));
 }
 
+function imageRequests(blockId: string) {
+  return tokens(DEMO_CAMPAIGN_IDS.flashSale).map((token) => ({ path: `/img/v1/blocks/${blockId}.png?t=${token}` }));
+}
+
 async function prepareDataDir(size: number): Promise<string> {
   const dir = path.join(os.tmpdir(), `opentime-bench-${size}`);
   const store = SqliteStore.open(path.join(dir, 'opentime.db'));
@@ -160,6 +165,10 @@ async function main(): Promise<void> {
     for (const blockId of ['flash-countdown', 'hero-product', 'parka-product', 'picks', 'loyalty-status']) {
       rows.push(await load(`GET /amp/v1/blocks/${blockId}`, small, ampRequests(blockId)));
     }
+    // Images over HTTP: the 12 demo subscribers' views repeat, so these are render-cache hits (issue 3: cached ≥ 0.8x JSON).
+    for (const blockId of ['flash-countdown', 'hero-product', 'picks', 'loyalty-status']) {
+      rows.push(await load(`GET /img/v1/blocks/${blockId}.png (cached)`, small, imageRequests(blockId)));
+    }
     const after = await load('baseline (again, drift check)', baseline, [{ path: '/hello' }]);
     const baselineRps = (before.requestsPerSecond + after.requestsPerSecond) / 2;
     const baselineCpu = (before.cpuMicrosPerRequest + after.cpuMicrosPerRequest) / 2;
@@ -175,6 +184,13 @@ async function main(): Promise<void> {
       `\nratio = req/s ÷ mean of the two baseline loads (${baselineRps.toFixed(0)} req/s); ` +
         `cpu ratio = baseline server CPU per request (${baselineCpu.toFixed(0)} µs) ÷ this row's (1.00 = as cheap as bare Express)\n`,
     );
+
+    for (const blockId of ['flash-countdown', 'hero-product', 'picks', 'loyalty-status']) {
+      const json = rows.find((row) => row.name === `GET /amp/v1/blocks/${blockId}`) as Figures;
+      const image = rows.find((row) => row.name.startsWith(`GET /img/v1/blocks/${blockId}.png`)) as Figures;
+      process.stdout.write(`  cached image ÷ JSON throughput, ${blockId}: ${(image.requestsPerSecond / json.requestsPerSecond).toFixed(2)}\n`);
+    }
+    process.stdout.write(`\n${await imageRenderFigures(smallDir, keyring)}\n`);
 
     const smallPicks = rows.find((row) => row.name.endsWith('/picks')) as Figures;
     const smallResolve = await resolveMicros(smallDir);

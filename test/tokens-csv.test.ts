@@ -37,7 +37,18 @@ function sink(): Writable & { text: () => string; isTTY?: boolean } {
  * is a better witness anyway): a record continues while its quotes are unbalanced.
  */
 async function* csvRecords(file: string): AsyncGenerator<string[]> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  const input = fs.createReadStream(file, 'utf8');
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  // A caller that stops early must not leave the file open (jest reports it as an open handle).
+  try {
+    yield* parseCsvLines(lines);
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+async function* parseCsvLines(lines: AsyncIterable<string>): AsyncGenerator<string[]> {
   let pending: string | null = null;
   for await (const line of lines) {
     const text: string = pending === null ? line : `${pending}\n${line}`;

@@ -136,6 +136,50 @@ async function resolveMicros(dataDir: string): Promise<number> {
   return samples[Math.floor(samples.length / 2)] as number;
 }
 
+/**
+ * Issue 6: what the render log costs an open. Two servers on the same data,
+ * OPENTIME_RENDER_LOG=true and =false, loaded in ABBA order (off, on, on,
+ * off) so linear drift of a shared machine cancels out; each figure is the
+ * mean of its two loads.
+ */
+async function renderLogComparison(dataDir: string, serverEnv: NodeJS.ProcessEnv, children: ChildProcess[]): Promise<string> {
+  const on = await startChild(path.join(ROOT, 'dist', 'src', 'main.js'), 18_083, { ...serverEnv, OPENTIME_DATA_DIR: dataDir, OPENTIME_RENDER_LOG: 'true' });
+  const off = await startChild(path.join(ROOT, 'dist', 'src', 'main.js'), 18_084, { ...serverEnv, OPENTIME_DATA_DIR: dataDir, OPENTIME_RENDER_LOG: 'false' });
+  children.push(on.child, off.child);
+  const loads = [
+    { name: 'GET /amp/v1/blocks/picks', requests: ampRequests('picks') },
+    { name: 'GET /img/v1/blocks/hero-product.png', requests: imageRequests('hero-product') },
+  ];
+  for (const server of [on, off]) await autocannon({ url: server.url, connections: CONNECTIONS, duration: 1, requests: loads[0]?.requests });
+  const mean = (a: Figures, b: Figures): Figures => ({
+    name: a.name,
+    requestsPerSecond: (a.requestsPerSecond + b.requestsPerSecond) / 2,
+    p50: (a.p50 + b.p50) / 2,
+    p99: (a.p99 + b.p99) / 2,
+    errors: a.errors + b.errors,
+    cpuMicrosPerRequest: (a.cpuMicrosPerRequest + b.cpuMicrosPerRequest) / 2,
+  });
+  const lines = [`render log on vs off (${CONNECTIONS} connections, ABBA order, mean of two ${DURATION}s loads each):`];
+  lines.push(`  ${'endpoint'.padEnd(36)} ${'log'.padEnd(4)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'errors'.padStart(6)}`);
+  for (const { name, requests } of loads) {
+    const off1 = await load(name, off, requests);
+    const on1 = await load(name, on, requests);
+    const on2 = await load(name, on, requests);
+    const off2 = await load(name, off, requests);
+    const figures = { off: mean(off1, off2), on: mean(on1, on2) };
+    for (const [label, row] of Object.entries(figures)) {
+      lines.push(`  ${name.padEnd(36)} ${label.padEnd(4)} ${row.requestsPerSecond.toFixed(0).padStart(8)} ${row.p50.toFixed(2).padStart(7)} ${row.p99.toFixed(2).padStart(7)} ${row.cpuMicrosPerRequest.toFixed(0).padStart(11)} ${String(row.errors).padStart(6)}`);
+    }
+    lines.push(
+      `  ${''.padEnd(36)} on÷off: req/s ${(figures.on.requestsPerSecond / figures.off.requestsPerSecond).toFixed(2)}, ` +
+        `p99 ${(figures.on.p99 / Math.max(0.01, figures.off.p99)).toFixed(2)}, cpu ${(figures.on.cpuMicrosPerRequest / figures.off.cpuMicrosPerRequest).toFixed(2)}`,
+    );
+  }
+  on.child.kill('SIGTERM');
+  off.child.kill('SIGTERM');
+  return lines.join('\n');
+}
+
 function table(rows: Figures[], baseline: number, baselineCpu: number): string {
   const header = `${'endpoint'.padEnd(38)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'cpu ratio'.padStart(9)} ${'errors'.padStart(6)}`;
   const lines = rows.map(
@@ -191,6 +235,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  cached image ÷ JSON throughput, ${blockId}: ${(image.requestsPerSecond / json.requestsPerSecond).toFixed(2)}\n`);
     }
     process.stdout.write(`\n${await imageRenderFigures(smallDir, keyring)}\n`);
+    process.stdout.write(`\n${await renderLogComparison(smallDir, serverEnv, children)}\n`);
 
     const smallPicks = rows.find((row) => row.name.endsWith('/picks')) as Figures;
     const smallResolve = await resolveMicros(smallDir);

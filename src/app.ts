@@ -1,18 +1,30 @@
 import express, { type Express } from 'express';
 import type { BlockCatalog } from './blocks/blocks-config';
+import type { BlockLocks } from './blocks/lock-at-first-open';
+import type { BlockLockStore } from './data/locks';
 import { ImpressionLog } from './data/impression-log';
 import type { Store } from './data/store';
 import { ampRouter } from './http/amp-router';
+import { apiRouter, type ApiRouterDeps } from './http/api-router';
 import { clickRouter } from './http/click-router';
 import { demoAssetsRouter } from './http/demo-assets';
 import { imgRouter } from './http/img-router';
+import { metricsRouter } from './http/metrics-router';
+import { reportsRouter } from './http/reports-router';
 import { errorHandler, notFound } from './http/error-handler';
 import { requestLog } from './http/request-log';
 import type { SenderAllowlist } from './http/sender-allowlist';
 import type { Logger } from './log';
+import type { Metrics } from './metrics/metrics';
+import { requestDuration } from './metrics/request-duration';
+import type { AppleRelayRanges } from './open/apple-relay-ranges';
 import { createBlockImageRenderer, type DrawBlockFn } from './render/block-image';
 import { createImageLoader, type ImageLoader } from './render/image-loader';
 import type { RenderCache } from './render/render-cache';
+import { openRecording } from './render-log/open-recording';
+import type { RenderLog } from './render-log/render-log';
+import type { RenderLogStore } from './render-log/render-record';
+import { openWaitBudget } from './sources/open-wait-budget';
 import type { Keyring } from './tokens/keyring';
 import { createTokenVerifier } from './tokens/token-verifier';
 
@@ -43,6 +55,36 @@ export interface AppDeps {
   renderCache?: RenderCache;
   /** Replaces drawBlock in the image routes (tests count draws or make drawing fail). */
   drawBlock?: DrawBlockFn;
+  /**
+   * The ingestion API under /api/v1 (issue 5); absent: not served. `store`
+   * defaults to the app's store; give the plain catalogue store when opens
+   * read through a pull-source overlay, so the API reads back what it holds.
+   */
+  api?: Omit<ApiRouterDeps, 'store' | 'now'> & { store?: Store };
+  /**
+   * Set when opens read through a pull source: each request gets one wait
+   * budget (the pull timeout) shared by all its product reads, so an open
+   * never waits on the source longer than the timeout in total.
+   */
+  perOpenPullBudget?: boolean;
+  /**
+   * Issue 6: where the render log, clicks and lock-at-first-open views are
+   * kept. Default: `store`, when it keeps them (SqliteStore, CachedStore);
+   * give the catalogue store when `store` is an overlay (pull source).
+   */
+  records?: RenderLogStore & BlockLockStore;
+  /** The render log (owner closes it on shutdown); null: logging off; default: one on `records`. */
+  renderLog?: RenderLog | null;
+  /** Frozen views of locked blocks (owner closes it on shutdown); default: one on `records`. */
+  locks?: BlockLocks;
+  /** GET /metrics and the counters behind it; default: a fresh registry without process metrics. */
+  metrics?: Metrics;
+  /** When set, GET /metrics needs "Authorization: Bearer <metricsToken>". */
+  metricsToken?: string;
+  /** Apple's relay egress ranges, to tell Mail Privacy Protection prefetches; none: the user agent alone decides. */
+  relayRanges?: AppleRelayRanges;
+  /** Express "trust proxy" (OPENTIME_TRUST_PROXY): which hops may say who the client is. Default: none. */
+  trustProxy?: boolean | number | string;
 }
 
 /** Builds the Express app without listening, so tests drive it in-process with supertest. */
@@ -50,7 +92,12 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use(requestLog(deps.logger));
+  // Issue 6: metrics, render log and locks, shared by the JSON, image and click routes.
+  const recording = openRecording(deps);
+  app.use(requestDuration(recording.metrics));
+  if (deps.perOpenPullBudget) app.use(openWaitBudget());
 
   app.get('/healthz', async (_req, res) => {
     await deps.store.countProducts();
@@ -58,7 +105,7 @@ export function createApp(deps: AppDeps): Express {
   });
   const now = deps.now ?? (() => new Date());
   const verifyToken = createTokenVerifier(deps.keyring, deps.tokenAudience);
-  app.use(ampRouter({ ...deps, verifyToken, now }));
+  app.use(ampRouter({ ...deps, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks }));
 
   const impressionLog = deps.impressionLog ?? new ImpressionLog(deps.store, { logger: deps.logger });
   const imageLoader = deps.imageLoader ?? createImageLoader({ publicUrl: deps.publicUrl, logger: deps.logger });
@@ -72,12 +119,33 @@ export function createApp(deps: AppDeps): Express {
     impressionLog,
     renderCache: deps.renderCache,
     draw: deps.drawBlock,
+    relayRanges: deps.relayRanges,
+    observeRender: recording.observeRender,
+    locks: recording.locks,
   });
   app.use(imgRouter(renderer));
-  app.use(clickRouter({ blocks: deps.blocks, verifyToken, impressionLog, now, siteUrl: deps.siteUrl }));
+  app.use(clickRouter({ blocks: deps.blocks, verifyToken, impressionLog, now, siteUrl: deps.siteUrl, renderLog: recording.renderLog, metrics: recording.metrics }));
   app.use(demoAssetsRouter());
+  app.use(metricsRouter(recording.metrics, { token: deps.metricsToken }));
+  recording.metrics.watch({
+    caches: { render: () => renderer.cache.stats(), images: () => imageLoader.stats(), ...storeCaches(deps.api?.store), ...storeCaches(deps.store) },
+    queues: { impressions: () => impressionLog.stats() },
+  });
+  const records = recording.records;
+  if (deps.api && records) {
+    app.use(reportsRouter({ store: { getCampaign: (id) => deps.store.getCampaign(id), campaignReportCounts: (id) => records.campaignReportCounts(id) }, apiKeys: deps.api.keys, now }));
+  }
+  if (deps.api) app.use(apiRouter({ ...deps.api, store: deps.api.store ?? deps.store, now }));
 
   app.use(notFound);
   app.use(errorHandler);
   return app;
+}
+
+/** The store's own caches (CachedStore), for GET /metrics; none for a store without them. */
+function storeCaches(store: unknown): Record<string, () => { hits: number; misses: number }> {
+  const stats = (store as { cacheStats?: () => Record<string, { hits: number; misses: number }> } | undefined)?.cacheStats;
+  if (typeof stats !== 'function') return {};
+  const read = (): Record<string, { hits: number; misses: number }> => stats.call(store);
+  return Object.fromEntries(Object.keys(read()).map((name) => [`store.${name}`, () => read()[name] as { hits: number; misses: number }]));
 }

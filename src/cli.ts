@@ -1,6 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerApiKeyCommand } from './commands/api-key';
+import { registerImportCommand } from './commands/import';
 import { registerEmailCommand } from './commands/email';
 import { registerExportCommand } from './commands/export';
+import { registerReportCommand } from './commands/report';
 import { registerTokensCommand } from './commands/tokens';
 import { registerValidateCommand } from './commands/validate';
 import { ConfigError, environmentVariables, loadConfig } from './config';
@@ -56,6 +59,9 @@ export function buildCli(): Command {
   registerEmailCommand(program);
   registerTokensCommand(program);
   registerExportCommand(program);
+  registerImportCommand(program);
+  registerApiKeyCommand(program);
+  registerReportCommand(program);
 
   return program;
 }

@@ -49,6 +49,50 @@ const configSchema = z.strictObject({
   imageAllowPrivate: booleanSetting(false),
   /** Where a click on an unknown block goes; by default the site of the first block's defaultUrl. */
   siteUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Ingestion API keys as hashes: `name:scope+scope:sha256hex,…` (made by `opentime api-key create`). */
+  apiKeys: z.string().optional(),
+  /** When set, ingestion POSTs must carry an Opentime-Signature (HMAC-SHA256 over "t.body") made with it. */
+  webhookSecret: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** How far a signature's timestamp may be from the server clock (s): older ones are refused as replays. */
+  webhookToleranceSeconds: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Largest ingestion request body in bytes. */
+  apiBodyLimitBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(8 * 1024 * 1024),
+  /** The retailer's live stock/price API, e.g. https://api.shop.example/stock/{id}; none by default. */
+  pullUrl: z
+    .string()
+    .refine((template) => template.includes('{id}') && /^https?:\/\//.test(template) && URL.canParse(template.replace('{id}', 'x')), {
+      message: 'expected an http(s) URL template containing {id}, e.g. https://api.shop.example/stock/{id}',
+    })
+    .optional(),
+  /** The longest an open waits for the pull source (ms); then the last known figures are used. */
+  pullTimeoutMs: z.coerce.number().int().min(1).max(5000).default(80),
+  /** How long a pulled figure is reused without asking again (ms). */
+  pullCacheMs: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** How old a pulled figure may be and still be served when the source fails (ms). */
+  pullStaleMs: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  /** Product ids the pull source covers ("coat-*", "sku-1"); empty: every product. */
+  pullProducts: listSetting,
+  /** How long the circuit breaker stays open before trying the source again (ms). */
+  pullBreakerResetMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Sent as the Authorization header to the pull source, e.g. "Bearer …". */
+  pullAuthorization: z.string().optional(),
+  /** Apple's relay egress ranges, to recognise Mail Privacy Protection prefetches (re-read when the file changes). */
+  appleRelayRangesFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'apple-relay-ranges.txt')),
+  /**
+   * Express "trust proxy": which hops may set X-Forwarded-For, so client
+   * detection sees the real peer address. "false" (default, direct), "true",
+   * a hop count, or addresses/subnets/"loopback" separated by commas.
+   */
+  trustProxy: z
+    .union([z.boolean(), z.number(), z.string()])
+    .default(false)
+    .transform((value) => (value === 'true' ? true : value === 'false' || value === '' ? false : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value)),
+  /** Record every render and click (the render log behind reports). Off only to measure its cost. */
+  renderLog: booleanSetting(true),
+  /** Render-log rows and clicks older than this many days are deleted; 0 keeps them. Locks are kept at least 32 days. */
+  renderLogRetentionDays: z.coerce.number().int().min(0).max(3650).default(90),
+  /** When set, GET /metrics needs "Authorization: Bearer <token>". */
+  metricsToken: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -71,6 +115,22 @@ export const environmentVariables = {
   OPENTIME_IMAGE_TIMEOUT_MS: 'imageTimeoutMs',
   OPENTIME_IMAGE_ALLOW_PRIVATE: 'imageAllowPrivate',
   OPENTIME_SITE_URL: 'siteUrl',
+  OPENTIME_API_KEYS: 'apiKeys',
+  OPENTIME_WEBHOOK_SECRET: 'webhookSecret',
+  OPENTIME_WEBHOOK_TOLERANCE_S: 'webhookToleranceSeconds',
+  OPENTIME_API_BODY_LIMIT_BYTES: 'apiBodyLimitBytes',
+  OPENTIME_PULL_URL: 'pullUrl',
+  OPENTIME_PULL_TIMEOUT_MS: 'pullTimeoutMs',
+  OPENTIME_PULL_CACHE_MS: 'pullCacheMs',
+  OPENTIME_PULL_STALE_MS: 'pullStaleMs',
+  OPENTIME_PULL_PRODUCTS: 'pullProducts',
+  OPENTIME_PULL_BREAKER_RESET_MS: 'pullBreakerResetMs',
+  OPENTIME_PULL_AUTHORIZATION: 'pullAuthorization',
+  OPENTIME_APPLE_RELAY_RANGES: 'appleRelayRangesFile',
+  OPENTIME_TRUST_PROXY: 'trustProxy',
+  OPENTIME_RENDER_LOG: 'renderLog',
+  OPENTIME_RENDER_LOG_RETENTION_DAYS: 'renderLogRetentionDays',
+  OPENTIME_METRICS_TOKEN: 'metricsToken',
   OPENTIME_LOG_LEVEL: 'logLevel',
 } as const satisfies Record<string, keyof z.input<typeof configSchema>>;
 
@@ -116,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     ...config,
     dataDir,
     blocksFile: path.resolve(cwd, config.blocksFile),
+    appleRelayRangesFile: path.resolve(cwd, config.appleRelayRangesFile),
     publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
     databaseFile: path.join(dataDir, 'opentime.db'),
   };

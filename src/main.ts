@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log';
 import { createImageLoader } from './render/image-loader';
 import { stopPaletteWorker } from './render/palette-worker';
 import { warmUpRenderer } from './render/warm-up';
+import { startServerRecording } from './render-log/recording-from-config';
 import { sampleUrlsText } from './sample-urls';
 import { openServices } from './services';
 
@@ -17,8 +18,10 @@ export interface RunningServer {
 
 /** Starts the HTTP server and wires graceful shutdown; resolves once listening. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const services = await openServices(config);
+  const services = await openServices(config, new Date(), logger);
   const impressionLog = new ImpressionLog(services.store, { logger });
+  // Render log, locks, metrics, Apple relay ranges (issue 6); recorded on the catalogue store, not a pull overlay.
+  const recording = startServerRecording(config, services.store, logger);
   const imageLoader = createImageLoader({
     allowedHosts: config.imageHosts,
     timeoutMs: config.imageTimeoutMs,
@@ -29,7 +32,16 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // The first canvas render of a process loads Skia and the fonts (~0.5 s): pay it now, not on a subscriber's open.
   warmUpRenderer();
   const app = createApp({
-    store: services.store,
+    // Opens read live stock/price through the pull source when one is configured; the API reads and writes the catalogue.
+    store: services.openStore,
+    api: {
+      store: services.store,
+      keys: services.apiKeys,
+      webhookSecret: config.webhookSecret,
+      webhookToleranceSeconds: config.webhookToleranceSeconds,
+      bodyLimitBytes: config.apiBodyLimitBytes,
+    },
+    perOpenPullBudget: services.pullSource !== undefined,
     blocks: services.blocks,
     keyring: services.keyring,
     tokenAudience: config.tokenAudience,
@@ -39,6 +51,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     imageLoader,
     impressionLog,
     siteUrl: config.siteUrl,
+    records: services.store,
+    renderLog: recording.renderLog,
+    locks: recording.locks,
+    metrics: recording.metrics,
+    metricsToken: recording.metricsToken,
+    relayRanges: recording.relayRanges,
+    trustProxy: recording.trustProxy,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
@@ -47,6 +66,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, blocks: [...services.blocks.keys()], seeded: services.seeded }, 'opentime started');
+  if (services.apiKeys.size === 0) logger.warn('no ingestion API keys configured (OPENTIME_API_KEYS): /api/v1 refuses every request');
   if (config.demo) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port } })}\n`);
 
   let closing: Promise<void> | undefined;
@@ -55,7 +75,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Click-through records still queued are written before the database closes.
       await impressionLog.close();
+      // Renders, clicks and first-open locks still queued, likewise.
+      await recording.close();
       imageLoader.close();
+      services.pullSource?.close();
       await stopPaletteWorker();
       await services.store.close();
       logger.info('opentime stopped');

@@ -41,5 +41,14 @@ export function sampleUrlsText(services: Services): string {
     'Mint more tokens with: npx opentime token --subscriber <id> --campaign <id>',
     '',
   );
+  if (services.demoApiKey) {
+    // The ingestion API (issue 5): change a price, then open the hero-product URL above again.
+    lines.push(
+      `Demo API key (all scopes; kept in ${config.dataDir}/demo-api-key.txt): ${services.demoApiKey}`,
+      `  curl -X POST -H 'Authorization: Bearer ${services.demoApiKey}' -H 'Content-Type: application/json' \\`,
+      `    -d '{"products":[{"id":"quilted-jacket-olive","salePrice":99}]}' '${config.publicUrl}/api/v1/products'`,
+      '',
+    );
+  }
   return lines.join('\n');
 }

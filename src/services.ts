@@ -1,8 +1,14 @@
+import { apiKeysFromConfig } from './api/api-keyring-from-config';
+import type { ApiKeyring } from './api/api-keys';
 import { loadBlocksConfig, type BlockCatalog } from './blocks/blocks-config';
 import type { Config } from './config';
 import { CachedStore } from './data/cached-store';
 import { refreshDemoCampaignDeadlines, seedDemoDataIfEmpty } from './data/seed';
 import { SqliteStore } from './data/sqlite-store';
+import type { Store } from './data/store';
+import type { Logger } from './log';
+import { openStoreFromConfig } from './sources/pull-source-from-config';
+import type { PullSource } from './sources/pull-source';
 import { SenderAllowlist } from './http/sender-allowlist';
 import { keyringFromConfig } from './tokens/keyring-from-config';
 import type { Keyring } from './tokens/keyring';
@@ -16,14 +22,23 @@ export interface Services {
   globalAllowlist: SenderAllowlist;
   /** True when this start seeded an empty database with the demo dataset. */
   seeded: boolean;
+  /** What opens read: `store`, with live stock/price from the pull source laid over it when one is configured. */
+  openStore: Store;
+  /** Set when OPENTIME_PULL_URL is; the owner closes it on shutdown. */
+  pullSource?: PullSource;
+  /** Ingestion API keys (issue 5). */
+  apiKeys: ApiKeyring;
+  /** Demo mode's all-scopes API key, printed at start-up. */
+  demoApiKey?: string;
 }
 
 /** Opens the store (seeding the demo data on first start in demo mode), loads blocks and keys. */
-export async function openServices(config: Config, now: Date = new Date()): Promise<Services> {
+export async function openServices(config: Config, now: Date = new Date(), logger?: Logger): Promise<Services> {
   // Config problems surface before the database file is created.
   const blocks = loadBlocksConfig(config.blocksFile);
   const keyring = keyringFromConfig(config);
   const globalAllowlist = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');
+  const { keys: apiKeys, demoKey: demoApiKey } = apiKeysFromConfig(config);
   const store = new CachedStore(SqliteStore.open(config.databaseFile), { freshnessMs: config.freshnessMs });
   let seeded = false;
   if (config.demo) {
@@ -31,5 +46,6 @@ export async function openServices(config: Config, now: Date = new Date()): Prom
     // A demo started weeks after its first start still has one live and one past campaign.
     await refreshDemoCampaignDeadlines(store, now);
   }
-  return { config, store, blocks, keyring, globalAllowlist, seeded };
+  const { openStore, pullSource } = openStoreFromConfig(config, store, logger);
+  return { config, store, blocks, keyring, globalAllowlist, seeded, openStore, pullSource, apiKeys, demoApiKey };
 }

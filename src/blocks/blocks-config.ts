@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatZodIssues } from '../config';
+import { prepareExperiment } from '../experiments/prepare-experiment';
 import { compileRule, RuleError } from '../rules/rule';
 import type { BaseBlockConfig, BlockView, PreparedBlock } from './kind';
+import { prepareLock } from './lock-config';
 import { blockKinds } from './registry';
 
 /** The blocks the server serves, by id, validated and compiled. */
@@ -42,6 +44,8 @@ function prepareBlock(raw: Record<string, unknown>, where: string): PreparedBloc
         checkMessages(variant.messages, `${where}.variants[${index}].messages`);
         return { name: variant.name, when: compileRule(variant.when, `${where}.variants[${index}].when`), messages: variant.messages };
       }),
+      experiment: prepareExperiment(config.experiment, raw, config.id, where, prepareBlock),
+      lock: prepareLock(config.lockAtFirstOpen, kind.name, where),
       resolve: (context) => kind.resolve(state, context) as Promise<BlockView>,
       toJson: (view) => kind.toJson(view),
     };

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { Store } from '../data/store';
+import type { PreparedExperiment } from '../experiments/assignment';
+import { experimentSchema } from '../experiments/experiment-config';
 import type { Open } from '../open/open';
 import type { CompiledRule } from '../rules/rule';
 import type { RuleFacts } from '../rules/facts';
+import { lockAtFirstOpenSchema, type PreparedLock } from './lock-config';
 
 /** The amp-list payload: amp-list reads `items` by default. */
 export interface AmpListPayload {
@@ -33,6 +36,10 @@ export const baseBlockSchema = z.object({
   fallback: z.object({ items: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
   /** The look of the image rendering (issue 3). */
   theme: z.record(z.string(), z.unknown()).default({}),
+  /** Variants with weights and an optional holdout, assigned per subscriber (issue 6; experiments/experiment-config.ts). */
+  experiment: experimentSchema.optional(),
+  /** Freeze the view of the first human open, with live marks (issue 6; blocks/lock-at-first-open.ts). */
+  lockAtFirstOpen: lockAtFirstOpenSchema,
 });
 
 export type BaseBlockConfig = z.infer<typeof baseBlockSchema>;
@@ -75,6 +82,10 @@ export interface PreparedBlock {
   kind: AnyBlockKind;
   holdBack: CompiledRule | null;
   variants: { name: string; when: CompiledRule; messages: Record<string, string> }[];
+  /** The block's experiment, its arms prepared; absent or null: no experiment. */
+  experiment?: PreparedExperiment | null;
+  /** Lock-at-first-open with its compiled marks; absent or null: not locked. */
+  lock?: PreparedLock | null;
   resolve(context: ResolveContext): Promise<BlockView>;
   toJson(view: BlockView): AmpListPayload;
 }

@@ -1,29 +1,56 @@
 import type { Store } from '../data/store';
+import { armFor, isHoldout } from '../experiments/assignment';
 import type { Open } from '../open/open';
 import { buildFacts } from '../rules/facts';
 import { HoldBack, type AmpListPayload, type BlockView, type PreparedBlock } from './kind';
+import { lockIfFirstHumanOpen, serveFrozenView, type ResolveServices } from './lock-at-first-open';
 import { messageLookup, messageTable } from './messages';
 
-/** A view, or the block's fallback and why. Both renderers draw exactly this. */
+/**
+ * A view, or the block's fallback and why. Both renderers draw exactly this.
+ * `variant` is the message variant (block `variants:` rules);
+ * `experimentVariant` the experiment arm ("holdout" for the holdout, which
+ * gets the fallback items); `locked` marks a lock-at-first-open frozen view.
+ */
 export type Resolution =
-  | { outcome: 'view'; view: BlockView; variant: string | null }
-  | { outcome: 'fallback'; reason: 'held_back' | 'data_missing' | 'error'; detail: string; error?: unknown };
+  | { outcome: 'view'; view: BlockView; variant: string | null; experimentVariant?: string | null; locked?: boolean }
+  | {
+      outcome: 'fallback';
+      reason: 'held_back' | 'data_missing' | 'error' | 'holdout';
+      detail: string;
+      error?: unknown;
+      experimentVariant?: string | null;
+    };
 
 /**
  * Runs a block's rules against the open. Never throws: a missing record, a
  * rule that holds the block back, or an unexpected failure all resolve to the
  * fallback, so an email never shows a stack trace or a blank.
  */
-export async function resolveBlock(block: PreparedBlock, open: Open, store: Store): Promise<Resolution> {
+export async function resolveBlock(block: PreparedBlock, open: Open, store: Store, services: ResolveServices = {}): Promise<Resolution> {
+  let experimentVariant: string | null = null;
   try {
     const facts = buildFacts(open);
-    if (block.holdBack?.(facts)) return { outcome: 'fallback', reason: 'held_back', detail: 'holdBackWhen matched' };
-    const { table, variant } = messageTable(block, open.locale, facts);
-    const view = await block.resolve({ open, store, facts, message: messageLookup(table) });
-    return { outcome: 'view', view, variant };
+    // Experiment (issue 6): the subscriber's arm (a hash, so the same on every surface) decides which
+    // prepared block resolves; every outcome is attributed to it, held back and failed ones too.
+    const arm = armFor(block, open.subscriberId);
+    experimentVariant = arm?.name ?? null;
+    if (block.holdBack?.(facts)) return { outcome: 'fallback', reason: 'held_back', detail: 'holdBackWhen matched', experimentVariant };
+    // Lock-at-first-open (issue 6): a frozen view wins over the experiment and the rules.
+    const locks = block.lock ? services.locks : undefined;
+    const frozen = locks ? await serveFrozenView(block, open, store, locks, facts) : null;
+    if (frozen) return frozen;
+    if (arm && isHoldout(arm)) return { outcome: 'fallback', reason: 'holdout', detail: 'experiment holdout', experimentVariant: arm.name };
+    const served = arm?.block ?? block;
+    // A variant may bring its own holdBackWhen.
+    if (served !== block && served.holdBack?.(facts)) return { outcome: 'fallback', reason: 'held_back', detail: 'holdBackWhen matched', experimentVariant };
+    const { table, variant } = messageTable(served, open.locale, facts);
+    const view = await served.resolve({ open, store, facts, message: messageLookup(table) });
+    const resolution: Resolution = { outcome: 'view', view, variant, experimentVariant };
+    return locks ? lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
   } catch (error) {
-    if (error instanceof HoldBack) return { outcome: 'fallback', reason: 'data_missing', detail: error.reason };
-    return { outcome: 'fallback', reason: 'error', detail: (error as Error)?.message ?? String(error), error };
+    if (error instanceof HoldBack) return { outcome: 'fallback', reason: 'data_missing', detail: error.reason, experimentVariant };
+    return { outcome: 'fallback', reason: 'error', detail: (error as Error)?.message ?? String(error), error, experimentVariant };
   }
 }
 

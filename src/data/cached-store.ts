@@ -1,6 +1,10 @@
 import { LRUCache } from 'lru-cache';
 import type { Campaign, Product, Subscriber } from './model';
 import type { Impression, Store } from './store';
+import type { BlockLockStore, FrozenView } from './locks';
+import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts } from '../render-log/render-record';
+import type { IncompleteRecordPolicy, PatchBatchResult, ProductPatch, SubscriberPatch } from './patches';
+import type { EventBatchResult, SubscriberEvent } from './subscriber-events';
 
 export interface CacheOptions {
   /** Longest a cached figure may be served after it changed at the source (ms). */
@@ -18,14 +22,22 @@ const BEST_SELLER_DEPTH = 48;
  * entries it affects at once, so a price change is visible at the next open.
  * Bounded: a campaign to millions of subscribers cannot grow it without limit.
  */
-export class CachedStore implements Store {
+export class CachedStore implements Store, RenderLogStore, BlockLockStore {
   private readonly products: LRUCache<string, Product | false>;
   private readonly subscribers: LRUCache<string, Subscriber | false>;
   private readonly campaigns: LRUCache<string, Campaign | false>;
   private readonly bestSellerLists: LRUCache<string, Product[]>;
+  /** Lookups answered from memory or not, per cache, for GET /metrics (issue 6). */
+  private readonly counts = {
+    products: { hits: 0, misses: 0 },
+    subscribers: { hits: 0, misses: 0 },
+    campaigns: { hits: 0, misses: 0 },
+    bestSellers: { hits: 0, misses: 0 },
+  };
 
   constructor(
-    private readonly inner: Store,
+    /** The store behind the cache; it also keeps the render log and locks (issue 6), passed through uncached. */
+    private readonly inner: Store & RenderLogStore & BlockLockStore,
     options: CacheOptions,
   ) {
     const ttl = Math.max(1, options.freshnessMs);
@@ -39,7 +51,11 @@ export class CachedStore implements Store {
 
   async getProduct(id: string): Promise<Product | undefined> {
     const cached = this.products.get(id);
-    if (cached !== undefined) return cached || undefined;
+    if (cached !== undefined) {
+      this.counts.products.hits++;
+      return cached || undefined;
+    }
+    this.counts.products.misses++;
     const product = await this.inner.getProduct(id);
     this.products.set(id, product ?? false);
     return product;
@@ -47,6 +63,8 @@ export class CachedStore implements Store {
 
   async getProducts(ids: readonly string[]): Promise<Product[]> {
     const missing = ids.filter((id) => !this.products.has(id));
+    this.counts.products.misses += missing.length;
+    this.counts.products.hits += ids.length - missing.length;
     if (missing.length) {
       const found = new Map((await this.inner.getProducts(missing)).map((product) => [product.id, product]));
       for (const id of missing) this.products.set(id, found.get(id) ?? false);
@@ -61,6 +79,7 @@ export class CachedStore implements Store {
 
   private async bestSellerList(key: string, load: (depth: number) => Promise<Product[]>): Promise<Product[]> {
     let list = this.bestSellerLists.get(key);
+    this.counts.bestSellers[list ? 'hits' : 'misses']++;
     if (!list) {
       list = await load(BEST_SELLER_DEPTH);
       this.bestSellerLists.set(key, list);
@@ -87,6 +106,7 @@ export class CachedStore implements Store {
 
   async getSubscriber(id: string): Promise<Subscriber | undefined> {
     const cached = this.subscribers.get(id);
+    this.counts.subscribers[cached !== undefined ? 'hits' : 'misses']++;
     if (cached !== undefined) return cached || undefined;
     const subscriber = await this.inner.getSubscriber(id);
     this.subscribers.set(id, subscriber ?? false);
@@ -95,6 +115,7 @@ export class CachedStore implements Store {
 
   async getCampaign(id: string): Promise<Campaign | undefined> {
     const cached = this.campaigns.get(id);
+    this.counts.campaigns[cached !== undefined ? 'hits' : 'misses']++;
     if (cached !== undefined) return cached || undefined;
     const campaign = await this.inner.getCampaign(id);
     this.campaigns.set(id, campaign ?? false);
@@ -114,6 +135,33 @@ export class CachedStore implements Store {
   async upsertCampaigns(campaigns: readonly Campaign[]): Promise<void> {
     await this.inner.upsertCampaigns(campaigns);
     for (const campaign of campaigns) this.campaigns.delete(campaign.id);
+  }
+
+  // Ingestion: the cache is dropped for every record a batch touched once the
+  // transaction has committed, so the next open (JSON or image) reads the new
+  // value. Dropped even for stale or refused items: cheap, and never wrong.
+  async applyProductPatches(patches: readonly ProductPatch[], options: { now: Date; onIncomplete: IncompleteRecordPolicy }): Promise<PatchBatchResult> {
+    try {
+      return await this.inner.applyProductPatches(patches, options);
+    } finally {
+      this.invalidateProducts(patches.map((patch) => patch.id));
+    }
+  }
+
+  async applySubscriberPatches(patches: readonly SubscriberPatch[], options: { now: Date; onIncomplete: IncompleteRecordPolicy }): Promise<PatchBatchResult> {
+    try {
+      return await this.inner.applySubscriberPatches(patches, options);
+    } finally {
+      this.invalidateSubscribers(patches.map((patch) => patch.id));
+    }
+  }
+
+  async applySubscriberEvents(events: readonly SubscriberEvent[], options: { now: Date }): Promise<EventBatchResult> {
+    try {
+      return await this.inner.applySubscriberEvents(events, options);
+    } finally {
+      this.invalidateSubscribers(events.map((event) => event.subscriberId));
+    }
   }
 
   /** For writes that bypass this object (another process, a bulk import). */
@@ -138,6 +186,42 @@ export class CachedStore implements Store {
 
   getImpression(subscriberId: string, campaignId: string, blockId: string): Promise<Impression | undefined> {
     return this.inner.getImpression(subscriberId, campaignId, blockId);
+  }
+
+  /** Hits and misses per cache since start (GET /metrics reads these at scrape time). */
+  cacheStats(): Readonly<Record<'products' | 'subscribers' | 'campaigns' | 'bestSellers', { hits: number; misses: number }>> {
+    return this.counts;
+  }
+
+  // Render log, clicks and locks (issue 6): not cached here. The render log is
+  // written behind and read by reports; locks have their own cache of frozen
+  // views (blocks/lock-at-first-open.ts), which never change once written.
+  recordRenders(records: readonly RenderRecord[]): Promise<void> {
+    return this.inner.recordRenders(records);
+  }
+
+  recordClicks(records: readonly ClickRecord[]): Promise<void> {
+    return this.inner.recordClicks(records);
+  }
+
+  pruneRenderLog(before: Date, limit: number): Promise<number> {
+    return this.inner.pruneRenderLog(before, limit);
+  }
+
+  campaignReportCounts(campaignId: string): Promise<ReportCounts[]> {
+    return this.inner.campaignReportCounts(campaignId);
+  }
+
+  getBlockLock(campaignId: string, blockId: string, subscriberId: string): Promise<FrozenView | undefined> {
+    return this.inner.getBlockLock(campaignId, blockId, subscriberId);
+  }
+
+  insertBlockLocks(locks: readonly FrozenView[]): Promise<boolean[]> {
+    return this.inner.insertBlockLocks(locks);
+  }
+
+  pruneBlockLocks(before: Date, limit: number): Promise<number> {
+    return this.inner.pruneBlockLocks(before, limit);
   }
 
   close(): Promise<void> {

@@ -5,6 +5,13 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Campaign, Product, Subscriber } from './model';
 import type { Impression, Store } from './store';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
+import { SqliteIngest } from './ingest-sqlite';
+import { SqliteBlockLocks } from './locks-sqlite';
+import type { BlockLockStore, FrozenView } from './locks';
+import { SqliteRenderLog } from '../render-log/sqlite-render-log';
+import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts } from '../render-log/render-record';
+import type { IncompleteRecordPolicy, PatchBatchResult, ProductPatch, SubscriberPatch } from './patches';
+import type { EventBatchResult, SubscriberEvent } from './subscriber-events';
 
 export interface SqliteStoreOptions {
   /**
@@ -266,7 +273,7 @@ function rowLimit(limit: number): number {
  * is synchronous, an `async` method still turns a thrown error into a rejected
  * promise, so callers see one failure mode.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, RenderLogStore, BlockLockStore {
   private readonly db: Database;
   private readonly stmtGetProduct: Statement<[string], ProductRow>;
   private readonly stmtBestSellersInCategory: Statement<[string, number], ProductRow>;
@@ -283,6 +290,9 @@ export class SqliteStore implements Store {
   private readonly stmtRecordImpression: Statement<[ImpressionRow]>;
   private readonly stmtGetImpression: Statement<[string, string, string], ImpressionRow>;
   private readonly recordImpressionsTx: (impressions: readonly Impression[]) => void;
+  private readonly ingest: SqliteIngest;
+  private readonly renderLog: SqliteRenderLog;
+  private readonly blockLocks: SqliteBlockLocks;
 
   /**
    * Opens (creating if needed, unless read-only) the database at `file` and
@@ -346,6 +356,20 @@ export class SqliteStore implements Store {
     this.recordImpressionsTx = db.transaction((impressions: readonly Impression[]) => {
       for (const i of impressions) this.stmtRecordImpression.run(impressionToRow(i));
     });
+    this.ingest = new SqliteIngest(db, {
+      readProduct: (id) => {
+        const row = this.stmtGetProduct.get(id);
+        return row ? productFromRow(row) : undefined;
+      },
+      writeProduct: (product) => this.stmtUpsertProduct.run(productToRow(product)),
+      readSubscriber: (id) => {
+        const row = this.stmtGetSubscriber.get(id);
+        return row ? subscriberFromRow(row) : undefined;
+      },
+      writeSubscriber: (subscriber) => this.stmtUpsertSubscriber.run(subscriberToRow(subscriber)),
+    });
+    this.renderLog = new SqliteRenderLog(db);
+    this.blockLocks = new SqliteBlockLocks(db);
   }
 
   /** The applied schema version (for health checks and tests). */
@@ -451,6 +475,18 @@ export class SqliteStore implements Store {
     return this.stmtCountProducts.get()?.n ?? 0;
   }
 
+  async applyProductPatches(patches: readonly ProductPatch[], options: { now: Date; onIncomplete: IncompleteRecordPolicy }): Promise<PatchBatchResult> {
+    return this.ingest.applyProductPatches(patches, options.now, options.onIncomplete);
+  }
+
+  async applySubscriberPatches(patches: readonly SubscriberPatch[], options: { now: Date; onIncomplete: IncompleteRecordPolicy }): Promise<PatchBatchResult> {
+    return this.ingest.applySubscriberPatches(patches, options.now, options.onIncomplete);
+  }
+
+  async applySubscriberEvents(events: readonly SubscriberEvent[], options: { now: Date }): Promise<EventBatchResult> {
+    return this.ingest.applySubscriberEvents(events, options.now);
+  }
+
   async recordImpressions(impressions: readonly Impression[]): Promise<void> {
     if (impressions.length > 0) this.recordImpressionsTx(impressions);
   }
@@ -458,6 +494,35 @@ export class SqliteStore implements Store {
   async getImpression(subscriberId: string, campaignId: string, blockId: string): Promise<Impression | undefined> {
     const row = this.stmtGetImpression.get(subscriberId, campaignId, blockId);
     return row ? impressionFromRow(row) : undefined;
+  }
+
+  // Render log, clicks and locks (issue 6): SQL in render-log/sqlite-render-log.ts and data/locks-sqlite.ts.
+  async recordRenders(records: readonly RenderRecord[]): Promise<void> {
+    this.renderLog.recordRenders(records);
+  }
+
+  async recordClicks(records: readonly ClickRecord[]): Promise<void> {
+    this.renderLog.recordClicks(records);
+  }
+
+  async pruneRenderLog(before: Date, limit: number): Promise<number> {
+    return this.renderLog.prune(before, limit);
+  }
+
+  async campaignReportCounts(campaignId: string): Promise<ReportCounts[]> {
+    return this.renderLog.campaignReportCounts(campaignId);
+  }
+
+  async getBlockLock(campaignId: string, blockId: string, subscriberId: string): Promise<FrozenView | undefined> {
+    return this.blockLocks.get(campaignId, blockId, subscriberId);
+  }
+
+  async insertBlockLocks(locks: readonly FrozenView[]): Promise<boolean[]> {
+    return this.blockLocks.insert(locks);
+  }
+
+  async pruneBlockLocks(before: Date, limit: number): Promise<number> {
+    return this.blockLocks.prune(before, limit);
   }
 
   /** Idempotent: closing twice is harmless (shutdown paths tend to overlap). */

@@ -1,4 +1,6 @@
 import type { Campaign, Product, Subscriber } from './model';
+import type { IncompleteRecordPolicy, PatchBatchResult, ProductPatch, SubscriberPatch } from './patches';
+import type { EventBatchResult, SubscriberEvent } from './subscriber-events';
 
 /** What one image render showed a subscriber: the link behind each slot (see blocks/slots.ts). */
 export interface Impression {
@@ -34,6 +36,21 @@ export interface Store {
   upsertSubscribers(subscribers: readonly Subscriber[]): Promise<void>;
   upsertCampaigns(campaigns: readonly Campaign[]): Promise<void>;
   countProducts(): Promise<number>;
+
+  /**
+   * Ingestion (issue 5): partial updates in one transaction. Fields a patch
+   * leaves out keep their stored value; a patch older than the stored
+   * `updatedAt` is reported stale and not applied; a new record without its
+   * required fields is reported incomplete and, under `abort`, nothing at all
+   * is written. Resolves only once the transaction is committed.
+   */
+  applyProductPatches(patches: readonly ProductPatch[], options: { now: Date; onIncomplete: IncompleteRecordPolicy }): Promise<PatchBatchResult>;
+  applySubscriberPatches(patches: readonly SubscriberPatch[], options: { now: Date; onIncomplete: IncompleteRecordPolicy }): Promise<PatchBatchResult>;
+  /**
+   * Behaviour events, in one transaction with the record of their ids: an id
+   * seen before is reported as a duplicate and not applied again.
+   */
+  applySubscriberEvents(events: readonly SubscriberEvent[], options: { now: Date }): Promise<EventBatchResult>;
 
   /**
    * Stores what image renders showed (click-through, issue 3), all in one

@@ -1,8 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import type { BlockCatalog } from '../blocks/blocks-config';
+import type { BlockLocks } from '../blocks/lock-at-first-open';
 import { jsonFor, resolveBlock } from '../blocks/resolve-block';
 import type { Store } from '../data/store';
 import { buildOpen } from '../open/open';
+import type { ObserveRender } from '../render-log/render-observer';
 import { TokenError } from '../tokens/errors';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { ampCors, assertSenderAllowed } from './amp-cors';
@@ -16,6 +18,10 @@ export interface AmpRouterDeps {
   verifyToken: VerifyToken;
   globalAllowlist: SenderAllowlist;
   now: () => Date;
+  /** Records each render in the metrics and the render log (issue 6). */
+  observeRender?: ObserveRender;
+  /** Frozen views of lock-at-first-open blocks (issue 6). */
+  locks?: BlockLocks;
 }
 
 /**
@@ -53,11 +59,15 @@ export function ampRouter(deps: AmpRouterDeps): Router {
       subscriber,
       campaign,
       client: 'amp',
+      subscriberId: claims.subscriberId,
+      campaignId: claims.campaignId,
       defaultLocale: block.config.defaultLocale,
       defaultTimeZone: block.config.defaultTimeZone,
     });
-    const resolution = await resolveBlock(block, open, deps.store);
-    if (resolution.outcome === 'fallback') {
+    const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
+    deps.observeRender?.({ surface: 'json', block, client: 'amp', subscriberId: claims.subscriberId, campaignId: claims.campaignId, resolution, at: now });
+    // The holdout's fallback is the experiment working as configured, not a problem to log.
+    if (resolution.outcome === 'fallback' && resolution.reason !== 'holdout') {
       const log = resolution.reason === 'error' ? req.log.error.bind(req.log) : req.log.warn.bind(req.log);
       log({ block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error }, 'block fallback served');
     }

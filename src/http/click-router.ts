@@ -2,6 +2,9 @@ import { Router, type Request, type Response } from 'express';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import { isRedirectableUrl, MAX_SLOT } from '../blocks/slots';
 import type { ImpressionLog } from '../data/impression-log';
+import { armFor } from '../experiments/assignment';
+import type { Metrics } from '../metrics/metrics';
+import type { RenderLog } from '../render-log/render-log';
 import type { VerifyToken } from '../tokens/token-verifier';
 
 export interface ClickRouterDeps {
@@ -15,6 +18,9 @@ export interface ClickRouterDeps {
    * first configured block's defaultUrl, i.e. the shop's home page.
    */
   siteUrl?: string;
+  /** Where clicks with a valid token are recorded for reports (issue 6); none: not recorded. */
+  renderLog?: RenderLog;
+  metrics?: Metrics;
 }
 
 const SLOT = /^(0|[1-9][0-9]?)$/;
@@ -65,7 +71,19 @@ export function clickRouter(deps: ClickRouterDeps): Router {
     } catch (error) {
       req.log.error({ block: block.config.id, err: error }, 'impression lookup failed; default URL');
     }
-    redirect(res, isRedirectableUrl(target) ? target : fallback);
+    const url = isRedirectableUrl(target) ? target : fallback;
+    // Issue 6: the click behind the report's CTR, with the subscriber's experiment variant (the same hash as at render).
+    deps.metrics?.countClick(block.config.id);
+    deps.renderLog?.click({
+      clickedAt: deps.now().getTime(),
+      campaignId: claims.campaignId,
+      blockId: block.config.id,
+      subscriberId: claims.subscriberId,
+      slot,
+      variant: armFor(block, claims.subscriberId)?.name ?? null,
+      url,
+    });
+    redirect(res, url);
   });
 
   // A mangled click link (no slot, extra segments) still lands somewhere useful.

@@ -12,6 +12,24 @@ export const errorCatalogue = {
     status: 401,
     message: 'The subscriber token is invalid or expired. Expected a token minted by `opentime token` for this server.',
   },
+  api_key_missing: {
+    status: 401,
+    message: 'No API key. Expected the header "Authorization: Bearer otk_…" (see `opentime api-key`).',
+  },
+  api_key_invalid: { status: 401, message: 'The API key is not one of the configured keys.' },
+  signature_invalid: {
+    status: 401,
+    message: 'The webhook signature is missing, malformed, outside the tolerance window, or does not match the body.',
+  },
+  validation_failed: {
+    status: 400,
+    message: 'Some records are invalid; nothing was written. Each problem is listed with its item index and field path.',
+  },
+  payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
+  unsupported_media_type: { status: 415, message: 'Expected Content-Type: application/json.' },
+  api_scope_missing: { status: 403, message: 'The API key does not have the scope this endpoint needs.' },
+  product_not_found: { status: 404, message: 'No product with this id.' },
+  subscriber_not_found: { status: 404, message: 'No subscriber with this id.' },
   amp_cors_missing: {
     status: 403,
     message:
@@ -22,7 +40,7 @@ export const errorCatalogue = {
     message: 'The email sender is not on the allowlist for this campaign. Add it to OPENTIME_ALLOWED_SENDERS or the campaign.',
   },
   block_not_found: { status: 404, message: 'No block with this id. Expected one of the ids in the blocks config.' },
-  campaign_not_found: { status: 404, message: 'The campaign named in the token does not exist.' },
+  campaign_not_found: { status: 404, message: 'No campaign with this id (from the token or the URL).' },
   route_not_found: { status: 404, message: 'No such endpoint. See the README for the HTTP API.' },
   internal: { status: 500, message: 'Internal error. It has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -33,22 +51,33 @@ export type ErrorCode = keyof typeof errorCatalogue;
 export class HttpError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** One entry per bad item of a batch (validation_failed), so a sender can fix them all in one go. */
+  readonly errors?: readonly ItemProblem[];
 
   /** @param detail a longer explanation for the log and the response; never personal data. */
-  constructor(code: ErrorCode, readonly detail?: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, readonly detail?: string, options?: { cause?: unknown; errors?: readonly ItemProblem[] }) {
     super(detail ?? errorCatalogue[code].message, options);
     this.name = 'HttpError';
     this.code = code;
     this.status = errorCatalogue[code].status;
+    if (options?.errors) this.errors = options.errors;
   }
 }
 
+/** A problem with one item of a batch: its index in the array (-1: the body itself) and the field path inside it. */
+export interface ItemProblem {
+  index: number;
+  path: string;
+  message: string;
+}
+
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; detail?: string };
+  error: { code: ErrorCode; message: string; detail?: string; errors?: readonly ItemProblem[] };
 }
 
 export function errorBody(error: HttpError): ErrorBody {
   const body: ErrorBody = { error: { code: error.code, message: errorCatalogue[error.code].message } };
   if (error.detail) body.error.detail = error.detail;
+  if (error.errors) body.error.errors = error.errors;
   return body;
 }

@@ -29,6 +29,7 @@ export function imgRouter(renderer: BlockImageRenderer): Router {
       format,
       scale: requestedScale(req.query.scale, match?.[2] === '@2x'),
       userAgent: req.get('user-agent'),
+      remoteAddress: req.ip,
       log: req.log,
     });
     send(req, res, image);

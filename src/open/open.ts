@@ -1,5 +1,6 @@
 import type { Campaign, Subscriber } from '../data/model';
 import { DEFAULT_LOCALE, DEFAULT_TIME_ZONE, safeLocale, safeTimeZone } from '../format/intl-cache';
+import { detectClient } from './client-detection';
 
 /** Who and what opened: the AMP viewer's XHR, an image proxy, a prefetch, or a direct fetch. */
 export type ClientClass = 'amp' | 'gmail-proxy' | 'yahoo-proxy' | 'apple-prefetch' | 'direct';
@@ -16,6 +17,13 @@ export interface Open {
   locale: string;
   timeZone: string;
   client: ClientClass;
+  /**
+   * The subscriber and campaign the token names, even when the store has no
+   * record of them: experiment assignment, locks and the render log key on
+   * these. Null for a generic render (no valid token).
+   */
+  subscriberId: string | null;
+  campaignId: string | null;
 }
 
 export interface OpenInput {
@@ -23,6 +31,9 @@ export interface OpenInput {
   subscriber: Subscriber | null | undefined;
   campaign: Campaign | null | undefined;
   client: ClientClass;
+  /** From the token; default: the id of `subscriber` / `campaign`. */
+  subscriberId?: string | null;
+  campaignId?: string | null;
   /** Used when there is no subscriber (e.g. a block's configured default). */
   defaultLocale?: string;
   defaultTimeZone?: string;
@@ -37,14 +48,16 @@ export function buildOpen(input: OpenInput): Open {
     locale: safeLocale(subscriber?.locale ?? input.defaultLocale ?? DEFAULT_LOCALE),
     timeZone: safeTimeZone(subscriber?.timeZone ?? input.defaultTimeZone ?? DEFAULT_TIME_ZONE),
     client: input.client,
+    subscriberId: input.subscriberId ?? subscriber?.id ?? null,
+    campaignId: input.campaignId ?? input.campaign?.id ?? null,
   };
 }
 
-/** Client classification from request headers; refined by the render-log work (issue 6). */
+/**
+ * Client classification from request headers, without an address; see
+ * open/client-detection.ts (detectClient) for the full rules, which also use
+ * Apple's relay address list.
+ */
 export function classifyClient(headers: { userAgent?: string | undefined; ampSender?: boolean }): ClientClass {
-  if (headers.ampSender) return 'amp';
-  const userAgent = headers.userAgent ?? '';
-  if (userAgent.includes('GoogleImageProxy')) return 'gmail-proxy';
-  if (userAgent.includes('YahooMailProxy')) return 'yahoo-proxy';
-  return 'direct';
+  return detectClient({ amp: headers.ampSender, userAgent: headers.userAgent }).client;
 }

@@ -2,6 +2,7 @@ import type { Canvas } from '@napi-rs/canvas';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import type { CountdownView } from '../blocks/countdown';
 import type { BlockView, PreparedBlock } from '../blocks/kind';
+import type { BlockLocks } from '../blocks/lock-at-first-open';
 import { fallbackPayload, resolveBlock, type Resolution } from '../blocks/resolve-block';
 import { slotUrls } from '../blocks/slots';
 import type { ImpressionLog } from '../data/impression-log';
@@ -9,7 +10,9 @@ import type { Campaign, Subscriber } from '../data/model';
 import type { Store } from '../data/store';
 import { strongEtag, type ImageAudience } from '../http/image-cache-policy';
 import type { Logger } from '../log';
-import { buildOpen, classifyClient, type Open } from '../open/open';
+import { detectClient, type RelayAddressList } from '../open/client-detection';
+import { buildOpen, type Open } from '../open/open';
+import type { ObserveRender } from '../render-log/render-observer';
 import type { SubscriberClaims } from '../tokens/subscriber-token';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { drawBlock, imageUrlsOf, type DrawBlockOptions } from './draw-block';
@@ -47,6 +50,12 @@ export interface BlockImageDeps {
   renderCache?: RenderCache;
   /** Replaces drawBlock (tests count draws or make drawing fail). */
   draw?: DrawBlockFn;
+  /** Apple's relay egress ranges, for client detection (issue 6); none: the user agent alone decides. */
+  relayRanges?: RelayAddressList;
+  /** Records each render in the metrics and the render log (issue 6). */
+  observeRender?: ObserveRender;
+  /** Frozen views of lock-at-first-open blocks (issue 6). */
+  locks?: BlockLocks;
 }
 
 export interface BlockImageRequest {
@@ -56,6 +65,8 @@ export interface BlockImageRequest {
   /** Requested pixel density; clamped by the block's theme. Default 1. */
   scale?: number;
   userAgent?: string;
+  /** The peer address (`req.ip`): with the user agent, tells an Apple Mail Privacy Protection prefetch. */
+  remoteAddress?: string;
   /** The request's logger (with its request id); the renderer's own otherwise. */
   log?: Logger;
 }
@@ -95,6 +106,13 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   // Themes are validated once, here: a bad theme stops start-up with a ConfigError naming the block.
   const themes = new Map<string, Theme>();
   for (const [id, block] of deps.blocks) themes.set(id, resolveTheme(block.config.theme, block.kind.name, `block "${id}"`));
+  // Experiment variants may change the look: one theme per arm, validated now too (issue 6).
+  const armThemeKey = (blockId: string, arm: string): string => `${blockId}\u0000${arm}`;
+  for (const [id, block] of deps.blocks) {
+    for (const arm of block.experiment?.arms ?? []) {
+      if (arm.block) themes.set(armThemeKey(id, arm.name), resolveTheme(arm.block.config.theme, block.kind.name, `block "${id}" variant "${arm.name}"`));
+    }
+  }
   const genericTheme = defaultTheme('fallback');
   const genericView: BlockView = { kind: 'fallback', headline: 'See our latest offers', cta: { label: 'Shop now', url: '' } } as BlockView;
 
@@ -147,13 +165,13 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   /** The views to draw: one, or for a countdown GIF one per second until the minute is up or it expires. */
   async function resolveViews(block: PreparedBlock, format: ImageFormat, openAt: (now: Date) => Open): Promise<{ resolution: Resolution; views: BlockView[] }> {
     const start = openAt(deps.now());
-    const resolution = await resolveBlock(block, start, deps.store);
+    const resolution = await resolveBlock(block, start, deps.store, { locks: deps.locks });
     if (resolution.outcome !== 'view') return { resolution, views: [fallbackView(block)] };
     const views = [resolution.view];
     const first = resolution.view as CountdownView;
     if (format !== 'gif' || first.kind !== 'countdown' || first.state === 'expired') return { resolution, views };
     for (let second = 1; second < GIF_FRAMES; second++) {
-      const next = await resolveBlock(block, openAt(new Date(start.now.getTime() + second * 1000)), deps.store);
+      const next = await resolveBlock(block, openAt(new Date(start.now.getTime() + second * 1000)), deps.store, { locks: deps.locks });
       if (next.outcome !== 'view') break;
       views.push(next.view);
       if ((next.view as CountdownView).state === 'expired') break;
@@ -191,18 +209,31 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       log.error({ block: block.config.id, err: error }, 'image data failure; drawing the fallback');
       return drawFallback(block, theme, scale, request.format, 'degraded', log);
     }
-    const client = classifyClient({ userAgent: request.userAgent });
+    const client = detectClient({ userAgent: request.userAgent, remoteAddress: request.remoteAddress }, deps.relayRanges).client;
     const openAt = (at: Date): Open =>
       buildOpen({
         now: at,
         subscriber: subject.subscriber,
         campaign: subject.campaign,
         client,
+        subscriberId: subject.claims?.subscriberId ?? null,
+        campaignId: subject.claims?.campaignId ?? null,
         defaultLocale: block.config.defaultLocale,
         defaultTimeZone: block.config.defaultTimeZone,
       });
     const { resolution, views } = await resolveViews(block, request.format, openAt);
-    if (resolution.outcome === 'fallback') {
+    deps.observeRender?.({
+      surface: 'image',
+      block,
+      client,
+      subscriberId: subject.claims?.subscriberId ?? null,
+      campaignId: subject.claims?.campaignId ?? null,
+      resolution,
+      at: now,
+    });
+    const armTheme = resolution.experimentVariant ? themes.get(armThemeKey(block.config.id, resolution.experimentVariant)) : undefined;
+    // The holdout's fallback is the experiment working as configured, not a problem to log.
+    if (resolution.outcome === 'fallback' && resolution.reason !== 'holdout') {
       const fields = { block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error };
       if (resolution.reason === 'error') log.error(fields, 'block fallback image served');
       else log.warn(fields, 'block fallback image served');
@@ -211,7 +242,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
     try {
-      const { image, frames } = await encodeView(request.format, views, theme, scale, log);
+      const { image, frames } = await encodeView(request.format, views, armTheme ?? theme, scale, log);
       recordImpression(block, subject, first, now, log);
       return { ...image, audience, outcome, frames };
     } catch (error) {

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { isSupportedTimeZone } from '../format/intl-cache';
+import type { ItemProblem } from '../http/error-catalogue';
+
+/**
+ * The ingestion payloads. Strict objects: an unknown field is reported (a
+ * typo like "sale_price" must not be silently dropped). Every record may
+ * carry `updatedAt`, the source's timestamp, used to ignore stale updates.
+ */
+export const MAX_BATCH = 5_000;
+
+const currencies = new Set(Intl.supportedValuesOf('currency'));
+const id = z.string().trim().min(1).max(128);
+const isoTimestamp = z.iso
+  .datetime({ offset: true, message: 'expected an ISO 8601 timestamp with a zone, e.g. 2026-11-22T10:00:00Z' })
+  .meta({ description: "The source's time of this state (ISO 8601 with a zone); an update older than the stored one is ignored as stale." });
+const currency = z
+  .string()
+  .refine((code) => currencies.has(code), { message: 'expected an ISO 4217 currency code such as EUR, USD, GBP' })
+  .meta({ description: 'ISO 4217 code, e.g. EUR' });
+const money = z.number().finite().min(0).max(1e9);
+const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
+const locale = z.string().refine(
+  (tag) => {
+    try {
+      return Intl.getCanonicalLocales(tag).length === 1;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a BCP 47 locale such as en-US or de-DE' },
+).meta({ description: 'BCP 47 locale, e.g. de-DE' });
+const timeZone = z
+  .string()
+  .refine(isSupportedTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' })
+  .meta({ description: 'IANA time zone, e.g. Europe/Berlin' });
+const idList = z.array(id).max(200);
+
+/** A partial product: only `id` is required; absent fields keep their stored value. */
+export const productPatchSchema = z.strictObject({
+  id,
+  name: z.string().trim().min(1).max(300).optional(),
+  url: httpUrl.optional(),
+  image: httpUrl.optional(),
+  category: z.string().trim().min(1).max(100).optional(),
+  price: money.optional(),
+  salePrice: money.nullable().optional(),
+  currency: currency.optional(),
+  stock: z.number().int().min(0).max(1e9).optional(),
+  popularity: z.number().int().min(0).optional(),
+  updatedAt: isoTimestamp.optional(),
+});
+export type ProductPatch = z.infer<typeof productPatchSchema>;
+
+export const subscriberPatchSchema = z.strictObject({
+  id,
+  firstName: z.string().trim().max(100).optional(),
+  locale: locale.optional(),
+  timeZone: timeZone.optional(),
+  currency: currency.optional(),
+  country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as DE').nullable().optional(),
+  city: z.string().trim().max(100).nullable().optional(),
+  loyaltyPoints: z.number().int().min(0).optional(),
+  loyaltyTier: z.string().trim().max(50).nullable().optional(),
+  recentViews: idList.optional(),
+  cart: idList.optional(),
+  purchases: idList.optional(),
+  updatedAt: isoTimestamp.optional(),
+});
+export type SubscriberPatch = z.infer<typeof subscriberPatchSchema>;
+
+const eventBase = {
+  id: id.meta({ description: 'Unique per event: a repeated id is acknowledged and not applied again.' }),
+  subscriberId: id,
+  occurredAt: isoTimestamp.meta({ description: 'When it happened at the source (ISO 8601 with a zone); orders cart changes.' }),
+};
+export const eventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...eventBase, type: z.literal('product_viewed'), productId: id }),
+  z.strictObject({ ...eventBase, type: z.literal('added_to_cart'), productId: id }),
+  z.strictObject({ ...eventBase, type: z.literal('removed_from_cart'), productId: id }),
+  z.strictObject({ ...eventBase, type: z.literal('purchased'), productIds: z.array(id).min(1).max(200) }),
+  z.strictObject({ ...eventBase, type: z.literal('points_changed'), delta: z.number().int(), tier: z.string().trim().max(50).optional() }),
+]);
+export type IngestEvent = z.infer<typeof eventSchema>;
+export const eventTypes = eventSchema.options.map((option) => option.shape.type.value);
+
+/** Field names a record may carry, for "did you mean" hints on unknown fields. */
+const knownFields = new Set([
+  ...Object.keys(productPatchSchema.shape),
+  ...Object.keys(subscriberPatchSchema.shape),
+  ...eventSchema.options.flatMap((option) => Object.keys(option.shape)),
+]);
+
+function unknownFieldMessage(field: string): string {
+  const camel = field.replace(/[_-]([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return camel !== field && knownFields.has(camel) ? `unknown field; did you mean "${camel}"?` : 'unknown field';
+}
+
+/** zod issues → one problem per field, paths as "cart.3" (an unknown-keys issue becomes one problem per key). */
+function itemProblems(index: number, error: z.ZodError): ItemProblem[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ index, path: [...issue.path, key].join('.'), message: unknownFieldMessage(key) }));
+    }
+    return [{ index, path: issue.path.join('.'), message: issue.message }];
+  });
+}
+
+/**
+ * Validates a batch body `{ "<key>": [ … ] }`. Returns the parsed items or
+ * every problem with its item index (-1: the body itself) and field path.
+ * All items are checked, not just up to the first bad one, so a sender fixes
+ * a batch in one round trip.
+ */
+export function parseBatch<T>(body: unknown, key: string, schema: z.ZodType<T>): { items: T[] } | { errors: ItemProblem[] } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { errors: [{ index: -1, path: '', message: `expected a JSON object {"${key}": [ … ]}` }] };
+  }
+  const record = body as Record<string, unknown>;
+  const list = record[key];
+  if (!Array.isArray(list)) return { errors: [{ index: -1, path: key, message: `expected "${key}" to be an array of records` }] };
+  const errors: ItemProblem[] = Object.keys(record)
+    .filter((name) => name !== key)
+    .map((name) => ({ index: -1, path: name, message: `unknown field; expected only "${key}"` }));
+  if (list.length > MAX_BATCH) errors.push({ index: -1, path: key, message: `at most ${MAX_BATCH} records per request; received ${list.length}` });
+  if (list.length === 0) errors.push({ index: -1, path: key, message: 'expected at least one record' });
+  if (errors.length) return { errors };
+  const items: T[] = [];
+  list.forEach((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) items.push(parsed.data);
+    else errors.push(...itemProblems(index, parsed.error));
+  });
+  return errors.length ? { errors } : { items };
+}
+
+/** One record, e.g. a feed row: its value or its problems (index -1, paths are field names). */
+export function parseRecord<T>(value: unknown, schema: z.ZodType<T>): { value: T } | { errors: ItemProblem[] } {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? { value: parsed.data } : { errors: itemProblems(-1, parsed.error) };
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { ConfigError } from '../config';
+import type { StockState } from '../data/model';
+import { compileRule, type CompiledRule } from '../rules/rule';
+import { badgeTones, type BadgeTone } from './product-card';
+
+/**
+ * A mark: a rule re-evaluated at every open against LIVE product data, for
+ * each product card of a frozen view. When it holds, it overlays the card's
+ * badge and/or stock state; everything else (name, price, picture, link, the
+ * choice and order of products) stays exactly as first shown.
+ */
+const markSchema = z.object({
+  /** JSON Logic over the usual facts, with `product` = the live record of the card's product. */
+  when: z.unknown(),
+  /**
+   * The badge to show instead of the frozen one: text is a message key (e.g.
+   * "badgeSoldOut", translated per locale) or literal text, with {stock},
+   * {name}, {discount} filled from live data. `null` removes the frozen badge
+   * (e.g. a stale "Only 2 left"). Omitted: the frozen badge stays.
+   */
+  badge: z.object({ text: z.string().min(1), tone: z.enum(badgeTones).default('danger') }).nullable().optional(),
+  /** The stock state to show instead of the frozen one. Omitted: the frozen state stays. */
+  stockState: z.enum(['in_stock', 'low_stock', 'sold_out']).optional(),
+});
+export type LockMarkConfig = z.infer<typeof markSchema>;
+
+/** What `lockAtFirstOpen: true` marks by default: a product sold out since the first open says so. */
+export const defaultLockMarks: LockMarkConfig[] = [
+  { when: { '<=': [{ var: 'product.stock' }, 0] }, badge: { text: 'badgeSoldOut', tone: 'danger' }, stockState: 'sold_out' },
+];
+
+/**
+ * `lockAtFirstOpen:` on a block: `true` (default marks), `false`, or
+ * `{ marks: [...] }`. See blocks/lock-at-first-open.ts for the semantics.
+ */
+export const lockAtFirstOpenSchema = z
+  .union([z.boolean(), z.object({ marks: z.array(markSchema).optional() })])
+  .optional()
+  .transform((value) => (value === undefined || value === false ? null : { marks: value === true ? undefined : value.marks }));
+export type LockAtFirstOpenConfig = z.infer<typeof lockAtFirstOpenSchema>;
+
+export interface CompiledMark {
+  when: CompiledRule;
+  /** undefined: keep the frozen badge; null: remove it. */
+  badge: { text: string; tone: BadgeTone } | null | undefined;
+  stockState: StockState | undefined;
+}
+
+export interface PreparedLock {
+  marks: readonly CompiledMark[];
+}
+
+/** Kinds whose views carry product cards, the things marks apply to. */
+const KINDS_WITH_PRODUCT_CARDS = new Set(['product', 'recommendations']);
+
+/** Compiles a block's lock option; a ConfigError says what was expected. */
+export function prepareLock(config: LockAtFirstOpenConfig, kind: string, where: string): PreparedLock | null {
+  if (!config) return null;
+  if (kind === 'countdown') {
+    throw new ConfigError(`${where}.lockAtFirstOpen: a countdown cannot be locked, its figures are the time left now. Remove the option, or lock a product, recommendations or loyalty block.`);
+  }
+  const hasCards = KINDS_WITH_PRODUCT_CARDS.has(kind);
+  if (!hasCards && config.marks && config.marks.length > 0) {
+    throw new ConfigError(`${where}.lockAtFirstOpen.marks: marks apply to product cards and a ${kind} block has none. Expected "lockAtFirstOpen: true" without marks.`);
+  }
+  const marks = config.marks ?? (hasCards ? defaultLockMarks : []);
+  return {
+    marks: marks.map((mark, index) => ({
+      when: compileRule(mark.when, `${where}.lockAtFirstOpen.marks[${index}].when`),
+      badge: mark.badge,
+      stockState: mark.stockState,
+    })),
+  };
+}

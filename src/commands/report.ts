@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { loadConfig } from '../config';
+import { SqliteStore } from '../data/sqlite-store';
+import { buildCampaignReport, formatCampaignReport, type CampaignReport } from '../experiments/report';
+
+export interface ReportCommandOptions {
+  campaign: string;
+  json?: boolean;
+}
+
+export class ReportCommandError extends Error {
+  override name = 'ReportCommandError';
+}
+
+/**
+ * `opentime report --campaign <id>`: the campaign report from the render log
+ * and clicks in the configured database (read-only, so it runs beside a live
+ * server). Rows the server still holds in memory, about a second's worth,
+ * are not in it yet.
+ */
+export async function runReport(
+  options: ReportCommandOptions,
+  io: { env?: NodeJS.ProcessEnv; cwd?: string; stdout?: NodeJS.WritableStream; now?: Date } = {},
+): Promise<CampaignReport> {
+  const config = loadConfig(io.env ?? process.env, io.cwd ?? process.cwd());
+  if (!fs.existsSync(config.databaseFile)) {
+    throw new ReportCommandError(`No database at ${config.databaseFile}. Expected the data directory of a server that has served opens (OPENTIME_DATA_DIR).`);
+  }
+  const store = SqliteStore.open(config.databaseFile, { readonly: true });
+  try {
+    const report = buildCampaignReport(options.campaign, await store.campaignReportCounts(options.campaign), io.now ?? new Date());
+    const stdout = io.stdout ?? process.stdout;
+    stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCampaignReport(report)}\n`);
+    return report;
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('Per block and variant: renders, unique human opens (prefetches apart), clicks, CTR, and lift vs the holdout with a 95% CI.')
+    .requiredOption('--campaign <id>', 'campaign id, as in the tokens')
+    .option('--json', 'print the report as JSON (the same document as GET /api/v1/reports/campaigns/:id)')
+    .action(async (options: ReportCommandOptions) => {
+      await runReport(options);
+    });
+}

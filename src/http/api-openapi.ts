@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { apiScopes } from '../api/api-keys';
+import { eventSchema, MAX_BATCH, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
+import { SIGNATURE_HEADER } from '../api/webhook-signature';
+import { errorCatalogue } from './error-catalogue';
+
+/**
+ * The ingestion API as an OpenAPI 3.1 document, served at
+ * GET /api/v1/openapi.json. Request schemas are generated from the very zod
+ * schemas that validate requests, so the document cannot drift from the code.
+ */
+
+const schema = (type: z.ZodType) => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+const problem = {
+  type: 'object',
+  properties: { index: { type: 'integer', description: 'Item index in the array; -1 for the body itself.' }, path: { type: 'string' }, message: { type: 'string' } },
+};
+const errorBody = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string', enum: Object.keys(errorCatalogue) },
+        message: { type: 'string' },
+        detail: { type: 'string' },
+        errors: { type: 'array', items: problem, description: 'validation_failed only: every problem of the batch.' },
+      },
+      required: ['code', 'message'],
+    },
+  },
+};
+const patchAnswer = {
+  type: 'object',
+  properties: {
+    received: { type: 'integer' },
+    created: { type: 'integer' },
+    updated: { type: 'integer' },
+    unchanged: { type: 'integer', description: 'Applied but identical to what was stored.' },
+    stale: {
+      type: 'array',
+      description: 'Older than the stored record (updatedAt): not applied.',
+      items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' }, storedUpdatedAt: { type: 'string' } } },
+    },
+  },
+};
+const eventAnswer = {
+  type: 'object',
+  properties: {
+    received: { type: 'integer' },
+    applied: { type: 'integer' },
+    duplicates: { type: 'array', description: 'Ids seen before: acknowledged, not applied again.', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' } } } },
+    stale: { type: 'array', description: 'Cart changes older than the latest applied for that product.', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' }, reason: { type: 'string' } } } },
+  },
+};
+
+const errors = (...codes: (keyof typeof errorCatalogue)[]) =>
+  Object.fromEntries(
+    [...new Set(codes.map((code) => errorCatalogue[code].status))].map((status) => [
+      String(status),
+      {
+        description: codes.filter((code) => errorCatalogue[code].status === status).join(', '),
+        content: { 'application/json': { schema: errorBody } },
+      },
+    ]),
+  );
+
+function batchPost(key: string, item: z.ZodType, scope: string, answer: object, summary: string) {
+  return {
+    post: {
+      summary,
+      description: `Up to ${MAX_BATCH} records. All or nothing: one invalid record answers 400 listing every problem, and nothing is written. A 200 means committed to disk. Needs the scope ${scope}.`,
+      security: [{ apiKey: [] }],
+      parameters: [{ name: SIGNATURE_HEADER, in: 'header', required: false, description: 'Required when OPENTIME_WEBHOOK_SECRET is set: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.<raw body>">.', schema: { type: 'string' } }],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', additionalProperties: false, required: [key], properties: { [key]: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: schema(item) } } } } },
+      },
+      responses: {
+        '200': { description: 'Committed.', content: { 'application/json': { schema: answer } } },
+        ...errors('validation_failed', 'bad_request', 'api_key_missing', 'api_key_invalid', 'signature_invalid', 'api_scope_missing', 'payload_too_large', 'unsupported_media_type'),
+      },
+    },
+  };
+}
+
+function readOne(noun: 'product' | 'subscriber', scope: string, item: object) {
+  return {
+    get: {
+      summary: `Read back one ${noun} as stored.`,
+      security: [{ apiKey: [] }],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': { description: `The ${noun}. Needs the scope ${scope}.`, content: { 'application/json': { schema: { type: 'object', properties: { [noun]: item } } } } },
+        ...errors('api_key_missing', 'api_key_invalid', 'api_scope_missing', noun === 'product' ? 'product_not_found' : 'subscriber_not_found'),
+      },
+    },
+  };
+}
+
+export function apiOpenApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Opentime ingestion API',
+      version: '1',
+      description: 'Live data in: products, subscriber profiles and behaviour events. Every write invalidates the caches, so the next open (JSON and image) shows it.',
+    },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: `An API key (otk_…) with scopes among: ${apiScopes.join(', ')}. Subscriber tokens are not accepted.` } },
+    },
+    paths: {
+      '/api/v1/products': batchPost('products', productPatchSchema, 'products:write', patchAnswer, 'Upsert products; partial updates keep the fields they leave out.'),
+      '/api/v1/subscribers': batchPost('subscribers', subscriberPatchSchema, 'subscribers:write', patchAnswer, 'Upsert subscriber profiles; partial updates keep the fields they leave out.'),
+      '/api/v1/events': batchPost('events', eventSchema, 'events:write', eventAnswer, 'Behaviour events; idempotent by event id.'),
+      '/api/v1/products/{id}': readOne('product', 'products:read', { ...schema(productPatchSchema), additionalProperties: true }),
+      '/api/v1/subscribers/{id}': readOne('subscriber', 'subscribers:read', { ...schema(subscriberPatchSchema), additionalProperties: true }),
+      '/api/v1/openapi.json': { get: { summary: 'This document (no key needed).', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    },
+  };
+}
+

@@ -1,0 +1,106 @@
+import { Router, type Request, type Response } from 'express';
+import type { ApiKeyring } from '../api/api-keys';
+import { eventSchema, parseBatch, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
+import type { PatchBatchResult } from '../data/patches';
+import type { Store } from '../data/store';
+import { apiJsonBody } from './api-body';
+import { apiOpenApiDocument } from './api-openapi';
+import { requireApiKey, requireScope } from './api-auth';
+import { HttpError, type ItemProblem } from './error-catalogue';
+import { sendJson } from './send-json';
+
+export interface ApiRouterDeps {
+  /** The store written to and read back from: the catalogue as held, without pulled live figures. */
+  store: Store;
+  keys: ApiKeyring;
+  now: () => Date;
+  /** Largest request body in bytes (default 8 MiB: 5,000 products of ~1.5 kB). */
+  bodyLimitBytes?: number;
+  /** When set, POST bodies must be signed (Opentime-Signature, HMAC-SHA256 over "t.body"). */
+  webhookSecret?: string;
+  webhookToleranceSeconds?: number;
+}
+
+export const DEFAULT_API_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The ingestion API under /api/v1 (issue 5). Bearer API keys only: subscriber
+ * tokens are not API keys and are refused. A 2xx answer means the whole batch
+ * is committed to disk (one SQLite transaction per request, WAL,
+ * synchronous=FULL). Validation is all-or-nothing: one bad item answers 400
+ * listing every problem, and nothing is written.
+ */
+export function apiRouter(deps: ApiRouterDeps): Router {
+  const router = Router();
+  const body = apiJsonBody({
+    limitBytes: deps.bodyLimitBytes ?? DEFAULT_API_BODY_LIMIT_BYTES,
+    webhookSecret: deps.webhookSecret,
+    toleranceSeconds: deps.webhookToleranceSeconds,
+    now: deps.now,
+  });
+  router.use('/api/v1', (_req, res, next) => {
+    // Answers about live stock and profiles: never stored by a proxy.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  // The API's own description is public: it holds no data, and a client needs it before it has a key.
+  const openApi = JSON.stringify(apiOpenApiDocument());
+  router.get('/api/v1/openapi.json', (_req, res) => {
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(openApi);
+  });
+  router.use('/api/v1', requireApiKey(deps.keys));
+
+  router.post('/api/v1/products', requireScope('products:write'), body, async (req: Request, res: Response) => {
+    const batch = parseBatch(req.body, 'products', productPatchSchema);
+    if ('errors' in batch) throw validationFailed(batch.errors);
+    const result = await deps.store.applyProductPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
+    if (!result.written) throw validationFailed(incompleteProblems(result, 'product'));
+    sendJson(res, 200, patchAnswer(batch.items.length, result));
+  });
+
+  router.post('/api/v1/subscribers', requireScope('subscribers:write'), body, async (req: Request, res: Response) => {
+    const batch = parseBatch(req.body, 'subscribers', subscriberPatchSchema);
+    if ('errors' in batch) throw validationFailed(batch.errors);
+    const result = await deps.store.applySubscriberPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
+    if (!result.written) throw validationFailed(incompleteProblems(result, 'subscriber'));
+    sendJson(res, 200, patchAnswer(batch.items.length, result));
+  });
+
+  router.post('/api/v1/events', requireScope('events:write'), body, async (req: Request, res: Response) => {
+    const batch = parseBatch(req.body, 'events', eventSchema);
+    if ('errors' in batch) throw validationFailed(batch.errors);
+    const result = await deps.store.applySubscriberEvents(batch.items, { now: deps.now() });
+    sendJson(res, 200, { received: batch.items.length, ...result });
+  });
+
+  router.get('/api/v1/products/:id', requireScope('products:read'), async (req: Request, res: Response) => {
+    const product = await deps.store.getProduct(req.params.id as string);
+    if (!product) throw new HttpError('product_not_found', `No product "${String(req.params.id).slice(0, 128)}".`);
+    sendJson(res, 200, { product });
+  });
+
+  router.get('/api/v1/subscribers/:id', requireScope('subscribers:read'), async (req: Request, res: Response) => {
+    const subscriber = await deps.store.getSubscriber(req.params.id as string);
+    if (!subscriber) throw new HttpError('subscriber_not_found', `No subscriber "${String(req.params.id).slice(0, 128)}".`);
+    sendJson(res, 200, { subscriber });
+  });
+
+  return router;
+}
+
+function validationFailed(errors: readonly ItemProblem[]): HttpError {
+  const items = new Set(errors.map((problem) => problem.index)).size;
+  return new HttpError('validation_failed', `${errors.length} problem(s) in ${items} item(s); nothing was written.`, { errors });
+}
+
+/** New records without their required fields, one problem per missing field. */
+function incompleteProblems(result: PatchBatchResult, noun: string): ItemProblem[] {
+  return result.incomplete.flatMap(({ index, id, missing }) =>
+    missing.map((field) => ({ index, path: field, message: `required for a new ${noun} (no ${noun} "${id}" is stored yet)` })),
+  );
+}
+
+function patchAnswer(received: number, result: PatchBatchResult) {
+  return { received, created: result.created, updated: result.updated, unchanged: result.unchanged, stale: result.stale };
+}

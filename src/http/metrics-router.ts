@@ -1,0 +1,34 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { Metrics } from '../metrics/metrics';
+
+export interface MetricsRouterOptions {
+  /**
+   * When set, the scrape must send "Authorization: Bearer <token>"
+   * (OPENTIME_METRICS_TOKEN). Unset: open, for a scraper on a private network.
+   */
+  token?: string;
+}
+
+/**
+ * GET /metrics — Prometheus text format (prom-client). No personal data:
+ * labels are block ids, kinds, surfaces, client classes, reasons and cache
+ * or queue names.
+ */
+export function metricsRouter(metrics: Metrics, options: MetricsRouterOptions = {}): Router {
+  const router = Router();
+  const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+
+  router.get('/metrics', async (req: Request, res: Response) => {
+    if (expected) {
+      const given = Buffer.from(req.get('authorization') ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        res.status(401).set('WWW-Authenticate', 'Bearer').type('text/plain').send('Expected "Authorization: Bearer <OPENTIME_METRICS_TOKEN>".\n');
+        return;
+      }
+    }
+    const body = await metrics.registry.metrics();
+    res.set('Cache-Control', 'no-store').type(metrics.registry.contentType).send(body);
+  });
+  return router;
+}

@@ -1,0 +1,44 @@
+import { Router, type Request, type Response } from 'express';
+import type { ApiKeyring } from '../api/api-keys';
+import type { Store } from '../data/store';
+import type { RenderLogStore } from '../render-log/render-record';
+import { buildCampaignReport } from '../experiments/report';
+import { requireApiKey, requireScope } from './api-auth';
+import { HttpError } from './error-catalogue';
+import { sendJson } from './send-json';
+
+export interface ReportsRouterDeps {
+  store: Pick<Store, 'getCampaign'> & Pick<RenderLogStore, 'campaignReportCounts'>;
+  apiKeys: ApiKeyring;
+  now: () => Date;
+}
+
+const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * GET /api/v1/reports/campaigns/:campaignId — the campaign report as JSON
+ * (experiments/report.ts: CampaignReport): per block and experiment variant,
+ * renders, prefetches, unique human opens, clicks, CTR with its interval, and
+ * the lift against the holdout with a 95% confidence interval. Needs an API
+ * key with the `reports:read` scope. Rows still waiting in the write-behind
+ * queues (at most about a second's worth) are not in it yet.
+ */
+export function reportsRouter(deps: ReportsRouterDeps): Router {
+  const router = Router();
+  router.get(
+    '/api/v1/reports/campaigns/:campaignId',
+    requireApiKey(deps.apiKeys),
+    requireScope('reports:read'),
+    async (req: Request, res: Response) => {
+      const campaignId = String(req.params.campaignId);
+      if (!CAMPAIGN_ID.test(campaignId)) throw new HttpError('bad_request', 'Expected a campaign id of 1–128 letters, digits, ".", "_" or "-".');
+      const [campaign, counts] = await Promise.all([deps.store.getCampaign(campaignId), deps.store.campaignReportCounts(campaignId)]);
+      if (!campaign && counts.length === 0) {
+        throw new HttpError('campaign_not_found', `No campaign "${campaignId}" in the store and nothing recorded for it.`);
+      }
+      res.set('Cache-Control', 'private, no-store');
+      sendJson(res, 200, buildCampaignReport(campaignId, counts, deps.now()));
+    },
+  );
+  return router;
+}

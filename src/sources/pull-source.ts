@@ -1,0 +1,243 @@
+import CircuitBreaker from 'opossum';
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
+import type { Logger } from '../log';
+
+/**
+ * A retailer's own stock/price API, read at open time (issue 5): one GET per
+ * product on a URL template, a strict timeout, a short cache, the last good
+ * answer served when the source fails (with its age), and a circuit breaker
+ * that stops calling a failing source for a while. `read` never rejects and
+ * never waits longer than it is told to: an email open must not hang on a
+ * third-party API.
+ */
+
+/** What the source may tell us about a product; anything it leaves out keeps the catalogue's value. */
+export interface LiveFigures {
+  stock?: number;
+  price?: number;
+  salePrice?: number | null;
+  currency?: string;
+}
+
+export type PullFreshness =
+  /** Fetched for this read. */
+  | 'live'
+  /** Fetched less than `cacheMs` ago. */
+  | 'cached'
+  /** The source failed, timed out or its breaker is open: the last good answer, `ageMs` old. */
+  | 'stale';
+
+export interface PulledFigures {
+  figures: LiveFigures;
+  /** Epoch ms when the source gave these figures. */
+  fetchedAt: number;
+  ageMs: number;
+  freshness: PullFreshness;
+}
+
+export interface PullSourceOptions {
+  /** e.g. https://api.shop.example/stock/{id}; `{id}` is replaced by the URL-encoded product id. */
+  urlTemplate: string;
+  /** Longest one call to the source may take (ms); default 80. */
+  timeoutMs?: number;
+  /** How long an answer is reused without asking again (ms); default 1000. */
+  cacheMs?: number;
+  /** How old an answer may be and still be served when the source fails (ms); default 10 minutes. */
+  staleMs?: number;
+  /** How long the breaker stays open before one trial call (ms); default 10 s. */
+  breakerResetMs?: number;
+  /** Calls in the rolling window before the breaker may open; default 5. */
+  breakerVolumeThreshold?: number;
+  /** Failure percentage in the rolling window that opens the breaker; default 50. */
+  breakerErrorPercentage?: number;
+  /** Sent as the Authorization header. */
+  authorization?: string;
+  /** Products remembered (fresh and stale); default 50,000. */
+  maxEntries?: number;
+  logger?: Logger;
+  /** The clock of cache ages (tests move it). */
+  now?: () => number;
+}
+
+export interface PullSourceStats {
+  live: number;
+  cached: number;
+  stale: number;
+  /** Reads that got nothing from the source (failure and no usable last answer): the catalogue's values were used. */
+  unavailable: number;
+  /** Calls that reached the source and failed or timed out. */
+  failures: number;
+  /** Reads refused at once because the breaker was open. */
+  rejectedByBreaker: number;
+  breaker: 'closed' | 'open' | 'halfOpen';
+}
+
+/** The source's answer: a JSON object with any of these fields; others are ignored (it is the retailer's format). */
+const answerSchema = z
+  .looseObject({
+    stock: z.number().int().min(0).optional(),
+    price: z.number().finite().min(0).optional(),
+    salePrice: z.number().finite().min(0).nullable().optional(),
+    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  })
+  .refine((answer) => ['stock', 'price', 'salePrice', 'currency'].some((field) => answer[field] !== undefined), {
+    message: 'expected at least one of stock, price, salePrice, currency',
+  });
+
+/** A remembered answer; `figures: null` means the source does not know the product (404). */
+interface Remembered {
+  figures: LiveFigures | null;
+  fetchedAt: number;
+}
+
+export class PullSourceError extends Error {
+  override name = 'PullSourceError';
+}
+
+export class PullSource {
+  readonly timeoutMs: number;
+  private readonly cacheMs: number;
+  private readonly staleMs: number;
+  private readonly now: () => number;
+  private readonly remembered: LRUCache<string, Remembered>;
+  private readonly inFlight = new Map<string, Promise<Remembered | undefined>>();
+  private readonly breaker: CircuitBreaker<[string], Remembered>;
+  private readonly counters = { live: 0, cached: 0, stale: 0, unavailable: 0, failures: 0, rejectedByBreaker: 0 };
+
+  constructor(private readonly options: PullSourceOptions) {
+    if (!options.urlTemplate.includes('{id}')) throw new PullSourceError(`The pull source URL ${options.urlTemplate} has no {id} placeholder.`);
+    this.timeoutMs = options.timeoutMs ?? 80;
+    this.cacheMs = options.cacheMs ?? 1000;
+    this.staleMs = options.staleMs ?? 600_000;
+    this.now = options.now ?? Date.now;
+    this.remembered = new LRUCache({ max: options.maxEntries ?? 50_000 });
+    this.breaker = new CircuitBreaker((productId: string) => this.fetchFigures(productId), {
+      // The breaker's own timeout counts a slow call as a failure; the fetch aborts at the same moment.
+      timeout: this.timeoutMs,
+      resetTimeout: options.breakerResetMs ?? 10_000,
+      volumeThreshold: options.breakerVolumeThreshold ?? 5,
+      errorThresholdPercentage: options.breakerErrorPercentage ?? 50,
+      rollingCountTimeout: 10_000,
+      name: 'pull-source',
+    });
+    // State changes are rare and worth a line; per-call failures are not (an outage would flood the log).
+    this.breaker.on('open', () => options.logger?.warn({ source: this.host() }, 'pull source failing: circuit breaker open, serving last known figures'));
+    this.breaker.on('halfOpen', () => options.logger?.info({ source: this.host() }, 'pull source: circuit breaker half-open, trying one call'));
+    this.breaker.on('close', () => options.logger?.info({ source: this.host() }, 'pull source recovered: circuit breaker closed'));
+  }
+
+  /**
+   * The source's figures for a product, or undefined when there are none to
+   * use (unknown to the source, or failing with no recent enough answer).
+   * Waits at most `waitMs` (default: the timeout); a call still running then
+   * carries on in the background and fills the cache for the next open.
+   */
+  async read(productId: string, waitMs: number = this.timeoutMs): Promise<PulledFigures | undefined> {
+    const known = this.remembered.get(productId);
+    const now = this.now();
+    if (known && now - known.fetchedAt < this.cacheMs) {
+      this.counters.cached++;
+      return this.answer(known, 'cached', now);
+    }
+    const fetched = await withinMs(this.refresh(productId), waitMs);
+    if (fetched) {
+      this.counters.live++;
+      return this.answer(fetched, 'live', this.now());
+    }
+    if (known && now - known.fetchedAt <= this.staleMs) {
+      this.counters.stale++;
+      const stale = this.answer(known, 'stale', this.now());
+      this.options.logger?.debug({ source: this.host(), productId, ageMs: stale?.ageMs }, 'pull source unavailable: serving the last good answer');
+      return stale;
+    }
+    this.counters.unavailable++;
+    return undefined;
+  }
+
+  stats(): PullSourceStats {
+    const breaker = this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'halfOpen' : 'closed';
+    return { ...this.counters, breaker };
+  }
+
+  /** Stops the breaker's timers. */
+  close(): void {
+    this.breaker.shutdown();
+  }
+
+  private answer(remembered: Remembered, freshness: PullFreshness, now: number): PulledFigures | undefined {
+    if (!remembered.figures) return undefined;
+    return { figures: remembered.figures, fetchedAt: remembered.fetchedAt, ageMs: Math.max(0, now - remembered.fetchedAt), freshness };
+  }
+
+  /** One call per product at a time, however many opens ask; resolves undefined on any failure. */
+  private refresh(productId: string): Promise<Remembered | undefined> {
+    let pending = this.inFlight.get(productId);
+    if (!pending) {
+      pending = this.breaker
+        .fire(productId)
+        .then(
+          (remembered) => {
+            this.remembered.set(productId, remembered);
+            return remembered;
+          },
+          (error: unknown) => {
+            if ((error as { code?: string }).code === 'EOPENBREAKER') this.counters.rejectedByBreaker++;
+            else this.counters.failures++;
+            this.options.logger?.debug({ source: this.host(), productId, err: error }, 'pull source call failed');
+            return undefined;
+          },
+        )
+        .finally(() => this.inFlight.delete(productId));
+      this.inFlight.set(productId, pending);
+    }
+    return pending;
+  }
+
+  private async fetchFigures(productId: string): Promise<Remembered> {
+    const url = this.options.urlTemplate.replaceAll('{id}', encodeURIComponent(productId));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.authorization) headers.authorization = this.options.authorization;
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error' });
+    const fetchedAt = this.now();
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return { figures: null, fetchedAt };
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new PullSourceError(`HTTP ${response.status} from the pull source`);
+    }
+    const parsed = answerSchema.safeParse(await response.json());
+    if (!parsed.success) throw new PullSourceError(`Unexpected answer from the pull source: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const { stock, price, salePrice, currency } = parsed.data;
+    const figures: LiveFigures = {};
+    if (stock !== undefined) figures.stock = stock;
+    if (price !== undefined) figures.price = price;
+    if (salePrice !== undefined) figures.salePrice = salePrice;
+    if (currency !== undefined) figures.currency = currency;
+    return { figures, fetchedAt };
+  }
+
+  private host(): string {
+    try {
+      return new URL(this.options.urlTemplate.replaceAll('{id}', 'x')).host;
+    } catch {
+      return 'pull source';
+    }
+  }
+}
+
+/** The promise's value if it settles within `ms`, else undefined (the promise itself runs on). */
+async function withinMs<T>(promise: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  if (ms <= 0) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

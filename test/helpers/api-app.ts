@@ -1,0 +1,120 @@
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import request from 'supertest';
+import { ApiKeyring, generateApiKey, type ApiScope } from '../../src/api/api-keys';
+import { signWebhookBody } from '../../src/api/webhook-signature';
+import { createApp } from '../../src/app';
+import type { BlockView } from '../../src/blocks/kind';
+import { CachedStore } from '../../src/data/cached-store';
+import { seedDemoDataIfEmpty } from '../../src/data/seed';
+import { SqliteStore } from '../../src/data/sqlite-store';
+import type { Store } from '../../src/data/store';
+import { SenderAllowlist } from '../../src/http/sender-allowlist';
+import { createLogger } from '../../src/log';
+import { drawBlock } from '../../src/render/draw-block';
+import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './app-fixture';
+import { loadBlocksConfig } from '../../src/blocks/blocks-config';
+import { signSubscriberToken } from '../../src/tokens/subscriber-token';
+
+/**
+ * The whole app (AMP JSON, images, ingestion API) on an in-memory SQLite with
+ * the demo data, for the ingestion tests: keys with different scopes, a
+ * webhook secret when asked, and every image draw recorded so a test can see
+ * which view the picture showed.
+ */
+
+export interface ApiApp {
+  app: Express;
+  store: CachedStore;
+  sqlite: SqliteStore;
+  clock: { now: Date };
+  keys: { all: string; readOnly: string; productsOnly: string };
+  drawnViews: BlockView[];
+  token(subscriberId: string, campaignId?: string): string;
+  close(): Promise<void>;
+}
+
+export async function createApiApp(
+  options: { webhookSecret?: string; bodyLimitBytes?: number; wrapStore?: (store: Store) => Store; freshnessMs?: number } = {},
+): Promise<ApiApp> {
+  const sqlite = SqliteStore.open(':memory:');
+  const store = new CachedStore(sqlite, { freshnessMs: options.freshnessMs ?? 60_000 });
+  await seedDemoDataIfEmpty(store, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
+  const issued = (name: string, scopes: readonly ApiScope[]) => generateApiKey(name, scopes);
+  const all = issued('all', ['products:write', 'products:read', 'subscribers:write', 'subscribers:read', 'events:write']);
+  const readOnly = issued('reader', ['products:read', 'subscribers:read']);
+  const productsOnly = issued('catalogue', ['products:write']);
+  const clock = { now: FIXED_NOW };
+  const drawnViews: BlockView[] = [];
+  const silent = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  const app = createApp({
+    store: options.wrapStore ? options.wrapStore(store) : store,
+    blocks: loadBlocksConfig(DEMO_BLOCKS_FILE),
+    keyring: testKeyring,
+    tokenAudience: AUDIENCE,
+    globalAllowlist: SenderAllowlist.parse([SENDER]),
+    logger: createLogger('warn', silent),
+    now: () => clock.now,
+    publicUrl: 'https://opentime.test',
+    drawBlock: (view, theme, drawOptions) => {
+      drawnViews.push(view);
+      return drawBlock(view, theme, drawOptions);
+    },
+    api: {
+      store,
+      keys: new ApiKeyring([all.record, readOnly.record, productsOnly.record]),
+      webhookSecret: options.webhookSecret,
+      bodyLimitBytes: options.bodyLimitBytes,
+    },
+  });
+  return {
+    app,
+    store,
+    sqlite,
+    clock,
+    keys: { all: all.key, readOnly: readOnly.key, productsOnly: productsOnly.key },
+    drawnViews,
+    token: (subscriberId, campaignId = 'flash-sale') =>
+      signSubscriberToken(testKeyring, { subscriberId, campaignId }, { audience: AUDIENCE, now: clock.now }),
+    close: () => store.close(),
+  };
+}
+
+/** A JSON POST with a Bearer key (and a webhook signature when a secret is given). */
+export function postJson(
+  fixture: ApiApp,
+  path: string,
+  body: unknown,
+  options: { key?: string; secret?: string; signedAt?: Date } = {},
+) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  let call = request(fixture.app).post(path).set('Content-Type', 'application/json');
+  const key = options.key ?? fixture.keys.all;
+  if (key) call = call.set('Authorization', `Bearer ${key}`);
+  if (options.secret) {
+    const at = Math.floor((options.signedAt ?? fixture.clock.now).getTime() / 1000);
+    call = call.set('Opentime-Signature', signWebhookBody(options.secret, text, at));
+  }
+  return call.send(text);
+}
+
+export function getJson(fixture: ApiApp, path: string, key: string = fixture.keys.all) {
+  return request(fixture.app).get(path).set('Authorization', `Bearer ${key}`);
+}
+
+/** The amp-list answer of a block for a subscriber, as Gmail's proxy asks for it. */
+export function ampOpen(fixture: ApiApp, blockId: string, subscriberId: string) {
+  return request(fixture.app).get(`/amp/v1/blocks/${blockId}?t=${fixture.token(subscriberId)}`).set('AMP-Email-Sender', SENDER);
+}
+
+/** The PNG of a block for a subscriber. */
+export function imageOpen(fixture: ApiApp, blockId: string, subscriberId: string) {
+  return request(fixture.app)
+    .get(`/img/v1/blocks/${blockId}.png?t=${fixture.token(subscriberId)}`)
+    .buffer(true)
+    .parse((res, callback) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => callback(null, Buffer.concat(chunks)));
+    });
+}

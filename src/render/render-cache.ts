@@ -32,13 +32,31 @@ export interface RenderCacheStats {
 export function renderCacheKey(parts: {
   output: 'png' | 'gif';
   scale: number;
-  theme: unknown;
+  theme: object;
   /** One view, or the frames of an animation. */
   views: unknown;
   /** Which product images were available (a missing one draws a placeholder). */
   images: readonly boolean[];
 }): string {
-  return createHash('sha256').update(JSON.stringify([parts.output, parts.scale, parts.theme, parts.views, parts.images])).digest('base64url');
+  return createHash('sha256')
+    .update(`${parts.output}|${parts.scale}|${themeFingerprint(parts.theme)}|${parts.images.map(Number).join('')}|`)
+    .update(JSON.stringify(parts.views))
+    .digest('base64url');
+}
+
+/**
+ * Themes are built once per block (and variant) at start-up and never change,
+ * so each is serialised once: doing it per request was most of the key's cost.
+ */
+const themeFingerprints = new WeakMap<object, string>();
+
+function themeFingerprint(theme: object): string {
+  let fingerprint = themeFingerprints.get(theme);
+  if (fingerprint === undefined) {
+    fingerprint = createHash('sha256').update(JSON.stringify(theme)).digest('base64url');
+    themeFingerprints.set(theme, fingerprint);
+  }
+  return fingerprint;
 }
 
 /**

@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.api && records) {
     app.use(reportsRouter({ store: { getCampaign: (id) => deps.store.getCampaign(id), campaignReportCounts: (id) => records.campaignReportCounts(id) }, apiKeys: deps.api.keys, now }));
   }
-  if (deps.api) app.use(apiRouter({ ...deps.api, store: deps.api.store ?? deps.store, now }));
+  if (deps.api) app.use(apiRouter({ ...deps.api, store: deps.api.store ?? deps.store, now, metrics: recording.metrics }));
 
   app.use(notFound);
   app.use(errorHandler);

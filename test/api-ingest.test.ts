@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createApiApp, getJson, postJson, type ApiApp } from './helpers/api-app';
 
 const event = (id: string, type: string, occurredAt: string, extra: Record<string, unknown>) => ({ id, type, subscriberId: 'sub-emma', occurredAt, ...extra });
@@ -188,5 +189,24 @@ describe('event ingestion', () => {
     });
     expect(profile.body.stale).toEqual([]);
     expect((await getJson(fixture, '/api/v1/subscribers/sub-later')).body.subscriber).toMatchObject({ firstName: 'Ines', locale: 'pt-PT', recentViews: ['peacoat-navy'] });
+  });
+});
+
+describe('ingestion metrics', () => {
+  test('every applied, unchanged, stale and duplicate record is counted on /metrics', async () => {
+    const fixture = await createApiApp();
+    const at = (iso: string) => ({ updatedAt: iso });
+    await postJson(fixture, '/api/v1/products', { products: [{ id: 'merino-crew-navy', stock: 7, ...at('2030-01-01T00:00:00Z') }, { id: 'quilted-jacket-olive', stock: 3 }] });
+    await postJson(fixture, '/api/v1/products', { products: [{ id: 'merino-crew-navy', stock: 1, ...at('2029-01-01T00:00:00Z') }] });
+    const viewed = { id: 'e1', type: 'product_viewed', subscriberId: 'sub-emma', occurredAt: '2026-11-22T09:00:00Z', productId: 'merino-crew-navy' };
+    await postJson(fixture, '/api/v1/events', { events: [viewed] });
+    await postJson(fixture, '/api/v1/events', { events: [viewed] });
+    const text = (await request(fixture.app).get('/metrics')).text;
+    const sample = (labels: string) => Number(text.split('\n').find((line) => line.startsWith(`opentime_ingested_total{${labels}} `))?.split(' ')[1]);
+    expect(sample('type="products",outcome="applied"')).toBe(2);
+    expect(sample('type="products",outcome="stale"')).toBe(1);
+    expect(sample('type="events",outcome="applied"')).toBe(1);
+    expect(sample('type="events",outcome="duplicate"')).toBe(1);
+    await fixture.close();
   });
 });

@@ -6,6 +6,7 @@ import type { Store } from '../data/store';
 import { apiJsonBody } from './api-body';
 import { apiOpenApiDocument } from './api-openapi';
 import { requireApiKey, requireScope } from './api-auth';
+import type { Metrics } from '../metrics/metrics';
 import { HttpError, type ItemProblem } from './error-catalogue';
 import { sendJson } from './send-json';
 
@@ -19,6 +20,8 @@ export interface ApiRouterDeps {
   /** When set, POST bodies must be signed (Opentime-Signature, HMAC-SHA256 over "t.body"). */
   webhookSecret?: string;
   webhookToleranceSeconds?: number;
+  /** opentime_ingested_total{type,outcome}; absent in tests that do not look at metrics. */
+  metrics?: Pick<Metrics, 'ingested'>;
 }
 
 export const DEFAULT_API_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -56,6 +59,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     if ('errors' in batch) throw validationFailed(batch.errors);
     const result = await deps.store.applyProductPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
     if (!result.written) throw validationFailed(incompleteProblems(result, 'product'));
+    countPatches(deps.metrics, 'products', result);
     sendJson(res, 200, patchAnswer(batch.items.length, result));
   });
 
@@ -64,6 +68,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     if ('errors' in batch) throw validationFailed(batch.errors);
     const result = await deps.store.applySubscriberPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
     if (!result.written) throw validationFailed(incompleteProblems(result, 'subscriber'));
+    countPatches(deps.metrics, 'subscribers', result);
     sendJson(res, 200, patchAnswer(batch.items.length, result));
   });
 
@@ -71,6 +76,9 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     const batch = parseBatch(req.body, 'events', eventSchema);
     if ('errors' in batch) throw validationFailed(batch.errors);
     const result = await deps.store.applySubscriberEvents(batch.items, { now: deps.now() });
+    deps.metrics?.ingested.inc({ type: 'events', outcome: 'applied' }, result.applied);
+    deps.metrics?.ingested.inc({ type: 'events', outcome: 'duplicate' }, result.duplicates.length);
+    deps.metrics?.ingested.inc({ type: 'events', outcome: 'stale' }, result.stale.length);
     sendJson(res, 200, { received: batch.items.length, ...result });
   });
 
@@ -99,6 +107,12 @@ function incompleteProblems(result: PatchBatchResult, noun: string): ItemProblem
   return result.incomplete.flatMap(({ index, id, missing }) =>
     missing.map((field) => ({ index, path: field, message: `required for a new ${noun} (no ${noun} "${id}" is stored yet)` })),
   );
+}
+
+function countPatches(metrics: ApiRouterDeps['metrics'], type: 'products' | 'subscribers', result: PatchBatchResult): void {
+  metrics?.ingested.inc({ type, outcome: 'applied' }, result.created + result.updated);
+  metrics?.ingested.inc({ type, outcome: 'unchanged' }, result.unchanged);
+  metrics?.ingested.inc({ type, outcome: 'stale' }, result.stale.length);
 }
 
 function patchAnswer(received: number, result: PatchBatchResult) {

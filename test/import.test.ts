@@ -76,6 +76,23 @@ describe('opentime import', () => {
     );
   });
 
+  test('a malformed CSV row is reported by the line it starts on and the import goes on (CRLF, a record over two lines)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-import-'));
+    const file = path.join(dir, 'products.csv');
+    const lines = ['id,name,stock', 'quilted-jacket-olive,"Quilted Jacket, Olive",7', 'short,"two', 'lines"', 'merino-crew-navy,"Merino "Slim" Crew",3', 'peacoat-navy,Peacoat,9'];
+    fs.writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
+    const summary = await importFeed({ store, kind: 'products', file });
+    expect(summary).toMatchObject({ rows: 4, updated: 2 });
+    expect(summary.rejected).toEqual([
+      { line: 3, position: 1, problems: ['expected 3 cells (as in the header), found 2'] },
+      { line: 5, position: 2, problems: ['unexpected text after a closing quote'] },
+    ]);
+    expect(await store.getProduct('quilted-jacket-olive')).toMatchObject({ name: 'Quilted Jacket, Olive', stock: 7 });
+    expect(await store.getProduct('peacoat-navy')).toMatchObject({ name: 'Peacoat', stock: 9 });
+    expect((await store.getProduct('merino-crew-navy'))?.name).not.toMatch(/Slim/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('a JSON array is streamed; bad records are reported by the line they start on', async () => {
     const summary = await importFeed({ store, kind: 'products', file: fixture('ingest-products.json') });
     expect(summary).toMatchObject({ rows: 4, created: 1, updated: 1 });

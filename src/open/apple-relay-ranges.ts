@@ -16,27 +16,37 @@ import { AddressRangeError, AddressRanges } from './address-ranges';
  * - blank lines and lines starting with "#" are ignored.
  *
  * `watch()` re-reads the file when it changes (polling its modification time,
- * which also sees editors and `curl -o` replacing the file), so a refresh
- * needs no restart. A file that fails to parse on refresh is logged and the
- * previous list stays in force.
+ * size and inode, which also sees editors and `curl -o` replacing the file),
+ * so a refresh needs no restart. A file that fails to parse on refresh is
+ * logged and the previous list stays in force.
  */
 export class AppleRelayRanges {
   private ranges: AddressRanges;
-  private watching: { file: string; listener: (current: fs.Stats, previous: fs.Stats) => void } | undefined;
+  private watching: NodeJS.Timeout | undefined;
+  /**
+   * The file version the list was read from. Polls compare against it, not
+   * against the previous poll: fs.watchFile takes its baseline asynchronously
+   * and missed a change written before that first poll.
+   */
+  private loadedVersion: string | undefined;
 
-  constructor(ranges: AddressRanges = AddressRanges.empty, readonly file: string | null = null) {
+  constructor(ranges: AddressRanges = AddressRanges.empty, readonly file: string | null = null, loadedVersion?: string) {
     this.ranges = ranges;
+    this.loadedVersion = loadedVersion;
   }
 
   /** Reads and parses the file now; throws ConfigError naming the file and line on a bad entry. */
   static load(file: string): AppleRelayRanges {
     let text: string;
+    let version: string;
     try {
+      // Stat before reading: a write racing the read shows up as a change at the next poll.
+      version = fileVersion(fs.statSync(file));
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
       throw new ConfigError(`Cannot read the Apple relay ranges ${file} (OPENTIME_APPLE_RELAY_RANGES): ${(error as Error).message}`);
     }
-    return new AppleRelayRanges(parseRelayRanges(text, file), file);
+    return new AppleRelayRanges(parseRelayRanges(text, file), file, version);
   }
 
   /** From prefixes in memory (tests, or a caller with its own source). */
@@ -56,33 +66,44 @@ export class AppleRelayRanges {
   /** Re-reads the file; keeps the current list and rethrows when the new one is invalid. */
   reload(): void {
     if (!this.file) return;
-    this.ranges = AppleRelayRanges.load(this.file).ranges;
+    const loaded = AppleRelayRanges.load(this.file);
+    this.ranges = loaded.ranges;
+    this.loadedVersion = loaded.loadedVersion;
   }
 
-  /** Polls the file's modification time and reloads on change. The poller does not keep the process alive. */
+  /** Polls the file and reloads when it differs from what was loaded. The poller does not keep the process alive. */
   watch(options: { intervalMs?: number; logger?: Pick<Logger, 'info' | 'error'> } = {}): this {
     if (!this.file || this.watching) return this;
     const file = this.file;
-    const listener = (current: fs.Stats, previous: fs.Stats): void => {
-      if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
-      if (current.nlink === 0 && current.size === 0) return; // removed (mid-replace); the next change brings it back
-      try {
-        this.reload();
-        options.logger?.info({ file, ranges: this.size }, 'Apple relay ranges reloaded');
-      } catch (error) {
-        options.logger?.error({ file, err: error }, 'Apple relay ranges file is invalid; keeping the previous list');
-      }
-    };
-    fs.watchFile(file, { interval: options.intervalMs ?? 5_000, persistent: false }, listener);
-    this.watching = { file, listener };
+    this.watching = setInterval(() => {
+      fs.stat(file, (error, stats) => {
+        // Missing for a moment (mid-replace): the next poll sees the new file.
+        if (error || !this.watching) return;
+        const version = fileVersion(stats);
+        if (version === this.loadedVersion) return;
+        // Remember it even when invalid, so a bad file is reported once, not at every poll.
+        this.loadedVersion = version;
+        try {
+          this.reload();
+          options.logger?.info({ file, ranges: this.size }, 'Apple relay ranges reloaded');
+        } catch (reloadError) {
+          options.logger?.error({ file, err: reloadError }, 'Apple relay ranges file is invalid; keeping the previous list');
+        }
+      });
+    }, options.intervalMs ?? 5_000);
+    this.watching.unref();
     return this;
   }
 
   close(): void {
     if (!this.watching) return;
-    fs.unwatchFile(this.watching.file, this.watching.listener);
+    clearInterval(this.watching);
     this.watching = undefined;
   }
+}
+
+function fileVersion(stats: fs.Stats): string {
+  return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
 }
 
 /** Parses the file's text; `origin` names it in errors. */

@@ -97,7 +97,27 @@ export async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
-  let running: RunningServer;
+  // Handlers go in before start-up, so a SIGTERM that arrives while the server
+  // is still starting (orchestrators send them early) stops it cleanly once it is up.
+  let running: RunningServer | undefined;
+  let stopRequested = false;
+  const stop = (server: RunningServer): void => {
+    // In-flight requests finish; new connections are refused.
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      logger.info({ signal, starting: !running }, 'shutting down');
+      stopRequested = true;
+      if (running) stop(running);
+    });
+  }
   try {
     running = await startServer(config, logger);
   } catch (error) {
@@ -105,19 +125,7 @@ export async function main(): Promise<void> {
     process.stderr.write(`${message}\n`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down');
-      // In-flight requests finish; new connections are refused.
-      running.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`Shutdown failed: ${String(error)}\n`);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  if (stopRequested) stop(running);
 }
 
 if (require.main === module) void main();

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { runEmail } from '../src/commands/email';
 import { runExport } from '../src/commands/export';
@@ -11,9 +9,8 @@ import { parseOpentimeUrl } from '../src/email/opentime-urls';
 import { keyringFromConfig } from '../src/tokens/keyring-from-config';
 import { verifySubscriberToken } from '../src/tokens/subscriber-token';
 import { loadEngine } from '../src/validate/engine';
+import { BASE, cliEnvironment, ROOT, textSink } from './helpers/cli-environment';
 
-const ROOT = path.join(__dirname, '..');
-const BASE = 'https://opentime.shop.example';
 
 interface MimePart {
   contentType: string;
@@ -62,48 +59,24 @@ function opentimeUrls(text: string): string[] {
   return [...text.matchAll(/https:\/\/opentime\.shop\.example\/[^\s"'<>]+/g)].map((match) => match[0].replace(/&amp;/g, '&'));
 }
 
-function sink(): Writable & { text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      text += chunk.toString('utf8');
-      callback();
-    },
-  }) as Writable & { text: () => string };
-  stream.text = () => text;
-  return stream;
-}
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-email-'));
-  env = {
-    OPENTIME_DATA_DIR: path.join(dir, 'data'),
-    OPENTIME_PUBLIC_URL: BASE,
-    OPENTIME_BLOCKS: path.join(ROOT, 'config', 'blocks.yaml'),
-    OPENTIME_DEMO: 'true',
-  };
-});
-
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const environment = cliEnvironment('opentime-email-');
 
 function verify(token: string | null) {
-  const config = loadConfig(env, ROOT);
+  const config = loadConfig(environment.env(), ROOT);
   return verifySubscriberToken(keyringFromConfig(config), token ?? undefined, { audience: config.tokenAudience });
 }
 
 describe('opentime email', () => {
   let raw: string;
-  let stderr: ReturnType<typeof sink>;
+  let stderr: ReturnType<typeof textSink>;
 
   beforeAll(async () => {
-    stderr = sink();
-    const out = path.join(dir, 'emma.eml');
+    stderr = textSink();
+    const out = path.join(environment.dir(), 'emma.eml');
     const code = await runEmail(
       { campaign: 'flash-sale', subscriber: 'sub-emma', to: 'emma@example.com', out, now: new Date() },
-      { env, cwd: ROOT, stderr },
+      { env: environment.env(), cwd: ROOT, stderr },
     );
     expect(code).toBe(0);
     raw = fs.readFileSync(out, 'utf8');
@@ -172,8 +145,8 @@ describe('opentime email', () => {
   }, 60_000);
 
   test('a token for another subscriber does not pass for Emma (the check can fail)', async () => {
-    const out = path.join(dir, 'lena.eml');
-    await runEmail({ campaign: 'flash-sale', subscriber: 'sub-lena', template: 'loyalty-update', out, validate: false }, { env, cwd: ROOT, stderr: sink() });
+    const out = path.join(environment.dir(), 'lena.eml');
+    await runEmail({ campaign: 'flash-sale', subscriber: 'sub-lena', template: 'loyalty-update', out, validate: false }, { env: environment.env(), cwd: ROOT, stderr: textSink() });
     const lena = splitMessage(fs.readFileSync(out, 'utf8'));
     const token = parseOpentimeUrl(opentimeUrls(lena.parts[1]!.body)[0]!)!.token;
     expect(verify(token).subscriberId).toBe('sub-lena');
@@ -183,11 +156,11 @@ describe('opentime email', () => {
   });
 
   test('an invalid template is refused with its findings, and nothing is written', async () => {
-    const out = path.join(dir, 'broken.eml');
-    const errors = sink();
+    const out = path.join(environment.dir(), 'broken.eml');
+    const errors = textSink();
     const code = await runEmail(
       { campaign: 'flash-sale', subscriber: 'sub-emma', template: 'c-broken', templatesDir: path.join(__dirname, 'fixtures'), out },
-      { env, cwd: ROOT, stderr: errors },
+      { env: environment.env(), cwd: ROOT, stderr: errors },
     );
     expect(code).toBe(1);
     expect(fs.existsSync(out)).toBe(false);
@@ -196,7 +169,7 @@ describe('opentime email', () => {
   }, 60_000);
 
   test('without --template, a campaign with no template of its name is refused with the choices', async () => {
-    await expect(runEmail({ campaign: 'spring-sale', subscriber: 'sub-emma' }, { env, cwd: ROOT, stderr: sink() })).rejects.toThrow(
+    await expect(runEmail({ campaign: 'spring-sale', subscriber: 'sub-emma' }, { env: environment.env(), cwd: ROOT, stderr: textSink() })).rejects.toThrow(
       /No template is named after campaign "spring-sale"; choose one with --template <name>\. Available: flash-sale, loyalty-update/,
     );
   });
@@ -234,11 +207,11 @@ describe('opentime email', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
-    const errors = sink();
+    const errors = textSink();
     try {
       const code = await runEmail(
         { campaign: 'flash-sale', subscriber: 'sub-emma', to: 'emma@example.com', smtp: `smtp://127.0.0.1:${port}`, validate: false },
-        { env, cwd: ROOT, stderr: errors, stdout: sink() },
+        { env: environment.env(), cwd: ROOT, stderr: errors, stdout: textSink() },
       );
       expect(code).toBe(0);
     } finally {
@@ -260,8 +233,8 @@ describe('opentime export', () => {
     ['braze', '{{custom_attribute.${opentime_token}}}'],
     ['klaviyo', "{{ person|lookup:'opentime_token' }}"],
   ] as const)('--esp %s writes the base URL and the merge tag %s into all three parts', async (esp, tag) => {
-    const outDir = path.join(dir, `export-${esp}`);
-    const code = await runExport({ template: 'loyalty-update', outDir, esp, validate: false }, { env, cwd: ROOT, stderr: sink() });
+    const outDir = path.join(environment.dir(), `export-${esp}`);
+    const code = await runExport({ template: 'loyalty-update', outDir, esp, validate: false }, { env: environment.env(), cwd: ROOT, stderr: textSink() });
     expect(code).toBe(0);
     for (const suffix of ['.amp.html', '.html', '.txt']) {
       const text = fs.readFileSync(path.join(outDir, `loyalty-update${suffix}`), 'utf8');
@@ -274,7 +247,7 @@ describe('opentime export', () => {
   });
 
   test('without --esp or --token-tag it says which to give', async () => {
-    await expect(runExport({ template: 'flash-sale', outDir: path.join(dir, 'export-none') }, { env, cwd: ROOT, stderr: sink() })).rejects.toThrow(
+    await expect(runExport({ template: 'flash-sale', outDir: path.join(environment.dir(), 'export-none') }, { env: environment.env(), cwd: ROOT, stderr: textSink() })).rejects.toThrow(
       /--esp mailchimp\|sfmc\|braze\|klaviyo, or --token-tag <tag>/,
     );
   });

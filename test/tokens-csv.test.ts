@@ -1,35 +1,21 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Writable } from 'node:stream';
 import { runTokens } from '../src/commands/tokens';
 import { loadConfig } from '../src/config';
 import { addedColumnNames, formatLineList } from '../src/email/tokens-csv';
 import { keyringFromConfig } from '../src/tokens/keyring-from-config';
 import { verifySubscriberToken } from '../src/tokens/subscriber-token';
+import { BASE, cliEnvironment, ROOT, textSink } from './helpers/cli-environment';
 
-const ROOT = path.join(__dirname, '..');
-const BASE = 'https://opentime.shop.example';
 const ROWS = 100_000;
 
 // A full collection before each heap sample measures what the run keeps alive, not where the GC sawtooth happens to be.
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-function sink(): Writable & { text: () => string; isTTY?: boolean } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      text += chunk.toString('utf8');
-      callback();
-    },
-  }) as Writable & { text: () => string };
-  stream.text = () => text;
-  return stream;
-}
 
 /**
  * Reads the output back as records with a small reader of our own (csv-parse
@@ -92,20 +78,7 @@ async function* csvRows(file: string): AsyncGenerator<Record<string, string>> {
   }
 }
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-tokens-'));
-  env = {
-    OPENTIME_DATA_DIR: path.join(dir, 'data'),
-    OPENTIME_PUBLIC_URL: BASE,
-    OPENTIME_BLOCKS: path.join(ROOT, 'config', 'blocks.yaml'),
-    OPENTIME_DEMO: 'true',
-  };
-});
-
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const environment = cliEnvironment('opentime-tokens-');
 
 /**
  * Writes an ESP-like export: a header, ROWS data rows, some without an id, one
@@ -160,21 +133,21 @@ describe('opentime tokens on a 100,000-row export', () => {
   let output: string;
   let expected: { skippedLines: number[]; ids: string[] };
   let result: Awaited<ReturnType<typeof runTokens>>;
-  let stderr: ReturnType<typeof sink>;
+  let stderr: ReturnType<typeof textSink>;
   const heap: { rows: number; bytes: number }[] = [];
   let baseline = 0;
 
   beforeAll(async () => {
-    input = path.join(dir, 'subscribers.csv');
-    output = path.join(dir, 'with-tokens.csv');
+    input = path.join(environment.dir(), 'subscribers.csv');
+    output = path.join(environment.dir(), 'with-tokens.csv');
     expected = await writeExport(input);
-    stderr = sink();
+    stderr = textSink();
     gc();
     baseline = process.memoryUsage().heapUsed;
     result = await runTokens(
       { campaign: 'flash-sale', in: input, out: output },
       {
-        env,
+        env: environment.env(),
         cwd: ROOT,
         stderr,
         onProgress: (rows) => {
@@ -186,7 +159,7 @@ describe('opentime tokens on a 100,000-row export', () => {
   }, 180_000);
 
   test('every written row carries a token that verifies for that row\'s subscriber id, and matching image URLs', async () => {
-    const config = loadConfig(env, ROOT);
+    const config = loadConfig(environment.env(), ROOT);
     const keyring = keyringFromConfig(config);
     const seen: string[] = [];
     for await (const row of csvRows(output)) {
@@ -250,15 +223,15 @@ describe('opentime tokens on a 100,000-row export', () => {
 
 describe('opentime tokens, small cases', () => {
   const write = (name: string, text: string): string => {
-    const file = path.join(dir, name);
+    const file = path.join(environment.dir(), name);
     fs.writeFileSync(file, text);
     return file;
   };
 
   test('a missing id column is an error that lists the columns, and no output is left behind', async () => {
     const input = write('no-id.csv', 'email,name\na@example.com,A\n');
-    const out = path.join(dir, 'no-id-out.csv');
-    await expect(runTokens({ campaign: 'flash-sale', in: input, out }, { env, cwd: ROOT, stderr: sink() })).rejects.toThrow(
+    const out = path.join(environment.dir(), 'no-id-out.csv');
+    await expect(runTokens({ campaign: 'flash-sale', in: input, out }, { env: environment.env(), cwd: ROOT, stderr: textSink() })).rejects.toThrow(
       /No "subscriber_id" column in .*no-id\.csv\. Columns: "email", "name"\. Choose one with --id-column\./,
     );
     expect(fs.existsSync(out)).toBe(false);
@@ -267,10 +240,10 @@ describe('opentime tokens, small cases', () => {
 
   test('--id-column, --columns token,amp,click and --blocks choose what is added; a BOM and semicolons are handled', async () => {
     const input = write('esp.csv', '\ufeffEmail;Contact ID\nx@example.com;c-1\n');
-    const out = path.join(dir, 'esp-out.csv');
+    const out = path.join(environment.dir(), 'esp-out.csv');
     const { summary } = await runTokens(
       { campaign: 'flash-sale', in: input, out, idColumn: 'Contact ID', columns: ['token', 'amp', 'click'], blocks: ['picks'], delimiter: ';' },
-      { env, cwd: ROOT, stderr: sink() },
+      { env: environment.env(), cwd: ROOT, stderr: textSink() },
     );
     expect(summary.addedColumns).toEqual(['opentime_token', 'opentime_amp_picks', 'opentime_click_picks_0', 'opentime_click_picks_1', 'opentime_click_picks_2', 'opentime_click_picks_3']);
     const [header, row] = fs.readFileSync(out, 'utf8').trim().split('\n');
@@ -282,15 +255,15 @@ describe('opentime tokens, small cases', () => {
 
   test('re-running on its own output overwrites the token columns instead of adding them twice; --strict exits 1 on skips', async () => {
     const input = write('again.csv', 'subscriber_id\nsub-a\n\n""\n');
-    const once = path.join(dir, 'again-1.csv');
-    const twice = path.join(dir, 'again-2.csv');
-    const first = await runTokens({ campaign: 'flash-sale', in: input, out: once, columns: ['token'], strict: true }, { env, cwd: ROOT, stderr: sink() });
+    const once = path.join(environment.dir(), 'again-1.csv');
+    const twice = path.join(environment.dir(), 'again-2.csv');
+    const first = await runTokens({ campaign: 'flash-sale', in: input, out: once, columns: ['token'], strict: true }, { env: environment.env(), cwd: ROOT, stderr: textSink() });
     expect(first.code).toBe(1);
     expect(first.summary.skippedRows).toEqual([{ line: 4, reason: 'no subscriber id in column "subscriber_id"' }]);
-    await runTokens({ campaign: 'spring-sale', in: once, out: twice, columns: ['token'] }, { env, cwd: ROOT, stderr: sink() });
+    await runTokens({ campaign: 'spring-sale', in: once, out: twice, columns: ['token'] }, { env: environment.env(), cwd: ROOT, stderr: textSink() });
     const lines = fs.readFileSync(twice, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('subscriber_id,opentime_token');
-    const config = loadConfig(env, ROOT);
+    const config = loadConfig(environment.env(), ROOT);
     const claims = verifySubscriberToken(keyringFromConfig(config), lines[1]!.split(',')[1], { audience: config.tokenAudience });
     expect(claims).toMatchObject({ subscriberId: 'sub-a', campaignId: 'spring-sale' });
   });

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { BlockLockStore, FrozenView } from '../data/locks';
+import { WriteBehindFlusher } from '../data/write-behind-flusher';
 import type { Store } from '../data/store';
 import type { Logger } from '../log';
 import { isHumanOpen } from '../open/client-detection';
@@ -75,9 +76,7 @@ const keyOf = (campaignId: string, blockId: string, subscriberId: string): strin
 export class BlockLocks {
   private pending = new Map<string, FrozenView>();
   private readonly cache: LRUCache<string, FrozenView>;
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
-  private closed = false;
+  private readonly flusher = new WriteBehindFlusher(() => this.write(), () => this.pending.size > 0);
   private readonly counters = { written: 0, lostRaces: 0, dropped: 0, hits: 0, misses: 0 };
   private readonly flushIntervalMs: number;
   private readonly maxPending: number;
@@ -111,7 +110,7 @@ export class BlockLocks {
     const key = keyOf(candidate.campaignId, candidate.blockId, candidate.subscriberId);
     const existing = this.pending.get(key) ?? this.cache.get(key);
     if (existing) return existing;
-    if (this.closed) return candidate;
+    if (this.flusher.closed) return candidate;
     if (this.pending.size >= this.maxPending) {
       const oldest = this.pending.keys().next().value as string;
       this.pending.delete(oldest);
@@ -120,41 +119,22 @@ export class BlockLocks {
       }
     }
     this.pending.set(key, candidate);
-    this.schedule();
+    this.flusher.schedule(this.flushIntervalMs);
     return candidate;
   }
 
   /** Writes pending locks now. */
-  async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    while (this.flushing) await this.flushing;
-    if (this.pending.size === 0) return;
-    this.flushing = this.write().finally(() => {
-      this.flushing = undefined;
-    });
-    await this.flushing;
+  flush(): Promise<void> {
+    return this.flusher.flush();
   }
 
   /** Writes what is pending and stops taking new locks. Idempotent. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.flush();
+  close(): Promise<void> {
+    return this.flusher.close();
   }
 
   stats(): BlockLocksStats {
     return { pending: this.pending.size, ...this.counters };
-  }
-
-  private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, this.flushIntervalMs);
-    this.timer.unref();
   }
 
   private async write(): Promise<void> {
@@ -165,7 +145,7 @@ export class BlockLocks {
     } catch (error) {
       // Kept pending: the next flush retries, and lookups keep serving them meanwhile.
       this.options.logger?.error({ err: error, locks: batch.length }, 'writing locks failed; retrying at the next flush');
-      this.schedule();
+      this.flusher.schedule(this.flushIntervalMs);
       return;
     }
     batch.forEach((lock, index) => {

@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import type { Impression, Store } from './store';
+import { WriteBehindFlusher } from './write-behind-flusher';
 
 export interface ImpressionLogOptions {
   /** Longest an impression waits in memory before it is written (default 250 ms). */
@@ -41,9 +42,7 @@ export class ImpressionLog {
   private pending = new Map<string, Impression>();
   /** The batch being written, still visible to lookups until its transaction is done. */
   private writing = new Map<string, Impression>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
-  private closed = false;
+  private readonly flusher = new WriteBehindFlusher(() => this.drain(), () => this.pending.size > 0);
   private readonly counters = { written: 0, dropped: 0, failedBatches: 0 };
 
   constructor(store: Pick<Store, 'recordImpressions' | 'getImpression'>, options: ImpressionLogOptions = {}) {
@@ -56,7 +55,7 @@ export class ImpressionLog {
 
   /** Queues an impression; never throws, never waits. */
   record(impression: Impression): void {
-    if (this.closed) return;
+    if (this.flusher.closed) return;
     const key = keyOf(impression.subscriberId, impression.campaignId, impression.blockId);
     const queued = this.pending.get(key);
     if (queued && queued.renderedAt > impression.renderedAt) return;
@@ -70,8 +69,7 @@ export class ImpressionLog {
       }
     }
     this.pending.set(key, impression);
-    if (this.pending.size >= this.batchSize) this.schedule(0);
-    else this.schedule(this.flushIntervalMs);
+    this.flusher.schedule(this.pending.size >= this.batchSize ? 0 : this.flushIntervalMs);
   }
 
   /** The latest impression, pending or stored. */
@@ -81,38 +79,17 @@ export class ImpressionLog {
   }
 
   /** Writes everything pending now; resolves when it is in the store (or its batch failed and was logged). */
-  async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    while (this.flushing) await this.flushing;
-    if (this.pending.size === 0) return;
-    this.flushing = this.drain().finally(() => {
-      this.flushing = undefined;
-    });
-    await this.flushing;
+  flush(): Promise<void> {
+    return this.flusher.flush();
   }
 
   /** Stops accepting impressions and writes the pending ones. Idempotent. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.flush();
+  close(): Promise<void> {
+    return this.flusher.close();
   }
 
   stats(): ImpressionLogStats {
     return { queued: this.pending.size + this.writing.size, ...this.counters };
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.timer && delayMs > 0) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, delayMs);
-    // Shutdown calls close(); a pending timer alone must not keep the process alive.
-    this.timer.unref();
   }
 
   private async drain(): Promise<void> {

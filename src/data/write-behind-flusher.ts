@@ -1,0 +1,61 @@
+/**
+ * The timing half of a write-behind store: a timer that triggers a flush,
+ * at most one write running at a time, and a final flush on close. What is
+ * pending and how it is written stay with the owner (the impression log keeps
+ * the latest render per key and drops failed batches; block locks retry and
+ * resolve races between processes).
+ */
+export class WriteBehindFlusher {
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private closedFlag = false;
+
+  /**
+   * @param write writes what is pending; runs alone, never twice at once.
+   * @param hasPending whether a flush has anything to do.
+   */
+  constructor(
+    private readonly write: () => Promise<void>,
+    private readonly hasPending: () => boolean,
+  ) {}
+
+  /** True once close() was called: owners stop accepting new rows. */
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /**
+   * Flushes after `delayMs`. A flush already scheduled is kept, unless this
+   * one is immediate (a full batch), which replaces it.
+   */
+  schedule(delayMs: number): void {
+    if (this.timer && delayMs > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delayMs);
+    // Shutdown calls close(); a pending timer alone must not keep the process alive.
+    this.timer.unref();
+  }
+
+  /** Writes what is pending now, after any write already running. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    while (this.flushing) await this.flushing;
+    if (!this.hasPending()) return;
+    this.flushing = this.write().finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+  }
+
+  /** Stops accepting (see `closed`) and writes what is pending. Idempotent. */
+  async close(): Promise<void> {
+    this.closedFlag = true;
+    await this.flush();
+  }
+}

@@ -31,6 +31,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   // The first canvas render of a process loads Skia and the fonts (~0.5 s): pay it now, not on a subscriber's open.
   warmUpRenderer();
+  await services.pullSource?.warmUp();
   const app = createApp({
     // Opens read live stock/price through the pull source when one is configured; the API reads and writes the catalogue.
     store: services.openStore,

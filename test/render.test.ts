@@ -305,24 +305,3 @@ describe('images', () => {
     expect(log.texts).toContain(view.cta.label);
   });
 });
-
-describe('speed', () => {
-  test('a 600×300 product card draws in a few milliseconds', () => {
-    const view = viewOf(GOLDEN_CASES.find((spec) => spec.name === 'product-sale-en-US') as GoldenCase);
-    const theme = defaultTheme('product');
-    const images = fakeImages(imageUrlsOf(view));
-    // Reading a pixel back makes Skia rasterise the recorded drawing: the time includes it (not PNG encoding).
-    const drawAndRaster = (): void => void drawBlock(view, theme, { scale: 1, images }).getContext('2d').getImageData(0, 0, 1, 1);
-    for (let i = 0; i < 20; i++) drawAndRaster();
-    const times: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const start = process.hrtime.bigint();
-      drawAndRaster();
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-    times.sort((a, b) => a - b);
-    const median = times[50] as number;
-    // Generous bound: CI machines are shared; the report in the issue has the real figures.
-    expect(median).toBeLessThan(15);
-  });
-});

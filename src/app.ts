@@ -1,15 +1,18 @@
-import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import type { BlockCatalog } from './blocks/blocks-config';
 import type { BlockLocks } from './blocks/lock-at-first-open';
 import type { BlockLockStore } from './data/locks';
 import { ImpressionLog } from './data/impression-log';
 import type { Store } from './data/store';
-import { ampRouter } from './http/amp-router';
+import { ampBlockEndpoint } from './http/amp-block-endpoint';
 import { apiRouter, type ApiRouterDeps } from './http/api-router';
 import { clickRouter } from './http/click-router';
 import { demoAssetsRouter } from './http/demo-assets';
-import { imgRouter } from './http/img-router';
+import { clientAddressResolver, type TrustProxy } from './http/client-address';
+import { imgBlockEndpoint } from './http/img-block-endpoint';
 import { metricsRouter } from './http/metrics-router';
+import { openEndpoints } from './http/open-endpoints';
 import { reportsRouter } from './http/reports-router';
 import { errorHandler, notFound } from './http/error-handler';
 import { requestLog } from './http/request-log';
@@ -84,11 +87,18 @@ export interface AppDeps {
   /** Apple's relay egress ranges, to tell Mail Privacy Protection prefetches; none: the user agent alone decides. */
   relayRanges?: AppleRelayRanges;
   /** Express "trust proxy" (OPENTIME_TRUST_PROXY): which hops may say who the client is. Default: none. */
-  trustProxy?: boolean | number | string;
+  trustProxy?: TrustProxy;
 }
 
-/** Builds the Express app without listening, so tests drive it in-process with supertest. */
-export function createApp(deps: AppDeps): Express {
+/** The whole server as one Node request listener: `http.createServer(app)`, or `supertest(app)` in tests. */
+export type OpentimeApp = RequestListener;
+
+/**
+ * Builds the server without listening, so tests drive it in-process with
+ * supertest: the open endpoints (AMP JSON, images) on plain Node, everything
+ * else (API, clicks, metrics, health, demo assets) on Express.
+ */
+export function createApp(deps: AppDeps): OpentimeApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -105,7 +115,6 @@ export function createApp(deps: AppDeps): Express {
   });
   const now = deps.now ?? (() => new Date());
   const verifyToken = createTokenVerifier(deps.keyring, deps.tokenAudience);
-  app.use(ampRouter({ ...deps, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks }));
 
   const impressionLog = deps.impressionLog ?? new ImpressionLog(deps.store, { logger: deps.logger });
   const imageLoader = deps.imageLoader ?? createImageLoader({ publicUrl: deps.publicUrl, logger: deps.logger });
@@ -123,7 +132,6 @@ export function createApp(deps: AppDeps): Express {
     observeRender: recording.observeRender,
     locks: recording.locks,
   });
-  app.use(imgRouter(renderer));
   app.use(clickRouter({ blocks: deps.blocks, verifyToken, impressionLog, now, siteUrl: deps.siteUrl, renderLog: recording.renderLog, metrics: recording.metrics }));
   app.use(demoAssetsRouter());
   app.use(metricsRouter(recording.metrics, { token: deps.metricsToken }));
@@ -139,7 +147,18 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(notFound);
   app.use(errorHandler);
-  return app;
+
+  return openEndpoints(
+    {
+      logger: deps.logger,
+      metrics: recording.metrics,
+      globalAllowlist: deps.globalAllowlist,
+      perOpenPullBudget: deps.perOpenPullBudget,
+      amp: ampBlockEndpoint({ store: deps.store, blocks: deps.blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks }),
+      img: imgBlockEndpoint(renderer, clientAddressResolver(deps.trustProxy)),
+    },
+    app,
+  );
 }
 
 /** The store's own caches (CachedStore), for GET /metrics; none for a store without them. */

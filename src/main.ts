@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { ImpressionLog } from './data/impression-log';
@@ -61,7 +61,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     trustProxy: recording.trustProxy,
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    const listening = createServer(app).listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);
   });
   const address = server.address();

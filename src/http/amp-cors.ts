@@ -66,8 +66,10 @@
  * request's If-None-Match / If-Modified-Since so that Express's res.send cannot
  * turn a 200 into a 304.
  */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import vary from 'vary';
 import { HttpError } from './error-catalogue';
+import type { Middleware } from './middleware';
 import { SenderAllowlist, isWellFormedSender } from './sender-allowlist';
 
 export interface AmpCorsOptions {
@@ -103,7 +105,7 @@ const GLOBAL = 1; // on the global list
 const CAMPAIGN = 2; // on the campaign's list
 const DENIED = 3; // on neither
 
-/** The object stored in res.locals.ampSender; the grant field stays private to this module. */
+/** The object remembered per response; the grant field stays private to this module. */
 class SenderState implements AmpSender {
   constructor(
     readonly version: 1 | 2,
@@ -117,10 +119,16 @@ class SenderState implements AmpSender {
   }
 }
 
+/**
+ * Each response's sender state, set by ampCors(). Kept beside the response
+ * rather than on it, because the open endpoints run on plain Node responses
+ * (no Express res.locals).
+ */
+const senders = new WeakMap<ServerResponse, SenderState>();
+
 /** The AMP CORS request of this response, or undefined when ampCors() did not accept it. */
-export function ampSenderOf(res: Response): AmpSender | undefined {
-  const state: unknown = res.locals['ampSender'];
-  return state instanceof SenderState ? state : undefined;
+export function ampSenderOf(res: ServerResponse): AmpSender | undefined {
+  return senders.get(res);
 }
 
 /** Parsed campaign lists, keyed by the (treated as immutable) array from the campaign config. */
@@ -137,9 +145,9 @@ const campaignLists = new WeakMap<readonly string[], SenderAllowlist>();
  *   identity; an invalid one fails closed with a 500 naming the bad entry.
  * @throws HttpError sender_not_allowed | internal
  */
-export function assertSenderAllowed(res: Response, campaignSenders: readonly string[] | SenderAllowlist): void {
-  const state: unknown = res.locals['ampSender'];
-  if (!(state instanceof SenderState)) {
+export function assertSenderAllowed(res: ServerResponse, campaignSenders: readonly string[] | SenderAllowlist): void {
+  const state = senders.get(res);
+  if (state === undefined) {
     // A wiring mistake, not a client error: the route is not behind ampCors().
     throw new HttpError('internal', 'assertSenderAllowed was called on a route that ampCors() does not guard.');
   }
@@ -173,13 +181,13 @@ export function assertSenderAllowed(res: Response, campaignSenders: readonly str
   throw new HttpError('sender_not_allowed');
 }
 
-function deny(res: Response, state: SenderState): void {
+function deny(res: ServerResponse, state: SenderState): void {
   state.grant = DENIED;
   // Once the head is out nothing can be taken back; the safety net covers the rest.
   if (!res.headersSent) removeGrant(res);
 }
 
-function removeGrant(res: Response): void {
+function removeGrant(res: ServerResponse): void {
   res.removeHeader(H_ALLOW_SENDER);
   res.removeHeader(H_ALLOW_SOURCE_ORIGIN);
   res.removeHeader(H_EXPOSE);
@@ -188,11 +196,11 @@ function removeGrant(res: Response): void {
 }
 
 /** Add to Vary without dropping what earlier middleware (compression, say) put there. */
-function addVary(res: Response, value: string): void {
+function addVary(res: ServerResponse, value: string): void {
   if (res.getHeader('Vary') === undefined) {
     res.setHeader('Vary', value);
   } else {
-    for (const field of value.split(', ')) res.vary(field);
+    vary(res, value);
   }
 }
 
@@ -217,16 +225,16 @@ function sourceOriginOf(url: string): string | undefined | null {
  * header write), like the on-headers package does. Installed only for pending
  * senders, so the common case, a globally allowed sender, pays nothing.
  */
-function guardUnverified(res: Response, state: SenderState): void {
-  const writeHead = res.writeHead as (this: Response, ...args: unknown[]) => Response;
-  res.writeHead = function writeHeadOnlyIfVerified(this: Response, ...args: unknown[]): Response {
+function guardUnverified(res: ServerResponse, state: SenderState): void {
+  const writeHead = res.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+  res.writeHead = function writeHeadOnlyIfVerified(this: ServerResponse, ...args: unknown[]): ServerResponse {
     const status = typeof args[0] === 'number' ? args[0] : this.statusCode;
     if (state.grant === DENIED || (state.grant === PENDING && status < 400)) removeGrant(this);
     return writeHead.apply(this, args);
-  } as Response['writeHead'];
+  } as ServerResponse['writeHead'];
 }
 
-function answerPreflight(req: Request, res: Response): void {
+function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
   const origin = req.headers.origin;
   if (origin) res.setHeader(H_ALLOW_ORIGIN, origin);
   res.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS);
@@ -241,10 +249,10 @@ function answerPreflight(req: Request, res: Response): void {
 }
 
 /** The middleware; mount it in front of every AMP JSON route. See the module comment for the protocol. */
-export function ampCors(options: AmpCorsOptions): RequestHandler {
+export function ampCors(options: AmpCorsOptions): Middleware {
   const globalAllowlist = options.globalAllowlist;
 
-  return function ampCorsMiddleware(req: Request, res: Response, next: NextFunction): void {
+  return function ampCorsMiddleware(req, res, next): void {
     const headers = req.headers;
     if (req.method === 'OPTIONS' && headers['access-control-request-method'] !== undefined) {
       answerPreflight(req, res);
@@ -268,7 +276,7 @@ export function ampCors(options: AmpCorsOptions): RequestHandler {
       version = 2;
       sender = emailSender;
     } else if (origin) {
-      const sourceOrigin = sourceOriginOf(req.url);
+      const sourceOrigin = sourceOriginOf(req.url ?? '');
       if (typeof sourceOrigin !== 'string') {
         next(
           new HttpError(
@@ -304,7 +312,7 @@ export function ampCors(options: AmpCorsOptions): RequestHandler {
 
     const allowedGlobally = globalAllowlist.allows(sender);
     const state = new SenderState(version, sender, allowedGlobally ? GLOBAL : PENDING);
-    res.locals['ampSender'] = state;
+    senders.set(res, state);
 
     if (version === 2) {
       res.setHeader(H_ALLOW_SENDER, sender);

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { errorBody, HttpError } from './error-catalogue';
 import { sendJson } from './send-json';
@@ -6,11 +7,12 @@ import { sendJson } from './send-json';
 export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError('route_not_found'));
 
 /**
- * The one place an error becomes a response. Headers set earlier (the AMP
- * CORS grant) stay, so amp-list can read the error and show its fallback.
- * Unknown errors are logged with their stack and answered as `internal`.
+ * The one place an error becomes a response, for the Express routes and the
+ * open endpoints alike. Headers set earlier (the AMP CORS grant) stay, so
+ * amp-list can read the error and show its fallback. Unknown errors are
+ * logged with their stack and answered as `internal`.
  */
-export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+export function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
   let httpError: HttpError;
   if (error instanceof HttpError) {
     httpError = error;
@@ -22,7 +24,9 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   }
   if (res.headersSent) return;
   sendJson(res, httpError.status, errorBody(httpError));
-};
+}
+
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => sendError(req, res, error);
 
 function isBodyParserError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'type' in error && 'status' in error && (error as { status: number }).status < 500;

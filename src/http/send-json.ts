@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 /**
  * Writes a JSON answer without Express's res.send: that path checks request
@@ -6,7 +6,7 @@ import type { Response } from 'express';
  * costs a noticeable share of an open. Headers already set (CORS grant,
  * Cache-Control) are kept.
  */
-export function sendJson(res: Response, status: number, payload: unknown): void {
+export function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   const body = JSON.stringify(payload);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Middleware } from '../http/middleware';
 import type { Metrics } from './metrics';
 
 /** The surface a path belongs to: a label with a handful of values, never the path itself. */
@@ -17,14 +17,16 @@ const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
  * the socket ('finish'), in opentime_http_request_duration_seconds. The
  * scrape itself is left out so it does not skew the figures.
  */
-export function requestDuration(metrics: Metrics): RequestHandler {
+export function requestDuration(metrics: Metrics): Middleware {
   return (req, res, next) => {
-    if (req.path === '/metrics') return next();
+    const url = req.url ?? '';
+    if (url === '/metrics' || url.startsWith('/metrics?')) return next();
+    const surface = surfaceOf(url);
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const statusClass = STATUS_CLASSES[Math.floor(res.statusCode / 100) - 1] ?? '5xx';
-      metrics.observeRequest(surfaceOf(req.path), statusClass, seconds);
+      metrics.observeRequest(surface, statusClass, seconds);
     });
     next();
   };

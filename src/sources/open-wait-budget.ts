@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RequestHandler } from 'express';
+import type { Middleware } from '../http/middleware';
 
 /**
  * One open may read products several times (the product, then a sold-out
@@ -15,8 +15,8 @@ interface WaitBudget {
 
 const budgets = new AsyncLocalStorage<WaitBudget>();
 
-/** Express middleware: every request (and everything it awaits) gets its own budget. */
-export function openWaitBudget(): RequestHandler {
+/** Every request (and everything it awaits) gets its own budget. */
+export function openWaitBudget(): Middleware {
   return (_req, _res, next) => budgets.run({}, next);
 }
 

@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
 import request from 'supertest';
 import { ApiKeyring, generateApiKey, type ApiScope } from '../../src/api/api-keys';
 import { signWebhookBody } from '../../src/api/webhook-signature';
-import { createApp } from '../../src/app';
+import { createApp, type OpentimeApp } from '../../src/app';
 import type { BlockView } from '../../src/blocks/kind';
 import { CachedStore } from '../../src/data/cached-store';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
@@ -24,7 +23,7 @@ import { signSubscriberToken } from '../../src/tokens/subscriber-token';
  */
 
 export interface ApiApp {
-  app: Express;
+  app: OpentimeApp;
   store: CachedStore;
   sqlite: SqliteStore;
   clock: { now: Date };

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import path from 'node:path';
-import type { Express } from 'express';
-import { createApp } from '../../src/app';
+import { createApp, type OpentimeApp } from '../../src/app';
 import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
 import { CachedStore } from '../../src/data/cached-store';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
@@ -24,7 +23,7 @@ export const testKeyring = new Keyring({
 });
 
 export interface Fixture {
-  app: Express;
+  app: OpentimeApp;
   store: CachedStore;
   sqlite: SqliteStore;
   blocks: BlockCatalog;

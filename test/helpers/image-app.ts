@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
 import path from 'node:path';
 import type { Image } from '@napi-rs/canvas';
-import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { createApp, type OpentimeApp } from '../../src/app';
 import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
 import type { BlockView } from '../../src/blocks/kind';
 import { CachedStore } from '../../src/data/cached-store';
@@ -39,7 +38,7 @@ export interface DrawCall {
 }
 
 export interface ImageApp {
-  app: Express;
+  app: OpentimeApp;
   store: CachedStore;
   blocks: BlockCatalog;
   clock: { now: Date };
@@ -115,7 +114,7 @@ export async function createImageApp(
 }
 
 /** GET with the body kept as bytes whatever the content type. */
-export function getBytes(app: Express, url: string, headers: Record<string, string> = {}) {
+export function getBytes(app: OpentimeApp, url: string, headers: Record<string, string> = {}) {
   return request(app)
     .get(url)
     .set(headers)

@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { createApp, type OpentimeApp } from '../../src/app';
 import { parseBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
 import { BlockLocks } from '../../src/blocks/lock-at-first-open';
 import { ApiKeyring, generateApiKey, type ApiScope } from '../../src/api/api-keys';
@@ -43,7 +42,7 @@ export const GMAIL_PROXY = 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/
 const keyring = new Keyring({ keys: [{ kid: 'rec-1', secret: Buffer.alloc(32, 5).toString('base64url') }], activeKid: 'rec-1' });
 
 export interface RecordingApp {
-  app: Express;
+  app: OpentimeApp;
   store: CachedStore;
   sqlite: SqliteStore;
   /** A second, read-only connection to the same database file, for asserting on stored rows. */

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import type { BlockLocks } from '../blocks/lock-at-first-open';
 import { jsonFor, resolveBlock } from '../blocks/resolve-block';
@@ -7,16 +7,15 @@ import { buildOpen } from '../open/open';
 import type { ObserveRender } from '../render-log/render-observer';
 import { TokenError } from '../tokens/errors';
 import type { VerifyToken } from '../tokens/token-verifier';
-import { ampCors, assertSenderAllowed } from './amp-cors';
+import { assertSenderAllowed } from './amp-cors';
 import { HttpError } from './error-catalogue';
-import type { SenderAllowlist } from './sender-allowlist';
+import { singleQueryValue } from './query';
 import { sendJson } from './send-json';
 
-export interface AmpRouterDeps {
+export interface AmpBlockEndpointDeps {
   store: Store;
   blocks: BlockCatalog;
   verifyToken: VerifyToken;
-  globalAllowlist: SenderAllowlist;
   now: () => Date;
   /** Records each render in the metrics and the render log (issue 6). */
   observeRender?: ObserveRender;
@@ -24,21 +23,22 @@ export interface AmpRouterDeps {
   locks?: BlockLocks;
 }
 
-/**
- * GET /amp/v1/blocks/:blockId?t=TOKEN — the amp-list endpoint. Answers
- * `{"items":[…]}` computed at this moment; 401/404 as JSON with the CORS
- * grant; a data or rule failure answers 200 with the block's fallback items.
- */
-export function ampRouter(deps: AmpRouterDeps): Router {
-  const router = Router();
-  router.use('/amp/v1', ampCors({ globalAllowlist: deps.globalAllowlist }));
+/** Answers one amp-list request; rejects with an HttpError for the caller to send. */
+export type AmpBlockEndpoint = (req: IncomingMessage, res: ServerResponse, blockId: string) => Promise<void>;
 
-  router.get('/amp/v1/blocks/:blockId', async (req: Request, res: Response) => {
-    const block = deps.blocks.get(req.params.blockId as string);
-    if (!block) throw new HttpError('block_not_found', `No block "${String(req.params.blockId).slice(0, 64)}".`);
+/**
+ * GET /amp/v1/blocks/:blockId?t=TOKEN — the amp-list endpoint, behind
+ * ampCors(). Answers `{"items":[…]}` computed at this moment; an unknown
+ * block or a bad token rejects (404/401, sent with the CORS grant by the
+ * caller); a data or rule failure answers 200 with the block's fallback items.
+ */
+export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
+  return async (req, res, blockId) => {
+    const block = deps.blocks.get(blockId);
+    if (!block) throw new HttpError('block_not_found', `No block "${blockId.slice(0, 64)}".`);
 
     const now = deps.now();
-    const token = typeof req.query.t === 'string' ? req.query.t : undefined;
+    const token = singleQueryValue(req.url ?? '', 't');
     if (token === undefined) throw new HttpError('token_missing');
     let claims;
     try {
@@ -72,7 +72,5 @@ export function ampRouter(deps: AmpRouterDeps): Router {
       log({ block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error }, 'block fallback served');
     }
     sendJson(res, 200, jsonFor(block, resolution));
-  });
-
-  return router;
+  };
 }

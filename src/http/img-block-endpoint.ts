@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockImage, BlockImageRenderer, ImageFormat } from '../render/block-image';
+import { TRANSPARENT_PIXEL_GIF, TRANSPARENT_PIXEL_PNG } from '../render/encode';
+import { imageResponseHeaders, isNotModified, strongEtag } from './image-cache-policy';
+import { singleQueryValue } from './query';
+
+/** `<blockId>.png`, `<blockId>@2x.png`, `<blockId>.gif` (ids as the blocks config allows them). */
+const FILE = /^([a-z0-9][a-z0-9-]{0,63})(@2x)?\.(png|gif)$/;
+
+/** Answers one image request; never rejects. `file` is the path after /img/v1/blocks/, null for any other /img/v1/ path. */
+export type ImgBlockEndpoint = (req: IncomingMessage, res: ServerResponse, file: string | null) => Promise<void>;
+
+/**
+ * GET /img/v1/blocks/:blockId.png?t=TOKEN (also `@2x.png`, `?scale=2`, `.gif`)
+ * — the picture of a block for the HTML part of an email.
+ *
+ * Always 200 with image bytes of the asked format, never a redirect, never an
+ * error page: Gmail's proxy caches what it gets, and an error would stay broken
+ * for days. Bad tokens get the generic picture; unknown blocks and failures a
+ * fallback picture (BlockImageRenderer decides and logs). A path that names no
+ * block file at all still gets the generic panel as PNG; an error escaping the
+ * renderer, a transparent pixel. No CORS: this is a plain image GET. Headers
+ * come from http/image-cache-policy.ts.
+ */
+export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (req: IncomingMessage) => string | undefined): ImgBlockEndpoint {
+  return async (req, res, file) => {
+    const match = file === null ? null : FILE.exec(file);
+    const format: ImageFormat = match?.[3] === 'gif' ? 'gif' : 'png';
+    try {
+      const url = req.url ?? '';
+      const image =
+        file === null
+          ? await renderer.render({ blockId: '', token: undefined, format: 'png', log: req.log })
+          : await renderer.render({
+              blockId: match?.[1] ?? file.replace(/\.(png|gif)$/, ''),
+              token: singleQueryValue(url, 't'),
+              format,
+              scale: requestedScale(singleQueryValue(url, 'scale'), match?.[2] === '@2x'),
+              userAgent: req.headers['user-agent'],
+              remoteAddress: clientAddress(req),
+              log: req.log,
+            });
+      send(req, res, image);
+    } catch (error) {
+      // Last line of defence: an error escaping the renderer becomes a transparent pixel, not JSON.
+      req.log.error({ err: error }, 'image route failed; answering a transparent pixel');
+      if (res.headersSent) return;
+      const bytes = format === 'gif' ? TRANSPARENT_PIXEL_GIF : TRANSPARENT_PIXEL_PNG;
+      res.writeHead(200, imageResponseHeaders({ contentType: format === 'gif' ? 'image/gif' : 'image/png', byteLength: bytes.length, etag: strongEtag(bytes), audience: 'degraded' }));
+      res.end(bytes);
+    }
+  };
+}
+
+/** `?scale=` wins when it is a number; else `@2x` asks for 2; else 1. The renderer clamps it. */
+function requestedScale(query: string | undefined, at2x: boolean): number {
+  const asked = query !== undefined && query.trim() !== '' ? Number(query) : Number.NaN;
+  if (Number.isFinite(asked)) return asked;
+  return at2x ? 2 : 1;
+}
+
+function send(req: IncomingMessage, res: ServerResponse, image: BlockImage): void {
+  const headers = imageResponseHeaders({ contentType: image.contentType, byteLength: image.bytes.length, etag: image.etag, audience: image.audience });
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (image.audience !== 'degraded' && isNotModified(ifNoneMatch, image.etag)) {
+    const { 'Content-Length': _length, ...withoutLength } = headers;
+    res.writeHead(304, { ...withoutLength, 'X-Opentime-Outcome': image.outcome });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'X-Opentime-Outcome': image.outcome });
+  res.end(image.bytes);
+}

@@ -2,10 +2,20 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
+/** Lines are written once this many bytes are waiting, or after FLUSH_INTERVAL_MS. */
+const BUFFER_BYTES = 4096;
+const FLUSH_INTERVAL_MS = 250;
+
 /**
  * Structured JSON logs. Subscriber tokens and personal data never reach a log
  * line: URLs are logged without their query string (see http/request-log.ts),
  * and handlers log ids and reasons, never request objects.
+ *
+ * The default destination is stdout, written asynchronously and in 4 KB
+ * batches: one write per access-log line cost about a tenth of an open's CPU
+ * time (`npm run bench`, log level info vs warn). A timer writes what is
+ * waiting every 250 ms, so a quiet server's lines still show at once, and the
+ * rest is written synchronously when the process exits.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -14,7 +24,22 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'opentime' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    // Asynchronous writes keep logging off the hot path of an open.
-    destination ?? pino.destination({ sync: false }),
+    destination ?? bufferedStdout(),
   );
+}
+
+function bufferedStdout(): pino.DestinationStream {
+  const stream = pino.destination({ sync: false, minLength: BUFFER_BYTES });
+  setInterval(() => {
+    // The callback form never throws (a destroyed stream reports through it); nothing to do about it here.
+    stream.flush(() => {});
+  }, FLUSH_INTERVAL_MS).unref();
+  process.once('exit', () => {
+    try {
+      stream.flushSync();
+    } catch {
+      // Already closed, or a write in flight (sonic-boom refuses): nothing more can be done at exit.
+    }
+  });
+  return stream;
 }

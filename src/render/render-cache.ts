@@ -9,7 +9,7 @@ export interface RenderedImage {
 }
 
 export interface RenderCacheOptions {
-  /** Total bytes of encoded images kept (default 64 MB). */
+  /** Total bytes of encoded images and their keys kept (default 64 MB). */
   maxBytes?: number;
   /** Longest an entry is kept (default 10 minutes); renders drawn with a missing product image use `ttlMs` per entry. */
   ttlMs?: number;
@@ -28,6 +28,11 @@ export interface RenderCacheStats {
  * The key of a rendering: everything that decides its pixels. Views hold every
  * visible string already formatted (DESIGN.md), so two opens with equal views,
  * theme, scale and output draw the same bytes, whoever the subscriber is.
+ *
+ * The key is the serialised view itself, not a digest of it: hashing 1–3 KB
+ * with SHA-256 on every cached image open cost more than the map lookup it
+ * saves, and V8 hashes a string key once. The cache counts key bytes in its
+ * size bound (see RenderCache).
  */
 export function renderCacheKey(parts: {
   output: 'png' | 'gif';
@@ -38,15 +43,13 @@ export function renderCacheKey(parts: {
   /** Which product images were available (a missing one draws a placeholder). */
   images: readonly boolean[];
 }): string {
-  return createHash('sha256')
-    .update(`${parts.output}|${parts.scale}|${themeFingerprint(parts.theme)}|${parts.images.map(Number).join('')}|`)
-    .update(JSON.stringify(parts.views))
-    .digest('base64url');
+  return `${parts.output}|${parts.scale}|${themeFingerprint(parts.theme)}|${parts.images.map(Number).join('')}|${JSON.stringify(parts.views)}`;
 }
 
 /**
  * Themes are built once per block (and variant) at start-up and never change,
- * so each is serialised once: doing it per request was most of the key's cost.
+ * so each is serialised and digested once: doing it per request was most of
+ * the key's cost.
  */
 const themeFingerprints = new WeakMap<object, string>();
 
@@ -72,7 +75,8 @@ export class RenderCache {
   constructor(options: RenderCacheOptions = {}) {
     this.entries = new LRUCache<string, RenderedImage>({
       maxSize: Math.max(1, options.maxBytes ?? 64 * 1024 * 1024),
-      sizeCalculation: (image) => Math.max(1, image.bytes.length),
+      // Keys are views of a few KB (renderCacheKey): counted too, at two bytes a character.
+      sizeCalculation: (image, key) => Math.max(1, image.bytes.length + key.length * 2),
       ttl: Math.max(1, options.ttlMs ?? 10 * 60_000),
       ttlAutopurge: false,
     });

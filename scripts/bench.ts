@@ -33,6 +33,7 @@ const SMALL = 1_000;
 const SECRET = Buffer.alloc(32, 42).toString('base64url');
 const keyring = new Keyring({ keys: [{ kid: 'bench', secret: SECRET }], activeKid: 'bench' });
 const SENDER = DEMO_SENDERS[0] as string;
+const BENCH_PUBLIC_URL = 'http://127.0.0.1';
 
 interface Figures {
   name: string;
@@ -108,7 +109,7 @@ function imageRequests(blockId: string) {
 async function prepareDataDir(size: number): Promise<string> {
   const dir = path.join(os.tmpdir(), `opentime-bench-${size}`);
   const store = SqliteStore.open(path.join(dir, 'opentime.db'));
-  await seedDemoDataIfEmpty(store, { baseUrl: 'http://127.0.0.1', now: new Date() });
+  await seedDemoDataIfEmpty(store, { baseUrl: BENCH_PUBLIC_URL, now: new Date() });
   if ((await store.countProducts()) < size) {
     process.stdout.write(`  growing the catalogue in ${dir} to ${size.toLocaleString('en-US')} products…\n`);
     await growCatalog(store, size, new Date());
@@ -193,7 +194,10 @@ async function main(): Promise<void> {
   process.stdout.write(`Opentime bench: ${DURATION}s per load, ${CONNECTIONS} connections, node ${process.version}, ${os.cpus().length} cores\n`);
   const smallDir = await prepareDataDir(SMALL);
   const largeDir = await prepareDataDir(LARGE);
-  const serverEnv = { OPENTIME_SIGNING_KEYS: `bench:${SECRET}`, OPENTIME_LOG_LEVEL: 'info' };
+  // The data is seeded with picture URLs under http://127.0.0.1 (prepareDataDir): with that as the public
+  // URL every server, whatever its port, draws the demo pictures in-process instead of refusing them and
+  // drawing placeholders (which are re-rendered every 10 s and would skew the cached-image figures).
+  const serverEnv = { OPENTIME_SIGNING_KEYS: `bench:${SECRET}`, OPENTIME_LOG_LEVEL: 'info', OPENTIME_PUBLIC_URL: BENCH_PUBLIC_URL };
   const children: ChildProcess[] = [];
   try {
     const baseline = await startChild(path.join(ROOT, 'dist', 'scripts', 'bench-baseline-server.js'), 18_080);

@@ -123,6 +123,46 @@ describe('GET /amp/v1/blocks/:blockId', () => {
     }
   });
 
+  test('other paths and methods under /amp/v1 are JSON 404s that still carry the CORS grant', async () => {
+    const token = fixture.token('sub-emma');
+    for (const call of [
+      request(fixture.app).get(`/amp/v1/nothing-here?t=${token}`),
+      request(fixture.app).get(`/amp/v1/blocks/picks/extra?t=${token}`),
+      request(fixture.app).post(`/amp/v1/blocks/picks?t=${token}`),
+      request(fixture.app).get('/amp/v1'),
+    ]) {
+      const response = await call.set('AMP-Email-Sender', SENDER);
+      expect(response.status).toBe(404);
+      expectGrant(response);
+      expect(response.body.error.code).toBe('route_not_found');
+    }
+  });
+
+  test('a trailing slash and percent-encoding name the same block; HEAD answers the head alone', async () => {
+    const token = fixture.token('sub-emma');
+    const plain = await ampGet(fixture, 'picks', token);
+    for (const path of [`/amp/v1/blocks/picks/?t=${token}`, `/amp/v1/blocks/%70icks?t=${token}`]) {
+      const response = await request(fixture.app).get(path).set('AMP-Email-Sender', SENDER);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(plain.body);
+    }
+    const head = await request(fixture.app).head(`/amp/v1/blocks/picks?t=${token}`).set('AMP-Email-Sender', SENDER);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(plain.headers['content-length']);
+    expect(head.text).toBeUndefined();
+    const badEncoding = await request(fixture.app).get(`/amp/v1/blocks/%E0%A4%A?t=${token}`).set('AMP-Email-Sender', SENDER);
+    expect(badEncoding.status).toBe(404);
+    expectGrant(badEncoding);
+  });
+
+  test('a token given twice is refused as missing, not guessed', async () => {
+    const token = fixture.token('sub-emma');
+    const response = await request(fixture.app).get(`/amp/v1/blocks/picks?t=${token}&t=${fixture.token('sub-lena')}`).set('AMP-Email-Sender', SENDER);
+    expect(response.status).toBe(401);
+    expectGrant(response);
+    expect(response.body.error.code).toBe('token_missing');
+  });
+
   test('unknown paths are JSON 404s; /healthz is ok', async () => {
     const missing = await request(fixture.app).get('/nope');
     expect(missing.status).toBe(404);

@@ -43,6 +43,12 @@ interface Figures {
   errors: number;
   /** Server CPU time (user + system) per answered request, in µs: steadier than req/s on a shared machine. */
   cpuMicrosPerRequest: number;
+  /**
+   * Server CPU seconds per second of load (1.0 = one core busy). Well under 1
+   * means the load generator, sharing the machine's cores, was the limit,
+   * not the server: then req/s says more about autocannon than about us.
+   */
+  serverBusy: number;
 }
 
 /** CPU seconds a process has used so far, from /proc (Linux). */
@@ -89,6 +95,7 @@ async function load(name: string, server: { url: string; child: ChildProcess }, 
     p99: result.latency.p99,
     errors,
     cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, result.requests.total),
+    serverBusy: cpu / DURATION,
   };
 }
 
@@ -159,6 +166,7 @@ async function renderLogComparison(dataDir: string, serverEnv: NodeJS.ProcessEnv
     p99: (a.p99 + b.p99) / 2,
     errors: a.errors + b.errors,
     cpuMicrosPerRequest: (a.cpuMicrosPerRequest + b.cpuMicrosPerRequest) / 2,
+    serverBusy: (a.serverBusy + b.serverBusy) / 2,
   });
   const lines = [`render log on vs off (${CONNECTIONS} connections, ABBA order, mean of two ${DURATION}s loads each):`];
   lines.push(`  ${'endpoint'.padEnd(36)} ${'log'.padEnd(4)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'errors'.padStart(6)}`);
@@ -182,10 +190,10 @@ async function renderLogComparison(dataDir: string, serverEnv: NodeJS.ProcessEnv
 }
 
 function table(rows: Figures[], baseline: number, baselineCpu: number): string {
-  const header = `${'endpoint'.padEnd(38)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'cpu ratio'.padStart(9)} ${'errors'.padStart(6)}`;
+  const header = `${'endpoint'.padEnd(38)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'cpu ratio'.padStart(9)} ${'srv busy'.padStart(8)} ${'errors'.padStart(6)}`;
   const lines = rows.map(
     (row) =>
-      `${row.name.padEnd(38)} ${row.requestsPerSecond.toFixed(0).padStart(8)} ${(row.requestsPerSecond / baseline).toFixed(2).padStart(6)} ${row.p50.toFixed(1).padStart(7)} ${row.p99.toFixed(1).padStart(7)} ${row.cpuMicrosPerRequest.toFixed(0).padStart(11)} ${(baselineCpu / row.cpuMicrosPerRequest).toFixed(2).padStart(9)} ${String(row.errors).padStart(6)}`,
+      `${row.name.padEnd(38)} ${row.requestsPerSecond.toFixed(0).padStart(8)} ${(row.requestsPerSecond / baseline).toFixed(2).padStart(6)} ${row.p50.toFixed(1).padStart(7)} ${row.p99.toFixed(1).padStart(7)} ${row.cpuMicrosPerRequest.toFixed(0).padStart(11)} ${(baselineCpu / row.cpuMicrosPerRequest).toFixed(2).padStart(9)} ${row.serverBusy.toFixed(2).padStart(8)} ${String(row.errors).padStart(6)}`,
   );
   return [header, ...lines].join('\n');
 }
@@ -230,13 +238,17 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${table([before, ...rows, after, largePicks], baselineRps, baselineCpu)}\n`);
     process.stdout.write(
       `\nratio = req/s ÷ mean of the two baseline loads (${baselineRps.toFixed(0)} req/s); ` +
-        `cpu ratio = baseline server CPU per request (${baselineCpu.toFixed(0)} µs) ÷ this row's (1.00 = as cheap as bare Express)\n`,
+        `cpu ratio = baseline server CPU per request (${baselineCpu.toFixed(0)} µs) ÷ this row's (1.00 = as cheap as bare Express); ` +
+        `srv busy = server CPU seconds per second of load (below ~0.9 the load generator, on the same cores, was the limit)\n`,
     );
 
     for (const blockId of ['flash-countdown', 'hero-product', 'picks', 'loyalty-status']) {
       const json = rows.find((row) => row.name === `GET /amp/v1/blocks/${blockId}`) as Figures;
       const image = rows.find((row) => row.name.startsWith(`GET /img/v1/blocks/${blockId}.png`)) as Figures;
-      process.stdout.write(`  cached image ÷ JSON throughput, ${blockId}: ${(image.requestsPerSecond / json.requestsPerSecond).toFixed(2)}\n`);
+      process.stdout.write(
+        `  cached image ÷ JSON, ${blockId}: throughput ${(image.requestsPerSecond / json.requestsPerSecond).toFixed(2)}, ` +
+          `server CPU per request ${(json.cpuMicrosPerRequest / image.cpuMicrosPerRequest).toFixed(2)} (JSON µs ÷ image µs; server busy ${image.serverBusy.toFixed(2)} on images)\n`,
+      );
     }
     process.stdout.write(`\n${await imageRenderFigures(smallDir, keyring)}\n`);
     process.stdout.write(`\n${await renderLogComparison(smallDir, serverEnv, children)}\n`);

@@ -3,21 +3,36 @@ import { numberFormat } from './intl-cache';
 
 /** A price in the product's currency, written the way the subscriber's locale writes money. */
 export function formatMoney(amount: number, currency: string, locale: string): string {
-  return numberFormat(locale, `money:${currency}`, { style: 'currency', currency }).format(amount);
+  const key = `${locale}|${currency}|${amount}`;
+  let text = moneyTexts.get(key);
+  if (text === undefined) {
+    text = numberFormat(locale, `money:${currency}`, { style: 'currency', currency }).format(amount);
+    moneyTexts.set(key, text);
+  }
+  return text;
 }
 
+/**
+ * A catalogue has a few thousand distinct prices, and each card formats two
+ * of them on every open; Intl's currency formatting costs several times the
+ * lookup that replaces it.
+ */
+const moneyTexts = new LRUCache<string, string>({ max: 50_000 });
+
 export function formatInteger(value: number, locale: string): string {
-  return numberFormat(locale, 'integer', { maximumFractionDigits: 0 }).format(value);
+  return smallNumber(integerTables, locale, value, () => numberFormat(locale, 'integer', { maximumFractionDigits: 0 }).format(value));
 }
 
 /** A fraction (0.25) as a locale percentage ("25 %" in German). */
 export function formatPercent(fraction: number, locale: string): string {
-  return numberFormat(locale, 'percent', { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+  // Shown in whole percents: rounded here once, so the text depends only on that whole number (and can be kept).
+  const percent = Math.round(fraction * 100);
+  return smallNumber(percentTables, locale, percent, () => numberFormat(locale, 'percent', { style: 'percent', maximumFractionDigits: 0 }).format(percent / 100));
 }
 
 /** "2 days", "2 Tage", "2日" — unit names come from the locale's own data. */
 export function formatUnit(value: number, unit: 'day' | 'hour' | 'minute' | 'second', locale: string): string {
-  return numberFormat(locale, `unit:${unit}`, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+  return smallNumber(unitTables[unit], locale, value, () => numberFormat(locale, `unit:${unit}`, { style: 'unit', unit, unitDisplay: 'long' }).format(value));
 }
 
 /** Unit names depend only on (locale, unit, value): a countdown asks for the same few hundred again and again. */
@@ -45,5 +60,29 @@ function unitLabelUncached(value: number, unit: 'day' | 'hour' | 'minute' | 'sec
 
 /** Two-digit clock figures in the locale's digits ("05", "٠٥"). */
 export function formatTwoDigits(value: number, locale: string): string {
-  return numberFormat(locale, 'two-digits', { minimumIntegerDigits: 2, useGrouping: false }).format(value);
+  return smallNumber(twoDigitTables, locale, value, () => numberFormat(locale, 'two-digits', { minimumIntegerDigits: 2, useGrouping: false }).format(value));
+}
+
+/**
+ * Small whole numbers come back on every open (a countdown's seven figures,
+ * the days left, a points gap), and asking Intl each time was most of a
+ * countdown's resolve time. Their strings are kept per format and locale, in
+ * arrays indexed by the value; other numbers are formatted as usual.
+ */
+const SMALL_LIMIT = 1000;
+type SmallNumberTables = LRUCache<string, (string | undefined)[]>;
+const smallTables = (): SmallNumberTables => new LRUCache({ max: 500 });
+const integerTables = smallTables();
+const twoDigitTables = smallTables();
+const percentTables = smallTables();
+const unitTables = { day: smallTables(), hour: smallTables(), minute: smallTables(), second: smallTables() };
+
+function smallNumber(tables: SmallNumberTables, locale: string, value: number, format: () => string): string {
+  if (!Number.isInteger(value) || value < 0 || value >= SMALL_LIMIT) return format();
+  let table = tables.get(locale);
+  if (table === undefined) {
+    table = new Array<string | undefined>(SMALL_LIMIT).fill(undefined);
+    tables.set(locale, table);
+  }
+  return (table[value] ??= format());
 }

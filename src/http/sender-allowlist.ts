@@ -23,6 +23,7 @@
  * lookup per parent domain when wildcard entries exist). Nothing is compiled
  * per call.
  */
+import { LRUCache } from 'lru-cache';
 
 /** What every entry may be; repeated in each parse error so the fix is obvious. */
 const EXPECTED =
@@ -48,8 +49,21 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
  * The AMP CORS middleware refuses anything else before setting any header.
  */
 export function isWellFormedSender(sender: string): boolean {
-  return sender.length <= MAX_ADDRESS_LENGTH && SENDER_SHAPE.test(sender);
+  if (sender.length > MAX_ADDRESS_LENGTH) return false;
+  let wellFormed = checkedSenders.get(sender);
+  if (wellFormed === undefined) {
+    wellFormed = SENDER_SHAPE.test(sender);
+    checkedSenders.set(sender, wellFormed);
+  }
+  return wellFormed;
 }
+
+/**
+ * A sending platform uses a handful of addresses, asked about on every open
+ * (twice: the middleware and the allowlist); the shape regex is the costly
+ * part, so recent answers are kept.
+ */
+const checkedSenders = new LRUCache<string, boolean>({ max: 1000 });
 
 /** One rejected entry of a list given to {@link SenderAllowlist.parse}. */
 export interface SenderAllowlistIssue {

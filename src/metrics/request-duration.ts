@@ -23,7 +23,8 @@ export function requestDuration(metrics: Metrics): Middleware {
     if (url === '/metrics' || url.startsWith('/metrics?')) return next();
     const surface = surfaceOf(url);
     const started = process.hrtime.bigint();
-    res.once('finish', () => {
+    // `on`, not `once`: 'finish' fires once, and once() wraps the listener on every request.
+    res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const statusClass = STATUS_CLASSES[Math.floor(res.statusCode / 100) - 1] ?? '5xx';
       metrics.observeRequest(surface, statusClass, seconds);

@@ -4,22 +4,28 @@ import type { Canvas } from '@napi-rs/canvas';
 import { quantizeOffThread } from './palette-worker';
 
 /**
- * PNG encoding for email images, measured against the alternatives (600×300
- * product card, this repo's 2-core box):
+ * PNG encoding for email images, measured against the alternatives on this
+ * repo's 2-core box (Skia: an earlier 600×300 product card; deflate rows: the
+ * demo hero-product card, 600×300, deflate time on one pool thread):
  *
- * | encoder                                   | main thread | libuv pool | bytes  |
- * |-------------------------------------------|-------------|------------|--------|
- * | Skia `canvas.encode('png')` (async)       | 0 ms        | ~8 ms      | 18 KB  |
- * | here: RGB rows, filter None, deflate 3    | ~1 ms       | ~1 ms      | 16 KB  |
+ * | encoder                                   | main thread | libuv pool | bytes   |
+ * |-------------------------------------------|-------------|------------|---------|
+ * | Skia `canvas.encode('png')` (async)       | 0 ms        | ~8 ms      | 18 KB   |
+ * | RGB rows, filter None, deflate 3          | ~1 ms       | 0.9 ms     | 20.6 KB |
+ * | here: RGB rows, filter None, deflate 6    | ~1 ms       | 3.2 ms     | 18.1 KB |
+ * | RGB rows, filter None, deflate 9          | ~1 ms       | 16 ms      | 16.4 KB |
  *
  * Skia offers no compression setting, and 8 ms of a pool thread per cold render
  * is most of the 10 ms budget. Cards are flat colour and text, where filter
- * None with a fast deflate is both smallest and quickest; the deflate runs on
- * the libuv pool (`zlib.deflate` is asynchronous), so only the row copy touches
- * the event loop. When a card holds photographs and the truecolour file goes
- * over the byte budget (60 KB for a 600×300 card, i.e. one byte per three
- * pixels), it is re-encoded with a 256-colour palette, typically a third of the
- * size; the smaller of the two is kept. The quantization runs on a worker
+ * None is smallest (Up, and per-row adaptive filters, came out 10–20% larger on
+ * the demo cards); deflate 6 is 13–17% smaller than 3 for about 2 ms more of a
+ * pool thread, and a cached image is sent many times, so the bytes win (9 would
+ * save another 8% for 10–15 ms). The deflate runs on the libuv pool
+ * (`zlib.deflate` is asynchronous), so only the row copy touches the event
+ * loop. When a card holds photographs and the truecolour file goes over the
+ * byte budget (60 KB for a 600×300 card, i.e. one byte per three pixels), it
+ * is re-encoded with a 256-colour palette, typically a third of the size; the
+ * smaller of the two is kept. The quantization runs on a worker
  * thread (render/palette-worker.ts).
  */
 
@@ -31,7 +37,7 @@ const COLOR_TYPE = { rgb: 2, palette: 3, rgba: 6 } as const;
 export interface PngEncodeOptions {
   /** Above this many bytes the palette encoding is tried. Default: width × height / 3. */
   budgetBytes?: number;
-  /** zlib level for truecolour rows (default 3: as small as 6 on flat art, 3x faster). */
+  /** zlib level for truecolour rows (default 6; see the table above). */
   level?: number;
 }
 
@@ -69,7 +75,7 @@ export async function encodePng(image: RgbaImage, options: PngEncodeOptions = {}
     throw new Error(`encodePng: expected ${width}×${height}×4 bytes of RGBA; received ${data.length}.`);
   }
   const opaque = isOpaque(data);
-  const truecolor = await encodeTruecolor(image, opaque, options.level ?? 3);
+  const truecolor = await encodeTruecolor(image, opaque, options.level ?? 6);
   const budget = options.budgetBytes ?? Math.ceil((width * height) / 3);
   if (truecolor.length <= budget) return truecolor;
   const indexed = await encodeIndexed(image, opaque);

@@ -1,13 +1,17 @@
 import type { Product } from '../src/data/model';
-import { DEMO_CATEGORIES } from '../src/data/demo-data';
+import { DEMO_CATEGORIES, DEMO_PRODUCT_IDS } from '../src/data/demo-data';
 import type { Store } from '../src/data/store';
 
 /**
  * Grows a catalogue to `total` products with the demo categories and a long
  * tail of popularity, so best-seller indexes work as they would for a real
- * shop. Deterministic: the same total gives the same catalogue.
+ * shop. Deterministic: the same total gives the same catalogue. Pictures are
+ * the demo products' (drawn by the server under `publicUrl`): a picture the
+ * server could not load would draw a placeholder, re-rendered every 10 s,
+ * and skew the cached-image figures.
  */
-export async function growCatalog(store: Store, total: number, now: Date): Promise<void> {
+export async function growCatalog(store: Store, total: number, now: Date, publicUrl: string): Promise<void> {
+  const pictures = Object.values(DEMO_PRODUCT_IDS).map((id) => `${publicUrl}/demo/products/${id}.png`);
   const existing = await store.countProducts();
   const batchSize = 10_000;
   for (let start = existing; start < total; start += batchSize) {
@@ -18,7 +22,7 @@ export async function growCatalog(store: Store, total: number, now: Date): Promi
         id: `bench-${i}`,
         name: `Bench product ${i}`,
         url: `https://shop.example/products/bench-${i}`,
-        image: `https://shop.example/images/bench-${i}.png`,
+        image: pictures[i % pictures.length] as string,
         category,
         price: 20 + (i % 300),
         salePrice: i % 7 === 0 ? 15 + (i % 250) : null,

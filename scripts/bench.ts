@@ -114,12 +114,13 @@ function imageRequests(blockId: string) {
 }
 
 async function prepareDataDir(size: number): Promise<string> {
-  const dir = path.join(os.tmpdir(), `opentime-bench-${size}`);
+  // v2: grown products use the demo pictures (see growCatalog); older directories are left alone.
+  const dir = path.join(os.tmpdir(), `opentime-bench-v2-${size}`);
   const store = SqliteStore.open(path.join(dir, 'opentime.db'));
   await seedDemoDataIfEmpty(store, { baseUrl: BENCH_PUBLIC_URL, now: new Date() });
   if ((await store.countProducts()) < size) {
     process.stdout.write(`  growing the catalogue in ${dir} to ${size.toLocaleString('en-US')} products…\n`);
-    await growCatalog(store, size, new Date());
+    await growCatalog(store, size, new Date(), BENCH_PUBLIC_URL);
   }
   await store.close();
   return dir;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadConfig } from '../src/config';
+import { seedDemoDataIfEmpty } from '../src/data/seed';
 import { SqliteStore } from '../src/data/sqlite-store';
 import { startServer } from '../src/main';
 import { createLogger } from '../src/log';
@@ -131,13 +132,24 @@ describe('RenderLog', () => {
     await store.recordClicks([{ clickedAt: T0, campaignId: 'c', blockId: 'b', subscriberId: 's', slot: 0, variant: null, url: 'u' }]);
     const lock = (subscriberId: string, lockedAt: number) => ({ campaignId: 'c', blockId: 'b', subscriberId, view: { kind: 'product' }, variant: null, messageVariant: null, lockedAt });
     await store.insertBlockLocks([lock('old', T0 + 60 * DAY), lock('recent', T0 + 80 * DAY)]);
-    // 10 days of log; locks: max(10, 32) = 32 days, so the lock from 40 days ago goes and the one from 20 days ago stays.
+    // Impressions (click-through) and ingested event ids follow the locks' 32-day floor.
+    const impression = (subscriberId: string, at: number) => ({ subscriberId, campaignId: 'c', blockId: 'b', urls: ['https://shop.example/p'], renderedAt: new Date(at).toISOString() });
+    await store.recordImpressions([impression('old', T0 + 60 * DAY), impression('recent', T0 + 80 * DAY)]);
+    const event = (id: string) => ({ id, type: 'points_changed' as const, subscriberId: 'sub-emma', occurredAt: new Date(T0).toISOString(), delta: 10 });
+    await seedDemoDataIfEmpty(store, { baseUrl: 'https://opentime.test', now: new Date(T0) });
+    await store.applySubscriberEvents([event('evt-old')], { now: new Date(T0 + 60 * DAY) });
+    await store.applySubscriberEvents([event('evt-recent')], { now: new Date(T0 + 80 * DAY) });
+    // 10 days of log; the rest: max(10, 32) = 32 days, so what is from 40 days ago goes and what is from 20 days ago stays.
     const deleted = await pruneExpired(store, { retentionDays: 10, now: () => now, chunkSize: 1 });
-    expect(deleted).toBe(2 + 1 + 1); // two renders, one click, one lock
+    expect(deleted).toBe(2 + 1 + 1 + 1 + 1); // two renders, one click, one lock, one impression, one event id
     expect((await store.campaignReportCounts('flash-sale'))[0]?.renders).toBe(1);
     expect(await store.campaignReportCounts('c')).toEqual([]);
     expect(await store.getBlockLock('c', 'b', 'old')).toBeUndefined();
     expect(await store.getBlockLock('c', 'b', 'recent')).toBeDefined();
+    expect(await store.getImpression('old', 'c', 'b')).toBeUndefined();
+    expect(await store.getImpression('recent', 'c', 'b')).toBeDefined();
+    // The pruned id is forgotten (a replay would apply again); the kept one is still recognised as a duplicate.
+    expect(await store.applySubscriberEvents([event('evt-recent'), event('evt-old')], { now })).toMatchObject({ applied: 1, duplicates: [{ index: 0, id: 'evt-recent' }] });
     expect(await pruneExpired(store, { retentionDays: 0, now: () => now })).toBe(0); // 0 keeps everything
     await store.close();
   });

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Campaign, Product, Subscriber } from './model';
-import type { Impression, Store } from './store';
+import type { ExpiringRecordsStore, Impression, Store } from './store';
 import type { BlockLockStore, FrozenView } from './locks';
 import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts } from '../render-log/render-record';
 import type { IncompleteRecordPolicy, PatchBatchResult, ProductPatch, SubscriberPatch } from './patches';
@@ -22,7 +22,7 @@ const BEST_SELLER_DEPTH = 48;
  * entries it affects at once, so a price change is visible at the next open.
  * Bounded: a campaign to millions of subscribers cannot grow it without limit.
  */
-export class CachedStore implements Store, RenderLogStore, BlockLockStore {
+export class CachedStore implements Store, RenderLogStore, BlockLockStore, ExpiringRecordsStore {
   private readonly products: LRUCache<string, Product | false>;
   private readonly subscribers: LRUCache<string, Subscriber | false>;
   private readonly campaigns: LRUCache<string, Campaign | false>;
@@ -37,7 +37,7 @@ export class CachedStore implements Store, RenderLogStore, BlockLockStore {
 
   constructor(
     /** The store behind the cache; it also keeps the render log and locks (issue 6), passed through uncached. */
-    private readonly inner: Store & RenderLogStore & BlockLockStore,
+    private readonly inner: Store & RenderLogStore & BlockLockStore & ExpiringRecordsStore,
     options: CacheOptions,
   ) {
     const ttl = Math.max(1, options.freshnessMs);
@@ -222,6 +222,14 @@ export class CachedStore implements Store, RenderLogStore, BlockLockStore {
 
   pruneBlockLocks(before: Date, limit: number): Promise<number> {
     return this.inner.pruneBlockLocks(before, limit);
+  }
+
+  pruneImpressions(before: Date, limit: number): Promise<number> {
+    return this.inner.pruneImpressions(before, limit);
+  }
+
+  pruneIngestedEvents(before: Date, limit: number): Promise<number> {
+    return this.inner.pruneIngestedEvents(before, limit);
   }
 
   close(): Promise<void> {

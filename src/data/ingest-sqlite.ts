@@ -23,6 +23,7 @@ const SQL = {
   isEventProcessed: 'SELECT 1 AS present FROM ingested_events WHERE id = ?',
   recordEvent:
     'INSERT INTO ingested_events (id, subscriber_id, type, occurred_at, received_at) VALUES (?, ?, ?, ?, ?)',
+  pruneEvents: 'DELETE FROM ingested_events WHERE id IN (SELECT id FROM ingested_events WHERE received_at < ? ORDER BY received_at LIMIT ?)',
   cartChangedAt: 'SELECT occurred_at FROM cart_event_times WHERE subscriber_id = ? AND product_id = ?',
   setCartChangedAt: `
     INSERT INTO cart_event_times (subscriber_id, product_id, occurred_at) VALUES (?, ?, ?)
@@ -39,6 +40,7 @@ const SQL = {
 export class SqliteIngest {
   private readonly stmtIsEventProcessed: Statement<[string], { present: number }>;
   private readonly stmtRecordEvent: Statement<[string, string, string, string, string]>;
+  private readonly stmtPruneEvents: Statement<[string, number]>;
   private readonly stmtCartChangedAt: Statement<[string, string], { occurred_at: string }>;
   private readonly stmtSetCartChangedAt: Statement<[string, string, string]>;
   private readonly productsTx: Transaction<(patches: readonly ProductPatch[], now: Date, policy: IncompleteRecordPolicy) => PatchBatchResult>;
@@ -48,6 +50,7 @@ export class SqliteIngest {
   constructor(db: Database, records: RecordAccess) {
     this.stmtIsEventProcessed = db.prepare(SQL.isEventProcessed);
     this.stmtRecordEvent = db.prepare(SQL.recordEvent);
+    this.stmtPruneEvents = db.prepare(SQL.pruneEvents);
     this.stmtCartChangedAt = db.prepare(SQL.cartChangedAt);
     this.stmtSetCartChangedAt = db.prepare(SQL.setCartChangedAt);
 
@@ -84,6 +87,11 @@ export class SqliteIngest {
 
   applySubscriberPatches(patches: readonly SubscriberPatch[], now: Date, policy: IncompleteRecordPolicy): PatchBatchResult {
     return this.subscribersTx.immediate(patches, now, policy);
+  }
+
+  /** Forgets at most `limit` event ids received before `before`; returns how many. */
+  pruneEventIds(before: Date, limit: number): number {
+    return this.stmtPruneEvents.run(before.toISOString(), limit).changes;
   }
 
   applySubscriberEvents(events: readonly SubscriberEvent[], now: Date): EventBatchResult {

@@ -199,6 +199,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'time indexes for pruning impressions and ingested event ids',
+    up(db) {
+      // Retention (render-log/retention.ts) deletes the oldest rows in chunks;
+      // without these each chunk would scan the whole table.
+      db.exec(`
+        CREATE INDEX impressions_by_time ON impressions (rendered_at);
+        CREATE INDEX ingested_events_by_time ON ingested_events (received_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Campaign, Product, Subscriber } from './model';
-import type { Impression, Store } from './store';
+import type { ExpiringRecordsStore, Impression, Store } from './store';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 import { SqliteIngest } from './ingest-sqlite';
 import { SqliteBlockLocks } from './locks-sqlite';
@@ -273,7 +273,7 @@ function rowLimit(limit: number): number {
  * is synchronous, an `async` method still turns a thrown error into a rejected
  * promise, so callers see one failure mode.
  */
-export class SqliteStore implements Store, RenderLogStore, BlockLockStore {
+export class SqliteStore implements Store, RenderLogStore, BlockLockStore, ExpiringRecordsStore {
   private readonly db: Database;
   private readonly stmtGetProduct: Statement<[string], ProductRow>;
   private readonly stmtBestSellersInCategory: Statement<[string, number], ProductRow>;
@@ -289,6 +289,7 @@ export class SqliteStore implements Store, RenderLogStore, BlockLockStore {
   private readonly upsertCampaignsTx: (campaigns: readonly Campaign[]) => void;
   private readonly stmtRecordImpression: Statement<[ImpressionRow]>;
   private readonly stmtGetImpression: Statement<[string, string, string], ImpressionRow>;
+  private readonly stmtPruneImpressions: Statement<[string, number]>;
   private readonly recordImpressionsTx: (impressions: readonly Impression[]) => void;
   private readonly ingest: SqliteIngest;
   private readonly renderLog: SqliteRenderLog;
@@ -353,6 +354,9 @@ export class SqliteStore implements Store, RenderLogStore, BlockLockStore {
     });
     this.stmtRecordImpression = db.prepare(SQL.recordImpression);
     this.stmtGetImpression = db.prepare(SQL.getImpression);
+    this.stmtPruneImpressions = db.prepare(
+      'DELETE FROM impressions WHERE (subscriber_id, campaign_id, block_id) IN (SELECT subscriber_id, campaign_id, block_id FROM impressions WHERE rendered_at < ? ORDER BY rendered_at LIMIT ?)',
+    );
     this.recordImpressionsTx = db.transaction((impressions: readonly Impression[]) => {
       for (const i of impressions) this.stmtRecordImpression.run(impressionToRow(i));
     });
@@ -523,6 +527,14 @@ export class SqliteStore implements Store, RenderLogStore, BlockLockStore {
 
   async pruneBlockLocks(before: Date, limit: number): Promise<number> {
     return this.blockLocks.prune(before, limit);
+  }
+
+  async pruneImpressions(before: Date, limit: number): Promise<number> {
+    return this.stmtPruneImpressions.run(before.toISOString(), limit).changes;
+  }
+
+  async pruneIngestedEvents(before: Date, limit: number): Promise<number> {
+    return this.ingest.pruneEventIds(before, limit);
   }
 
   /** Idempotent: closing twice is harmless (shutdown paths tend to overlap). */

@@ -63,3 +63,15 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/**
+ * Housekeeping of what opens and ingestion leave behind, for retention
+ * (render-log/retention.ts). Each call deletes at most `limit` rows, oldest
+ * first, so the write lock is short; it resolves to how many.
+ */
+export interface ExpiringRecordsStore {
+  /** Impressions rendered before `before`: a click on them goes to the block's default URL. */
+  pruneImpressions(before: Date, limit: number): Promise<number>;
+  /** Ids of events received before `before`: a replay older than that is no longer recognised as one. */
+  pruneIngestedEvents(before: Date, limit: number): Promise<number>;
+}

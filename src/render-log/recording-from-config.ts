@@ -6,7 +6,7 @@ import { createMetrics, type Metrics } from '../metrics/metrics';
 import { AppleRelayRanges } from '../open/apple-relay-ranges';
 import { RenderLog } from './render-log';
 import type { RenderLogStore } from './render-record';
-import { startRetention } from './retention';
+import { startRetention, type RetentionStore } from './retention';
 
 /** What the server records about opens (issue 6), built from the config; `close()` writes what is pending. */
 export interface ServerRecording {
@@ -26,7 +26,7 @@ export interface ServerRecording {
  * the locks, the process metrics and retention. Throws ConfigError for an
  * unreadable or invalid ranges file, before the server listens.
  */
-export function startServerRecording(config: Config, store: RenderLogStore & BlockLockStore, logger: Logger): ServerRecording {
+export function startServerRecording(config: Config, store: RenderLogStore & BlockLockStore & RetentionStore, logger: Logger): ServerRecording {
   const relayRanges = AppleRelayRanges.load(config.appleRelayRangesFile).watch({ logger });
   logger.info({ file: config.appleRelayRangesFile, ranges: relayRanges.size }, 'Apple relay ranges loaded');
   const renderLog = config.renderLog ? new RenderLog(store, { logger }) : null;

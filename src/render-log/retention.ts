@@ -1,9 +1,10 @@
 import type { BlockLockStore } from '../data/locks';
+import type { ExpiringRecordsStore } from '../data/store';
 import type { Logger } from '../log';
 import type { RenderLogStore } from './render-record';
 
 export interface RetentionOptions {
-  /** Render-log rows and clicks older than this many days are deleted; 0 keeps them for ever. */
+  /** Render-log rows and clicks older than this many days are deleted (locks, impressions and event ids after at least MIN_LOCK_RETENTION_DAYS); 0 keeps everything for ever. */
   retentionDays: number;
   /** How often to prune (default hourly). */
   intervalMs?: number;
@@ -14,48 +15,54 @@ export interface RetentionOptions {
 }
 
 /**
- * Locks are kept at least this long whatever the log retention: Gmail shows
- * the AMP part for 30 days and a token lives 31, so a lock pruned sooner
- * could re-lock a subscriber to different content while their email is
- * still readable.
+ * Locks, impressions and event ids are kept at least this long whatever the
+ * log retention: Gmail shows the AMP part for 30 days and a token lives 31.
+ * A lock pruned sooner could re-lock a subscriber to different content, and
+ * a pruned impression would send a click to the default URL, while their
+ * email is still readable; a webhook is retried for days, not a month.
  */
 export const MIN_LOCK_RETENTION_DAYS = 32;
+
+/** What retention prunes: the render log and clicks, locks, impressions and ingested event ids. */
+export type RetentionStore = Pick<RenderLogStore, 'pruneRenderLog'> & Pick<BlockLockStore, 'pruneBlockLocks'> & ExpiringRecordsStore;
 
 const DAY_MS = 86_400_000;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Deletes what retention no longer covers, in chunks; resolves to the number of rows deleted. */
-export async function pruneExpired(store: Pick<RenderLogStore, 'pruneRenderLog'> & Pick<BlockLockStore, 'pruneBlockLocks'>, options: RetentionOptions): Promise<number> {
+export async function pruneExpired(store: RetentionStore, options: RetentionOptions): Promise<number> {
   if (options.retentionDays <= 0) return 0;
   const now = (options.now ?? (() => new Date()))().getTime();
   const chunk = Math.max(1, options.chunkSize ?? 5000);
   const logBefore = new Date(now - options.retentionDays * DAY_MS);
-  const lockBefore = new Date(now - Math.max(options.retentionDays, MIN_LOCK_RETENTION_DAYS) * DAY_MS);
+  const keptBefore = new Date(now - Math.max(options.retentionDays, MIN_LOCK_RETENTION_DAYS) * DAY_MS);
+  const prunes: (() => Promise<number>)[] = [
+    () => store.pruneRenderLog(logBefore, chunk),
+    () => store.pruneBlockLocks(keptBefore, chunk),
+    () => store.pruneImpressions(keptBefore, chunk),
+    () => store.pruneIngestedEvents(keptBefore, chunk),
+  ];
   let total = 0;
-  for (;;) {
-    const deleted = await store.pruneRenderLog(logBefore, chunk);
-    total += deleted;
-    if (deleted === 0) break;
-    await nextTurn();
-  }
-  for (;;) {
-    const deleted = await store.pruneBlockLocks(lockBefore, chunk);
-    total += deleted;
-    if (deleted === 0) break;
-    await nextTurn();
+  for (const prune of prunes) {
+    for (;;) {
+      const deleted = await prune();
+      total += deleted;
+      if (deleted === 0) break;
+      await nextTurn();
+    }
   }
   return total;
 }
 
 /** Prunes now and then every `intervalMs`; returns a stop function. The timer does not keep the process alive. */
-export function startRetention(store: Pick<RenderLogStore, 'pruneRenderLog'> & Pick<BlockLockStore, 'pruneBlockLocks'>, options: RetentionOptions): () => void {
+export function startRetention(store: RetentionStore, options: RetentionOptions): () => void {
   if (options.retentionDays <= 0) return () => {};
   let running: Promise<void> | undefined;
   const run = (): void => {
     if (running) return;
     running = pruneExpired(store, options)
       .then((deleted) => {
-        if (deleted > 0) options.logger?.info({ deleted, retentionDays: options.retentionDays }, 'render log pruned');
+        if (deleted > 0) options.logger?.info({ deleted, retentionDays: options.retentionDays }, 'expired records pruned');
       })
       .catch((error: unknown) => options.logger?.error({ err: error }, 'pruning the render log failed; retrying at the next interval'))
       .finally(() => {

@@ -18,7 +18,7 @@ import { errorHandler, notFound } from './http/error-handler';
 import { requestLog } from './http/request-log';
 import type { SenderAllowlist } from './http/sender-allowlist';
 import type { Logger } from './log';
-import type { Metrics } from './metrics/metrics';
+import type { Metrics, PullSourceCounts } from './metrics/metrics';
 import { requestDuration } from './metrics/request-duration';
 import type { AppleRelayRanges } from './open/apple-relay-ranges';
 import { createBlockImageRenderer, type DrawBlockFn } from './render/block-image';
@@ -84,6 +84,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** When set, GET /metrics needs "Authorization: Bearer <metricsToken>". */
   metricsToken?: string;
+  /** The pull source opens read through, if any: its counts go on GET /metrics. */
+  pullSource?: { readonly name: string; stats(): PullSourceCounts };
   /** Apple's relay egress ranges, to tell Mail Privacy Protection prefetches; none: the user agent alone decides. */
   relayRanges?: AppleRelayRanges;
   /** Express "trust proxy" (OPENTIME_TRUST_PROXY): which hops may say who the client is. Default: none. */
@@ -138,6 +140,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   recording.metrics.watch({
     caches: { render: () => renderer.cache.stats(), images: () => imageLoader.stats(), ...storeCaches(deps.api?.store), ...storeCaches(deps.store) },
     queues: { impressions: () => impressionLog.stats() },
+    pullSources: pullSourceMetrics(deps.pullSource),
   });
   const records = recording.records;
   if (deps.api && records) {
@@ -159,6 +162,11 @@ export function createApp(deps: AppDeps): OpentimeApp {
     },
     app,
   );
+}
+
+/** The pull source's counts under its name, for GET /metrics; none without a pull source. */
+function pullSourceMetrics(pullSource: AppDeps['pullSource']): Record<string, () => PullSourceCounts> {
+  return pullSource ? { [pullSource.name]: () => pullSource.stats() } : {};
 }
 
 /** The store's own caches (CachedStore), for GET /metrics; none for a store without them. */

@@ -43,6 +43,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       bodyLimitBytes: config.apiBodyLimitBytes,
     },
     perOpenPullBudget: services.pullSource !== undefined,
+    pullSource: services.pullSource,
     blocks: services.blocks,
     keyring: services.keyring,
     tokenAudience: config.tokenAudience,

@@ -228,6 +228,7 @@ describe('opens with a pull source', () => {
       now: () => FIXED_NOW,
       publicUrl: 'https://opentime.test',
       perOpenPullBudget: true,
+      pullSource: pull,
       drawBlock: (view, theme, drawOptions) => {
         drawn.push(view as ProductView);
         return drawBlock(view, theme, drawOptions);
@@ -236,6 +237,7 @@ describe('opens with a pull source', () => {
     const token = signSubscriberToken(testKeyring, { subscriberId: 'sub-emma', campaignId: 'flash-sale' }, { audience: AUDIENCE, now: FIXED_NOW });
     return {
       json: (block = 'hero-product') => request(app).get(`/amp/v1/blocks/${block}?t=${token}`).set('AMP-Email-Sender', SENDER),
+      metrics: async () => (await request(app).get('/metrics')).text,
       image: (block = 'hero-product') => request(app).get(`/img/v1/blocks/${block}.png?t=${token}`),
       drawn,
     };
@@ -279,6 +281,13 @@ describe('opens with a pull source', () => {
     fake.set('quilted-jacket-olive', { kind: 'fail', status: 502 });
     expect((await open.json()).body.items[0].product.badge.text).toBe('Only 3 left');
     expect(pull.stats()).toMatchObject({ live: 1, stale: 1 });
+    // The same counts on GET /metrics, labelled with the source's host (never its path).
+    const metrics = await open.metrics();
+    const source = new URL(fake.url.replace('{id}', 'x')).host;
+    expect(metrics).toContain(`opentime_pull_source_reads_total{source="${source}",result="live"} 1`);
+    expect(metrics).toContain(`opentime_pull_source_reads_total{source="${source}",result="stale"} 1`);
+    expect(metrics).toContain(`opentime_pull_source_failures_total{source="${source}"} 1`);
+    expect(metrics).toContain(`opentime_pull_source_breaker_state{source="${source}",state="closed"} 1`);
   });
 
   test('a product the source does not cover is never asked for', async () => {

@@ -13,6 +13,17 @@ export interface QueueCounts {
   dropped: number;
 }
 
+/** What a pull source has done since start (sources/pull-source.ts PullSourceStats). */
+export interface PullSourceCounts {
+  live: number;
+  cached: number;
+  stale: number;
+  unavailable: number;
+  failures: number;
+  rejectedByBreaker: number;
+  breaker: 'closed' | 'open' | 'halfOpen';
+}
+
 /**
  * What the scrape reads at collect time (never on an open's path): each
  * source is a function returning the current counts.
@@ -22,6 +33,8 @@ export interface MetricSources {
   caches?: Record<string, () => CacheCounts>;
   /** Write-behind queues by name, e.g. "renders", "clicks", "impressions", "locks". */
   queues?: Record<string, () => QueueCounts>;
+  /** Pull sources by name (their host). */
+  pullSources?: Record<string, () => PullSourceCounts>;
 }
 
 /**
@@ -211,6 +224,48 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
   }
 
+  const pullSources: Record<string, () => PullSourceCounts> = {};
+  new Counter({
+    name: 'opentime_pull_source_reads_total',
+    help: 'Product reads through a pull source, by source and what they got: live (fetched), cached, stale (the source failed; the last good answer), unavailable (nothing usable; catalogue figures shown).',
+    labelNames: ['source', 'result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [source, read] of Object.entries(pullSources)) {
+        const counts = read();
+        for (const result of ['live', 'cached', 'stale', 'unavailable'] as const) this.inc({ source, result }, counts[result]);
+      }
+    },
+  });
+  for (const [name, field, help] of [
+    ['opentime_pull_source_failures_total', 'failures', 'Calls to a pull source that failed or timed out, by source.'],
+    ['opentime_pull_source_breaker_rejections_total', 'rejectedByBreaker', 'Calls not made because the circuit breaker was open, by source.'],
+  ] as const) {
+    new Counter({
+      name,
+      help,
+      labelNames: ['source'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [source, read] of Object.entries(pullSources)) this.inc({ source }, read()[field]);
+      },
+    });
+  }
+  new Gauge({
+    name: 'opentime_pull_source_breaker_state',
+    help: 'The circuit breaker of each pull source: 1 for its current state (closed, open, halfOpen), 0 for the others.',
+    labelNames: ['source', 'state'] as const,
+    registers: [registry],
+    collect() {
+      for (const [source, read] of Object.entries(pullSources)) {
+        const { breaker } = read();
+        for (const state of ['closed', 'open', 'halfOpen'] as const) this.set({ source, state }, breaker === state ? 1 : 0);
+      }
+    },
+  });
+
   return {
     registry,
     ingested,
@@ -234,6 +289,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     watch(sources) {
       Object.assign(caches, sources.caches);
       Object.assign(queues, sources.queues);
+      Object.assign(pullSources, sources.pullSources);
     },
   };
 }

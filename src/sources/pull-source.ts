@@ -169,6 +169,11 @@ export class PullSource {
     await (await fetch('data:application/json,{}')).json();
   }
 
+  /** The source's host, for logs and metrics labels (never the path: it may carry ids or keys). */
+  get name(): string {
+    return this.host();
+  }
+
   /** Stops the breaker's timers. */
   close(): void {
     this.breaker.shutdown();

@@ -5,6 +5,8 @@ import { simpleParser } from 'mailparser';
 import { runEmail } from '../src/commands/email';
 import { runExport } from '../src/commands/export';
 import { loadConfig } from '../src/config';
+import { seedDemoDataIfEmpty } from '../src/data/seed';
+import { SqliteStore } from '../src/data/sqlite-store';
 import { parseOpentimeUrl } from '../src/email/opentime-urls';
 import { keyringFromConfig } from '../src/tokens/keyring-from-config';
 import { verifySubscriberToken } from '../src/tokens/subscriber-token';
@@ -167,6 +169,32 @@ describe('opentime email', () => {
     expect(errors.text()).toMatch(/c-broken\.amp\.html:\d+:\d+: error: amp-list src names block "no-such-block"/);
     expect(errors.text()).toContain('not building the email');
   }, 60_000);
+
+  test('it checks the recipient against the database: unknown subscriber or campaign, and a sender nobody allows, are warned about', async () => {
+    const build = async (options: { subscriber: string; campaign?: string; from?: string }) => {
+      const errors = textSink();
+      const code = await runEmail(
+        { campaign: options.campaign ?? 'flash-sale', subscriber: options.subscriber, template: 'flash-sale', out: path.join(environment.dir(), 'checked.eml'), validate: false, ...(options.from ? { from: options.from } : {}) },
+        { env: environment.env(), cwd: ROOT, stderr: errors },
+      );
+      expect(code).toBe(0);
+      return errors.text();
+    };
+    const databaseFile = loadConfig(environment.env(), ROOT).databaseFile;
+    expect(await build({ subscriber: 'sub-emma' })).toContain(`no database at ${databaseFile}`);
+
+    const store = SqliteStore.open(databaseFile);
+    await seedDemoDataIfEmpty(store, { baseUrl: BASE, now: new Date() });
+    await store.close();
+    const known = await build({ subscriber: 'sub-emma' });
+    expect(known).not.toContain('warning');
+    expect(known).toContain('Checked: subscriber, campaign and AMP-Email-Sender news@shop.example are known');
+    expect(await build({ subscriber: 'sub-nobody' })).toContain('warning: subscriber "sub-nobody" is not in the store');
+    expect(await build({ subscriber: 'sub-emma', campaign: 'no-such-campaign' })).toContain('warning: campaign "no-such-campaign" is not in the store');
+    expect(await build({ subscriber: 'sub-emma', from: 'promo@elsewhere.example' })).toContain(
+      'warning: AMP-Email-Sender promo@elsewhere.example is allowed neither by OPENTIME_ALLOWED_SENDERS nor by campaign "flash-sale"',
+    );
+  });
 
   test('without --template, a campaign with no template of its name is refused with the choices', async () => {
     await expect(runEmail({ campaign: 'spring-sale', subscriber: 'sub-emma' }, { env: environment.env(), cwd: ROOT, stderr: textSink() })).rejects.toThrow(

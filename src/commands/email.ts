@@ -5,6 +5,7 @@ import nodemailer from 'nodemailer';
 import { loadBlocksConfig } from '../blocks/blocks-config';
 import { loadConfig, type Config } from '../config';
 import { composeMessage } from '../email/compose';
+import { recipientWarnings } from '../email/recipient-check';
 import { defaultTemplatesDir, listTemplates, loadTemplate } from '../email/templates';
 import { keyringFromConfig } from '../tokens/keyring-from-config';
 import { DEFAULT_TTL_SECONDS, signSubscriberToken } from '../tokens/subscriber-token';
@@ -121,7 +122,9 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
       transport.close();
     }
   }
-  stderr.write(`The AMP part fetches blocks with AMP-Email-Sender: ${from}; that sender must be allowed for campaign ${options.campaign} or in OPENTIME_ALLOWED_SENDERS.\n`);
+  const warnings = await recipientWarnings(config, { subscriberId: options.subscriber, campaignId: options.campaign, sender: from });
+  for (const warning of warnings) stderr.write(`${warning}\n`);
+  if (warnings.length === 0) stderr.write(`Checked: subscriber, campaign and AMP-Email-Sender ${from} are known to ${config.databaseFile}.\n`);
   return 0;
 }
 

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import type { Config } from '../config';
+import { SqliteStore } from '../data/sqlite-store';
+import { SenderAllowlist } from '../http/sender-allowlist';
+
+export interface RecipientCheck {
+  subscriberId: string;
+  campaignId: string;
+  /** The address the AMP part announces as AMP-Email-Sender. */
+  sender: string;
+}
+
+/**
+ * What would make a built email show less than its author expects, read from
+ * the server's database (read-only, so a running server is not disturbed):
+ * a subscriber or campaign the store does not know (the blocks then show
+ * generic content) and a sender no allowlist admits (AMP clients then show
+ * every block's fallback). Warnings, not errors: data may be pushed after the
+ * email is built, and the ESP may send it days later.
+ */
+export async function recipientWarnings(config: Pick<Config, 'databaseFile' | 'allowedSenders'>, check: RecipientCheck): Promise<string[]> {
+  if (!fs.existsSync(config.databaseFile)) {
+    return [`warning: no database at ${config.databaseFile}, so subscriber "${check.subscriberId}", campaign "${check.campaignId}" and the sender were not checked (start the server once, or set OPENTIME_DATA_DIR).`];
+  }
+  let store: SqliteStore;
+  try {
+    store = SqliteStore.open(config.databaseFile, { readonly: true });
+  } catch (error) {
+    return [`warning: could not read ${config.databaseFile} (${(error as Error).message}), so the subscriber, campaign and sender were not checked.`];
+  }
+  try {
+    const [subscriber, campaign] = await Promise.all([store.getSubscriber(check.subscriberId), store.getCampaign(check.campaignId)]);
+    const warnings: string[] = [];
+    if (!subscriber) {
+      warnings.push(`warning: subscriber "${check.subscriberId}" is not in the store; their blocks will show generic content until the profile is pushed (POST /api/v1/subscribers or opentime import subscribers).`);
+    }
+    if (!campaign) {
+      warnings.push(`warning: campaign "${check.campaignId}" is not in the store; countdowns without their own endsAt will show their fallback, and only OPENTIME_ALLOWED_SENDERS admits senders.`);
+    }
+    const global = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');
+    const byCampaign = campaign ? SenderAllowlist.parse(campaign.allowedSenders, `campaign ${campaign.id} senders`) : undefined;
+    if (!global.allows(check.sender) && !byCampaign?.allows(check.sender)) {
+      warnings.push(`warning: AMP-Email-Sender ${check.sender} is allowed neither by OPENTIME_ALLOWED_SENDERS nor by campaign "${check.campaignId}"; AMP clients will show every block's fallback. Pass --from with an allowed sender, or allow this one.`);
+    }
+    return warnings;
+  } finally {
+    await store.close();
+  }
+}

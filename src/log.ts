@@ -30,16 +30,29 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 function bufferedStdout(): pino.DestinationStream {
   const stream = pino.destination({ sync: false, minLength: BUFFER_BYTES });
+  // Flush only when a line came since the last flush: an idle flush still costs a write (and keeps a request pending).
+  let waiting = false;
+  const flush = (callback: (error?: Error) => void = () => {}): void => {
+    waiting = false;
+    stream.flush(callback);
+  };
   setInterval(() => {
-    // The callback form never throws (a destroyed stream reports through it); nothing to do about it here.
-    stream.flush(() => {});
+    if (waiting) flush();
   }, FLUSH_INTERVAL_MS).unref();
   process.once('exit', () => {
+    if (!waiting) return;
     try {
       stream.flushSync();
     } catch {
       // Already closed, or a write in flight (sonic-boom refuses): nothing more can be done at exit.
     }
   });
-  return stream;
+  return {
+    write(line: string): void {
+      waiting = true;
+      stream.write(line);
+    },
+    // logger.flush() (graceful shutdown) reaches this.
+    flush,
+  } as pino.DestinationStream;
 }

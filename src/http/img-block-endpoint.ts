@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockImage, BlockImageRenderer, ImageFormat } from '../render/block-image';
 import { TRANSPARENT_PIXEL_GIF, TRANSPARENT_PIXEL_PNG } from '../render/encode';
 import { imageResponseHeaders, isNotModified, strongEtag } from './image-cache-policy';
-import { singleQueryValue } from './query';
+import { pathOf, singleQueryValue } from './query';
 
 /** `<blockId>.png`, `<blockId>@2x.png`, `<blockId>.gif` (ids as the blocks config allows them). */
 const FILE = /^([a-z0-9][a-z0-9-]{0,63})(@2x)?\.(png|gif)$/;
@@ -44,12 +44,18 @@ export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (r
     } catch (error) {
       // Last line of defence: an error escaping the renderer becomes a transparent pixel, not JSON.
       req.log.error({ err: error }, 'image route failed; answering a transparent pixel');
-      if (res.headersSent) return;
-      const bytes = format === 'gif' ? TRANSPARENT_PIXEL_GIF : TRANSPARENT_PIXEL_PNG;
-      res.writeHead(200, imageResponseHeaders({ contentType: format === 'gif' ? 'image/gif' : 'image/png', byteLength: bytes.length, etag: strongEtag(bytes), audience: 'degraded' }));
-      res.end(bytes);
+      sendTransparentPixel(res, format);
     }
   };
+}
+
+/** The answer of last resort: a 1×1 transparent PNG, or GIF when that was asked for (`format`, or a URL ending in .gif). */
+export function sendTransparentPixel(res: ServerResponse, formatOrUrl: string): void {
+  if (res.headersSent) return;
+  const gif = formatOrUrl === 'gif' || pathOf(formatOrUrl).endsWith('.gif');
+  const bytes = gif ? TRANSPARENT_PIXEL_GIF : TRANSPARENT_PIXEL_PNG;
+  res.writeHead(200, imageResponseHeaders({ contentType: gif ? 'image/gif' : 'image/png', byteLength: bytes.length, etag: strongEtag(bytes), audience: 'degraded' }));
+  res.end(bytes);
 }
 
 /** `?scale=` wins when it is a number; else `@2x` asks for 2; else 1. The renderer clamps it. */

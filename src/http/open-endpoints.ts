@@ -10,6 +10,7 @@ import { sendError } from './error-handler';
 import type { ImgBlockEndpoint } from './img-block-endpoint';
 import type { Middleware } from './middleware';
 import { pathOf } from './query';
+import { sendTransparentPixel } from './img-block-endpoint';
 import { requestLog } from './request-log';
 import type { SenderAllowlist } from './sender-allowlist';
 
@@ -64,7 +65,15 @@ export function openEndpoints(deps: OpenEndpointsDeps, everythingElse: RequestLi
     const url = req.url ?? '/';
     const serve = isAmp(url) ? serveAmp : url.startsWith(IMG_PREFIX) && isRead(req) ? serveImage : undefined;
     if (!serve) return everythingElse(req, res);
-    logRequest(req, res, () => timeRequest(req, res, () => serve(req, res)));
+    try {
+      logRequest(req, res, () => timeRequest(req, res, () => serve(req, res)));
+    } catch (error) {
+      // Express's router catches what a handler throws; here nothing would, and
+      // an exception escaping a request listener ends the process.
+      if (serve === serveAmp) return sendError(req, res, error);
+      (req.log ?? deps.logger).error({ err: error }, 'image request failed before the renderer; answering a transparent pixel');
+      sendTransparentPixel(res, url);
+    }
   };
 }
 

@@ -39,7 +39,24 @@ export interface ProductFacts {
   popularity: number;
 }
 
+/**
+ * Products come from the store's cache as the same objects, open after open,
+ * and are never changed in place (an update is a new object), so their facts
+ * are built once per object: a recommendations open asks for them for every
+ * candidate and again for every card.
+ */
+const factsOfProduct = new WeakMap<Product, ProductFacts>();
+
 export function productFacts(product: Product): ProductFacts {
+  let facts = factsOfProduct.get(product);
+  if (facts === undefined) {
+    facts = Object.freeze(buildProductFacts(product));
+    factsOfProduct.set(product, facts);
+  }
+  return facts;
+}
+
+function buildProductFacts(product: Product): ProductFacts {
   const onSale = product.salePrice !== null && product.salePrice < product.price;
   return {
     id: product.id,

@@ -1,4 +1,5 @@
 import jsonLogic, { type RulesLogic } from 'json-logic-js';
+import { compileLogic } from './compile-logic';
 import type { RuleFacts } from './facts';
 
 /**
@@ -55,6 +56,7 @@ function checkRule(node: unknown, where: string): void {
 export function compileRule(rule: unknown, where: string): CompiledRule {
   if (typeof rule === 'boolean') return () => rule;
   checkRule(rule, where);
-  const logic = rule as Rule;
-  return (facts) => Boolean(jsonLogic.apply(logic, facts as unknown as Record<string, unknown>));
+  const evaluate = compileLogic(rule);
+  // JSON Logic's truthiness (an empty array is false), as `if`, `and`, `!` and the other operators use it.
+  return (facts) => jsonLogic.truthy(evaluate(facts));
 }

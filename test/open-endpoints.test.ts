@@ -11,12 +11,13 @@ import { createMetrics } from '../src/metrics/metrics';
 const SENDER = 'news@shop.example';
 
 /** The dispatcher with endpoints that fail in the worst way: a synchronous throw, which no promise catches. */
-function withThrowingEndpoints(): { app: RequestListener; fellThrough: string[] } {
+function withThrowingEndpoints(imageFailure: 'throws' | 'rejects' = 'throws'): { app: RequestListener; fellThrough: string[] } {
   const fellThrough: string[] = [];
   const amp: AmpBlockEndpoint = () => {
     throw new Error('amp endpoint bug');
   };
   const img: ImgBlockEndpoint = () => {
+    if (imageFailure === 'rejects') return Promise.reject(new Error('image endpoint bug'));
     throw new Error('image endpoint bug');
   };
   const app = openEndpoints(
@@ -52,6 +53,14 @@ describe('open endpoints in front of Express', () => {
     const gif = await request(app).get('/img/v1/blocks/flash-countdown.gif?t=x');
     expect(gif.status).toBe(200);
     expect(gif.headers['content-type']).toBe('image/gif');
+  });
+
+  test('a rejected promise from the image endpoint is a transparent pixel too, not an unhandled rejection', async () => {
+    const { app } = withThrowingEndpoints('rejects');
+    const gif = await request(app).get('/img/v1/blocks/flash-countdown.gif?t=x');
+    expect(gif.status).toBe(200);
+    expect(gif.headers['content-type']).toBe('image/gif');
+    expect(gif.headers['cache-control']).toContain('no-cache');
   });
 
   test('everything else goes to Express: other paths, and other methods under /img', async () => {

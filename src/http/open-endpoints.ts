@@ -58,7 +58,8 @@ export function openEndpoints(deps: OpenEndpointsDeps, everythingElse: RequestLi
 
   const serveImage = (req: IncomingMessage, res: ServerResponse): void => {
     const file = decodedSegment(IMG_BLOCK.exec(pathOf(req.url ?? ''))?.[1]) ?? null;
-    budget(req, res, () => void deps.img(req, res, file));
+    // The endpoint answers every failure itself; the catch is insurance, because an unhandled rejection ends a Node 20 process.
+    budget(req, res, () => void deps.img(req, res, file).catch((error: unknown) => imageFailed(req, res, error)));
   };
 
   return (req, res) => {
@@ -71,10 +72,14 @@ export function openEndpoints(deps: OpenEndpointsDeps, everythingElse: RequestLi
       // Express's router catches what a handler throws; here nothing would, and
       // an exception escaping a request listener ends the process.
       if (serve === serveAmp) return sendError(req, res, error);
-      (req.log ?? deps.logger).error({ err: error }, 'image request failed before the renderer; answering a transparent pixel');
-      sendTransparentPixel(res, url);
+      imageFailed(req, res, error);
     }
   };
+
+  function imageFailed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    (req.log ?? deps.logger).error({ err: error }, 'image request failed outside the renderer; answering a transparent pixel');
+    sendTransparentPixel(res, req.url ?? '');
+  }
 }
 
 /** /amp/v1, /amp/v1/…, /amp/v1?… — what Express's `use('/amp/v1')` covered. */

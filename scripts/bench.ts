@@ -45,8 +45,8 @@ interface Figures {
   cpuMicrosPerRequest: number;
   /**
    * Server CPU seconds per second of load (1.0 = one core busy). Well under 1
-   * means the load generator, sharing the machine's cores, was the limit,
-   * not the server: then req/s says more about autocannon than about us.
+   * means the server's CPU was not the limit: it waited on something else
+   * (see the README's Benchmark section), so req/s understates what it can do.
    */
   serverBusy: number;
 }
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nratio = req/s ÷ mean of the two baseline loads (${baselineRps.toFixed(0)} req/s); ` +
         `cpu ratio = baseline server CPU per request (${baselineCpu.toFixed(0)} µs) ÷ this row's (1.00 = as cheap as bare Express); ` +
-        `srv busy = server CPU seconds per second of load (below ~0.9 the load generator, on the same cores, was the limit)\n`,
+        `srv busy = server CPU seconds per second of load (below ~0.9 the server waited on something other than its CPU)\n`,
     );
 
     for (const blockId of ['flash-countdown', 'hero-product', 'picks', 'loyalty-status']) {

@@ -30,17 +30,19 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 function bufferedStdout(): pino.DestinationStream {
   const stream = pino.destination({ sync: false, minLength: BUFFER_BYTES });
-  // Flush only when a line came since the last flush: an idle flush still costs a write (and keeps a request pending).
-  let waiting = false;
-  const flush = (callback: (error?: Error) => void = () => {}): void => {
-    waiting = false;
-    stream.flush(callback);
-  };
+  // Bytes handed to the stream and not yet written, from sonic-boom's 'write' events (bytes written).
+  // A flush asked for while a write is in flight does nothing, so the timer keeps asking until none are left;
+  // an idle server asks nothing (an empty flush is still a write).
+  let unwritten = 0;
+  stream.on('write', (bytes: number) => {
+    unwritten = Math.max(0, unwritten - bytes);
+  });
   setInterval(() => {
-    if (waiting) flush();
+    // No callback: with one, sonic-boom also fsyncs after the flush.
+    if (unwritten > 0) stream.flush();
   }, FLUSH_INTERVAL_MS).unref();
   process.once('exit', () => {
-    if (!waiting) return;
+    if (unwritten === 0) return;
     try {
       stream.flushSync();
     } catch {
@@ -49,10 +51,10 @@ function bufferedStdout(): pino.DestinationStream {
   });
   return {
     write(line: string): void {
-      waiting = true;
+      unwritten += Buffer.byteLength(line);
       stream.write(line);
     },
     // logger.flush() (graceful shutdown) reaches this.
-    flush,
+    flush: (callback?: (error?: Error) => void) => stream.flush(callback),
   } as pino.DestinationStream;
 }

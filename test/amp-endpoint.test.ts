@@ -138,10 +138,10 @@ describe('GET /amp/v1/blocks/:blockId', () => {
     }
   });
 
-  test('a trailing slash and percent-encoding name the same block; HEAD answers the head alone', async () => {
+  test('a trailing slash, percent-encoding and another letter case name the same block; HEAD answers the head alone', async () => {
     const token = fixture.token('sub-emma');
     const plain = await ampGet(fixture, 'picks', token);
-    for (const path of [`/amp/v1/blocks/picks/?t=${token}`, `/amp/v1/blocks/%70icks?t=${token}`]) {
+    for (const path of [`/amp/v1/blocks/picks/?t=${token}`, `/amp/v1/blocks/%70icks?t=${token}`, `/AMP/V1/Blocks/picks?t=${token}`]) {
       const response = await request(fixture.app).get(path).set('AMP-Email-Sender', SENDER);
       expect(response.status).toBe(200);
       expect(response.body).toEqual(plain.body);

@@ -194,6 +194,13 @@ describe('opentime email', () => {
     expect(await build({ subscriber: 'sub-emma', from: 'promo@elsewhere.example' })).toContain(
       'warning: AMP-Email-Sender promo@elsewhere.example is allowed neither by OPENTIME_ALLOWED_SENDERS nor by campaign "flash-sale"',
     );
+    // A campaign list the server would refuse is a warning here, not a failed command after the email was written.
+    const writable = SqliteStore.open(databaseFile);
+    await writable.upsertCampaigns([{ id: 'bad-list', name: 'Bad list', endsAt: null, allowedSenders: ['not an address at all'] }]);
+    await writable.close();
+    const badList = await build({ subscriber: 'sub-emma', campaign: 'bad-list' });
+    expect(badList).toMatch(/warning: .*campaign "bad-list" senders/);
+    expect(badList).toContain('warning: AMP-Email-Sender news@shop.example is allowed neither');
   });
 
   test('without --template, a campaign with no template of its name is refused with the choices', async () => {

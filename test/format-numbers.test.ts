@@ -30,6 +30,15 @@ describe('number formatting with kept strings', () => {
     expect(formatPercent(0.2551, 'en-US')).toBe('26%');
     expect(formatPercent(0.25, 'de-DE')).toBe(intl('de-DE', { style: 'percent' }, 0.25));
     expect(formatPercent(-0.1, 'en-US')).toBe('-10%');
+    // Intl rounds the decimal value; 0.145 * 100 is 14.4999… in binary, and must still show 15%.
+    for (const fraction of [0.145, 0.285, 0.565, 0.575, 1.005, -0.995, 12.345]) {
+      expect(formatPercent(fraction, 'en-US')).toBe(intl('en-US', { style: 'percent', maximumFractionDigits: 0 }, fraction));
+    }
+  });
+
+  test('-0 keeps its sign, as Intl writes it, even after 0 was formatted', () => {
+    expect(formatMoney(0, 'EUR', 'en-US')).toBe(intl('en-US', { style: 'currency', currency: 'EUR' }, 0));
+    expect(formatMoney(-0, 'EUR', 'en-US')).toBe(intl('en-US', { style: 'currency', currency: 'EUR' }, -0));
   });
 
   test('non-integers and large values are formatted, not looked up', () => {

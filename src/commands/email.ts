@@ -97,6 +97,10 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
     { audience: config.tokenAudience, ttlSeconds: options.ttlSeconds ?? DEFAULT_TTL_SECONDS, ...(options.now ? { now: options.now } : {}) },
   );
   const from = options.from ?? defaultFrom(config);
+  // Said before the message is written or sent: the user reads them before acting on the result.
+  const warnings = await recipientWarnings(config, { subscriberId: options.subscriber, campaignId: options.campaign, sender: from });
+  for (const warning of warnings) stderr.write(`${warning}\n`);
+  if (warnings.length === 0) stderr.write(`Checked: subscriber, campaign and AMP-Email-Sender ${from} are known to ${config.databaseFile}.\n`);
   const { message } = await composeMessage({
     template,
     baseUrl: config.publicUrl,
@@ -122,9 +126,6 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
       transport.close();
     }
   }
-  const warnings = await recipientWarnings(config, { subscriberId: options.subscriber, campaignId: options.campaign, sender: from });
-  for (const warning of warnings) stderr.write(`${warning}\n`);
-  if (warnings.length === 0) stderr.write(`Checked: subscriber, campaign and AMP-Email-Sender ${from} are known to ${config.databaseFile}.\n`);
   return 0;
 }
 

@@ -37,9 +37,16 @@ export async function recipientWarnings(config: Pick<Config, 'databaseFile' | 'a
     if (!campaign) {
       warnings.push(`warning: campaign "${check.campaignId}" is not in the store; countdowns without their own endsAt will show their fallback, and only OPENTIME_ALLOWED_SENDERS admits senders.`);
     }
-    const global = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');
-    const byCampaign = campaign ? SenderAllowlist.parse(campaign.allowedSenders, `campaign ${campaign.id} senders`) : undefined;
-    if (!global.allows(check.sender) && !byCampaign?.allows(check.sender)) {
+    const allowlists: SenderAllowlist[] = [];
+    for (const [list, source] of [[config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS'], [campaign?.allowedSenders ?? [], `campaign "${check.campaignId}" senders`]] as const) {
+      try {
+        allowlists.push(SenderAllowlist.parse(list, source));
+      } catch (error) {
+        // The server refuses such a list too (fails closed); say so rather than fail the command.
+        warnings.push(`warning: ${(error as Error).message}`);
+      }
+    }
+    if (!allowlists.some((list) => list.allows(check.sender))) {
       warnings.push(`warning: AMP-Email-Sender ${check.sender} is allowed neither by OPENTIME_ALLOWED_SENDERS nor by campaign "${check.campaignId}"; AMP clients will show every block's fallback. Pass --from with an allowed sender, or allow this one.`);
     }
     return warnings;

@@ -3,7 +3,8 @@ import { numberFormat } from './intl-cache';
 
 /** A price in the product's currency, written the way the subscriber's locale writes money. */
 export function formatMoney(amount: number, currency: string, locale: string): string {
-  const key = `${locale}|${currency}|${amount}`;
+  // String(-0) is "0", but Intl writes -0 with its sign: keep them apart.
+  const key = `${locale}|${currency}|${Object.is(amount, -0) ? '-0' : amount}`;
   let text = moneyTexts.get(key);
   if (text === undefined) {
     text = numberFormat(locale, `money:${currency}`, { style: 'currency', currency }).format(amount);
@@ -25,9 +26,12 @@ export function formatInteger(value: number, locale: string): string {
 
 /** A fraction (0.25) as a locale percentage ("25 %" in German). */
 export function formatPercent(fraction: number, locale: string): string {
-  // Shown in whole percents: rounded here once, so the text depends only on that whole number (and can be kept).
-  const percent = Math.round(fraction * 100);
-  return smallNumber(percentTables, locale, percent, () => numberFormat(locale, 'percent', { style: 'percent', maximumFractionDigits: 0 }).format(percent / 100));
+  const format = (value: number): string => numberFormat(locale, 'percent', { style: 'percent', maximumFractionDigits: 0 }).format(value);
+  // Shown in whole percents, rounded as Intl rounds the decimal value: fraction * 100 alone can land
+  // just under a half (0.145 * 100 = 14.4999…), so it is read back at 15 significant digits first.
+  const percent = Math.round(Number((fraction * 100).toPrecision(15)));
+  if (!(percent >= 0 && percent < SMALL_LIMIT)) return format(fraction);
+  return smallNumber(percentTables, locale, percent, () => format(percent / 100));
 }
 
 /** "2 days", "2 Tage", "2日" — unit names come from the locale's own data. */

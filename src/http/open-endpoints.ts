@@ -26,8 +26,9 @@ export interface OpenEndpointsDeps {
 
 const AMP_PREFIX = '/amp/v1';
 const IMG_PREFIX = '/img/v1/';
-const AMP_BLOCK = /^\/amp\/v1\/blocks\/([^/]+)\/?$/;
-const IMG_BLOCK = /^\/img\/v1\/blocks\/([^/]+)\/?$/;
+// Case-insensitive, as Express routes by default: a link rewriter that changes case still reaches us.
+const AMP_BLOCK = /^\/amp\/v1\/blocks\/([^/]+)\/?$/i;
+const IMG_BLOCK = /^\/img\/v1\/blocks\/([^/]+)\/?$/i;
 
 /**
  * The endpoints an email open hits — GET /amp/v1/… (amp-list JSON) and
@@ -64,7 +65,7 @@ export function openEndpoints(deps: OpenEndpointsDeps, everythingElse: RequestLi
 
   return (req, res) => {
     const url = req.url ?? '/';
-    const serve = isAmp(url) ? serveAmp : url.startsWith(IMG_PREFIX) && isRead(req) ? serveImage : undefined;
+    const serve = isAmp(url) ? serveAmp : hasPrefix(url, IMG_PREFIX) && isRead(req) ? serveImage : undefined;
     if (!serve) return everythingElse(req, res);
     try {
       logRequest(req, res, () => timeRequest(req, res, () => serve(req, res)));
@@ -84,9 +85,14 @@ export function openEndpoints(deps: OpenEndpointsDeps, everythingElse: RequestLi
 
 /** /amp/v1, /amp/v1/…, /amp/v1?… — what Express's `use('/amp/v1')` covered. */
 function isAmp(url: string): boolean {
-  if (!url.startsWith(AMP_PREFIX)) return false;
+  if (!hasPrefix(url, AMP_PREFIX)) return false;
   const next = url.charCodeAt(AMP_PREFIX.length);
   return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */;
+}
+
+/** `url` starts with the (lower-case) `prefix`, in any letter case. */
+function hasPrefix(url: string, prefix: string): boolean {
+  return url.startsWith(prefix) || url.slice(0, prefix.length).toLowerCase() === prefix;
 }
 
 /** GET, and HEAD, which Node answers without the body. */

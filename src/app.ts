@@ -18,7 +18,7 @@ import { errorHandler, notFound } from './http/error-handler';
 import { requestLog } from './http/request-log';
 import type { SenderAllowlist } from './http/sender-allowlist';
 import type { Logger } from './log';
-import type { Metrics, PullSourceCounts } from './metrics/metrics';
+import type { Metrics } from './metrics/metrics';
 import { requestDuration } from './metrics/request-duration';
 import type { AppleRelayRanges } from './open/apple-relay-ranges';
 import { createBlockImageRenderer, type DrawBlockFn } from './render/block-image';
@@ -28,6 +28,7 @@ import { openRecording } from './render-log/open-recording';
 import type { RenderLog } from './render-log/render-log';
 import type { RenderLogStore } from './render-log/render-record';
 import { openWaitBudget } from './sources/open-wait-budget';
+import type { PullSource, PullSourceStats } from './sources/pull-source';
 import type { Keyring } from './tokens/keyring';
 import { createTokenVerifier } from './tokens/token-verifier';
 
@@ -85,7 +86,7 @@ export interface AppDeps {
   /** When set, GET /metrics needs "Authorization: Bearer <metricsToken>". */
   metricsToken?: string;
   /** The pull source opens read through, if any: its counts go on GET /metrics. */
-  pullSource?: { readonly name: string; stats(): PullSourceCounts };
+  pullSource?: Pick<PullSource, 'name' | 'stats'>;
   /** Apple's relay egress ranges, to tell Mail Privacy Protection prefetches; none: the user agent alone decides. */
   relayRanges?: AppleRelayRanges;
   /** Express "trust proxy" (OPENTIME_TRUST_PROXY): which hops may say who the client is. Default: none. */
@@ -165,7 +166,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
 }
 
 /** The pull source's counts under its name, for GET /metrics; none without a pull source. */
-function pullSourceMetrics(pullSource: AppDeps['pullSource']): Record<string, () => PullSourceCounts> {
+function pullSourceMetrics(pullSource: AppDeps['pullSource']): Record<string, () => PullSourceStats> {
   return pullSource ? { [pullSource.name]: () => pullSource.stats() } : {};
 }
 

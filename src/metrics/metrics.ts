@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PullSourceStats } from '../sources/pull-source';
 
 /** Hit and miss counts of one cache, as the caches report them. */
 export interface CacheCounts {
@@ -13,17 +14,6 @@ export interface QueueCounts {
   dropped: number;
 }
 
-/** What a pull source has done since start (sources/pull-source.ts PullSourceStats). */
-export interface PullSourceCounts {
-  live: number;
-  cached: number;
-  stale: number;
-  unavailable: number;
-  failures: number;
-  rejectedByBreaker: number;
-  breaker: 'closed' | 'open' | 'halfOpen';
-}
-
 /**
  * What the scrape reads at collect time (never on an open's path): each
  * source is a function returning the current counts.
@@ -34,7 +24,7 @@ export interface MetricSources {
   /** Write-behind queues by name, e.g. "renders", "clicks", "impressions", "locks". */
   queues?: Record<string, () => QueueCounts>;
   /** Pull sources by name (their host). */
-  pullSources?: Record<string, () => PullSourceCounts>;
+  pullSources?: Record<string, () => PullSourceStats>;
 }
 
 /**
@@ -224,7 +214,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
   }
 
-  const pullSources: Record<string, () => PullSourceCounts> = {};
+  const pullSources: Record<string, () => PullSourceStats> = {};
   new Counter({
     name: 'opentime_pull_source_reads_total',
     help: 'Product reads through a pull source, by source and what they got: live (fetched), cached, stale (the source failed; the last good answer), unavailable (nothing usable; catalogue figures shown).',

@@ -9,7 +9,7 @@ import { TokenError } from '../tokens/errors';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { assertSenderAllowed } from './amp-cors';
 import { HttpError } from './error-catalogue';
-import { singleQueryValue } from './query';
+import { queryParams, singleValue } from './query';
 import { sendJson } from './send-json';
 
 export interface AmpBlockEndpointDeps {
@@ -38,7 +38,7 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
     if (!block) throw new HttpError('block_not_found', `No block "${blockId.slice(0, 64)}".`);
 
     const now = deps.now();
-    const token = singleQueryValue(req.url ?? '', 't');
+    const token = singleValue(queryParams(req.url ?? ''), 't');
     if (token === undefined) throw new HttpError('token_missing');
     let claims;
     try {

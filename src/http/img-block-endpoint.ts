@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BlockImage, BlockImageRenderer, ImageFormat } from '../render/block-image';
-import { TRANSPARENT_PIXEL_GIF, TRANSPARENT_PIXEL_PNG } from '../render/encode';
-import { imageResponseHeaders, isNotModified, strongEtag } from './image-cache-policy';
-import { pathOf, singleQueryValue } from './query';
+import { transparentPixel, type BlockImage, type BlockImageRenderer, type ImageFormat } from '../render/block-image';
+import { imageResponseHeaders, isNotModified } from './image-cache-policy';
+import { queryParams, singleValue } from './query';
 
 /** `<blockId>.png`, `<blockId>@2x.png`, `<blockId>.gif` (ids as the blocks config allows them). */
 const FILE = /^([a-z0-9][a-z0-9-]{0,63})(@2x)?\.(png|gif)$/;
@@ -27,15 +26,15 @@ export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (r
     const match = file === null ? null : FILE.exec(file);
     const format: ImageFormat = match?.[3] === 'gif' ? 'gif' : 'png';
     try {
-      const url = req.url ?? '';
+      const query = queryParams(req.url ?? '');
       const image =
         file === null
           ? await renderer.render({ blockId: '', token: undefined, format: 'png', log: req.log })
           : await renderer.render({
               blockId: match?.[1] ?? file.replace(/\.(png|gif)$/, ''),
-              token: singleQueryValue(url, 't'),
+              token: singleValue(query, 't'),
               format,
-              scale: requestedScale(singleQueryValue(url, 'scale'), match?.[2] === '@2x'),
+              scale: requestedScale(singleValue(query, 'scale'), match?.[2] === '@2x'),
               userAgent: req.headers['user-agent'],
               remoteAddress: clientAddress(req),
               log: req.log,
@@ -49,13 +48,12 @@ export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (r
   };
 }
 
-/** The answer of last resort: a 1×1 transparent PNG, or GIF when that was asked for (`format`, or a URL ending in .gif). */
-export function sendTransparentPixel(res: ServerResponse, formatOrUrl: string): void {
+/** The answer of last resort: a 1×1 transparent image of the asked format. */
+export function sendTransparentPixel(res: ServerResponse, format: ImageFormat): void {
   if (res.headersSent) return;
-  const gif = formatOrUrl === 'gif' || pathOf(formatOrUrl).endsWith('.gif');
-  const bytes = gif ? TRANSPARENT_PIXEL_GIF : TRANSPARENT_PIXEL_PNG;
-  res.writeHead(200, imageResponseHeaders({ contentType: gif ? 'image/gif' : 'image/png', byteLength: bytes.length, etag: strongEtag(bytes), audience: 'degraded' }));
-  res.end(bytes);
+  const pixel = transparentPixel(format);
+  res.writeHead(200, imageResponseHeaders({ contentType: pixel.contentType, byteLength: pixel.bytes.length, etag: pixel.etag, audience: 'degraded' }));
+  res.end(pixel.bytes);
 }
 
 /** `?scale=` wins when it is a number; else `@2x` asks for 2; else 1. The renderer clamps it. */

@@ -1,12 +1,18 @@
+/** Shared answer for URLs without a query string; never modified. */
+const NO_QUERY: Readonly<URLSearchParams> = new URLSearchParams();
+
+/** The query parameters of a request URL, parsed once per request. */
+export function queryParams(url: string): Readonly<URLSearchParams> {
+  const q = url.indexOf('?');
+  return q === -1 ? NO_QUERY : new URLSearchParams(url.slice(q + 1));
+}
+
 /**
  * The one value of a query parameter, or undefined when it is absent or
  * given more than once (ambiguous: for a token, refusing beats guessing).
- * Reads the raw URL; the substring test spares requests without a query.
  */
-export function singleQueryValue(url: string, name: string): string | undefined {
-  const q = url.indexOf('?');
-  if (q === -1) return undefined;
-  const values = new URLSearchParams(url.slice(q + 1)).getAll(name);
+export function singleValue(params: Readonly<URLSearchParams>, name: string): string | undefined {
+  const values = params.getAll(name);
   return values.length === 1 ? values[0] : undefined;
 }
 

@@ -272,16 +272,18 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
         return await (block ? renderBlock(block, request, log) : renderUnknown(request, log));
       } catch (error) {
         log.error({ block: request.blockId.slice(0, 64), err: error }, 'image fallback failed too; answering a transparent pixel');
-        const bytes = request.format === 'gif' ? TRANSPARENT_PIXEL_GIF : TRANSPARENT_PIXEL_PNG;
-        return {
-          bytes,
-          contentType: request.format === 'gif' ? 'image/gif' : 'image/png',
-          etag: strongEtag(bytes),
-          audience: 'degraded',
-          outcome: 'emergency',
-          frames: 1,
-        };
+        return { ...transparentPixel(request.format), audience: 'degraded', outcome: 'emergency', frames: 1 };
       }
     },
   };
 }
+
+/** The image of last resort: 1×1 and transparent, in the asked format. */
+export function transparentPixel(format: ImageFormat): RenderedImage {
+  return format === 'gif' ? PIXEL.gif : PIXEL.png;
+}
+
+const PIXEL: Record<ImageFormat, RenderedImage> = {
+  png: { bytes: TRANSPARENT_PIXEL_PNG, contentType: 'image/png', etag: strongEtag(TRANSPARENT_PIXEL_PNG) },
+  gif: { bytes: TRANSPARENT_PIXEL_GIF, contentType: 'image/gif', etag: strongEtag(TRANSPARENT_PIXEL_GIF) },
+};

@@ -62,16 +62,27 @@ export class CachedStore implements Store, RenderLogStore, BlockLockStore, Expir
   }
 
   async getProducts(ids: readonly string[]): Promise<Product[]> {
-    const missing = ids.filter((id) => !this.products.has(id));
+    // One lookup per id: what was found is kept here, so an entry expiring while the misses load is not lost.
+    const known = new Map<string, Product | false>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.products.get(id);
+      if (cached === undefined) missing.push(id);
+      else known.set(id, cached);
+    }
     this.counts.products.misses += missing.length;
     this.counts.products.hits += ids.length - missing.length;
     if (missing.length) {
       const found = new Map((await this.inner.getProducts(missing)).map((product) => [product.id, product]));
-      for (const id of missing) this.products.set(id, found.get(id) ?? false);
+      for (const id of missing) {
+        const product = found.get(id) ?? false;
+        this.products.set(id, product);
+        known.set(id, product);
+      }
     }
     const result: Product[] = [];
     for (const id of ids) {
-      const product = this.products.get(id);
+      const product = known.get(id);
       if (product) result.push(product);
     }
     return result;

@@ -27,7 +27,6 @@ import type { RenderCache } from './render/render-cache';
 import { openRecording } from './render-log/open-recording';
 import type { RenderLog } from './render-log/render-log';
 import type { RenderLogStore } from './render-log/render-record';
-import { openWaitBudget } from './sources/open-wait-budget';
 import type { PullSource, PullSourceStats } from './sources/pull-source';
 import type { Keyring } from './tokens/keyring';
 import { createTokenVerifier } from './tokens/token-verifier';
@@ -110,7 +109,6 @@ export function createApp(deps: AppDeps): OpentimeApp {
   // Issue 6: metrics, render log and locks, shared by the JSON, image and click routes.
   const recording = openRecording(deps);
   app.use(requestDuration(recording.metrics));
-  if (deps.perOpenPullBudget) app.use(openWaitBudget());
 
   app.get('/healthz', async (_req, res) => {
     await deps.store.countProducts();

@@ -9,6 +9,7 @@ import { TokenError } from '../tokens/errors';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { assertSenderAllowed } from './amp-cors';
 import { HttpError } from './error-catalogue';
+import { SenderAllowlist } from './sender-allowlist';
 import { queryParams, singleValue } from './query';
 import { sendJson } from './send-json';
 
@@ -52,7 +53,7 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
       deps.store.getCampaign(claims.campaignId),
       deps.store.getSubscriber(claims.subscriberId),
     ]);
-    assertSenderAllowed(res, campaign?.allowedSenders ?? []);
+    assertSenderAllowed(res, campaign?.allowedSenders ?? SenderAllowlist.EMPTY);
 
     const open = buildOpen({
       now,

@@ -70,6 +70,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import vary from 'vary';
 import { HttpError } from './error-catalogue';
 import type { Middleware } from './middleware';
+import { queryParams } from './query';
 import { SenderAllowlist, isWellFormedSender } from './sender-allowlist';
 
 export interface AmpCorsOptions {
@@ -213,7 +214,7 @@ function addVary(res: ServerResponse, value: string): void {
 function sourceOriginOf(url: string): string | undefined | null {
   const q = url.indexOf('?');
   if (q === -1 || !url.includes(SOURCE_ORIGIN_PARAM, q)) return undefined;
-  const values = new URLSearchParams(url.slice(q + 1)).getAll(SOURCE_ORIGIN_PARAM);
+  const values = queryParams(url).getAll(SOURCE_ORIGIN_PARAM);
   if (values.length > 1) return null;
   const value = values[0];
   return value === undefined || value === '' ? undefined : value;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import type { Middleware } from './middleware';
+import { pathOf } from './query';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -39,7 +40,7 @@ export function requestLog(logger: Logger): Middleware {
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!log.isLevelEnabled(level)) return;
-      log[level]({ method: req.method, path: url.split('?', 1)[0], status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
+      log[level]({ method: req.method, path: pathOf(url), status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
     });
     next();
   };

@@ -3,10 +3,12 @@ import type { Metrics } from './metrics';
 
 /** The surface a path belongs to: a label with a handful of values, never the path itself. */
 export function surfaceOf(path: string): string {
-  if (path.startsWith('/amp/')) return 'json';
-  if (path.startsWith('/img/')) return 'image';
-  if (path.startsWith('/c/')) return 'click';
-  if (path.startsWith('/api/')) return 'api';
+  // Any letter case, as the routes match.
+  const start = path.slice(0, 5).toLowerCase();
+  if (start.startsWith('/amp/')) return 'json';
+  if (start.startsWith('/img/')) return 'image';
+  if (start.startsWith('/c/')) return 'click';
+  if (start.startsWith('/api/')) return 'api';
   return 'other';
 }
 

@@ -66,8 +66,13 @@ export class AddressRanges {
     const mapped = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
     const v4 = parseIpv4(mapped);
     if (v4 !== -1) return this.hasV4(v4);
-    if (this.v6StartHigh.length === 0 || !ipaddr.IPv6.isValid(mapped)) return false;
-    const parts = ipaddr.IPv6.parse(mapped).parts;
+    if (this.v6StartHigh.length === 0) return false;
+    let parts: number[];
+    try {
+      parts = ipaddr.IPv6.parse(mapped).parts;
+    } catch {
+      return false;
+    }
     const high = (((parts[0] as number) << 16) | (parts[1] as number)) >>> 0;
     const low = (((parts[2] as number) << 16) | (parts[3] as number)) >>> 0;
     return this.hasV6(high, low);

@@ -52,12 +52,3 @@ export function buildOpen(input: OpenInput): Open {
     campaignId: input.campaignId ?? input.campaign?.id ?? null,
   };
 }
-
-/**
- * Client classification from request headers, without an address; see
- * open/client-detection.ts (detectClient) for the full rules, which also use
- * Apple's relay address list.
- */
-export function classifyClient(headers: { userAgent?: string | undefined; ampSender?: boolean }): ClientClass {
-  return detectClient({ amp: headers.ampSender, userAgent: headers.userAgent }).client;
-}

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log';
 
 export interface BatchWriterOptions {
@@ -21,7 +22,6 @@ export interface BatchWriterStats {
   failedBatches: number;
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Append-only write-behind: `push` is an array push on the request's path;

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BlockLockStore } from '../data/locks';
 import type { ExpiringRecordsStore } from '../data/store';
 import type { Logger } from '../log';
@@ -27,7 +28,6 @@ export const MIN_LOCK_RETENTION_DAYS = 32;
 export type RetentionStore = Pick<RenderLogStore, 'pruneRenderLog'> & Pick<BlockLockStore, 'pruneBlockLocks'> & ExpiringRecordsStore;
 
 const DAY_MS = 86_400_000;
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Deletes what retention no longer covers, in chunks; resolves to the number of rows deleted. */
 export async function pruneExpired(store: RetentionStore, options: RetentionOptions): Promise<number> {

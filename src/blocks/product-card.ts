@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Product, StockState } from '../data/model';
 import { formatMoney, formatPercent } from '../format/numbers';
 import { compileRule, type CompiledRule } from '../rules/rule';
-import { productFacts, type RuleFacts } from '../rules/facts';
+import { productFacts, withProduct } from '../rules/facts';
 import type { ResolveContext } from './kind';
 
 /** One product as both renderers show it: every string formatted for this subscriber. */
@@ -66,10 +66,6 @@ export function stockStateOf(product: Product, lowStockAtMost: number): StockSta
   return product.stock <= lowStockAtMost ? 'low_stock' : 'in_stock';
 }
 
-export function isOnSale(product: Product): boolean {
-  return product.salePrice !== null && product.salePrice < product.price;
-}
-
 /** Formats a product for this open and picks its badge from the rules, against live stock. */
 export function productCard(
   product: Product,
@@ -78,9 +74,9 @@ export function productCard(
   lowStockAtMost: number,
 ): ProductCardView {
   const locale = context.open.locale;
-  const onSale = isOnSale(product);
-  const facts: RuleFacts = { ...context.facts, product: productFacts(product) };
-  const discount = onSale ? `-${formatPercent(facts.product!.discountPercent / 100, locale)}` : null;
+  const facts = withProduct(context.facts, product);
+  const { onSale, discountPercent } = productFacts(product);
+  const discount = onSale ? `-${formatPercent(discountPercent / 100, locale)}` : null;
   const badge = badges.find((candidate) => candidate.when(facts));
   return {
     id: product.id,

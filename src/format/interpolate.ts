@@ -12,8 +12,3 @@ export function interpolate(template: string, values: Readonly<Record<string, st
     return value === undefined || value === null ? match : String(value);
   });
 }
-
-/** The placeholder names a template uses, for validating config at start-up. */
-export function placeholdersOf(template: string): string[] {
-  return [...template.matchAll(placeholder)].map((match) => match[1] as string);
-}

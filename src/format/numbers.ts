@@ -39,18 +39,9 @@ export function formatUnit(value: number, unit: 'day' | 'hour' | 'minute' | 'sec
   return smallNumber(unitTables[unit], locale, value, () => numberFormat(locale, `unit:${unit}`, { style: 'unit', unit, unitDisplay: 'long' }).format(value));
 }
 
-/** Unit names depend only on (locale, unit, value): a countdown asks for the same few hundred again and again. */
-const unitLabels = new LRUCache<string, string>({ max: 20_000 });
-
-/** The localized name of a unit for a value, without the number: "days", "Tage". */
+/** The localized name of a unit for a value, without the number: "days", "Tage". Kept per locale like the figures. */
 export function unitLabel(value: number, unit: 'day' | 'hour' | 'minute' | 'second', locale: string): string {
-  const key = `${locale}|${unit}|${value}`;
-  let label = unitLabels.get(key);
-  if (label === undefined) {
-    label = unitLabelUncached(value, unit, locale);
-    unitLabels.set(key, label);
-  }
-  return label;
+  return smallNumber(unitLabelTables[unit], locale, value, () => unitLabelUncached(value, unit, locale));
 }
 
 function unitLabelUncached(value: number, unit: 'day' | 'hour' | 'minute' | 'second', locale: string): string {
@@ -80,6 +71,7 @@ const integerTables = smallTables();
 const twoDigitTables = smallTables();
 const percentTables = smallTables();
 const unitTables = { day: smallTables(), hour: smallTables(), minute: smallTables(), second: smallTables() };
+const unitLabelTables = { day: smallTables(), hour: smallTables(), minute: smallTables(), second: smallTables() };
 
 function smallNumber(tables: SmallNumberTables, locale: string, value: number, format: () => string): string {
   if (!Number.isInteger(value) || value < 0 || value >= SMALL_LIMIT) return format();

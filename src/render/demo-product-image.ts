@@ -23,10 +23,6 @@ function demoCategories(): ReadonlyMap<string, Category> {
   return categories;
 }
 
-export function isDemoProduct(id: string): boolean {
-  return demoCategories().has(id);
-}
-
 /** Colour words in the demo ids, as a shop would photograph them. */
 const COLOURS: Readonly<Record<string, string>> = {
   navy: '#24345a', black: '#26262a', camel: '#c39a68', stone: '#c9bea8', olive: '#6d7343', yellow: '#eec42d',

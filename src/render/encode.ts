@@ -82,7 +82,8 @@ export async function encodePng(image: RgbaImage, options: PngEncodeOptions = {}
   return indexed.length < truecolor.length ? indexed : truecolor;
 }
 
-function isOpaque(data: Uint8Array | Uint8ClampedArray): boolean {
+/** Every pixel fully opaque (the alpha channel can be left out). */
+export function isOpaque(data: Uint8Array | Uint8ClampedArray): boolean {
   for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
   return true;
 }

@@ -1,6 +1,6 @@
 import type { Canvas } from '@napi-rs/canvas';
 import { applyPalette, GIFEncoder, quantize, type ColorFormat, type Encoder, type Palette } from 'gifenc';
-import { canvasPixels, wholeBytes } from './encode';
+import { canvasPixels, isOpaque, wholeBytes } from './encode';
 
 /**
  * Animated GIFs with gifenc (pure JS, so this runs on the event loop; see
@@ -112,11 +112,6 @@ interface Box {
   /** Inclusive. */
   right: number;
   bottom: number;
-}
-
-function isOpaque(data: Pixels): boolean {
-  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
-  return true;
 }
 
 function concat(parts: readonly Pixels[]): Pixels {

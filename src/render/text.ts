@@ -212,10 +212,6 @@ export function drawText(ctx: Context, text: string, box: TextBox, style: TextSt
   return { shown: fitted.shown, size: fitted.size, width: fitted.width, x, baseline };
 }
 
-export interface ParagraphBox extends TextBox {
-  maxLines: number;
-}
-
 /** Breaks text into words (keeping their trailing spaces); a word with no spaces (CJK) may break anywhere. */
 function breakOpportunities(text: string): string[] {
   return text.split(/(?<=\s)/u);
@@ -296,13 +292,6 @@ export function paintParagraph(ctx: Context, layout: ParagraphLayout, box: TextB
     const lineBox = { x: box.x, y: box.y + index * lineHeight, width: box.width, align: box.align ?? 'left' };
     paint(ctx, line, leftOf(lineBox, width, direction), baselineOf(lineBox, layout.size), layout.size, style, width, direction);
   });
-}
-
-/** Lays out and draws a paragraph of up to `maxLines` lines. */
-export function drawParagraph(ctx: Context, text: string, box: ParagraphBox, style: TextStyle, log?: DrawLog): ParagraphLayout {
-  const layout = layoutParagraph(ctx, text, box.width, box.maxLines, style);
-  paintParagraph(ctx, layout, box, style, log);
-  return layout;
 }
 
 /** Filled rounded rectangle. */

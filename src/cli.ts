@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { registerApiKeyCommand } from './commands/api-key';
 import { registerImportCommand } from './commands/import';
 import { registerEmailCommand } from './commands/email';
@@ -11,14 +11,7 @@ import { main as serve } from './main';
 import { keyringFromConfig } from './tokens/keyring-from-config';
 import { signSubscriberToken } from './tokens/subscriber-token';
 import { parseTtl } from './tokens/ttl';
-
-function ttlOption(value: string): number {
-  try {
-    return parseTtl(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
+import { ttlOption } from './commands/ttl-option';
 
 const configHelp = `
 Configuration (environment variables, or the same keys in the file named by OPENTIME_CONFIG):

@@ -50,7 +50,6 @@ export const productPatchSchema = z.strictObject({
   popularity: z.number().int().min(0).optional(),
   updatedAt: isoTimestamp.optional(),
 });
-export type ProductPatch = z.infer<typeof productPatchSchema>;
 
 export const subscriberPatchSchema = z.strictObject({
   id,
@@ -67,7 +66,6 @@ export const subscriberPatchSchema = z.strictObject({
   purchases: idList.optional(),
   updatedAt: isoTimestamp.optional(),
 });
-export type SubscriberPatch = z.infer<typeof subscriberPatchSchema>;
 
 const eventBase = {
   id: id.meta({ description: 'Unique per event: a repeated id is acknowledged and not applied again.' }),
@@ -81,8 +79,6 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...eventBase, type: z.literal('purchased'), productIds: z.array(id).min(1).max(200) }),
   z.strictObject({ ...eventBase, type: z.literal('points_changed'), delta: z.number().int(), tier: z.string().trim().max(50).optional() }),
 ]);
-export type IngestEvent = z.infer<typeof eventSchema>;
-export const eventTypes = eventSchema.options.map((option) => option.shape.type.value);
 
 /** Field names a record may carry, for "did you mean" hints on unknown fields. */
 const knownFields = new Set([

@@ -1,5 +1,5 @@
 import type { CountdownView } from './countdown';
-import type { BlockView } from './kind';
+import type { BlockView, PreparedBlock } from './kind';
 import type { LoyaltyView } from './loyalty';
 import type { ProductView } from './product';
 import type { RecommendationsView } from './recommendations';
@@ -48,4 +48,10 @@ export function isRedirectableUrl(url: unknown): url is string {
   } catch {
     return false;
   }
+}
+
+/** How many slots a block's picture can have (the links the HTML part may point at): a recommendations row's `count`, else one. */
+export function slotCount(block: PreparedBlock | undefined): number {
+  if (!block || block.kind.name !== 'recommendations') return 1;
+  return (block.config as { count?: number }).count ?? 1;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import nodemailer from 'nodemailer';
 import { loadBlocksConfig } from '../blocks/blocks-config';
 import { loadConfig, type Config } from '../config';
@@ -9,9 +9,9 @@ import { recipientWarnings } from '../email/recipient-check';
 import { defaultTemplatesDir, listTemplates, loadTemplate } from '../email/templates';
 import { keyringFromConfig } from '../tokens/keyring-from-config';
 import { DEFAULT_TTL_SECONDS, signSubscriberToken } from '../tokens/subscriber-token';
-import { parseTtl } from '../tokens/ttl';
 import { engineSourceFromEnv, loadEngine } from '../validate/engine';
 import { formatReport, validateTemplate } from '../validate/validate';
+import { ttlOption } from './ttl-option';
 
 export interface EmailCommandOptions {
   campaign: string;
@@ -127,14 +127,6 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
     }
   }
   return 0;
-}
-
-function ttlOption(value: string): number {
-  try {
-    return parseTtl(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }
 
 export function registerEmailCommand(program: Command): void {

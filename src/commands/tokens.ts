@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadBlocksConfig, type BlockCatalog } from '../blocks/blocks-config';
+import { slotCount } from '../blocks/slots';
 import { loadConfig } from '../config';
 import { defaultTemplatesDir, listTemplates, loadTemplate, templateBlockIds } from '../email/templates';
 import {
@@ -17,7 +18,7 @@ import {
 } from '../email/tokens-csv';
 import { keyringFromConfig } from '../tokens/keyring-from-config';
 import { DEFAULT_TTL_SECONDS } from '../tokens/subscriber-token';
-import { parseTtl } from '../tokens/ttl';
+import { ttlOption } from './ttl-option';
 
 export interface TokensCommandOptions {
   campaign: string;
@@ -53,11 +54,6 @@ export class TokensCommandError extends Error {
 /** Skipped rows printed as they happen (without a progress bar); all of them are counted and in --skipped-out. */
 const LIVE_SKIP_LINES = 100;
 
-function slotsOf(blocks: BlockCatalog, id: string): number {
-  const block = blocks.get(id);
-  return block && block.kind.name === 'recommendations' ? ((block.config as { count?: number }).count ?? 1) : 1;
-}
-
 function chooseBlocks(options: TokensCommandOptions, blocks: BlockCatalog, cwd: string): TokensCsvBlock[] {
   let ids: string[];
   if (options.blocks?.length) {
@@ -70,7 +66,7 @@ function chooseBlocks(options: TokensCommandOptions, blocks: BlockCatalog, cwd: 
   return ids.map((id) => {
     const block = blocks.get(id);
     if (!block) throw new TokensCommandError(`Unknown block "${id}". Known blocks: ${[...blocks.keys()].join(', ')}.`);
-    return { id, kind: block.kind.name, slots: slotsOf(blocks, id) };
+    return { id, kind: block.kind.name, slots: slotCount(block) };
   });
 }
 
@@ -173,14 +169,6 @@ function columnsOption(value: string): ColumnSet[] {
     }
   }
   return sets as ColumnSet[];
-}
-
-function ttlOption(value: string): number {
-  try {
-    return parseTtl(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }
 
 export function registerTokensCommand(program: Command): void {

@@ -1,6 +1,5 @@
 import type { Campaign, Subscriber } from '../data/model';
 import { DEFAULT_LOCALE, DEFAULT_TIME_ZONE, safeLocale, safeTimeZone } from '../format/intl-cache';
-import { detectClient } from './client-detection';
 
 /** Who and what opened: the AMP viewer's XHR, an image proxy, a prefetch, or a direct fetch. */
 export type ClientClass = 'amp' | 'gmail-proxy' | 'yahoo-proxy' | 'apple-prefetch' | 'direct';

@@ -97,6 +97,8 @@ export class PullSourceError extends Error {
 
 export class PullSource {
   readonly timeoutMs: number;
+  /** The source's host, for logs and metrics labels (never the path: it may carry ids or keys). */
+  readonly name: string;
   private readonly cacheMs: number;
   private readonly staleMs: number;
   private readonly now: () => number;
@@ -108,6 +110,7 @@ export class PullSource {
   constructor(private readonly options: PullSourceOptions) {
     if (!options.urlTemplate.includes('{id}')) throw new PullSourceError(`The pull source URL ${options.urlTemplate} has no {id} placeholder.`);
     this.timeoutMs = options.timeoutMs ?? 80;
+    this.name = hostOf(options.urlTemplate);
     this.cacheMs = options.cacheMs ?? 1000;
     this.staleMs = options.staleMs ?? 600_000;
     this.now = options.now ?? Date.now;
@@ -122,9 +125,9 @@ export class PullSource {
       name: 'pull-source',
     });
     // State changes are rare and worth a line; per-call failures are not (an outage would flood the log).
-    this.breaker.on('open', () => options.logger?.warn({ source: this.host() }, 'pull source failing: circuit breaker open, serving last known figures'));
-    this.breaker.on('halfOpen', () => options.logger?.info({ source: this.host() }, 'pull source: circuit breaker half-open, trying one call'));
-    this.breaker.on('close', () => options.logger?.info({ source: this.host() }, 'pull source recovered: circuit breaker closed'));
+    this.breaker.on('open', () => options.logger?.warn({ source: this.name }, 'pull source failing: circuit breaker open, serving last known figures'));
+    this.breaker.on('halfOpen', () => options.logger?.info({ source: this.name }, 'pull source: circuit breaker half-open, trying one call'));
+    this.breaker.on('close', () => options.logger?.info({ source: this.name }, 'pull source recovered: circuit breaker closed'));
   }
 
   /**
@@ -148,7 +151,7 @@ export class PullSource {
     if (known && now - known.fetchedAt <= this.staleMs) {
       this.counters.stale++;
       const stale = this.answer(known, 'stale', this.now());
-      this.options.logger?.debug({ source: this.host(), productId, ageMs: stale?.ageMs }, 'pull source unavailable: serving the last good answer');
+      this.options.logger?.debug({ source: this.name, productId, ageMs: stale?.ageMs }, 'pull source unavailable: serving the last good answer');
       return stale;
     }
     this.counters.unavailable++;
@@ -167,11 +170,6 @@ export class PullSource {
    */
   async warmUp(): Promise<void> {
     await (await fetch('data:application/json,{}')).json();
-  }
-
-  /** The source's host, for logs and metrics labels (never the path: it may carry ids or keys). */
-  get name(): string {
-    return this.host();
   }
 
   /** Stops the breaker's timers. */
@@ -198,7 +196,7 @@ export class PullSource {
           (error: unknown) => {
             if ((error as { code?: string }).code === 'EOPENBREAKER') this.counters.rejectedByBreaker++;
             else this.counters.failures++;
-            this.options.logger?.debug({ source: this.host(), productId, err: error }, 'pull source call failed');
+            this.options.logger?.debug({ source: this.name, productId, err: error }, 'pull source call failed');
             return undefined;
           },
         )
@@ -233,12 +231,13 @@ export class PullSource {
     return { figures, fetchedAt };
   }
 
-  private host(): string {
-    try {
-      return new URL(this.options.urlTemplate.replaceAll('{id}', 'x')).host;
-    } catch {
-      return 'pull source';
-    }
+}
+
+function hostOf(urlTemplate: string): string {
+  try {
+    return new URL(urlTemplate.replaceAll('{id}', 'x')).host;
+  } catch {
+    return 'pull source';
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BlockCatalog } from '../blocks/blocks-config';
+import { slotCount } from '../blocks/slots';
 import { looksLikeOpentimePath, parseOpentimeUrl, type OpentimeUrl } from '../email/opentime-urls';
 import { fillPlaceholders, PLACEHOLDERS, unknownPlaceholders, VALIDATION_VALUES } from '../email/placeholders';
 import { attribute, closest, hasAttribute, positionFinder, scanHtml, type HtmlElement, type ScannedDocument } from './html-scan';
@@ -127,12 +128,6 @@ function checkOpentimeUrl(
     return false;
   }
   return true;
-}
-
-function slotCount(options: CheckOptions, blockId: string): number {
-  const block = options.blocks.get(blockId);
-  if (!block || block.kind.name !== 'recommendations') return 1;
-  return (block.config as { count?: number }).count ?? 1;
 }
 
 function directChildWith(element: HtmlElement, attributeName: string): HtmlElement | undefined {
@@ -286,7 +281,7 @@ function checkImageLinks(
   options: CheckOptions,
   linked: Set<HtmlElement>,
 ): void {
-  const slots = slotCount(options, blockId);
+  const slots = slotCount(options.blocks.get(blockId));
   const checkClick = (element: HtmlElement): number | null => {
     linked.add(element);
     const href = attribute(element, 'href');

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { demoProductPng } from '../render/demo-product-image';
 import { HttpError } from './error-catalogue';
-import { imageResponseHeaders, isNotModified, strongEtag } from './image-cache-policy';
+import { sendImage, strongEtag } from './image-cache-policy';
 
 const FILE = /^([a-z0-9][a-z0-9-]{0,99})\.png$/;
 
@@ -25,13 +25,7 @@ export function demoAssetsRouter(): Router {
       etag = strongEtag(png);
       etags.set(id, etag);
     }
-    const headers = imageResponseHeaders({ contentType: 'image/png', byteLength: png.length, etag, audience: 'static' });
-    if (isNotModified(req.get('if-none-match'), etag)) {
-      const { 'Content-Length': _length, ...rest } = headers;
-      res.status(304).set(rest).end();
-      return;
-    }
-    res.status(200).set(headers).end(png);
+    sendImage(req, res, { bytes: png, contentType: 'image/png', etag, audience: 'static' });
   });
 
   return router;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * Who an image response is for, which decides how caches may keep it.
@@ -67,4 +68,27 @@ export function imageResponseHeaders(input: {
     ETag: input.etag,
     'X-Content-Type-Options': 'nosniff',
   };
+}
+
+/**
+ * Answers with an image: 304 with no body (and no Content-Length) when the
+ * client already holds these bytes, else 200 with them. A degraded image is
+ * never confirmed with a 304, so a client holding one fetches again.
+ * `extraHeaders` go after the policy's own.
+ */
+export function sendImage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  image: { bytes: Buffer; contentType: string; etag: string; audience: ImageAudience },
+  extraHeaders: Record<string, string> = {},
+): void {
+  const headers = { ...imageResponseHeaders({ contentType: image.contentType, byteLength: image.bytes.length, etag: image.etag, audience: image.audience }), ...extraHeaders };
+  if (image.audience !== 'degraded' && isNotModified(req.headers['if-none-match'], image.etag)) {
+    const { 'Content-Length': _length, ...withoutLength } = headers;
+    res.writeHead(304, withoutLength);
+    res.end();
+    return;
+  }
+  res.writeHead(200, headers);
+  res.end(image.bytes);
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { transparentPixel, type BlockImage, type BlockImageRenderer, type ImageFormat } from '../render/block-image';
-import { imageResponseHeaders, isNotModified } from './image-cache-policy';
+import { transparentPixel, type BlockImageRenderer, type ImageFormat } from '../render/block-image';
+import { sendImage } from './image-cache-policy';
 import { queryParams, singleValue } from './query';
 
 /** `<blockId>.png`, `<blockId>@2x.png`, `<blockId>.gif` (ids as the blocks config allows them). */
@@ -39,21 +39,18 @@ export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (r
               remoteAddress: clientAddress(req),
               log: req.log,
             });
-      send(req, res, image);
+      sendImage(req, res, image, { 'X-Opentime-Outcome': image.outcome });
     } catch (error) {
       // Last line of defence: an error escaping the renderer becomes a transparent pixel, not JSON.
       req.log.error({ err: error }, 'image route failed; answering a transparent pixel');
-      sendTransparentPixel(res, format);
+      sendTransparentPixel(req, res, format);
     }
   };
 }
 
 /** The answer of last resort: a 1×1 transparent image of the asked format. */
-export function sendTransparentPixel(res: ServerResponse, format: ImageFormat): void {
-  if (res.headersSent) return;
-  const pixel = transparentPixel(format);
-  res.writeHead(200, imageResponseHeaders({ contentType: pixel.contentType, byteLength: pixel.bytes.length, etag: pixel.etag, audience: 'degraded' }));
-  res.end(pixel.bytes);
+export function sendTransparentPixel(req: IncomingMessage, res: ServerResponse, format: ImageFormat): void {
+  if (!res.headersSent) sendImage(req, res, { ...transparentPixel(format), audience: 'degraded' });
 }
 
 /** `?scale=` wins when it is a number; else `@2x` asks for 2; else 1. The renderer clamps it. */
@@ -61,17 +58,4 @@ function requestedScale(query: string | undefined, at2x: boolean): number {
   const asked = query !== undefined && query.trim() !== '' ? Number(query) : Number.NaN;
   if (Number.isFinite(asked)) return asked;
   return at2x ? 2 : 1;
-}
-
-function send(req: IncomingMessage, res: ServerResponse, image: BlockImage): void {
-  const headers = imageResponseHeaders({ contentType: image.contentType, byteLength: image.bytes.length, etag: image.etag, audience: image.audience });
-  const ifNoneMatch = req.headers['if-none-match'];
-  if (image.audience !== 'degraded' && isNotModified(ifNoneMatch, image.etag)) {
-    const { 'Content-Length': _length, ...withoutLength } = headers;
-    res.writeHead(304, { ...withoutLength, 'X-Opentime-Outcome': image.outcome });
-    res.end();
-    return;
-  }
-  res.writeHead(200, { ...headers, 'X-Opentime-Outcome': image.outcome });
-  res.end(image.bytes);
 }

@@ -79,7 +79,7 @@ export function openEndpoints(deps: OpenEndpointsDeps, everythingElse: RequestLi
 
   function imageFailed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     (req.log ?? deps.logger).error({ err: error }, 'image request failed outside the renderer; answering a transparent pixel');
-    sendTransparentPixel(res, pathOf(req.url ?? '').endsWith('.gif') ? 'gif' : 'png');
+    sendTransparentPixel(req, res, pathOf(req.url ?? '').endsWith('.gif') ? 'gif' : 'png');
   }
 }
 

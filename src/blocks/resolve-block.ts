@@ -1,3 +1,4 @@
+import type { Logger } from '../log';
 import type { Store } from '../data/store';
 import { armFor, isHoldout } from '../experiments/assignment';
 import type { Open } from '../open/open';
@@ -52,6 +53,18 @@ export async function resolveBlock(block: PreparedBlock, open: Open, store: Stor
     if (error instanceof HoldBack) return { outcome: 'fallback', reason: 'data_missing', detail: error.reason, experimentVariant };
     return { outcome: 'fallback', reason: 'error', detail: (error as Error)?.message ?? String(error), error, experimentVariant };
   }
+}
+
+/**
+ * Logs a fallback served instead of the live view: an error as an error, rules
+ * or missing data as a warning. The holdout's fallback is the experiment
+ * working as configured, not a problem to log.
+ */
+export function logFallback(log: Pick<Logger, 'error' | 'warn'>, block: PreparedBlock, resolution: Resolution, message: string): void {
+  if (resolution.outcome !== 'fallback' || resolution.reason === 'holdout') return;
+  const fields = { block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error };
+  if (resolution.reason === 'error') log.error(fields, message);
+  else log.warn(fields, message);
 }
 
 /** The items amp-list shows when the block cannot show its live content. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import type { BlockLocks } from '../blocks/lock-at-first-open';
-import { jsonFor, resolveBlock } from '../blocks/resolve-block';
+import { jsonFor, logFallback, resolveBlock } from '../blocks/resolve-block';
 import type { Store } from '../data/store';
 import { buildOpen } from '../open/open';
 import type { ObserveRender } from '../render-log/render-observer';
@@ -67,11 +67,7 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
     });
     const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
     deps.observeRender?.({ surface: 'json', block, client: 'amp', subscriberId: claims.subscriberId, campaignId: claims.campaignId, resolution, at: now });
-    // The holdout's fallback is the experiment working as configured, not a problem to log.
-    if (resolution.outcome === 'fallback' && resolution.reason !== 'holdout') {
-      const log = resolution.reason === 'error' ? req.log.error.bind(req.log) : req.log.warn.bind(req.log);
-      log({ block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error }, 'block fallback served');
-    }
+    logFallback(req.log, block, resolution, 'block fallback served');
     sendJson(res, 200, jsonFor(block, resolution));
   };
 }

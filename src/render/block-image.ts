@@ -3,7 +3,7 @@ import type { BlockCatalog } from '../blocks/blocks-config';
 import type { CountdownView } from '../blocks/countdown';
 import type { BlockView, PreparedBlock } from '../blocks/kind';
 import type { BlockLocks } from '../blocks/lock-at-first-open';
-import { fallbackPayload, resolveBlock, type Resolution } from '../blocks/resolve-block';
+import { fallbackPayload, logFallback, resolveBlock, type Resolution } from '../blocks/resolve-block';
 import { slotUrls } from '../blocks/slots';
 import type { ImpressionLog } from '../data/impression-log';
 import type { Campaign, Subscriber } from '../data/model';
@@ -232,12 +232,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       at: now,
     });
     const armTheme = resolution.experimentVariant ? themes.get(armThemeKey(block.config.id, resolution.experimentVariant)) : undefined;
-    // The holdout's fallback is the experiment working as configured, not a problem to log.
-    if (resolution.outcome === 'fallback' && resolution.reason !== 'holdout') {
-      const fields = { block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error };
-      if (resolution.reason === 'error') log.error(fields, 'block fallback image served');
-      else log.warn(fields, 'block fallback image served');
-    }
+    logFallback(log, block, resolution, 'block fallback image served');
     const first = views[0] as BlockView;
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';

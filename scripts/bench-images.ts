@@ -11,10 +11,7 @@ import { RenderCache } from '../src/render/render-cache';
 import type { Keyring } from '../src/tokens/keyring';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { createTokenVerifier } from '../src/tokens/token-verifier';
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
+import { percentile } from './bench-stats';
 
 /**
  * Cold image renders in-process (a render cache too small to keep anything, so

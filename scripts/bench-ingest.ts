@@ -18,6 +18,7 @@ import path from 'node:path';
 import { importFeed } from '../src/data/ingest-feed';
 import type { FeedFormat } from '../src/data/ingest-feed-readers';
 import { SqliteStore } from '../src/data/sqlite-store';
+import { percentile } from './bench-stats';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_FRESHNESS_ROUNDS ?? 20);
@@ -127,11 +128,6 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
   return { child, url, stdout: () => out };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
 async function benchFreshness(dir: string): Promise<void> {
   const server = await startServer(path.join(dir, 'server-data'));
   try {
@@ -167,8 +163,10 @@ async function benchFreshness(dir: string): Promise<void> {
       }
       imageMs.push(performance.now() - acknowledged);
     }
-    const line = (name: string, values: number[]) =>
-      `  ${name.padEnd(38)} median ${percentile(values, 50).toFixed(1)} ms, p95 ${percentile(values, 95).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms`;
+    const line = (name: string, values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return `  ${name.padEnd(38)} median ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`;
+    };
     console.log(`\nFreshness over HTTP, real server process, ${ROUNDS} price changes (2xx → first open showing it):`);
     console.log(line('amp-list JSON', jsonMs));
     console.log(line('PNG (after the JSON check)', imageMs));

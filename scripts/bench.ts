@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: loads a bare Express "hello JSON" baseline and Opentime's
- * endpoints with the same client (autocannon) in the same run, and prints
- * requests/s, p50/p99 latency and the ratio to the baseline. Absolute numbers
+ * endpoints with the same client (scripts/bench-load.ts, on undici) in the same
+ * run, and prints requests/s, p50/p99 latency and the ratio to the baseline. Absolute numbers
  * drift on a shared machine; the ratios are the figures to compare.
  *
  * Environment: BENCH_DURATION (seconds per load, default 5), BENCH_CONNECTIONS
@@ -11,7 +11,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { loadBlocksConfig } from '../src/blocks/blocks-config';
 import { resolveBlock } from '../src/blocks/resolve-block';
 import { CachedStore } from '../src/data/cached-store';
@@ -24,6 +23,7 @@ import { Keyring } from '../src/tokens/keyring';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { growCatalog } from './bench-catalog';
 import { imageRenderFigures } from './bench-images';
+import { runLoad, type LoadRequest } from './bench-load';
 
 const ROOT = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
@@ -49,6 +49,9 @@ interface Figures {
    * (see the README's Benchmark section), so req/s understates what it can do.
    */
   serverBusy: number;
+  /** The load generator's CPU seconds per second (see bench-load.ts): near 1.0, the figures are the generator's limit. */
+  generatorBusy: number;
+  bytesPerRequest: number;
 }
 
 /** CPU seconds a process has used so far, from /proc (Linux). */
@@ -82,21 +85,27 @@ async function startChild(script: string, port: number, env: NodeJS.ProcessEnv =
   return { url, child };
 }
 
-async function load(name: string, server: { url: string; child: ChildProcess }, requests: { path: string; headers?: Record<string, string> }[]): Promise<Figures> {
+async function load(name: string, server: { url: string; child: ChildProcess }, requests: readonly LoadRequest[]): Promise<Figures> {
   const pid = server.child.pid as number;
   const cpuBefore = cpuSeconds(pid);
-  const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: DURATION, requests });
+  const result = await runLoad({ url: server.url, requests, connections: CONNECTIONS, durationSeconds: DURATION });
   const cpu = cpuSeconds(pid) - cpuBefore;
-  const errors = result.errors + result.non2xx;
   return {
     name,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors,
-    cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, result.requests.total),
+    requestsPerSecond: result.requestsPerSecond,
+    p50: result.p50,
+    p99: result.p99,
+    errors: result.errors,
+    cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, result.requests),
     serverBusy: cpu / DURATION,
+    generatorBusy: result.generatorBusy,
+    bytesPerRequest: result.bytesPerRequest,
   };
+}
+
+/** A short unmeasured load, so JIT and caches are warm before the measured one. */
+async function warm(url: string, requests: readonly LoadRequest[]): Promise<void> {
+  await runLoad({ url, requests, connections: CONNECTIONS, durationSeconds: 1 });
 }
 
 function tokens(campaignId: string): string[] {
@@ -145,6 +154,21 @@ async function resolveMicros(dataDir: string): Promise<number> {
   return samples[Math.floor(samples.length / 2)] as number;
 }
 
+/** Two loads of the same thing as one row (ABBA orders): means, errors summed. */
+function mean(a: Figures, b: Figures): Figures {
+  return {
+    name: a.name,
+    requestsPerSecond: (a.requestsPerSecond + b.requestsPerSecond) / 2,
+    p50: (a.p50 + b.p50) / 2,
+    p99: (a.p99 + b.p99) / 2,
+    errors: a.errors + b.errors,
+    cpuMicrosPerRequest: (a.cpuMicrosPerRequest + b.cpuMicrosPerRequest) / 2,
+    serverBusy: (a.serverBusy + b.serverBusy) / 2,
+    generatorBusy: (a.generatorBusy + b.generatorBusy) / 2,
+    bytesPerRequest: (a.bytesPerRequest + b.bytesPerRequest) / 2,
+  };
+}
+
 /**
  * Issue 6: what the render log costs an open. Two servers on the same data,
  * OPENTIME_RENDER_LOG=true and =false, loaded in ABBA order (off, on, on,
@@ -159,16 +183,7 @@ async function renderLogComparison(dataDir: string, serverEnv: NodeJS.ProcessEnv
     { name: 'GET /amp/v1/blocks/picks', requests: ampRequests('picks') },
     { name: 'GET /img/v1/blocks/hero-product.png', requests: imageRequests('hero-product') },
   ];
-  for (const server of [on, off]) await autocannon({ url: server.url, connections: CONNECTIONS, duration: 1, requests: loads[0]?.requests });
-  const mean = (a: Figures, b: Figures): Figures => ({
-    name: a.name,
-    requestsPerSecond: (a.requestsPerSecond + b.requestsPerSecond) / 2,
-    p50: (a.p50 + b.p50) / 2,
-    p99: (a.p99 + b.p99) / 2,
-    errors: a.errors + b.errors,
-    cpuMicrosPerRequest: (a.cpuMicrosPerRequest + b.cpuMicrosPerRequest) / 2,
-    serverBusy: (a.serverBusy + b.serverBusy) / 2,
-  });
+  for (const server of [on, off]) await warm(server.url, loads[0]?.requests ?? []);
   const lines = [`render log on vs off (${CONNECTIONS} connections, ABBA order, mean of two ${DURATION}s loads each):`];
   lines.push(`  ${'endpoint'.padEnd(36)} ${'log'.padEnd(4)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'errors'.padStart(6)}`);
   for (const { name, requests } of loads) {
@@ -191,10 +206,10 @@ async function renderLogComparison(dataDir: string, serverEnv: NodeJS.ProcessEnv
 }
 
 function table(rows: Figures[], baseline: number, baselineCpu: number): string {
-  const header = `${'endpoint'.padEnd(38)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'cpu ratio'.padStart(9)} ${'srv busy'.padStart(8)} ${'errors'.padStart(6)}`;
+  const header = `${'endpoint'.padEnd(38)} ${'req/s'.padStart(8)} ${'ratio'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu µs/req'.padStart(11)} ${'cpu ratio'.padStart(9)} ${'srv busy'.padStart(8)} ${'gen busy'.padStart(8)} ${'KB/req'.padStart(7)} ${'errors'.padStart(6)}`;
   const lines = rows.map(
     (row) =>
-      `${row.name.padEnd(38)} ${row.requestsPerSecond.toFixed(0).padStart(8)} ${(row.requestsPerSecond / baseline).toFixed(2).padStart(6)} ${row.p50.toFixed(1).padStart(7)} ${row.p99.toFixed(1).padStart(7)} ${row.cpuMicrosPerRequest.toFixed(0).padStart(11)} ${(baselineCpu / row.cpuMicrosPerRequest).toFixed(2).padStart(9)} ${row.serverBusy.toFixed(2).padStart(8)} ${String(row.errors).padStart(6)}`,
+      `${row.name.padEnd(38)} ${row.requestsPerSecond.toFixed(0).padStart(8)} ${(row.requestsPerSecond / baseline).toFixed(2).padStart(6)} ${row.p50.toFixed(1).padStart(7)} ${row.p99.toFixed(1).padStart(7)} ${row.cpuMicrosPerRequest.toFixed(0).padStart(11)} ${(baselineCpu / row.cpuMicrosPerRequest).toFixed(2).padStart(9)} ${row.serverBusy.toFixed(2).padStart(8)} ${row.generatorBusy.toFixed(2).padStart(8)} ${(row.bytesPerRequest / 1024).toFixed(1).padStart(7)} ${String(row.errors).padStart(6)}`,
   );
   return [header, ...lines].join('\n');
 }
@@ -215,16 +230,27 @@ async function main(): Promise<void> {
 
     const rows: Figures[] = [];
     // Warm both servers (JIT, caches) so the first measured load is not penalised.
-    await autocannon({ url: `${baseline.url}/hello`, connections: CONNECTIONS, duration: 1 });
-    await autocannon({ url: small.url, connections: CONNECTIONS, duration: 1, requests: ampRequests('picks') });
+    await warm(baseline.url, [{ path: '/hello' }]);
+    await warm(small.url, ampRequests('picks'));
 
     const before = await load('baseline: bare Express hello JSON', baseline, [{ path: '/hello' }]);
     for (const blockId of ['flash-countdown', 'hero-product', 'parka-product', 'picks', 'loyalty-status']) {
       rows.push(await load(`GET /amp/v1/blocks/${blockId}`, small, ampRequests(blockId)));
     }
     // Images over HTTP: the 12 demo subscribers' views repeat, so these are render-cache hits (issue 3: cached ≥ 0.8x JSON).
+    // Each is compared with its block's JSON loaded right before and after (JSON, image, image, JSON), so
+    // the drift of a shared machine over the run cancels out of the ratio.
+    const imageVersusJson: { blockId: string; json: Figures; image: Figures }[] = [];
     for (const blockId of ['flash-countdown', 'hero-product', 'picks', 'loyalty-status']) {
-      rows.push(await load(`GET /img/v1/blocks/${blockId}.png (cached)`, small, imageRequests(blockId)));
+      const jsonName = `GET /amp/v1/blocks/${blockId}`;
+      const imageName = `GET /img/v1/blocks/${blockId}.png (cached)`;
+      const jsonBefore = await load(jsonName, small, ampRequests(blockId));
+      // The warm-up draws each view once, so the measured loads are cache hits (and the drawing code is compiled).
+      await warm(small.url, imageRequests(blockId));
+      const image = mean(await load(imageName, small, imageRequests(blockId)), await load(imageName, small, imageRequests(blockId)));
+      const json = mean(jsonBefore, await load(jsonName, small, ampRequests(blockId)));
+      rows.push(image);
+      imageVersusJson.push({ blockId, json, image });
     }
     const after = await load('baseline (again, drift check)', baseline, [{ path: '/hello' }]);
     const baselineRps = (before.requestsPerSecond + after.requestsPerSecond) / 2;
@@ -233,22 +259,23 @@ async function main(): Promise<void> {
     small.child.kill('SIGTERM');
     const large = await startChild(path.join(ROOT, 'dist', 'src', 'main.js'), 18_082, { ...serverEnv, OPENTIME_DATA_DIR: largeDir });
     children.push(large.child);
-    await autocannon({ url: large.url, connections: CONNECTIONS, duration: 1, requests: ampRequests('picks') });
+    await warm(large.url, ampRequests('picks'));
     const largePicks = await load(`picks, ${LARGE.toLocaleString('en-US')}-product catalogue`, large, ampRequests('picks'));
 
     process.stdout.write(`\n${table([before, ...rows, after, largePicks], baselineRps, baselineCpu)}\n`);
     process.stdout.write(
       `\nratio = req/s ÷ mean of the two baseline loads (${baselineRps.toFixed(0)} req/s); ` +
         `cpu ratio = baseline server CPU per request (${baselineCpu.toFixed(0)} µs) ÷ this row's (1.00 = as cheap as bare Express); ` +
-        `srv busy = server CPU seconds per second of load (below ~0.9 the server waited on something other than its CPU)\n`,
+        `srv busy = server CPU seconds per second of load (below ~0.9 the server waited on something other than its CPU); ` +
+        `gen busy = the same for the load generator (near 1.0 it, not the server, was the limit); KB/req = body bytes per answer\n`,
     );
 
-    for (const blockId of ['flash-countdown', 'hero-product', 'picks', 'loyalty-status']) {
-      const json = rows.find((row) => row.name === `GET /amp/v1/blocks/${blockId}`) as Figures;
-      const image = rows.find((row) => row.name.startsWith(`GET /img/v1/blocks/${blockId}.png`)) as Figures;
+    process.stdout.write(`\ncached image ÷ JSON of the same block (mean of two loads each, in the order JSON, image, image, JSON):\n`);
+    for (const { blockId, json, image } of imageVersusJson) {
       process.stdout.write(
-        `  cached image ÷ JSON, ${blockId}: throughput ${(image.requestsPerSecond / json.requestsPerSecond).toFixed(2)}, ` +
-          `server CPU per request ${(json.cpuMicrosPerRequest / image.cpuMicrosPerRequest).toFixed(2)} (JSON µs ÷ image µs; server busy ${image.serverBusy.toFixed(2)} on images)\n`,
+        `  ${blockId.padEnd(16)} throughput ${(image.requestsPerSecond / json.requestsPerSecond).toFixed(2)} (${image.requestsPerSecond.toFixed(0)} ÷ ${json.requestsPerSecond.toFixed(0)} req/s), ` +
+          `server CPU per request ${(json.cpuMicrosPerRequest / image.cpuMicrosPerRequest).toFixed(2)} (${json.cpuMicrosPerRequest.toFixed(0)} ÷ ${image.cpuMicrosPerRequest.toFixed(0)} µs), ` +
+          `server busy ${image.serverBusy.toFixed(2)} on images\n`,
       );
     }
     process.stdout.write(`\n${await imageRenderFigures(smallDir, keyring)}\n`);

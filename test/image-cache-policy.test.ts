@@ -61,4 +61,14 @@ describe('imageResponseHeaders', () => {
       'X-Content-Type-Options': 'nosniff',
     });
   });
+
+  it('leaves the length out for a 304 and names the outcome when given', () => {
+    expect(imageResponseHeaders({ contentType: 'image/gif', byteLength: null, etag: '"t"', audience: 'generic', outcome: 'view' })).toEqual({
+      'Content-Type': 'image/gif',
+      'Cache-Control': 'public, no-cache, max-age=0, must-revalidate',
+      ETag: '"t"',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Opentime-Outcome': 'view',
+    });
+  });
 });

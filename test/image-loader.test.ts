@@ -191,4 +191,20 @@ describe('loading', () => {
     expect(map.get(host.url('/ok.png?a'))?.width).toBe(40);
     expect(map.get(host.url('/error.png?b'))).toBeNull();
   });
+
+  it('answers without waiting only when every picture has settled', async () => {
+    const images = loader();
+    const ok = host.url('/ok.png?settled');
+    const broken = host.url('/error.png?settled');
+    expect(images.settledAll([ok, broken])).toBeUndefined();
+    await images.loadAll([ok]);
+    // One picture still unknown: the caller must wait for loadAll.
+    expect(images.settledAll([ok, broken])).toBeUndefined();
+    await images.loadAll([broken]);
+    const settled = images.settledAll([ok, broken]);
+    expect(settled?.get(ok)?.width).toBe(40);
+    // A failure is remembered (failureTtlMs), so it settles as "no picture", not as "ask again".
+    expect(settled?.has(broken)).toBe(true);
+    expect(settled?.get(broken)).toBeNull();
+  });
 });

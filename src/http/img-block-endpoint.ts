@@ -39,7 +39,7 @@ export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (r
               remoteAddress: clientAddress(req),
               log: req.log,
             });
-      sendImage(req, res, image, { 'X-Opentime-Outcome': image.outcome });
+      sendImage(req, res, image, image.outcome);
     } catch (error) {
       // Last line of defence: an error escaping the renderer becomes a transparent pixel, not JSON.
       req.log.error({ err: error }, 'image route failed; answering a transparent pixel');
@@ -50,7 +50,10 @@ export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (r
 
 /** The answer of last resort: a 1×1 transparent image of the asked format. */
 export function sendTransparentPixel(req: IncomingMessage, res: ServerResponse, format: ImageFormat): void {
-  if (!res.headersSent) sendImage(req, res, { ...transparentPixel(format), audience: 'degraded' });
+  if (!res.headersSent) {
+    const pixel = transparentPixel(format);
+    sendImage(req, res, { bytes: pixel.bytes, contentType: pixel.contentType, etag: pixel.etag, audience: 'degraded' });
+  }
 }
 
 /** `?scale=` wins when it is a number; else `@2x` asks for 2; else 1. The renderer clamps it. */

@@ -73,6 +73,13 @@ export interface ImageLoader {
   load(url: string): Promise<Image | null>;
   /** Every URL at once (each de-duplicated and cached). */
   loadAll(urls: readonly string[]): Promise<Map<string, Image | null>>;
+  /**
+   * What loadAll would answer, without waiting, when every URL is already
+   * settled in the cache (loaded, or failed within the failure TTL); else
+   * undefined. The common case of an open: a cached image then costs no
+   * promise at all.
+   */
+  settledAll(urls: readonly string[]): Map<string, Image | null> | undefined;
   stats(): ImageLoaderStats;
   /** Aborts fetches still running. */
   close(): void;
@@ -308,6 +315,16 @@ export function createImageLoader(options: ImageLoaderOptions = {}): ImageLoader
       const unique = [...new Set(urls)];
       const images = await Promise.all(unique.map((url) => load(url)));
       return new Map(unique.map((url, i) => [url, images[i] ?? null]));
+    },
+    settledAll(urls) {
+      const images = new Map<string, Image | null>();
+      for (const url of urls) {
+        const cached = cache.get(url);
+        if (cached === undefined) return undefined;
+        images.set(url, cached || null);
+      }
+      counters.hits += images.size;
+      return images;
     },
     stats: () => ({ ...counters }),
     close() {

@@ -82,6 +82,13 @@ export class RenderCache {
     });
   }
 
+  /** The cached rendering for `key`, counted as a hit; undefined (and not counted) when there is none. */
+  cached(key: string): RenderedImage | undefined {
+    const image = this.entries.get(key);
+    if (image) this.counters.hits++;
+    return image;
+  }
+
   /** The cached rendering for `key`, or the result of `render()` (run once however many ask at once). */
   async getOrRender(key: string, render: () => Promise<RenderedImage>, options: { ttlMs?: number } = {}): Promise<RenderedImage> {
     const cached = this.entries.get(key);

@@ -248,6 +248,23 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
     expect(fx.draws).toHaveLength(3);
   });
 
+  it('keeps a running countdown\'s rendering for two seconds only, a product card\'s for longer', async () => {
+    fx = await createImageApp();
+    // The clock is fixed, so the views do not change: only the cache's own time limits tell them apart.
+    const countdown = `/img/v1/blocks/flash-countdown.png?t=${fx.token('sub-emma')}`;
+    const card = `/img/v1/blocks/hero-product.png?t=${fx.token('sub-emma')}`;
+    await getBytes(fx.app, countdown);
+    await getBytes(fx.app, card);
+    await getBytes(fx.app, countdown);
+    expect(fx.draws).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await getBytes(fx.app, card);
+    expect(fx.draws).toHaveLength(2);
+    // A second later a live countdown shows another second: its frame would never be asked for again.
+    await getBytes(fx.app, countdown);
+    expect(fx.draws).toHaveLength(3);
+  });
+
   it('never redirects and never answers JSON, even when the renderer itself throws', async () => {
     const endpoint = imgBlockEndpoint({ cache: new RenderCache(), render: () => Promise.reject(new Error('renderer bug')) }, () => undefined);
     const app: RequestListener = (req, res) => {

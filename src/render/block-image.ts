@@ -39,6 +39,21 @@ export const GIF_FRAME_DELAY_MS = 1000;
 const NO_IMAGES: ReadonlyMap<string, Image | null> = new Map();
 /** A rendering drawn with a missing product picture is reused only this long, so the picture appears soon after it loads. */
 const PLACEHOLDER_RENDER_TTL_MS = 10_000;
+/**
+ * A running countdown's view changes every second, so its rendering is shared
+ * only by opens within that second; kept for the cache's 10 minutes, each
+ * block would fill the cache with ~600 dead frames per locale and push out
+ * product cards that are still being opened.
+ */
+const TICKING_RENDER_TTL_MS = 2_000;
+
+/** How long a rendering of these views is reused; undefined: the render cache's own limit. */
+export function renderingTtlMs(views: readonly BlockView[], picturesPresent: readonly boolean[]): number | undefined {
+  const first = views[0] as CountdownView | undefined;
+  if (first?.kind === 'countdown' && first.state === 'running') return TICKING_RENDER_TTL_MS;
+  if (!picturesPresent.every(Boolean)) return PLACEHOLDER_RENDER_TTL_MS;
+  return undefined;
+}
 
 export interface BlockImageDeps {
   store: Store;
@@ -133,7 +148,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
         const bytes = await encodeFrames(format, views, (view) => draw(view, theme, options));
         return { bytes, contentType: format === 'gif' ? 'image/gif' : 'image/png', etag: strongEtag(bytes) };
       },
-      present.every(Boolean) ? {} : { ttlMs: PLACEHOLDER_RENDER_TTL_MS },
+      { ttlMs: renderingTtlMs(views, present) },
     );
     if (!present.every(Boolean)) log.debug({ missing: urls.filter((_, i) => !present[i]).length }, 'drew product image placeholders');
     return { image, frames: views.length };

@@ -90,7 +90,7 @@ export class RenderCache {
   }
 
   /** The cached rendering for `key`, or the result of `render()` (run once however many ask at once). */
-  async getOrRender(key: string, render: () => Promise<RenderedImage>, options: { ttlMs?: number } = {}): Promise<RenderedImage> {
+  async getOrRender(key: string, render: () => Promise<RenderedImage>, options: { ttlMs?: number | undefined } = {}): Promise<RenderedImage> {
     const cached = this.entries.get(key);
     if (cached) {
       this.counters.hits++;

@@ -5,7 +5,8 @@
  * drift on a shared machine; the ratios are the figures to compare.
  *
  * Environment: BENCH_DURATION (seconds per load, default 5), BENCH_CONNECTIONS
- * (default 10), BENCH_LARGE (catalogue size for the scaling check, default 1000000).
+ * (default 10), BENCH_LARGE (catalogue size for the scaling check, default 1000000),
+ * BENCH_IMAGE_ROUNDS (JSON, image, image, JSON rounds per cached-image ratio, default 2).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +30,8 @@ const ROOT = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const LARGE = Number(process.env.BENCH_LARGE ?? 1_000_000);
+/** Rounds of JSON, image, image, JSON per block for the cached image ÷ JSON ratio (BENCH_IMAGE_ROUNDS). */
+const IMAGE_ROUNDS = Math.max(1, Number(process.env.BENCH_IMAGE_ROUNDS ?? 2));
 const SMALL = 1_000;
 const SECRET = Buffer.alloc(32, 42).toString('base64url');
 const keyring = new Keyring({ keys: [{ kid: 'bench', secret: SECRET }], activeKid: 'bench' });
@@ -154,18 +157,19 @@ async function resolveMicros(dataDir: string): Promise<number> {
   return samples[Math.floor(samples.length / 2)] as number;
 }
 
-/** Two loads of the same thing as one row (ABBA orders): means, errors summed. */
-function mean(a: Figures, b: Figures): Figures {
+/** Loads of the same thing as one row (ABBA orders): means, errors summed. */
+function meanOf(loads: readonly Figures[]): Figures {
+  const average = (figure: (row: Figures) => number): number => loads.reduce((sum, row) => sum + figure(row), 0) / loads.length;
   return {
-    name: a.name,
-    requestsPerSecond: (a.requestsPerSecond + b.requestsPerSecond) / 2,
-    p50: (a.p50 + b.p50) / 2,
-    p99: (a.p99 + b.p99) / 2,
-    errors: a.errors + b.errors,
-    cpuMicrosPerRequest: (a.cpuMicrosPerRequest + b.cpuMicrosPerRequest) / 2,
-    serverBusy: (a.serverBusy + b.serverBusy) / 2,
-    generatorBusy: (a.generatorBusy + b.generatorBusy) / 2,
-    bytesPerRequest: (a.bytesPerRequest + b.bytesPerRequest) / 2,
+    name: (loads[0] as Figures).name,
+    requestsPerSecond: average((row) => row.requestsPerSecond),
+    p50: average((row) => row.p50),
+    p99: average((row) => row.p99),
+    errors: loads.reduce((sum, row) => sum + row.errors, 0),
+    cpuMicrosPerRequest: average((row) => row.cpuMicrosPerRequest),
+    serverBusy: average((row) => row.serverBusy),
+    generatorBusy: average((row) => row.generatorBusy),
+    bytesPerRequest: average((row) => row.bytesPerRequest),
   };
 }
 
@@ -191,7 +195,7 @@ async function renderLogComparison(dataDir: string, serverEnv: NodeJS.ProcessEnv
     const on1 = await load(name, on, requests);
     const on2 = await load(name, on, requests);
     const off2 = await load(name, off, requests);
-    const figures = { off: mean(off1, off2), on: mean(on1, on2) };
+    const figures = { off: meanOf([off1, off2]), on: meanOf([on1, on2]) };
     for (const [label, row] of Object.entries(figures)) {
       lines.push(`  ${name.padEnd(36)} ${label.padEnd(4)} ${row.requestsPerSecond.toFixed(0).padStart(8)} ${row.p50.toFixed(2).padStart(7)} ${row.p99.toFixed(2).padStart(7)} ${row.cpuMicrosPerRequest.toFixed(0).padStart(11)} ${String(row.errors).padStart(6)}`);
     }
@@ -244,11 +248,18 @@ async function main(): Promise<void> {
     for (const blockId of ['flash-countdown', 'hero-product', 'picks', 'loyalty-status']) {
       const jsonName = `GET /amp/v1/blocks/${blockId}`;
       const imageName = `GET /img/v1/blocks/${blockId}.png (cached)`;
-      const jsonBefore = await load(jsonName, small, ampRequests(blockId));
       // The warm-up draws each view once, so the measured loads are cache hits (and the drawing code is compiled).
       await warm(small.url, imageRequests(blockId));
-      const image = mean(await load(imageName, small, imageRequests(blockId)), await load(imageName, small, imageRequests(blockId)));
-      const json = mean(jsonBefore, await load(jsonName, small, ampRequests(blockId)));
+      const jsonLoads: Figures[] = [];
+      const imageLoads: Figures[] = [];
+      for (let round = 0; round < IMAGE_ROUNDS; round++) {
+        jsonLoads.push(await load(jsonName, small, ampRequests(blockId)));
+        imageLoads.push(await load(imageName, small, imageRequests(blockId)));
+        imageLoads.push(await load(imageName, small, imageRequests(blockId)));
+        jsonLoads.push(await load(jsonName, small, ampRequests(blockId)));
+      }
+      const json = meanOf(jsonLoads);
+      const image = meanOf(imageLoads);
       rows.push(image);
       imageVersusJson.push({ blockId, json, image });
     }
@@ -270,7 +281,7 @@ async function main(): Promise<void> {
         `gen busy = the same for the load generator (near 1.0 it, not the server, was the limit); KB/req = body bytes per answer\n`,
     );
 
-    process.stdout.write(`\ncached image ÷ JSON of the same block (mean of two loads each, in the order JSON, image, image, JSON):\n`);
+    process.stdout.write(`\ncached image ÷ JSON of the same block (means of ${2 * IMAGE_ROUNDS} loads each, in ${IMAGE_ROUNDS} rounds of JSON, image, image, JSON):\n`);
     for (const { blockId, json, image } of imageVersusJson) {
       process.stdout.write(
         `  ${blockId.padEnd(16)} throughput ${(image.requestsPerSecond / json.requestsPerSecond).toFixed(2)} (${image.requestsPerSecond.toFixed(0)} ÷ ${json.requestsPerSecond.toFixed(0)} req/s), ` +

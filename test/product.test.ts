@@ -44,6 +44,19 @@ describe('product block', () => {
     expect(restocked.product.stockState).toBe('in_stock');
   });
 
+  test('the default low-stock badge follows the block\'s own lowStockAtMost, as stockState does', async () => {
+    const blocks = parseBlocksConfig(
+      'blocks:\n  - { id: p, kind: product, productId: quilted-jacket-olive, defaultUrl: "https://shop.example", lowStockAtMost: 10 }\n',
+      'inline',
+    );
+    const local = await createFixture({ blocks });
+    await local.store.upsertProducts([{ ...((await local.store.getProduct('quilted-jacket-olive')) as Product), stock: 8 }]);
+    const view = await viewOf(local, 'p', 'sub-emma');
+    expect(view.product.stockState).toBe('low_stock');
+    expect(view.product.badge).toEqual({ text: 'Only 8 left', tone: 'warning' });
+    await local.close();
+  });
+
   test('a price change shows at the next open (cache invalidated on write)', async () => {
     expect((await viewOf(fixture, 'hero-product', 'sub-emma')).product.price).toBe('€119.00');
     await setProduct('quilted-jacket-olive', { salePrice: 99 });

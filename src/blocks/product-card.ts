@@ -34,12 +34,18 @@ export const badgeRuleSchema = z.object({
 });
 export type BadgeRuleConfig = z.infer<typeof badgeRuleSchema>;
 
-/** The badges a product block gets when its config names none. */
-export const defaultBadgeRules: BadgeRuleConfig[] = [
-  { when: { '<=': [{ var: 'product.stock' }, 0] }, text: 'badgeSoldOut', tone: 'danger' },
-  { when: { '<=': [{ var: 'product.stock' }, 5] }, text: 'badgeLowStock', tone: 'warning' },
-  { when: { var: 'product.onSale' }, text: 'badgeSale', tone: 'success' },
-];
+/**
+ * The badges a product block gets when its config names none. "Only {stock}
+ * left" uses the block's own low-stock threshold, so the badge and the view's
+ * `stockState` always agree.
+ */
+export function defaultBadgeRules(lowStockAtMost: number): BadgeRuleConfig[] {
+  return [
+    { when: { '<=': [{ var: 'product.stock' }, 0] }, text: 'badgeSoldOut', tone: 'danger' },
+    { when: { '<=': [{ var: 'product.stock' }, lowStockAtMost] }, text: 'badgeLowStock', tone: 'warning' },
+    { when: { var: 'product.onSale' }, text: 'badgeSale', tone: 'success' },
+  ];
+}
 
 /**
  * Badge texts are message keys (translatable per locale) or literal text;

@@ -19,7 +19,8 @@ const productSchema = baseBlockSchema.extend({
   /** Stock at or below this counts as low stock. */
   lowStockAtMost: z.number().int().min(0).default(5),
   /** Badge rules, first match wins; by default sold out, "Only {stock} left" (≤ 5), sale. */
-  badges: z.array(badgeRuleSchema).default(defaultBadgeRules),
+  /** Default: defaultBadgeRules at this block's lowStockAtMost. */
+  badges: z.array(badgeRuleSchema).optional(),
   /** When this rule holds, show the category's best in-stock alternative. */
   swapWhen: z.unknown().default({ '<=': [{ var: 'product.stock' }, 0] }),
 });
@@ -52,7 +53,7 @@ export const productKind: BlockKind<ProductConfig, PreparedProduct, ProductView>
   prepare(config: ProductConfig, where: string): PreparedProduct {
     return {
       config,
-      badges: compileBadges(config.badges, `${where}.badges`),
+      badges: compileBadges(config.badges ?? defaultBadgeRules(config.lowStockAtMost), `${where}.badges`),
       swapWhen: compileRule(config.swapWhen, `${where}.swapWhen`),
     };
   },

@@ -27,7 +27,8 @@ const recommendationsSchema = baseBlockSchema.extend({
   /** Shown, in stock and not excluded, when history and category best-sellers run short. */
   defaultProductIds: z.array(z.string().min(1)).default([]),
   lowStockAtMost: z.number().int().min(0).default(5),
-  badges: z.array(badgeRuleSchema).default(defaultBadgeRules.filter((rule) => rule.text !== 'badgeSoldOut')),
+  /** Default: defaultBadgeRules at this block's lowStockAtMost, less "sold out" (picks are in stock). */
+  badges: z.array(badgeRuleSchema).optional(),
 });
 export type RecommendationsConfig = z.infer<typeof recommendationsSchema>;
 
@@ -103,7 +104,7 @@ export const recommendationsKind: BlockKind<RecommendationsConfig, PreparedRecom
     return {
       config,
       excludeWhen: compileRule(config.excludeWhen, `${where}.excludeWhen`),
-      badges: compileBadges(config.badges, `${where}.badges`),
+      badges: compileBadges(config.badges ?? defaultBadgeRules(config.lowStockAtMost).filter((rule) => rule.text !== 'badgeSoldOut'), `${where}.badges`),
     };
   },
 

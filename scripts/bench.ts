@@ -242,8 +242,8 @@ async function main(): Promise<void> {
       rows.push(await load(`GET /amp/v1/blocks/${blockId}`, small, ampRequests(blockId)));
     }
     // Images over HTTP: the 12 demo subscribers' views repeat, so these are render-cache hits (issue 3: cached ≥ 0.8x JSON).
-    // Each is compared with its block's JSON loaded right before and after (JSON, image, image, JSON), so
-    // the drift of a shared machine over the run cancels out of the ratio.
+    // Each is compared with its block's JSON loaded around it (rounds of JSON, image, image, JSON), so the
+    // drift of a shared machine over the run cancels out of the ratio.
     const imageVersusJson: { blockId: string; json: Figures; image: Figures }[] = [];
     for (const blockId of ['flash-countdown', 'hero-product', 'picks', 'loyalty-status']) {
       const jsonName = `GET /amp/v1/blocks/${blockId}`;

@@ -18,8 +18,7 @@ const productSchema = baseBlockSchema.extend({
   productId: z.string().min(1),
   /** Stock at or below this counts as low stock. */
   lowStockAtMost: z.number().int().min(0).default(5),
-  /** Badge rules, first match wins; by default sold out, "Only {stock} left" (≤ 5), sale. */
-  /** Default: defaultBadgeRules at this block's lowStockAtMost. */
+  /** Badge rules, first match wins; none: defaultBadgeRules (sold out, "Only {stock} left" at lowStockAtMost, sale). */
   badges: z.array(badgeRuleSchema).optional(),
   /** When this rule holds, show the category's best in-stock alternative. */
   swapWhen: z.unknown().default({ '<=': [{ var: 'product.stock' }, 0] }),

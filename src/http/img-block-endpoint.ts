@@ -50,10 +50,7 @@ export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (r
 
 /** The answer of last resort: a 1×1 transparent image of the asked format. */
 export function sendTransparentPixel(req: IncomingMessage, res: ServerResponse, format: ImageFormat): void {
-  if (!res.headersSent) {
-    const pixel = transparentPixel(format);
-    sendImage(req, res, { bytes: pixel.bytes, contentType: pixel.contentType, etag: pixel.etag, audience: 'degraded' });
-  }
+  if (!res.headersSent) sendImage(req, res, { ...transparentPixel(format), audience: 'degraded' });
 }
 
 /** `?scale=` wins when it is a number; else `@2x` asks for 2; else 1. The renderer clamps it. */

@@ -91,11 +91,8 @@ export class RenderCache {
 
   /** The cached rendering for `key`, or the result of `render()` (run once however many ask at once). */
   async getOrRender(key: string, render: () => Promise<RenderedImage>, options: { ttlMs?: number | undefined } = {}): Promise<RenderedImage> {
-    const cached = this.entries.get(key);
-    if (cached) {
-      this.counters.hits++;
-      return cached;
-    }
+    const cached = this.cached(key);
+    if (cached) return cached;
     const pending = this.inFlight.get(key);
     if (pending) {
       this.counters.joined++;

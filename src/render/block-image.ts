@@ -134,7 +134,8 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   const genericView: BlockView = { kind: 'fallback', headline: 'See our latest offers', cta: { label: 'Shop now', url: '' } } as BlockView;
 
   async function encodeView(format: ImageFormat, views: readonly BlockView[], theme: Theme, scale: number, log: Logger): Promise<{ image: RenderedImage; frames: number }> {
-    const urls = [...new Set(views.flatMap((view) => imageUrlsOf(view)))];
+    const urls: string[] = [];
+    for (const view of views) imageUrlsOf(view, urls);
     // Synchronous when the pictures and the rendering are cached (most opens): no promise to wait for.
     const images = urls.length === 0 ? NO_IMAGES : (deps.imageLoader.settledAll(urls) ?? (await deps.imageLoader.loadAll(urls)));
     const present = urls.map((url) => images.get(url) != null);

@@ -21,9 +21,11 @@ import type { Logger } from './log';
 import type { Metrics } from './metrics/metrics';
 import { requestDuration } from './metrics/request-duration';
 import type { AppleRelayRanges } from './open/apple-relay-ranges';
+import { BackgroundQueue } from './render/background-queue';
 import { createBlockImageRenderer, type DrawBlockFn } from './render/block-image';
 import { createImageLoader, type ImageLoader } from './render/image-loader';
-import type { RenderCache } from './render/render-cache';
+import { paletteReencoding } from './render/png-palette-optimizer';
+import { RenderCache } from './render/render-cache';
 import { openRecording } from './render-log/open-recording';
 import type { RenderLog } from './render-log/render-log';
 import type { RenderLogStore } from './render-log/render-record';
@@ -54,8 +56,14 @@ export interface AppDeps {
   impressionLog?: ImpressionLog;
   /** Where a click on an unknown block goes; default: the origin of the first block's defaultUrl. */
   siteUrl?: string;
-  /** Encoded image cache (default: 64 MB). */
+  /** Encoded image cache (default: 64 MB, re-encoding as `imageOptimizeAfterHits` says). */
   renderCache?: RenderCache;
+  /**
+   * A cached rendering served this many times is re-encoded as a palette PNG
+   * in the background (png-palette-optimizer.ts); 0 or absent: never. The
+   * server sets it from OPENTIME_IMAGE_OPTIMIZE_AFTER (default 3).
+   */
+  imageOptimizeAfterHits?: number;
   /** Replaces drawBlock in the image routes (tests count draws or make drawing fail). */
   drawBlock?: DrawBlockFn;
   /**
@@ -119,6 +127,9 @@ export function createApp(deps: AppDeps): OpentimeApp {
 
   const impressionLog = deps.impressionLog ?? new ImpressionLog(deps.store, { logger: deps.logger });
   const imageLoader = deps.imageLoader ?? createImageLoader({ publicUrl: deps.publicUrl, logger: deps.logger });
+  const optimizerQueue = new BackgroundQueue({ onError: (error) => deps.logger.warn({ err: error }, 'image re-encoding failed; the rendering keeps its first encoding') });
+  const afterHits = deps.imageOptimizeAfterHits ?? 0;
+  const renderCache = deps.renderCache ?? new RenderCache({ optimize: afterHits > 0 ? { afterHits, run: paletteReencoding(), queue: optimizerQueue } : undefined });
   const renderer = createBlockImageRenderer({
     store: deps.store,
     blocks: deps.blocks,
@@ -127,7 +138,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
     logger: deps.logger,
     imageLoader,
     impressionLog,
-    renderCache: deps.renderCache,
+    renderCache,
     draw: deps.drawBlock,
     relayRanges: deps.relayRanges,
     observeRender: recording.observeRender,
@@ -140,6 +151,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
     caches: { render: () => renderer.cache.stats(), images: () => imageLoader.stats(), ...storeCaches(deps.api?.store), ...storeCaches(deps.store) },
     queues: { impressions: () => impressionLog.stats() },
     pullSources: pullSourceMetrics(deps.pullSource),
+    imageOptimizer: () => ({ queued: optimizerQueue.stats().queued, dropped: optimizerQueue.stats().dropped, optimized: renderer.cache.stats().optimized }),
   });
   const records = recording.records;
   if (deps.api && records) {

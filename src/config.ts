@@ -47,6 +47,8 @@ const configSchema = z.strictObject({
   imageTimeoutMs: z.coerce.number().int().min(1).max(10_000).default(300),
   /** Allow product pictures from loopback/private addresses (off: no SSRF into your network). */
   imageAllowPrivate: booleanSetting(false),
+  /** A cached image served this many times is re-encoded as a smaller palette PNG in the background; 0: never. */
+  imageOptimizeAfterHits: z.coerce.number().int().min(0).max(1_000_000).default(3),
   /** Where a click on an unknown block goes; by default the site of the first block's defaultUrl. */
   siteUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Ingestion API keys as hashes: `name:scope+scope:sha256hex,…` (made by `opentime api-key create`). */
@@ -114,6 +116,7 @@ export const environmentVariables = {
   OPENTIME_IMAGE_HOSTS: 'imageHosts',
   OPENTIME_IMAGE_TIMEOUT_MS: 'imageTimeoutMs',
   OPENTIME_IMAGE_ALLOW_PRIVATE: 'imageAllowPrivate',
+  OPENTIME_IMAGE_OPTIMIZE_AFTER: 'imageOptimizeAfterHits',
   OPENTIME_SITE_URL: 'siteUrl',
   OPENTIME_API_KEYS: 'apiKeys',
   OPENTIME_WEBHOOK_SECRET: 'webhookSecret',

@@ -51,6 +51,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger,
     publicUrl: config.publicUrl,
     imageLoader,
+    imageOptimizeAfterHits: config.imageOptimizeAfterHits,
     impressionLog,
     siteUrl: config.siteUrl,
     records: services.store,

@@ -25,6 +25,15 @@ export interface MetricSources {
   queues?: Record<string, () => QueueCounts>;
   /** Pull sources by name (their host). */
   pullSources?: Record<string, () => PullSourceStats>;
+  /** The background re-encoding of popular renderings (render-cache.ts). */
+  imageOptimizer?: () => ImageOptimizerCounts;
+}
+
+/** Renderings waiting for, and done with, their palette re-encoding. */
+export interface ImageOptimizerCounts {
+  queued: number;
+  optimized: number;
+  dropped: number;
 }
 
 /**
@@ -256,6 +265,30 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   });
 
+  let imageOptimizer: (() => ImageOptimizerCounts) | undefined;
+  new Gauge({
+    name: 'opentime_image_optimize_queue_depth',
+    help: 'Popular renderings waiting for their palette re-encoding (one runs at a time, in the background).',
+    registers: [registry],
+    collect() {
+      if (imageOptimizer) this.set(imageOptimizer().queued);
+    },
+  });
+  for (const [name, field, help] of [
+    ['opentime_image_optimized_total', 'optimized', 'Cached renderings whose bytes were replaced by a smaller palette PNG.'],
+    ['opentime_image_optimize_dropped_total', 'dropped', 'Re-encodings not queued because the queue was full (the rendering keeps its first encoding).'],
+  ] as const) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        if (imageOptimizer) this.inc(imageOptimizer()[field]);
+      },
+    });
+  }
+
   return {
     registry,
     ingested,
@@ -280,6 +313,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       Object.assign(caches, sources.caches);
       Object.assign(queues, sources.queues);
       Object.assign(pullSources, sources.pullSources);
+      if (sources.imageOptimizer) imageOptimizer = sources.imageOptimizer;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { BackgroundQueue } from './background-queue';
 
 /** Encoded bytes ready to send, with their validator. */
 export interface RenderedImage {
@@ -13,6 +14,28 @@ export interface RenderCacheOptions {
   maxBytes?: number;
   /** Longest an entry is kept (default 10 minutes); renders drawn with a missing product image use `ttlMs` per entry. */
   ttlMs?: number;
+  /** Re-encoding of renderings that are served again and again; none: they stay as first encoded. */
+  optimize?: RenderOptimizing;
+}
+
+/**
+ * A rendering served from the cache `afterHits` times is handed to `run` in
+ * the background (one at a time, on `queue`), and the cached bytes are
+ * replaced by what it returns, with their own ETag; null keeps the original.
+ * The first open of a rendering never waits for this: a cold render stays a
+ * cold render, and only popular pictures (a shared sold-out card, a
+ * subscriber who opens again and again) pay for, and gain from, the work.
+ */
+export interface RenderOptimizing {
+  afterHits: number;
+  /**
+   * Renderings with less time than this left in the cache are not worth the
+   * work (a running countdown's, kept 2 s; one drawn with a placeholder, 10 s).
+   * Default 30 s.
+   */
+  minTimeLeftMs?: number;
+  run: (image: RenderedImage) => Promise<RenderedImage | null>;
+  queue: BackgroundQueue;
 }
 
 export interface RenderCacheStats {
@@ -22,6 +45,8 @@ export interface RenderCacheStats {
   joined: number;
   entries: number;
   bytes: number;
+  /** Renderings whose bytes were replaced by a smaller encoding. */
+  optimized: number;
 }
 
 /**
@@ -43,7 +68,9 @@ export function renderCacheKey(parts: {
   /** Which product images were available (a missing one draws a placeholder). */
   images: readonly boolean[];
 }): string {
-  return `${parts.output}|${parts.scale}|${themeFingerprint(parts.theme)}|${parts.images.map(Number).join('')}|${JSON.stringify(parts.views)}`;
+  let pictures = '';
+  for (const present of parts.images) pictures += present ? '1' : '0';
+  return `${parts.output}|${parts.scale}|${themeFingerprint(parts.theme)}|${pictures}|${JSON.stringify(parts.views)}`;
 }
 
 /**
@@ -62,21 +89,31 @@ function themeFingerprint(theme: object): string {
   return fingerprint;
 }
 
+interface Entry {
+  image: RenderedImage;
+  /** Times served from the cache. */
+  hits: number;
+  /** Handed to the optimizer already (queued, done, or found not worth it). */
+  optimizing: boolean;
+}
+
 /**
  * Bounded LRU of encoded images with in-flight de-duplication: when 100
  * subscribers open the same sold-out card at once, it is drawn and encoded once
  * and the other 99 wait for that result. A failed rendering is not cached.
  */
 export class RenderCache {
-  private readonly entries: LRUCache<string, RenderedImage>;
+  private readonly entries: LRUCache<string, Entry>;
   private readonly inFlight = new Map<string, Promise<RenderedImage>>();
-  private readonly counters = { hits: 0, misses: 0, joined: 0 };
+  private readonly counters = { hits: 0, misses: 0, joined: 0, optimized: 0 };
+  private readonly optimize: RenderOptimizing | undefined;
 
   constructor(options: RenderCacheOptions = {}) {
-    this.entries = new LRUCache<string, RenderedImage>({
+    this.optimize = options.optimize;
+    this.entries = new LRUCache<string, Entry>({
       maxSize: Math.max(1, options.maxBytes ?? 64 * 1024 * 1024),
       // Keys are views of a few KB (renderCacheKey): counted too, at two bytes a character.
-      sizeCalculation: (image, key) => Math.max(1, image.bytes.length + key.length * 2),
+      sizeCalculation: (entry, key) => Math.max(1, entry.image.bytes.length + key.length * 2),
       ttl: Math.max(1, options.ttlMs ?? 10 * 60_000),
       ttlAutopurge: false,
     });
@@ -84,9 +121,11 @@ export class RenderCache {
 
   /** The cached rendering for `key`, counted as a hit; undefined (and not counted) when there is none. */
   cached(key: string): RenderedImage | undefined {
-    const image = this.entries.get(key);
-    if (image) this.counters.hits++;
-    return image;
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    this.counters.hits++;
+    if (++entry.hits >= (this.optimize?.afterHits ?? Infinity) && !entry.optimizing) this.startOptimizing(key, entry);
+    return entry.image;
   }
 
   /** The cached rendering for `key`, or the result of `render()` (run once however many ask at once). */
@@ -102,7 +141,7 @@ export class RenderCache {
     const job = (async () => {
       try {
         const image = await render();
-        this.entries.set(key, image, options.ttlMs === undefined ? {} : { ttl: Math.max(1, options.ttlMs) });
+        this.entries.set(key, { image, hits: 0, optimizing: false }, options.ttlMs === undefined ? {} : { ttl: Math.max(1, options.ttlMs) });
         return image;
       } finally {
         this.inFlight.delete(key);
@@ -118,5 +157,23 @@ export class RenderCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  private startOptimizing(key: string, entry: Entry): void {
+    const optimize = this.optimize as RenderOptimizing;
+    entry.optimizing = true;
+    if (this.entries.getRemainingTTL(key) < (optimize.minTimeLeftMs ?? 30_000)) return;
+    // A full queue drops the job (counted by the queue); the rendering stays as it is.
+    optimize.queue.add(async () => {
+      // Evicted, expired or re-rendered while it waited: nothing to improve.
+      if (this.entries.peek(key) !== entry) return;
+      const better = await optimize.run(entry.image);
+      if (better === null || this.entries.peek(key) !== entry) return;
+      // Same key, same time left to live: only the bytes (and their ETag) change.
+      const ttl = this.entries.getRemainingTTL(key);
+      if (!(ttl > 0)) return;
+      this.entries.set(key, { image: better, hits: entry.hits, optimizing: true }, { ttl });
+      this.counters.optimized++;
+    });
   }
 }

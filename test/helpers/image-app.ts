@@ -56,6 +56,8 @@ export async function createImageApp(
     imageLoader?: ImageLoaderOptions;
     draw?: DrawBlockFn;
     siteUrl?: string;
+    /** Re-encode renderings served this many times (off by default, so other tests see stable bytes). */
+    imageOptimizeAfterHits?: number;
   } = {},
 ): Promise<ImageApp> {
   const sqlite = SqliteStore.open(':memory:');
@@ -89,6 +91,7 @@ export async function createImageApp(
     imageLoader,
     impressionLog: impressions,
     siteUrl: options.siteUrl,
+    imageOptimizeAfterHits: options.imageOptimizeAfterHits,
     drawBlock: (view, theme, drawOptions) => {
       draws.push({ view, images: drawOptions.images });
       return draw(view, theme, drawOptions);

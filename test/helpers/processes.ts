@@ -51,7 +51,11 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
       }
     };
     child.stdout.on('data', check);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+    child.once('exit', (code) => {
+      // A server that fails to start must not leave the 20 s timer holding the test process open.
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${err}`));
+    });
   });
   return {
     child,

@@ -124,6 +124,10 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
         resolve(match[1] as string);
       }
     });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was listening (its stderr is above)`));
+    });
   });
   return { child, url, stdout: () => out };
 }

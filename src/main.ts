@@ -70,7 +70,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, blocks: [...services.blocks.keys()], seeded: services.seeded }, 'opentime started');
   if (services.apiKeys.size === 0) logger.warn('no ingestion API keys configured (OPENTIME_API_KEYS): /api/v1 refuses every request');
-  if (config.demo) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port } })}\n`);
+  // With PORT=0 the port is known only now, and so is a public URL derived from it (config.ts).
+  const publicUrl = config.port === 0 && config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
+  if (config.demo) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -55,6 +55,24 @@ describe('server and CLI as separate processes', () => {
   });
 });
 
+describe('PORT=0', () => {
+  test('listens on a port the system picks, and the printed sample URLs use it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-port0-'));
+    const server = await startServerProcess({ OPENTIME_DATA_DIR: dir, PORT: '0' });
+    try {
+      expect(server.url).not.toMatch(/:0$/);
+      const [, sender, url] = /curl -H 'AMP-Email-Sender: ([^']+)' '([^']+)'/.exec(server.stdout()) ?? [];
+      expect(url?.startsWith(`${server.url}/amp/v1/blocks/`)).toBe(true);
+      expect((await fetch(url as string, { headers: { 'AMP-Email-Sender': sender as string } })).status).toBe(200);
+      const png = /PNG: (\S+)/.exec(server.stdout())?.[1] as string;
+      const image = await fetch(png);
+      expect([image.status, image.headers.get('content-type')]).toEqual([200, 'image/png']);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('start-up with a broken blocks config', () => {
   test('exits 2 with the precise message, before touching the database', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-bad-'));

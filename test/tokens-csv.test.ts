@@ -253,6 +253,17 @@ describe('opentime tokens, small cases', () => {
     expect(fields[7]).toBe(`${BASE}/c/v1/blocks/picks/3?t=${fields[2]}`);
   });
 
+  test('CRLF exports: skipped rows keep their editor line numbers after a line break inside a quoted cell, blank lines and a stray quote', async () => {
+    // Line 3 holds a cell spanning two lines (a CRLF inside quotes); lines 5, 8 and 10 have no id; line 6 is blank; line 9 has a stray quote.
+    const text = 'email,subscriber_id\r\na@example.com,sub-a\r\n"two\r\nlines@example.com",sub-b\r\nno-id@example.com,\r\n\r\nc@example.com,sub-c\r\nd@example.com,\r\nbad"quote@example.com,sub-x\r\ne@example.com,\r\n';
+    const input = write('crlf.csv', text);
+    const out = path.join(environment.dir(), 'crlf-out.csv');
+    const { summary } = await runTokens({ campaign: 'flash-sale', in: input, out, columns: ['token'] }, { env: environment.env(), cwd: ROOT, stderr: textSink() });
+    expect(summary.skippedRows.map((row) => row.line)).toEqual([5, 8, 9, 10]);
+    expect(summary.skippedRows[2]?.reason).toMatch(/quote/i);
+    expect(summary.written).toBe(3);
+  });
+
   test('re-running on its own output overwrites the token columns instead of adding them twice; --strict exits 1 on skips', async () => {
     const input = write('again.csv', 'subscriber_id\nsub-a\n\n""\n');
     const once = path.join(environment.dir(), 'again-1.csv');

@@ -132,6 +132,8 @@ export type CsvRecord =
   | { line: number; lastLine: number; cells?: undefined; problem: string };
 
 const LF = 0x0a;
+const CRLF_BYTES = 2;
+const BOM_BYTES = 3;
 
 /**
  * Passes the bytes on to csv-parse and notes where the line breaks (LF) are,
@@ -209,9 +211,20 @@ const recordsBefore = (error: CsvError): number => error.records as number;
  * quoted field until the quotes balance again, so the lines it swallows are
  * part of that problem: reported, never lost silently.
  */
-export async function* readCsvRecords(input: Readable): AsyncGenerator<CsvRecord> {
+export interface CsvReadOptions {
+  /** Cell separator (default ","). */
+  delimiter?: string;
+  /**
+   * A line holding only `""` (one empty quoted cell): skipped like a blank
+   * line for catalogue feeds (default), kept as a row where a one-column file
+   * can mean an empty value, e.g. a subscriber export with an empty id.
+   */
+  keepEmptyQuotedRows?: boolean;
+}
+
+export async function* readCsvRecords(input: Readable, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
   const lineBreaks = new LineBreaks();
-  const parser = parse(csvParseOptions);
+  const parser = parse(options.delimiter === undefined ? csvParseOptions : { ...csvParseOptions, delimiter: options.delimiter });
   const skipped: CsvError[] = [];
   parser.on('skip', (error: CsvError) => skipped.push(error));
   // A read error reaches the loop below through the parser; leaving the loop early destroys all three and closes the file.
@@ -226,6 +239,7 @@ export async function* readCsvRecords(input: Readable): AsyncGenerator<CsvRecord
   };
 
   let nextLine = 1;
+  let previousEnd = 0;
   for await (const { record, info } of parser as AsyncIterable<ParsedCsvRecord>) {
     let line = nextLine;
     if (skipped.length > 0 && recordsBefore(skipped[0] as CsvError) < info.records) {
@@ -233,7 +247,11 @@ export async function* readCsvRecords(input: Readable): AsyncGenerator<CsvRecord
       yield skippedLines(info.records, nextLine, Math.max(nextLine, line - 1));
     }
     nextLine = lineBreaks.lineAt(info.bytes);
-    if (record.length === 1 && record[0] === '') continue; // a blank line
+    // A blank line is just its line break (after the BOM, on the first line); `""` takes more bytes.
+    const blank =
+      record.length === 1 && record[0] === '' && (!options.keepEmptyQuotedRows || info.bytes - previousEnd <= (previousEnd === 0 ? BOM_BYTES : 0) + CRLF_BYTES);
+    previousEnd = info.bytes;
+    if (blank) continue;
     yield { line, cells: record };
   }
   if (skipped.length > 0) yield skippedLines(Infinity, nextLine, Math.max(nextLine, lineBreaks.lineAt(lineBreaks.bytes - 1)));

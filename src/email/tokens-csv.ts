@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
+import { readCsvRecords } from '../data/ingest-feed-readers';
 import type { Keyring } from '../tokens/keyring';
 import { signSubscriberToken } from '../tokens/subscriber-token';
 import { ampUrl, clickUrl, imageFormatForKind, imageUrl } from './opentime-urls';
@@ -106,20 +106,6 @@ function addedValues(token: string, options: TokensCsvOptions, sets: readonly Co
   return values;
 }
 
-interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
-  raw: string;
-}
-
-/** The line a record starts on: its last line minus the line breaks inside it (quoted fields), not counting skipped blank lines before it. */
-function startLine(parsed: ParsedRecord): number {
-  const body = parsed.raw.replace(/^(?:\r?\n|\r)+/, '').replace(/(?:\r?\n|\r)$/, '');
-  let breaks = 0;
-  for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) breaks++;
-  return parsed.info.lines - breaks;
-}
-
 export async function addTokenColumns(options: TokensCsvOptions): Promise<TokensCsvSummary> {
   const started = Date.now();
   const sets = options.columns ?? DEFAULT_COLUMN_SETS;
@@ -134,7 +120,6 @@ export async function addTokenColumns(options: TokensCsvOptions): Promise<Tokens
 
   const added = addedColumnNames(options.blocks, sets);
   const summary: TokensCsvSummary = { rows: 0, written: 0, skipped: 0, skippedRows: [], addedColumns: added, elapsedMs: 0 };
-  let bytesRead = 0;
   let header: string[] | null = null;
   let idIndex = -1;
   /** Where each added column goes: an existing column of the same name is overwritten (a re-run), else appended. */
@@ -147,54 +132,46 @@ export async function addTokenColumns(options: TokensCsvOptions): Promise<Tokens
     options.onSkip?.({ line, reason });
   };
 
-  const countBytes = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytesRead += chunk.length;
-      callback(null, chunk);
-    },
-  });
-
-  const addColumns = new Transform({
-    writableObjectMode: true,
-    readableObjectMode: true,
-    transform(parsed: ParsedRecord, _encoding, callback: TransformCallback) {
-      const fields = parsed.record;
+  /** The input's rows with the added columns, as arrays for csv-stringify. */
+  async function* rowsWithTokens(input: fs.ReadStream): AsyncGenerator<string[]> {
+    for await (const record of readCsvRecords(input, { delimiter: options.delimiter ?? ',', keepEmptyQuotedRows: true })) {
       if (header === null) {
-        header = fields;
+        if (record.cells === undefined) throw new TokensCsvError(`The header on line ${record.line} of ${options.input} is malformed: ${record.problem}.`);
+        header = record.cells;
         idIndex = header.indexOf(options.idColumn);
         if (idIndex === -1) {
-          callback(
-            new TokensCsvError(
-              `No "${options.idColumn}" column in ${options.input}. Columns: ${header.map((name) => JSON.stringify(name)).join(', ')}. Choose one with --id-column.`,
-            ),
+          throw new TokensCsvError(
+            `No "${options.idColumn}" column in ${options.input}. Columns: ${header.map((name) => JSON.stringify(name)).join(', ')}. Choose one with --id-column.`,
           );
-          return;
         }
         const out = [...header];
+        const columns = header;
         targets = added.map((name) => {
-          const existing = header!.indexOf(name);
+          const existing = columns.indexOf(name);
           if (existing !== -1) return existing;
           out.push(name);
           return out.length - 1;
         });
         width = out.length;
-        callback(null, out);
-        return;
+        yield out;
+        continue;
       }
 
       summary.rows++;
-      if (summary.rows % progressEvery === 0) options.onProgress?.({ bytesRead, totalBytes, rows: summary.rows });
-      const line = startLine(parsed);
+      if (summary.rows % progressEvery === 0) options.onProgress?.({ bytesRead: input.bytesRead, totalBytes, rows: summary.rows });
+      if (record.cells === undefined) {
+        skip(record.line, record.problem);
+        continue;
+      }
+      const fields = record.cells;
       if (fields.length !== header.length) {
-        skip(line, `has ${fields.length} fields; the header has ${header.length}`);
-        callback();
-        return;
+        skip(record.line, `has ${fields.length} fields; the header has ${header.length}`);
+        continue;
       }
       const subscriberId = (fields[idIndex] ?? '').trim();
       if (subscriberId === '') {
-        skip(line, `no subscriber id in column "${options.idColumn}"`);
-        callback();
-        return;
+        skip(record.line, `no subscriber id in column "${options.idColumn}"`);
+        continue;
       }
       let token: string;
       try {
@@ -204,36 +181,24 @@ export async function addTokenColumns(options: TokensCsvOptions): Promise<Tokens
           { audience: options.audience, ttlSeconds: options.ttlSeconds, now },
         );
       } catch (error) {
-        skip(line, (error as Error).message);
-        callback();
-        return;
+        skip(record.line, (error as Error).message);
+        continue;
       }
       const out = fields.length === width ? fields : fields.concat(new Array<string>(width - fields.length).fill(''));
       const values = addedValues(token, options, sets);
       for (let i = 0; i < values.length; i++) out[targets[i] as number] = values[i] as string;
       summary.written++;
-      callback(null, out);
-    },
-  });
+      yield out;
+    }
+  }
 
   const partial = `${options.output}.partial`;
+  const input = fs.createReadStream(options.input);
   try {
-    await pipeline(
-      fs.createReadStream(options.input),
-      countBytes,
-      parse({
-        bom: true,
-        delimiter: options.delimiter ?? ',',
-        info: true,
-        raw: true,
-        relax_column_count: true,
-        skip_empty_lines: true,
-      }),
-      addColumns,
-      stringify({ delimiter: options.delimiter ?? ',' }),
-      fs.createWriteStream(partial),
-    );
+    // Line numbers, blank lines, CRLF and malformed rows are handled as for catalogue imports (readCsvRecords).
+    await pipeline(Readable.from(rowsWithTokens(input)), stringify({ delimiter: options.delimiter ?? ',' }), fs.createWriteStream(partial));
   } catch (error) {
+    input.destroy();
     fs.rmSync(partial, { force: true });
     if (error instanceof TokensCsvError) throw error;
     throw new TokensCsvError(`Cannot process ${options.input}: ${(error as Error).message}`);
@@ -243,7 +208,7 @@ export async function addTokenColumns(options: TokensCsvOptions): Promise<Tokens
     throw new TokensCsvError(`${options.input} is empty: expected a header row naming the "${options.idColumn}" column.`);
   }
   fs.renameSync(partial, options.output);
-  options.onProgress?.({ bytesRead, totalBytes, rows: summary.rows });
+  options.onProgress?.({ bytesRead: totalBytes, totalBytes, rows: summary.rows });
   summary.elapsedMs = Date.now() - started;
   return summary;
 }

@@ -139,9 +139,12 @@ describe('RenderLog', () => {
     await seedDemoDataIfEmpty(store, { baseUrl: 'https://opentime.test', now: new Date(T0) });
     await store.applySubscriberEvents([event('evt-old')], { now: new Date(T0 + 60 * DAY) });
     await store.applySubscriberEvents([event('evt-recent')], { now: new Date(T0 + 80 * DAY) });
+    // Cart change times (they order late cart events) follow the same floor: the old one goes.
+    const cart = (id: string, type: 'added_to_cart' | 'removed_from_cart', productId: string, at: number) => ({ id, type, subscriberId: 'sub-emma', productId, occurredAt: new Date(at).toISOString() });
+    await store.applySubscriberEvents([cart('rm-old', 'removed_from_cart', 'p-old', T0 + 60 * DAY), cart('rm-recent', 'removed_from_cart', 'p-recent', T0 + 80 * DAY)], { now: new Date(T0 + 80 * DAY) });
     // 10 days of log; the rest: max(10, 32) = 32 days, so what is from 40 days ago goes and what is from 20 days ago stays.
     const deleted = await pruneExpired(store, { retentionDays: 10, now: () => now, chunkSize: 1 });
-    expect(deleted).toBe(2 + 1 + 1 + 1 + 1); // two renders, one click, one lock, one impression, one event id
+    expect(deleted).toBe(2 + 1 + 1 + 1 + 1 + 1); // two renders, one click, one lock, one impression, one event id, one cart time
     expect((await store.campaignReportCounts('flash-sale'))[0]?.renders).toBe(1);
     expect(await store.campaignReportCounts('c')).toEqual([]);
     expect(await store.getBlockLock('c', 'b', 'old')).toBeUndefined();
@@ -150,6 +153,9 @@ describe('RenderLog', () => {
     expect(await store.getImpression('recent', 'c', 'b')).toBeDefined();
     // The pruned id is forgotten (a replay would apply again); the kept one is still recognised as a duplicate.
     expect(await store.applySubscriberEvents([event('evt-recent'), event('evt-old')], { now })).toMatchObject({ applied: 1, duplicates: [{ index: 0, id: 'evt-recent' }] });
+    // An "added" older than the kept removal is still refused as stale; for the pruned one nothing says it is late.
+    const lateAdds = await store.applySubscriberEvents([cart('add-recent', 'added_to_cart', 'p-recent', T0 + 70 * DAY), cart('add-old', 'added_to_cart', 'p-old', T0 + 50 * DAY)], { now });
+    expect(lateAdds).toMatchObject({ applied: 1, stale: [{ index: 0, id: 'add-recent' }] });
     expect(await pruneExpired(store, { retentionDays: 0, now: () => now })).toBe(0); // 0 keeps everything
     await store.close();
   });

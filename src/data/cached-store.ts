@@ -243,6 +243,10 @@ export class CachedStore implements Store, RenderLogStore, BlockLockStore, Expir
     return this.inner.pruneIngestedEvents(before, limit);
   }
 
+  pruneCartEventTimes(before: Date, limit: number): Promise<number> {
+    return this.inner.pruneCartEventTimes(before, limit);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

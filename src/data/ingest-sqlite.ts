@@ -25,6 +25,10 @@ const SQL = {
     'INSERT INTO ingested_events (id, subscriber_id, type, occurred_at, received_at) VALUES (?, ?, ?, ?, ?)',
   pruneEvents: 'DELETE FROM ingested_events WHERE id IN (SELECT id FROM ingested_events WHERE received_at < ? ORDER BY received_at LIMIT ?)',
   cartChangedAt: 'SELECT occurred_at FROM cart_event_times WHERE subscriber_id = ? AND product_id = ?',
+  // Times are ISO 8601 as the source sent them (zones included): compared as text, off by at most the zone offset, hours against a 32-day floor.
+  pruneCartTimes: `
+    DELETE FROM cart_event_times WHERE (subscriber_id, product_id) IN
+      (SELECT subscriber_id, product_id FROM cart_event_times WHERE occurred_at < ? ORDER BY occurred_at LIMIT ?)`,
   setCartChangedAt: `
     INSERT INTO cart_event_times (subscriber_id, product_id, occurred_at) VALUES (?, ?, ?)
     ON CONFLICT (subscriber_id, product_id) DO UPDATE SET occurred_at = excluded.occurred_at`,
@@ -43,6 +47,7 @@ export class SqliteIngest {
   private readonly stmtPruneEvents: Statement<[string, number]>;
   private readonly stmtCartChangedAt: Statement<[string, string], { occurred_at: string }>;
   private readonly stmtSetCartChangedAt: Statement<[string, string, string]>;
+  private readonly stmtPruneCartTimes: Statement<[string, number]>;
   private readonly productsTx: Transaction<(patches: readonly ProductPatch[], now: Date, policy: IncompleteRecordPolicy) => PatchBatchResult>;
   private readonly subscribersTx: Transaction<(patches: readonly SubscriberPatch[], now: Date, policy: IncompleteRecordPolicy) => PatchBatchResult>;
   private readonly eventsTx: Transaction<(events: readonly SubscriberEvent[], now: Date) => EventBatchResult>;
@@ -53,6 +58,7 @@ export class SqliteIngest {
     this.stmtPruneEvents = db.prepare(SQL.pruneEvents);
     this.stmtCartChangedAt = db.prepare(SQL.cartChangedAt);
     this.stmtSetCartChangedAt = db.prepare(SQL.setCartChangedAt);
+    this.stmtPruneCartTimes = db.prepare(SQL.pruneCartTimes);
 
     this.productsTx = db.transaction((patches, now, policy) => {
       const { toWrite, result } = planPatchBatch(patches, records.readProduct, (stored, patch) => productPatchOutcome(stored, patch, now), policy);
@@ -92,6 +98,11 @@ export class SqliteIngest {
   /** Forgets at most `limit` event ids received before `before`; returns how many. */
   pruneEventIds(before: Date, limit: number): number {
     return this.stmtPruneEvents.run(before.toISOString(), limit).changes;
+  }
+
+  /** Forgets at most `limit` cart change times of changes made before `before`; returns how many. */
+  pruneCartTimes(before: Date, limit: number): number {
+    return this.stmtPruneCartTimes.run(before.toISOString(), limit).changes;
   }
 
   applySubscriberEvents(events: readonly SubscriberEvent[], now: Date): EventBatchResult {

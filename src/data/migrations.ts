@@ -211,6 +211,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'time index for pruning cart event times',
+    up(db) {
+      // cart_event_times gained one row per subscriber and product ever put in
+      // a cart, for ever; retention now prunes it (render-log/retention.ts).
+      db.exec('CREATE INDEX cart_event_times_by_time ON cart_event_times (occurred_at);');
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

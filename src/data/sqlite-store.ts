@@ -537,6 +537,10 @@ export class SqliteStore implements Store, RenderLogStore, BlockLockStore, Expir
     return this.ingest.pruneEventIds(before, limit);
   }
 
+  async pruneCartEventTimes(before: Date, limit: number): Promise<number> {
+    return this.ingest.pruneCartTimes(before, limit);
+  }
+
   /** Idempotent: closing twice is harmless (shutdown paths tend to overlap). */
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

@@ -74,4 +74,11 @@ export interface ExpiringRecordsStore {
   pruneImpressions(before: Date, limit: number): Promise<number>;
   /** Ids of events received before `before`: a replay older than that is no longer recognised as one. */
   pruneIngestedEvents(before: Date, limit: number): Promise<number>;
+  /**
+   * When each subscriber's cart last changed per product, for changes before
+   * `before`: a cart event older than that, delivered after it, is applied as
+   * if nothing later had happened (as a replayed event id older than the
+   * floor is; webhooks are retried for days, not a month).
+   */
+  pruneCartEventTimes(before: Date, limit: number): Promise<number>;
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import type { RenderLogStore } from './render-record';
 
 export interface RetentionOptions {
-  /** Render-log rows and clicks older than this many days are deleted (locks, impressions and event ids after at least MIN_LOCK_RETENTION_DAYS); 0 keeps everything for ever. */
+  /** Render-log rows and clicks older than this many days are deleted (locks, impressions, event ids and cart change times after at least MIN_LOCK_RETENTION_DAYS); 0 keeps everything for ever. */
   retentionDays: number;
   /** How often to prune (default hourly). */
   intervalMs?: number;
@@ -24,7 +24,7 @@ export interface RetentionOptions {
  */
 export const MIN_LOCK_RETENTION_DAYS = 32;
 
-/** What retention prunes: the render log and clicks, locks, impressions and ingested event ids. */
+/** What retention prunes: the render log and clicks, locks, impressions, ingested event ids and cart change times. */
 export type RetentionStore = Pick<RenderLogStore, 'pruneRenderLog'> & Pick<BlockLockStore, 'pruneBlockLocks'> & ExpiringRecordsStore;
 
 const DAY_MS = 86_400_000;
@@ -41,6 +41,7 @@ export async function pruneExpired(store: RetentionStore, options: RetentionOpti
     () => store.pruneBlockLocks(keptBefore, chunk),
     () => store.pruneImpressions(keptBefore, chunk),
     () => store.pruneIngestedEvents(keptBefore, chunk),
+    () => store.pruneCartEventTimes(keptBefore, chunk),
   ];
   let total = 0;
   for (const prune of prunes) {

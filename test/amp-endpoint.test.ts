@@ -128,7 +128,7 @@ describe('GET /amp/v1/blocks/:blockId', () => {
     for (const call of [
       request(fixture.app).get(`/amp/v1/nothing-here?t=${token}`),
       request(fixture.app).get(`/amp/v1/blocks/picks/extra?t=${token}`),
-      request(fixture.app).post(`/amp/v1/blocks/picks?t=${token}`),
+      request(fixture.app).post(`/amp/v1/nothing-here?t=${token}`),
       request(fixture.app).get('/amp/v1'),
     ]) {
       const response = await call.set('AMP-Email-Sender', SENDER);
@@ -136,6 +136,25 @@ describe('GET /amp/v1/blocks/:blockId', () => {
       expectGrant(response);
       expect(response.body.error.code).toBe('route_not_found');
     }
+  });
+
+  test('another method on a block URL is a JSON 405 that says what is allowed; a plain OPTIONS gets 204 with Allow', async () => {
+    const token = fixture.token('sub-emma');
+    for (const call of [request(fixture.app).post(`/amp/v1/blocks/picks?t=${token}`), request(fixture.app).delete(`/amp/v1/blocks/picks?t=${token}`)]) {
+      const response = await call.set('AMP-Email-Sender', SENDER);
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD, OPTIONS');
+      expectGrant(response);
+      expect(response.body.error.code).toBe('method_not_allowed');
+      expect(response.body.error.message).toMatch(/answers GET/);
+    }
+    const options = await request(fixture.app).options(`/amp/v1/blocks/picks?t=${token}`);
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toBe('GET, HEAD, OPTIONS');
+    // A CORS preflight is still a preflight.
+    const preflight = await request(fixture.app).options(`/amp/v1/blocks/picks?t=${token}`).set('Origin', 'https://mail.google.com').set('Access-Control-Request-Method', 'GET');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
   });
 
   test('a trailing slash, percent-encoding and another letter case name the same block; HEAD answers the head alone', async () => {

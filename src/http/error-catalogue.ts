@@ -42,6 +42,7 @@ export const errorCatalogue = {
   block_not_found: { status: 404, message: 'No block with this id. Expected one of the ids in the blocks config.' },
   campaign_not_found: { status: 404, message: 'No campaign with this id (from the token or the URL).' },
   route_not_found: { status: 404, message: 'No such endpoint. See the README for the HTTP API.' },
+  method_not_allowed: { status: 405, message: 'This endpoint answers GET (and HEAD); amp-list fetches it with GET. The Allow header lists the methods.' },
   internal: { status: 500, message: 'Internal error. It has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

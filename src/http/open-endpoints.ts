@@ -29,6 +29,8 @@ const IMG_PREFIX = '/img/v1/';
 // Case-insensitive, as Express routes by default: a link rewriter that changes case still reaches us.
 const AMP_BLOCK = /^\/amp\/v1\/blocks\/([^/]+)\/?$/i;
 const IMG_BLOCK = /^\/img\/v1\/blocks\/([^/]+)\/?$/i;
+/** What a block's JSON URL answers (CORS preflights aside). */
+const AMP_BLOCK_METHODS = 'GET, HEAD, OPTIONS';
 
 /**
  * The endpoints an email open hits — GET /amp/v1/… (amp-list JSON) and
@@ -49,13 +51,24 @@ export function openEndpoints(deps: OpenEndpointsDeps, everythingElse: RequestLi
   const budget: Middleware = deps.perOpenPullBudget ? openWaitBudget() : (_req, _res, next) => next();
   const cors = ampCors({ globalAllowlist: deps.globalAllowlist });
 
-  const serveAmp = (req: IncomingMessage, res: ServerResponse): void =>
+  const serveAmp = (req: IncomingMessage, res: ServerResponse): void => {
+    // OPTIONS without Access-Control-Request-Method is not a CORS preflight but a question about the methods (RFC 9110 §9.3.7).
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] === undefined && AMP_BLOCK.test(pathOf(req.url ?? ''))) {
+      res.writeHead(204, { Allow: AMP_BLOCK_METHODS }).end();
+      return;
+    }
     cors(req, res, (corsError) => {
       if (corsError) return sendError(req, res, corsError);
-      const blockId = isRead(req) ? decodedSegment(AMP_BLOCK.exec(pathOf(req.url ?? ''))?.[1]) : undefined;
+      const blockSegment = AMP_BLOCK.exec(pathOf(req.url ?? ''))?.[1];
+      if (blockSegment !== undefined && !isRead(req)) {
+        res.setHeader('Allow', AMP_BLOCK_METHODS);
+        return sendError(req, res, new HttpError('method_not_allowed'));
+      }
+      const blockId = decodedSegment(blockSegment);
       if (blockId === undefined) return sendError(req, res, new HttpError('route_not_found'));
       budget(req, res, () => void deps.amp(req, res, blockId).catch((error: unknown) => sendError(req, res, error)));
     });
+  };
 
   const serveImage = (req: IncomingMessage, res: ServerResponse): void => {
     const file = decodedSegment(IMG_BLOCK.exec(pathOf(req.url ?? ''))?.[1]) ?? null;

@@ -33,6 +33,18 @@ blocks:
           stockState: sold_out
         - when: { "!": { var: product.onSale } }
           badge: null
+  - id: hero-test
+    kind: product
+    productId: quilted-jacket-olive
+    defaultUrl: https://shop.example/sale
+    lockAtFirstOpen: true
+    experiment:
+      id: hero-words
+      variants:
+        - name: plain-words
+          weight: 1
+          override:
+            messages: { badgeSoldOut: "Gone for now" }
 `;
 
 /** Products none of the demo subscribers has seen: a history of these changes what live picks show. */
@@ -103,6 +115,13 @@ describe('lock at first open', () => {
     await setProduct('quilted-jacket-olive', { stock: 0 });
     const soldOut = await fx.json('hero', 'sub-lena');
     expect(soldOut.product).toEqual({ ...first.product, badge: { text: 'Ausverkauft', tone: 'danger' }, stockState: 'sold_out' });
+  });
+
+  test('marks on a view frozen in an experiment arm speak with that arm\'s messages', async () => {
+    const first = await fx.json('hero-test', 'sub-emma');
+    await setProduct('quilted-jacket-olive', { stock: 0 });
+    const marked = await fx.json('hero-test', 'sub-emma');
+    expect(marked.product).toEqual({ ...first.product, badge: { text: 'Gone for now', tone: 'danger' }, stockState: 'sold_out' });
   });
 
   test('does not lock on an Apple Mail Privacy Protection prefetch; the first human open locks', async () => {

@@ -174,10 +174,12 @@ export async function serveFrozenView(block: PreparedBlock, open: Open, store: S
   const frozen = await locks.find(open.campaignId, block.config.id, open.subscriberId);
   // A block id reused for another kind since: its old lock cannot be drawn, serve live.
   if (!frozen || frozen.view.kind !== block.kind.name) return null;
+  // The marks speak with the messages of the block that drew the frozen view: the experiment arm it was locked in, if any.
+  const drawnBy = block.experiment?.arms.find((arm) => arm.name === frozen.variant)?.block ?? block;
   const view = await markFrozenView(frozen.view, block.lock, {
     store,
     facts,
-    message: () => messageLookup(messageTable(block, open.locale, facts).table),
+    message: () => messageLookup(messageTable(drawnBy, open.locale, facts).table),
   });
   return { outcome: 'view', view, variant: frozen.messageVariant, experimentVariant: frozen.variant, locked: true };
 }

@@ -112,7 +112,7 @@ describe('opentime email', () => {
     const expected = {
       'text/plain': { click: 6 },
       'text/x-amp-html': { amp: 3 },
-      'text/html': { image: 3, click: 6 },
+      'text/html': { image: 7, click: 6 }, // picks in five parts: its title band and four linked cards
     } as Record<string, Record<string, number>>;
     for (const part of parts) {
       const type = part.contentType.split(';')[0] as string;
@@ -137,7 +137,13 @@ describe('opentime email', () => {
         .filter((url) => url?.kind === kind)
         .map((url) => url!.blockId);
     expect(blocksOf(parts[1]!.body, 'amp')).toEqual(['flash-countdown', 'hero-product', 'picks']);
-    expect(blocksOf(parts[2]!.body, 'image')).toEqual(['flash-countdown', 'hero-product', 'picks']);
+    // The parts of one picture (?slot=) follow one another: one block.
+    expect(blocksOf(parts[2]!.body, 'image').filter((id, index, all) => id !== all[index - 1])).toEqual(['flash-countdown', 'hero-product', 'picks']);
+    const picksParts = opentimeUrls(parts[2]!.body)
+      .map((url) => parseOpentimeUrl(url))
+      .filter((url) => url?.kind === 'image' && url.blockId === 'picks')
+      .map((url) => (url as { part?: unknown }).part);
+    expect(picksParts).toEqual(['header', 0, 1, 2, 3]);
     expect(parts[2]!.body).toContain(`${BASE}/img/v1/blocks/flash-countdown.gif?t=`);
   });
 

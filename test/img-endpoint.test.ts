@@ -231,6 +231,56 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
     expect(changed.headers.etag).not.toBe(first.headers.etag);
   });
 
+  it('?slot=header and ?slot=N cut the picks picture into a title band and card columns that tile it pixel for pixel', async () => {
+    fx = await createImageApp();
+    const base = `/img/v1/blocks/picks.png?t=${fx.token('sub-emma')}`;
+    const whole = png((await getBytes(fx.app, base)).body);
+    const headerAnswer = await getBytes(fx.app, `${base}&slot=header`);
+    expect(headerAnswer.status).toBe(200);
+    expect(headerAnswer.headers['cache-control']).toBe(PERSONAL);
+    const header = png(headerAnswer.body);
+    const cards: PNG[] = [];
+    for (let slot = 0; slot < 4; slot++) cards.push(png((await getBytes(fx.app, `${base}&slot=${slot}`)).body));
+    expect(header.width).toBe(whole.width);
+    expect(cards.reduce((sum, card) => sum + card.width, 0)).toBe(whole.width);
+    expect(header.height + (cards[0] as PNG).height).toBe(whole.height);
+    // Every pixel of every part is the pixel at the same place in the whole picture.
+    const pixelAt = (image: PNG, x: number, y: number): number => image.data.readUInt32BE((y * image.width + x) * 4);
+    const same = (part: PNG, left: number, top: number): boolean => {
+      for (let y = 0; y < part.height; y++) for (let x = 0; x < part.width; x++) if (pixelAt(part, x, y) !== pixelAt(whole, left + x, top + y)) return false;
+      return true;
+    };
+    expect(same(header, 0, 0)).toBe(true);
+    let left = 0;
+    for (const card of cards) {
+      expect(same(card, left, header.height)).toBe(true);
+      left += card.width;
+    }
+    // A slot the view does not have, or a value that names no part: a transparent pixel, still 200.
+    for (const query of ['&slot=4', '&slot=middle']) {
+      const none = await getBytes(fx.app, `${base}${query}`);
+      expect(none.status).toBe(200);
+      expect([png(none.body).width, png(none.body).height]).toEqual([1, 1]);
+    }
+  });
+
+  it('a picture without cards is all header: the header part is the whole picture, card parts are empty', async () => {
+    fx = await createImageApp();
+    const base = `/img/v1/blocks/hero-product.png?t=${fx.token('sub-emma')}`;
+    const whole = await getBytes(fx.app, base);
+    expect((await getBytes(fx.app, `${base}&slot=header`)).body.equals(whole.body)).toBe(true);
+    expect(png((await getBytes(fx.app, `${base}&slot=0`)).body).width).toBe(1);
+  });
+
+  it('an open that fetches a picture in parts is one render in the metrics, not five', async () => {
+    fx = await createImageApp();
+    const base = `/img/v1/blocks/picks.png?t=${fx.token('sub-noah')}`;
+    for (const query of ['&slot=header', '&slot=0', '&slot=1', '&slot=2', '&slot=3']) await getBytes(fx.app, `${base}${query}`);
+    const metrics = (await getBytes(fx.app, '/metrics')).body.toString('utf8');
+    const renders = [...metrics.matchAll(/^opentime_renders_total\{block="picks",kind="recommendations",surface="image",[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    expect(renders).toBe(1);
+  });
+
   it('draws identical views once: across subscribers, and for concurrent opens', async () => {
     fx = await createImageApp();
     // Emma and Noah both read en-US: the same card, the same bytes, one drawing.

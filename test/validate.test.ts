@@ -230,6 +230,26 @@ describe('Opentime checks on small documents', () => {
     ]);
   });
 
+  test('a picture cut into parts (?slot=) counts once, and each card part must link its own slot', () => {
+    const card = (slot: number, linkSlot = slot): string =>
+      `<a href="%%OPENTIME_BASE_URL%%/c/v1/blocks/picks/${linkSlot}?t=%%OPENTIME_TOKEN%%"><img src="%%OPENTIME_BASE_URL%%/img/v1/blocks/picks.png?slot=${slot}&amp;t=%%OPENTIME_TOKEN%%"></a>`;
+    const header = '<img src="%%OPENTIME_BASE_URL%%/img/v1/blocks/picks.png?slot=header&amp;t=%%OPENTIME_TOKEN%%">';
+    const amp = page(list('hero-product') + list('picks'));
+    const parted = (cards: string): string => page(linked('hero-product') + header + cards);
+    expect(check(amp, parted([0, 1, 2, 3].map((slot) => card(slot)).join('')))).toEqual([]);
+    expect(check(amp, parted([0, 1, 3].map((slot) => card(slot)).join('')))).toEqual([
+      expect.objectContaining({ rule: 'html-link', message: expect.stringContaining('no linked card part shows slot 2') }),
+    ]);
+    expect(check(amp, parted(card(0) + card(1) + card(2, 3) + card(3)))).toEqual([
+      expect.objectContaining({ rule: 'html-link', message: expect.stringContaining('The card part slot=2 of block "picks" must be wrapped in <a href="%%OPENTIME_BASE_URL%%/c/v1/blocks/picks/2') }),
+      expect.objectContaining({ rule: 'html-link', message: expect.stringContaining('no linked card part shows slot 2') }),
+    ]);
+    const bad = '<img src="%%OPENTIME_BASE_URL%%/img/v1/blocks/picks.png?slot=middle&amp;t=%%OPENTIME_TOKEN%%">';
+    expect(check(amp, parted([0, 1, 2, 3].map((slot) => card(slot)).join('') + bad))).toEqual([
+      expect.objectContaining({ rule: 'html-image', message: expect.stringContaining('expected slot=header or a card slot number') }),
+    ]);
+  });
+
   test('size limits: inline style over 1,000 bytes, CSS over 75,000 bytes, AMP part over 200,000 bytes', () => {
     const style = (size: number): string => `<p style="${'m'.repeat(size - 'color:#000'.length)}color:#000">x</p>`;
     expect(check(page(list('hero-product') + style(1000)), page(linked('hero-product')))).toEqual([]);

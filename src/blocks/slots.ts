@@ -55,3 +55,21 @@ export function slotCount(block: PreparedBlock | undefined): number {
   if (!block || block.kind.name !== 'recommendations') return 1;
   return (block.config as { count?: number }).count ?? 1;
 }
+
+/**
+ * A part of a block's picture, asked for with `?slot=` on its image URL
+ * (render/image-parts.ts): `header` is the title band, a number one card's
+ * column, which the HTML part links to the same slot's click URL.
+ */
+export type ImagePart = 'header' | number;
+
+/** Card slots a picture can be cut into at most (recommendations show up to 12). */
+const MAX_PART_SLOT = 99;
+
+/** `?slot=` as a part: undefined without the parameter (the whole picture), null for a value that names no part. */
+export function parseImagePart(value: string | null | undefined): ImagePart | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  if (value === 'header') return 'header';
+  if (/^\d{1,2}$/.test(value) && Number(value) <= MAX_PART_SLOT) return Number(value);
+  return null;
+}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { transparentPixel, type BlockImageRenderer, type ImageFormat } from '../render/block-image';
 import { sendImage } from './image-cache-policy';
+import { parseImagePart } from '../blocks/slots';
 import { queryParams, singleValue } from './query';
 
 /** `<blockId>.png`, `<blockId>@2x.png`, `<blockId>.gif` (ids as the blocks config allows them). */
@@ -10,7 +11,8 @@ const FILE = /^([a-z0-9][a-z0-9-]{0,63})(@2x)?\.(png|gif)$/;
 export type ImgBlockEndpoint = (req: IncomingMessage, res: ServerResponse, file: string | null) => Promise<void>;
 
 /**
- * GET /img/v1/blocks/:blockId.png?t=TOKEN (also `@2x.png`, `?scale=2`, `.gif`)
+ * GET /img/v1/blocks/:blockId.png?t=TOKEN (also `@2x.png`, `?scale=2`, `.gif`,
+ * and `?slot=header|N` for one part of a recommendations picture, image-parts.ts)
  * — the picture of a block for the HTML part of an email.
  *
  * Always 200 with image bytes of the asked format, never a redirect, never an
@@ -35,6 +37,7 @@ export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (r
               token: singleValue(query, 't'),
               format,
               scale: requestedScale(singleValue(query, 'scale'), match?.[2] === '@2x'),
+              part: parseImagePart(singleValue(query, 'slot')),
               userAgent: req.headers['user-agent'],
               remoteAddress: clientAddress(req),
               log: req.log,

@@ -1,10 +1,10 @@
-import type { Canvas, Image } from '@napi-rs/canvas';
+import { createCanvas, type Canvas, type Image } from '@napi-rs/canvas';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import type { CountdownView } from '../blocks/countdown';
 import type { BlockView, PreparedBlock } from '../blocks/kind';
 import type { BlockLocks } from '../blocks/lock-at-first-open';
 import { fallbackPayload, logFallback, resolveBlock, type Resolution } from '../blocks/resolve-block';
-import { slotUrls } from '../blocks/slots';
+import { slotUrls, type ImagePart } from '../blocks/slots';
 import type { ImpressionLog } from '../data/impression-log';
 import type { Campaign, Subscriber } from '../data/model';
 import type { Store } from '../data/store';
@@ -19,6 +19,7 @@ import { drawBlock, imageUrlsOf, type DrawBlockOptions } from './draw-block';
 import { encodeCanvasPng, TRANSPARENT_PIXEL_GIF, TRANSPARENT_PIXEL_PNG } from './encode';
 import { encodeGifAnimation, encodeGifStill } from './gif';
 import type { ImageLoader } from './image-loader';
+import { partRect, type PartRect } from './image-parts';
 import { RenderCache, renderCacheKey, type RenderedImage } from './render-cache';
 import { clampScale, defaultTheme, resolveTheme, type Theme } from './theme';
 
@@ -86,6 +87,8 @@ export interface BlockImageRequest {
   remoteAddress?: string;
   /** The request's logger (with its request id); the renderer's own otherwise. */
   log?: Logger;
+  /** A part of the picture (`?slot=`, image-parts.ts); undefined: the whole; null: a value naming no part. */
+  part?: ImagePart | null;
 }
 
 export type BlockImageOutcome =
@@ -133,20 +136,31 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   const genericTheme = defaultTheme('fallback');
   const genericView: BlockView = { kind: 'fallback', headline: 'See our latest offers', cta: { label: 'Shop now', url: '' } } as BlockView;
 
-  async function encodeView(format: ImageFormat, views: readonly BlockView[], theme: Theme, scale: number, log: Logger): Promise<{ image: RenderedImage; frames: number }> {
+  async function encodeView(
+    format: ImageFormat,
+    views: readonly BlockView[],
+    theme: Theme,
+    scale: number,
+    log: Logger,
+    part?: ImagePart,
+  ): Promise<{ image: RenderedImage; frames: number }> {
+    // A part of a PNG: a crop of the same drawing (a GIF is always whole).
+    const rect = part === undefined || format !== 'png' ? 'whole' : partRect(views[0] as BlockView, theme, part);
+    if (rect === 'empty') return { image: transparentPixel(format), frames: 1 };
     const urls: string[] = [];
     for (const view of views) imageUrlsOf(view, urls);
     // Synchronous when the pictures and the rendering are cached (most opens): no promise to wait for.
     const images = urls.length === 0 ? NO_IMAGES : (deps.imageLoader.settledAll(urls) ?? (await deps.imageLoader.loadAll(urls)));
     const present = urls.map((url) => images.get(url) != null);
-    const key = renderCacheKey({ output: format, scale, theme, views, images: present });
+    const key = renderCacheKey({ output: format, part: rect === 'whole' ? '' : String(part), scale, theme, views, images: present });
     const cached = cache.cached(key);
     if (cached) return { image: cached, frames: views.length };
     const options: DrawBlockOptions = { scale, images };
     const image = await cache.getOrRender(
       key,
       async () => {
-        const bytes = await encodeFrames(format, views, (view) => draw(view, theme, options));
+        const drawView = (view: BlockView): Canvas => (rect === 'whole' ? draw(view, theme, options) : crop(draw(view, theme, options), rect, scale));
+        const bytes = await encodeFrames(format, views, drawView);
         return { bytes, contentType: format === 'gif' ? 'image/gif' : 'image/png', etag: strongEtag(bytes) };
       },
       { ttlMs: renderingTtlMs(views, present) },
@@ -228,7 +242,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       subject = await subjectOf(request, now, log);
     } catch (error) {
       log.error({ block: block.config.id, err: error }, 'image data failure; drawing the fallback');
-      return drawFallback(block, theme, scale, request.format, 'degraded', log);
+      return drawFallback(block, theme, scale, request.format, 'degraded', log, request.part ?? undefined);
     }
     const client = detectClient({ userAgent: request.userAgent, remoteAddress: request.remoteAddress }, deps.relayRanges).client;
     const openAt = (at: Date): Open =>
@@ -243,7 +257,8 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
         defaultTimeZone: block.config.defaultTimeZone,
       });
     const { resolution, views } = await resolveViews(block, request.format, openAt);
-    deps.observeRender?.({
+    // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
+    if (typeof request.part !== 'number') deps.observeRender?.({
       surface: 'image',
       block,
       client,
@@ -258,24 +273,24 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
     try {
-      const { image, frames } = await encodeView(request.format, views, armTheme ?? theme, scale, log);
+      const { image, frames } = await encodeView(request.format, views, armTheme ?? theme, scale, log, request.part ?? undefined);
       recordImpression(block, subject, first, now, log);
       return blockImage(image, audience, outcome, frames);
     } catch (error) {
       log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
-      return drawFallback(block, theme, scale, request.format, 'degraded', log);
+      return drawFallback(block, theme, scale, request.format, 'degraded', log, request.part ?? undefined);
     }
   }
 
-  async function drawFallback(block: PreparedBlock, theme: Theme, scale: number, format: ImageFormat, outcome: 'degraded', log: Logger): Promise<BlockImage> {
-    const { image, frames } = await encodeView(format, [fallbackView(block)], theme, scale, log);
+  async function drawFallback(block: PreparedBlock, theme: Theme, scale: number, format: ImageFormat, outcome: 'degraded', log: Logger, part?: ImagePart): Promise<BlockImage> {
+    const { image, frames } = await encodeView(format, [fallbackView(block)], theme, scale, log, part);
     return blockImage(image, 'degraded', outcome, frames);
   }
 
   async function renderUnknown(request: BlockImageRequest, log: Logger): Promise<BlockImage> {
     log.warn({ block: request.blockId.slice(0, 64) }, 'image for an unknown block; drawing the generic panel');
     const scale = clampScale(genericTheme, request.scale ?? 1);
-    const { image, frames } = await encodeView(request.format, [genericView], genericTheme, scale, log);
+    const { image, frames } = await encodeView(request.format, [genericView], genericTheme, scale, log, request.part ?? undefined);
     return blockImage(image, 'degraded', 'unknown_block', frames);
   }
 
@@ -284,6 +299,10 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     async render(request) {
       const log = request.log ?? deps.logger;
       try {
+        if (request.part === null) {
+          log.info({ block: request.blockId.slice(0, 64) }, 'image part names no part (expected ?slot=header or a slot number); drawing a transparent pixel');
+          return blockImage(transparentPixel(request.format), 'degraded', 'degraded', 1);
+        }
         const block = deps.blocks.get(request.blockId);
         return await (block ? renderBlock(block, request, log) : renderUnknown(request, log));
       } catch (error) {
@@ -301,6 +320,17 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
  */
 function blockImage(image: RenderedImage, audience: ImageAudience, outcome: BlockImageOutcome, frames: number): BlockImage {
   return { bytes: image.bytes, contentType: image.contentType, etag: image.etag, audience, outcome, frames };
+}
+
+/** The `rect` (CSS pixels) of a drawn canvas as a canvas of its own, at the drawing's scale. */
+function crop(canvas: Canvas, rect: PartRect, scale: number): Canvas {
+  const x = Math.round(rect.x * scale);
+  const y = Math.round(rect.y * scale);
+  const width = Math.max(1, Math.min(canvas.width - x, Math.round(rect.width * scale)));
+  const height = Math.max(1, Math.min(canvas.height - y, Math.round(rect.height * scale)));
+  const part = createCanvas(width, height);
+  part.getContext('2d').drawImage(canvas, x, y, width, height, 0, 0, width, height);
+  return part;
 }
 
 /** The image of last resort: 1×1 and transparent, in the asked format. */

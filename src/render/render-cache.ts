@@ -61,6 +61,8 @@ export interface RenderCacheStats {
  */
 export function renderCacheKey(parts: {
   output: 'png' | 'gif';
+  /** A part of the picture (image-parts.ts), '' for the whole. */
+  part?: string;
   scale: number;
   theme: object;
   /** One view, or the frames of an animation. */
@@ -70,7 +72,7 @@ export function renderCacheKey(parts: {
 }): string {
   let pictures = '';
   for (const present of parts.images) pictures += present ? '1' : '0';
-  return `${parts.output}|${parts.scale}|${themeFingerprint(parts.theme)}|${pictures}|${JSON.stringify(parts.views)}`;
+  return `${parts.output}${parts.part ? `#${parts.part}` : ''}|${parts.scale}|${themeFingerprint(parts.theme)}|${pictures}|${JSON.stringify(parts.views)}`;
 }
 
 /**

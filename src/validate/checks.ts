@@ -1,5 +1,5 @@
 import type { BlockCatalog } from '../blocks/blocks-config';
-import { slotCount } from '../blocks/slots';
+import { slotCount, type ImagePart } from '../blocks/slots';
 import { looksLikeOpentimePath, parseOpentimeUrl, type OpentimeUrl } from '../email/opentime-urls';
 import { fillPlaceholders, PLACEHOLDERS, unknownPlaceholders, VALIDATION_VALUES } from '../email/placeholders';
 import { attribute, closest, hasAttribute, positionFinder, scanHtml, type HtmlElement, type ScannedDocument } from './html-scan';
@@ -217,6 +217,8 @@ interface ImageUse {
   blockId: string;
   element: HtmlElement;
   offset: number;
+  /** Set for one part of a picture cut into linked cells (`?slot=`). */
+  part?: ImagePart;
 }
 
 /** The HTML part: one linked Opentime image per AMP block, same blocks, same order. */
@@ -226,6 +228,8 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
   reportUnknownPlaceholders(html, reporter);
   const images: ImageUse[] = [];
   const linkedFromImages = new Set<HtmlElement>();
+  /** Blocks shown as parts (`?slot=`): which card slots have their linked part. */
+  const partsShown = new Map<string, { offset: number; slots: Set<number> }>();
 
   for (const element of doc.elements) {
     if (element.name !== 'img') continue;
@@ -237,8 +241,23 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
       continue;
     }
     if (!checkOpentimeUrl(url, src.valueOffset, reporter, options, 'Image src')) continue;
-    images.push({ blockId: url.blockId, element, offset: element.offset });
-    checkImageLinks(element, url.blockId, doc, reporter, options, linkedFromImages);
+    if (url.part === null) {
+      reporter.at(src.valueOffset, 'error', 'html-image', 'slot= names no part of the picture: expected slot=header or a card slot number (0, 1, …).', SPEC.writing);
+      continue;
+    }
+    const previous = images[images.length - 1];
+    // The parts of one picture, one after another, are one use of its block.
+    if (url.part === undefined || previous?.blockId !== url.blockId || previous.part === undefined) {
+      images.push({ blockId: url.blockId, element, offset: element.offset, part: url.part });
+    }
+    if (url.part === undefined) checkImageLinks(element, url.blockId, doc, reporter, options, linkedFromImages);
+    else checkPartLink(element, url.blockId, url.part, reporter, options, linkedFromImages, partsShown);
+  }
+  for (const [blockId, shown] of partsShown) {
+    const missing = Array.from({ length: slotCount(options.blocks.get(blockId)) }, (_, slot) => slot).filter((slot) => !shown.slots.has(slot));
+    if (missing.length) {
+      reporter.at(shown.offset, 'error', 'html-link', `Block "${blockId}" is cut into parts, but no linked card part shows slot${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: add <a href="…/c/v1/blocks/${blockId}/<slot>?t=…"><img src="…/img/v1/blocks/${blockId}.png?slot=<slot>&amp;t=…"></a> for each.`, SPEC.writing);
+    }
   }
 
   // Same blocks, same order (DESIGN.md: the AMP and HTML parts can never disagree).
@@ -330,6 +349,46 @@ function checkImageLinks(
     return;
   }
   checkClick(anchor);
+}
+
+/**
+ * A part of a picture: the header may link anywhere (or nowhere); card part N
+ * must be wrapped in a link to the same block's click URL for slot N, so the
+ * card and its link cannot drift apart.
+ */
+function checkPartLink(
+  image: HtmlElement,
+  blockId: string,
+  part: ImagePart,
+  reporter: Reporter,
+  options: CheckOptions,
+  linked: Set<HtmlElement>,
+  partsShown: Map<string, { offset: number; slots: Set<number> }>,
+): void {
+  let shown = partsShown.get(blockId);
+  if (!shown) partsShown.set(blockId, (shown = { offset: image.offset, slots: new Set() }));
+  if (part === 'header') return;
+  const slots = slotCount(options.blocks.get(blockId));
+  const anchor = closest(image, 'a');
+  const href = anchor ? attribute(anchor, 'href') : undefined;
+  const url = href ? parseOpentimeUrl(href.value) : null;
+  if (anchor) linked.add(anchor);
+  if (!url || url.kind !== 'click' || url.blockId !== blockId || url.slot !== part) {
+    reporter.at(
+      href?.valueOffset ?? image.offset,
+      'error',
+      'html-link',
+      `The card part slot=${part} of block "${blockId}" must be wrapped in <a href="${PLACEHOLDERS.baseUrl}/c/v1/blocks/${blockId}/${part}?t=${PLACEHOLDERS.token}">, its own slot's click URL.`,
+      SPEC.writing,
+    );
+    return;
+  }
+  checkOpentimeUrl(url, (href as { valueOffset: number }).valueOffset, reporter, options, 'Click URL');
+  if (part >= slots) {
+    reporter.at(image.offset, 'error', 'html-link', `Slot ${part} is out of range for block "${blockId}": expected 0${slots > 1 ? `..${slots - 1}` : ''}.`, SPEC.writing);
+    return;
+  }
+  shown.slots.add(part);
 }
 
 function collect(element: HtmlElement, name: string): HtmlElement[] {

@@ -13,29 +13,59 @@ const CARD_GAP = 12;
  * Title and a small button on top, then one card per pick in a row: the image
  * (badge pill on its corner), the name over two lines, the price.
  */
+/** Where the parts of a recommendations picture are, in CSS pixels: the header band, then one column per card. */
+export interface RecommendationsLayout {
+  /** The header band's height; the cards' columns start here (halfway through the gap above the cards). */
+  headerBottom: number;
+  /** Card images start here. */
+  cardsTop: number;
+  cardWidth: number;
+  imageHeight: number;
+  /** Each card's left edge, in slot order. */
+  cardXs: number[];
+  /**
+   * Each slot's column: from halfway to its left neighbour (0 for the first)
+   * to halfway to its right neighbour (the picture's width for the last), so
+   * the columns tile the row and a cropped card keeps its share of the gaps.
+   */
+  columns: { x: number; width: number }[];
+}
+
+const HEADER_HEIGHT = 34;
+const HEADER_GAP = 18;
+
+export function recommendationsLayout(view: RecommendationsView, theme: Theme): RecommendationsLayout {
+  const { width, height, padding, fontSizes } = theme;
+  const count = view.products.length;
+  const rowWidth = width - 2 * padding;
+  const cardWidth = count === 0 ? 0 : Math.min(MAX_CARD_WIDTH, Math.floor((rowWidth - CARD_GAP * (count - 1)) / count));
+  const usedWidth = cardWidth * count + CARD_GAP * Math.max(0, count - 1);
+  const cardsTop = padding + HEADER_HEIGHT + HEADER_GAP;
+  const textHeight = fontSizes.title * 1.25 * 2 + 8 + fontSizes.price * 1.25 + fontSizes.small * 1.4;
+  // Portrait (4:5) like most product photography, as tall as the space allows.
+  const imageHeight = Math.max(0, Math.min(Math.round(cardWidth * 1.25), height - cardsTop - padding - textHeight - 10));
+  const cardXs = view.products.map((_, index) => padding + (rowWidth - usedWidth) / 2 + index * (cardWidth + CARD_GAP));
+  const edges = cardXs.map((x, index) => (index === 0 ? 0 : Math.round(x - CARD_GAP / 2)));
+  const columns = edges.map((x, index) => ({ x, width: (index + 1 < edges.length ? (edges[index + 1] as number) : width) - x }));
+  return { headerBottom: cardsTop - HEADER_GAP / 2, cardsTop, cardWidth, imageHeight, cardXs, columns };
+}
+
+/**
+ * Title and a small button on top, then one card per pick in a row: the image
+ * (badge pill on its corner), the name over two lines, the price.
+ */
 export function drawRecommendations(ctx: Context, view: RecommendationsView, theme: Theme, env: DrawEnv): void {
-  const { width, height, padding, colors, fontSizes } = theme;
-  const headerHeight = 34;
-  const button = buttonShape(theme, Math.round(width * 0.4), headerHeight, fontSizes.small + 1);
+  const { width, padding, colors, fontSizes } = theme;
+  const button = buttonShape(theme, Math.round(width * 0.4), HEADER_HEIGHT, fontSizes.small + 1);
   const drawnButton = drawLabel(ctx, view.cta.label, width - padding, padding, 'right', button, env.log);
   const titleStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.7)));
   const titleWidth = drawnButton.x - padding - 16;
   const title = layoutParagraph(ctx, view.title, titleWidth, 1, titleStyle);
-  paintParagraph(ctx, title, { x: padding, y: padding + (headerHeight - title.height) / 2, width: titleWidth, align: 'start' }, titleStyle, env.log);
+  paintParagraph(ctx, title, { x: padding, y: padding + (HEADER_HEIGHT - title.height) / 2, width: titleWidth, align: 'start' }, titleStyle, env.log);
 
-  const count = view.products.length;
-  if (count === 0) return;
-  const rowWidth = width - 2 * padding;
-  const cardWidth = Math.min(MAX_CARD_WIDTH, Math.floor((rowWidth - CARD_GAP * (count - 1)) / count));
-  const usedWidth = cardWidth * count + CARD_GAP * (count - 1);
-  const top = padding + headerHeight + 18;
-  const textHeight = fontSizes.title * 1.25 * 2 + 8 + fontSizes.price * 1.25 + fontSizes.small * 1.4;
-  // Portrait (4:5) like most product photography, as tall as the space allows.
-  const imageHeight = Math.max(0, Math.min(Math.round(cardWidth * 1.25), height - top - padding - textHeight - 10));
-
+  const layout = recommendationsLayout(view, theme);
   view.products.forEach((product, index) => {
-    const x = padding + (rowWidth - usedWidth) / 2 + index * (cardWidth + CARD_GAP);
-    drawCard(ctx, product, x, top, cardWidth, imageHeight, theme, env);
+    drawCard(ctx, product, layout.cardXs[index] as number, layout.cardsTop, layout.cardWidth, layout.imageHeight, theme, env);
   });
 }
 

@@ -1,0 +1,33 @@
+import type { BlockView } from '../blocks/kind';
+import type { ImagePart } from '../blocks/slots';
+import type { RecommendationsView } from '../blocks/recommendations';
+import { recommendationsLayout } from './kinds/recommendations';
+import type { Theme } from './theme';
+
+/**
+ * Parts of a block's picture (`ImagePart`, blocks/slots.ts), for HTML parts that link each card on its own:
+ * `?slot=header` is the title band, `?slot=N` card N's column, each cropped
+ * from the very drawing the whole picture is. Cards in separate linked cells
+ * stay under the reader's finger at any width; an image map's coordinates do
+ * not scale with a fluid image, so on a phone a tap could land on the next card.
+ */
+export interface PartRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The rectangle (CSS pixels) a part shows: `whole` for the whole picture,
+ * `empty` for nothing. A view without cards (a fallback panel, a countdown)
+ * is all header, so a template's card cells stay empty rather than repeat it.
+ */
+export function partRect(view: BlockView, theme: Theme, part: ImagePart): PartRect | 'whole' | 'empty' {
+  if (view.kind !== 'recommendations') return part === 'header' ? 'whole' : 'empty';
+  const layout = recommendationsLayout(view as RecommendationsView, theme);
+  if (part === 'header') return { x: 0, y: 0, width: theme.width, height: layout.headerBottom };
+  const column = layout.columns[part];
+  if (!column) return 'empty';
+  return { x: column.x, y: layout.headerBottom, width: column.width, height: theme.height - layout.headerBottom };
+}

@@ -151,7 +151,10 @@ export function createApp(deps: AppDeps): OpentimeApp {
     caches: { render: () => renderer.cache.stats(), images: () => imageLoader.stats(), ...storeCaches(deps.api?.store), ...storeCaches(deps.store) },
     queues: { impressions: () => impressionLog.stats() },
     pullSources: pullSourceMetrics(deps.pullSource),
-    imageOptimizer: () => ({ queued: optimizerQueue.stats().queued, dropped: optimizerQueue.stats().dropped, optimized: renderer.cache.stats().optimized }),
+    imageOptimizer: () => {
+      const { queued, dropped } = optimizerQueue.stats();
+      return { queued, dropped, optimized: renderer.cache.stats().optimized };
+    },
   });
   const records = recording.records;
   if (deps.api && records) {

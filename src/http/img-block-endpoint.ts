@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseImagePart } from '../blocks/slots';
 import { transparentPixel, type BlockImageRenderer, type ImageFormat } from '../render/block-image';
 import { sendImage } from './image-cache-policy';
-import { parseImagePart } from '../blocks/slots';
 import { queryParams, singleValue } from './query';
 
 /** `<blockId>.png`, `<blockId>@2x.png`, `<blockId>.gif` (ids as the blocks config allows them). */

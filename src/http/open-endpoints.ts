@@ -7,10 +7,9 @@ import { ampCors } from './amp-cors';
 import type { AmpBlockEndpoint } from './amp-block-endpoint';
 import { HttpError } from './error-catalogue';
 import { sendError } from './error-handler';
-import type { ImgBlockEndpoint } from './img-block-endpoint';
+import { sendTransparentPixel, type ImgBlockEndpoint } from './img-block-endpoint';
 import type { Middleware } from './middleware';
 import { pathOf } from './query';
-import { sendTransparentPixel } from './img-block-endpoint';
 import { requestLog } from './request-log';
 import type { SenderAllowlist } from './sender-allowlist';
 

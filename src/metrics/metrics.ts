@@ -106,6 +106,29 @@ class Tallies {
   }
 }
 
+/**
+ * A counter mirroring totals kept elsewhere: at each scrape it is reset, then
+ * `fill` adds the current totals through `add`. Nothing runs on an open's path.
+ */
+function mirroredCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  fill: (add: (labels: Record<string, string>, value: number) => void) => void,
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      fill((labels, value) => this.inc(labels, value));
+    },
+  });
+}
+
 /** A counter whose value is the tallies', copied in at scrape time; `labelsOf` maps a tally's path to its labels. */
 function tallyCounter(
   registry: Registry,
@@ -115,15 +138,8 @@ function tallyCounter(
   tallies: Tallies,
   labelsOf: (path: readonly string[]) => Record<string, string> = (path) => Object.fromEntries(labelNames.map((label, index) => [label, path[index] as string])),
 ): void {
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const tally of tallies.entries()) this.inc(labelsOf(tally.labels), tally.count);
-    },
+  mirroredCounter(registry, name, help, labelNames, (add) => {
+    for (const tally of tallies.entries()) add(labelsOf(tally.labels), tally.count);
   });
 }
 
@@ -171,20 +187,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const caches: Record<string, () => CacheCounts> = {};
   const queues: Record<string, () => QueueCounts> = {};
-  // Totals kept elsewhere are mirrored at scrape time: reset, then set to the current total.
-  new Counter({
-    name: 'opentime_cache_requests_total',
-    help: 'Cache lookups by cache and result (hit, miss).',
-    labelNames: ['cache', 'result'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [cache, read] of Object.entries(caches)) {
-        const { hits, misses } = read();
-        this.inc({ cache, result: 'hit' }, hits);
-        this.inc({ cache, result: 'miss' }, misses);
-      }
-    },
+  mirroredCounter(registry, 'opentime_cache_requests_total', 'Cache lookups by cache and result (hit, miss).', ['cache', 'result'], (add) => {
+    for (const [cache, read] of Object.entries(caches)) {
+      const { hits, misses } = read();
+      add({ cache, result: 'hit' }, hits);
+      add({ cache, result: 'miss' }, misses);
+    }
   });
   new Gauge({
     name: 'opentime_cache_hit_ratio',
@@ -211,45 +219,30 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     ['opentime_write_behind_written_total', 'written', 'Rows written to the store, by queue.'],
     ['opentime_write_behind_dropped_total', 'dropped', 'Rows dropped because the queue was full or a batch failed, by queue.'],
   ] as const) {
-    new Counter({
-      name,
-      help,
-      labelNames: ['queue'] as const,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [queue, read] of Object.entries(queues)) this.inc({ queue }, read()[field]);
-      },
+    mirroredCounter(registry, name, help, ['queue'], (add) => {
+      for (const [queue, read] of Object.entries(queues)) add({ queue }, read()[field]);
     });
   }
 
   const pullSources: Record<string, () => PullSourceStats> = {};
-  new Counter({
-    name: 'opentime_pull_source_reads_total',
-    help: 'Product reads through a pull source, by source and what they got: live (fetched), cached, stale (the source failed; the last good answer), unavailable (nothing usable; catalogue figures shown).',
-    labelNames: ['source', 'result'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
+  mirroredCounter(
+    registry,
+    'opentime_pull_source_reads_total',
+    'Product reads through a pull source, by source and what they got: live (fetched), cached, stale (the source failed; the last good answer), unavailable (nothing usable; catalogue figures shown).',
+    ['source', 'result'],
+    (add) => {
       for (const [source, read] of Object.entries(pullSources)) {
         const counts = read();
-        for (const result of ['live', 'cached', 'stale', 'unavailable'] as const) this.inc({ source, result }, counts[result]);
+        for (const result of ['live', 'cached', 'stale', 'unavailable'] as const) add({ source, result }, counts[result]);
       }
     },
-  });
+  );
   for (const [name, field, help] of [
     ['opentime_pull_source_failures_total', 'failures', 'Calls to a pull source that failed or timed out, by source.'],
     ['opentime_pull_source_breaker_rejections_total', 'rejectedByBreaker', 'Calls not made because the circuit breaker was open, by source.'],
   ] as const) {
-    new Counter({
-      name,
-      help,
-      labelNames: ['source'] as const,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [source, read] of Object.entries(pullSources)) this.inc({ source }, read()[field]);
-      },
+    mirroredCounter(registry, name, help, ['source'], (add) => {
+      for (const [source, read] of Object.entries(pullSources)) add({ source }, read()[field]);
     });
   }
   new Gauge({
@@ -278,14 +271,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     ['opentime_image_optimized_total', 'optimized', 'Cached renderings whose bytes were replaced by a smaller palette PNG.'],
     ['opentime_image_optimize_dropped_total', 'dropped', 'Re-encodings not queued because the queue was full (the rendering keeps its first encoding).'],
   ] as const) {
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        if (imageOptimizer) this.inc(imageOptimizer()[field]);
-      },
+    mirroredCounter(registry, name, help, [], (add) => {
+      if (imageOptimizer) add({}, imageOptimizer()[field]);
     });
   }
 

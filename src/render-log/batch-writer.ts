@@ -22,7 +22,6 @@ export interface BatchWriterStats {
   failedBatches: number;
 }
 
-
 /**
  * Append-only write-behind: `push` is an array push on the request's path;
  * rows reach the store in batches, one transaction each, every

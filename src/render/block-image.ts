@@ -235,6 +235,8 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
 
   async function renderBlock(block: PreparedBlock, request: BlockImageRequest, log: Logger): Promise<BlockImage> {
     const theme = themes.get(block.config.id) as Theme;
+    // null (a value naming no part) was answered in render().
+    const part = request.part ?? undefined;
     const scale = clampScale(theme, request.scale ?? 1);
     const now = deps.now();
     let subject: Subject;
@@ -242,7 +244,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       subject = await subjectOf(request, now, log);
     } catch (error) {
       log.error({ block: block.config.id, err: error }, 'image data failure; drawing the fallback');
-      return drawFallback(block, theme, scale, request.format, 'degraded', log, request.part ?? undefined);
+      return drawFallback(block, theme, scale, request.format, 'degraded', log, part);
     }
     const client = detectClient({ userAgent: request.userAgent, remoteAddress: request.remoteAddress }, deps.relayRanges).client;
     const openAt = (at: Date): Open =>
@@ -258,7 +260,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       });
     const { resolution, views } = await resolveViews(block, request.format, openAt);
     // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
-    if (typeof request.part !== 'number') deps.observeRender?.({
+    if (typeof part !== 'number') deps.observeRender?.({
       surface: 'image',
       block,
       client,
@@ -273,12 +275,12 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
     try {
-      const { image, frames } = await encodeView(request.format, views, armTheme ?? theme, scale, log, request.part ?? undefined);
+      const { image, frames } = await encodeView(request.format, views, armTheme ?? theme, scale, log, part);
       recordImpression(block, subject, first, now, log);
       return blockImage(image, audience, outcome, frames);
     } catch (error) {
       log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
-      return drawFallback(block, theme, scale, request.format, 'degraded', log, request.part ?? undefined);
+      return drawFallback(block, theme, scale, request.format, 'degraded', log, part);
     }
   }
 

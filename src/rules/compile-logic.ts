@@ -36,9 +36,9 @@ export function compileLogic(logic: unknown): Evaluate {
     case '?:':
       return compileIf(values.map(compileLogic));
     case 'and':
-      return compileAnd(values.map(compileLogic));
+      return compileShortCircuit(values.map(compileLogic), false);
     case 'or':
-      return compileOr(values.map(compileLogic));
+      return compileShortCircuit(values.map(compileLogic), true);
   }
   const binary = BINARY[op];
   if (binary) {
@@ -121,25 +121,17 @@ function compileIf(branches: Evaluate[]): Evaluate {
   };
 }
 
-/** The first falsy value, or the last (undefined for no arguments), as json-logic-js answers. */
-function compileAnd(items: Evaluate[]): Evaluate {
+/**
+ * `and` (stopAt false) and `or` (stopAt true), as json-logic-js answers them:
+ * the first value whose truthiness is `stopAt`, else the last (undefined for
+ * no arguments).
+ */
+function compileShortCircuit(items: Evaluate[], stopAt: boolean): Evaluate {
   return (data) => {
     let current: unknown;
     for (const item of items) {
       current = item(data);
-      if (!jsonLogic.truthy(current)) return current;
-    }
-    return current;
-  };
-}
-
-/** The first truthy value, or the last. */
-function compileOr(items: Evaluate[]): Evaluate {
-  return (data) => {
-    let current: unknown;
-    for (const item of items) {
-      current = item(data);
-      if (jsonLogic.truthy(current)) return current;
+      if (jsonLogic.truthy(current) === stopAt) return current;
     }
     return current;
   };

@@ -230,7 +230,6 @@ export class PullSource {
     if (currency !== undefined) figures.currency = currency;
     return { figures, fetchedAt };
   }
-
 }
 
 function hostOf(urlTemplate: string): string {

@@ -315,10 +315,7 @@ function checkImageLinks(
       );
       return null;
     }
-    checkOpentimeUrl(url, href.valueOffset, reporter, options, 'Click URL');
-    if (url.slot >= slots) {
-      reporter.at(href.valueOffset, 'error', 'html-link', `Slot ${url.slot} is out of range for block "${blockId}": expected 0${slots > 1 ? `..${slots - 1}` : ''}.`, SPEC.writing);
-    }
+    checkClickUrl(url, href.valueOffset, href.valueOffset, slots, reporter, options);
     return url.slot;
   };
 
@@ -383,12 +380,22 @@ function checkPartLink(
     );
     return;
   }
-  checkOpentimeUrl(url, (href as { valueOffset: number }).valueOffset, reporter, options, 'Click URL');
-  if (part >= slots) {
-    reporter.at(image.offset, 'error', 'html-link', `Slot ${part} is out of range for block "${blockId}": expected 0${slots > 1 ? `..${slots - 1}` : ''}.`, SPEC.writing);
-    return;
-  }
-  shown.slots.add(part);
+  if (checkClickUrl(url, (href as { valueOffset: number }).valueOffset, image.offset, slots, reporter, options)) shown.slots.add(part);
+}
+
+/** A click URL of the image's block: its token and base checked, and its slot within the block's (reported at `rangeOffset`); false when out of range. */
+function checkClickUrl(
+  url: Extract<OpentimeUrl, { kind: 'click' }>,
+  hrefOffset: number,
+  rangeOffset: number,
+  slots: number,
+  reporter: Reporter,
+  options: CheckOptions,
+): boolean {
+  checkOpentimeUrl(url, hrefOffset, reporter, options, 'Click URL');
+  if (url.slot < slots) return true;
+  reporter.at(rangeOffset, 'error', 'html-link', `Slot ${url.slot} is out of range for block "${url.blockId}": expected 0${slots > 1 ? `..${slots - 1}` : ''}.`, SPEC.writing);
+  return false;
 }
 
 function collect(element: HtmlElement, name: string): HtmlElement[] {

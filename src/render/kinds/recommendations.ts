@@ -9,10 +9,6 @@ import { badgeShape, buttonShape, drawProductImage, textStyle, type DrawEnv } fr
 const MAX_CARD_WIDTH = 200;
 const CARD_GAP = 12;
 
-/**
- * Title and a small button on top, then one card per pick in a row: the image
- * (badge pill on its corner), the name over two lines, the price.
- */
 /** Where the parts of a recommendations picture are, in CSS pixels: the header band, then one column per card. */
 export interface RecommendationsLayout {
   /** The header band's height; the cards' columns start here (halfway through the gap above the cards). */

@@ -26,6 +26,7 @@ import { createBlockImageRenderer, type DrawBlockFn } from './render/block-image
 import { createImageLoader, type ImageLoader } from './render/image-loader';
 import { paletteReencoding } from './render/png-palette-optimizer';
 import { RenderCache } from './render/render-cache';
+import type { RenderPool } from './render/render-pool';
 import { openRecording } from './render-log/open-recording';
 import type { RenderLog } from './render-log/render-log';
 import type { RenderLogStore } from './render-log/render-record';
@@ -66,6 +67,8 @@ export interface AppDeps {
   imageOptimizeAfterHits?: number;
   /** Replaces drawBlock in the image routes (tests count draws or make drawing fail). */
   drawBlock?: DrawBlockFn;
+  /** Threads for GIF drawing and encoding (render-pool.ts); default: the process's shared pool. */
+  renderPool?: RenderPool;
   /**
    * The ingestion API under /api/v1 (issue 5); absent: not served. `store`
    * defaults to the app's store; give the plain catalogue store when opens
@@ -129,7 +132,12 @@ export function createApp(deps: AppDeps): OpentimeApp {
   const imageLoader = deps.imageLoader ?? createImageLoader({ publicUrl: deps.publicUrl, logger: deps.logger });
   const optimizerQueue = new BackgroundQueue({ onError: (error) => deps.logger.warn({ err: error }, 'image re-encoding failed; the rendering keeps its first encoding') });
   const afterHits = deps.imageOptimizeAfterHits ?? 0;
-  const renderCache = deps.renderCache ?? new RenderCache({ optimize: afterHits > 0 ? { afterHits, run: paletteReencoding(), queue: optimizerQueue } : undefined });
+  const renderCache =
+    deps.renderCache ??
+    new RenderCache({
+      optimize: afterHits > 0 ? { afterHits, run: paletteReencoding(), queue: optimizerQueue } : undefined,
+      clock: deps.now ? () => now().getTime() : undefined,
+    });
   const renderer = createBlockImageRenderer({
     store: deps.store,
     blocks: deps.blocks,
@@ -140,6 +148,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
     impressionLog,
     renderCache,
     draw: deps.drawBlock,
+    renderPool: deps.renderPool,
     relayRanges: deps.relayRanges,
     observeRender: recording.observeRender,
     locks: recording.locks,

@@ -8,6 +8,8 @@ import { strongEtag } from '../src/http/image-cache-policy';
 import { imgBlockEndpoint } from '../src/http/img-block-endpoint';
 import { createLogger } from '../src/log';
 import { RenderCache } from '../src/render/render-cache';
+import { RenderPool } from '../src/render/render-pool';
+import { defaultTheme } from '../src/render/theme';
 import { drawBlock } from '../src/render/draw-block';
 import { compositeFrames, readGif } from './helpers/gif-reader';
 import { createImageApp, getBytes, NOW, type ImageApp } from './helpers/image-app';
@@ -64,7 +66,10 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
   it.each([
     ['hero-product@2x.png', '', [1200, 600]],
     ['hero-product.png', '&scale=2', [1200, 600]],
-    ['hero-product.png', '&scale=1.5', [900, 450]],
+    // Whole scales only: anything else rounds to 1 or 2, so one view has at most two renderings.
+    ['hero-product.png', '&scale=1.5', [1200, 600]],
+    ['hero-product.png', '&scale=1.49', [600, 300]],
+    ['hero-product.png', '&scale=1.69', [1200, 600]],
     ['hero-product.png', '&scale=9', [1200, 600]],
     ['hero-product.png', '&scale=abc', [600, 300]],
     ['flash-countdown@2x.png', '', [1200, 320]],
@@ -299,7 +304,8 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
   });
 
   it('keeps a running countdown\'s rendering for two seconds only, a product card\'s for longer', async () => {
-    fx = await createImageApp();
+    const cacheClock = { ms: 1_000_000 };
+    fx = await createImageApp({ renderCacheClock: cacheClock });
     // The clock is fixed, so the views do not change: only the cache's own time limits tell them apart.
     const countdown = `/img/v1/blocks/flash-countdown.png?t=${fx.token('sub-emma')}`;
     const card = `/img/v1/blocks/hero-product.png?t=${fx.token('sub-emma')}`;
@@ -307,7 +313,7 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
     await getBytes(fx.app, card);
     await getBytes(fx.app, countdown);
     expect(fx.draws).toHaveLength(2);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    cacheClock.ms += 2_100;
     await getBytes(fx.app, card);
     expect(fx.draws).toHaveLength(2);
     // A second later a live countdown shows another second: its frame would never be asked for again.
@@ -402,6 +408,55 @@ describe('GET /img/v1/blocks/:blockId.gif', () => {
     expect(gif.frames).toHaveLength(1);
     expect([gif.width, gif.height]).toEqual([600, 200]);
     expect(samePicture(compositeFrames(gif)[0] as Uint8Array, await pngPixels('loyalty-status.png', token, NOW))).toBe(true);
+  });
+
+  it('draws a countdown GIF once for every open of the same second, whatever scale between 1 and 2 is asked', async () => {
+    fx = await createImageApp();
+    const token = fx.token('sub-emma');
+    // Twenty concurrent opens at ?scale=1.50 … 1.69: one rendering at 2x, shared, not twenty.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => getBytes(fx.app, `/img/v1/blocks/flash-countdown.gif?t=${token}&scale=${(1.5 + i / 100).toFixed(2)}`)),
+    );
+    expect(answers.every((res) => res.status === 200 && res.headers['content-type'] === 'image/gif')).toBe(true);
+    expect(answers.every((res) => res.body.equals(answers[0]!.body))).toBe(true);
+    expect([readGif(answers[0]!.body).width, readGif(answers[0]!.body).height]).toEqual([1200, 320]);
+    expect(fx.draws).toHaveLength(60);
+    // Two subscribers the store does not know yet read the block's default locale and zone: the same
+    // first frame, so the second gets the first one's GIF without its frames being resolved or drawn again.
+    const first = await getBytes(fx.app, `/img/v1/blocks/flash-countdown.gif?t=${fx.token('sub-new-1')}`);
+    const second = await getBytes(fx.app, `/img/v1/blocks/flash-countdown.gif?t=${fx.token('sub-new-2')}`);
+    expect(second.body.equals(first.body)).toBe(true);
+    expect(fx.draws).toHaveLength(120);
+  });
+
+  it('answers the first frame as a PNG at once, not a queued GIF, while the render threads are full', async () => {
+    const pool = new RenderPool({ threads: 1, queueLimit: 0 });
+    try {
+      fx = await createImageApp({ renderPool: pool, countDraws: false });
+      // The one thread is busy with a long animation: the bound is reached.
+      const busyWork = pool.drawGif({
+        views: Array.from({ length: 60 }, () => ({ kind: 'fallback', headline: 'Busy', cta: { label: 'Shop', url: 'https://shop.example' } }) as unknown as BlockView),
+        theme: defaultTheme('fallback'),
+        scale: 2,
+        timing: { delayMs: 1000, loop: true },
+      });
+      const res = await getBytes(fx.app, `/img/v1/blocks/flash-countdown.gif?t=${fx.token('sub-lena')}`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('image/png');
+      expect(res.headers['x-opentime-outcome']).toBe('busy');
+      expect(res.headers['cache-control']).toBe(PERSONAL);
+      // It is the live view's first frame: the same picture as the PNG of this moment.
+      const frame = await getBytes(fx.app, `/img/v1/blocks/flash-countdown.png?t=${fx.token('sub-lena')}`);
+      expect(res.body.equals(frame.body)).toBe(true);
+      expect(pool.stats().refused).toBe(1);
+      await busyWork;
+      // Once the thread is free the GIF is drawn again.
+      const later = await getBytes(fx.app, `/img/v1/blocks/flash-countdown.gif?t=${fx.token('sub-lena')}`);
+      expect(later.headers['content-type']).toBe('image/gif');
+      expect(readGif(later.body).frames).toHaveLength(60);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('answers a GIF, not a PNG, for an unknown block', async () => {

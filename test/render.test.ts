@@ -238,10 +238,11 @@ describe('fonts, scale and theme', () => {
     expect([two.width, two.height]).toEqual([1200, 600]);
 
     const big = resolveTheme({ width: 1200, height: 1200 }, 'product', 'test');
-    const scale = clampScale(big, 2);
-    expect(scale).toBeGreaterThanOrEqual(1);
-    expect(scale).toBeLessThan(2);
-    expect(1200 * 1200 * scale * scale).toBeLessThanOrEqual(MAX_PIXEL_AREA);
+    // 2x would be 5.76 million pixels, over the cap: such a theme renders at 1x only.
+    expect(clampScale(big, 2)).toBe(1);
+    expect(1200 * 1200 * 2 * 2).toBeGreaterThan(MAX_PIXEL_AREA);
+    expect(clampScale(defaultTheme('product'), 1.37)).toBe(1);
+    expect(clampScale(defaultTheme('product'), 1.5)).toBe(2);
     expect(clampScale(defaultTheme('product'), 3)).toBe(2);
     expect(clampScale(defaultTheme('product'), Number.NaN)).toBe(1);
     expect(clampScale(defaultTheme('product'), 0.5)).toBe(1);

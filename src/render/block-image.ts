@@ -16,11 +16,12 @@ import type { ObserveRender } from '../render-log/render-observer';
 import type { SubscriberClaims } from '../tokens/subscriber-token';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { drawBlock, imageUrlsOf, type DrawBlockOptions } from './draw-block';
-import { encodeCanvasPng, TRANSPARENT_PIXEL_GIF, TRANSPARENT_PIXEL_PNG } from './encode';
-import { encodeGifAnimation, encodeGifStill } from './gif';
+import { canvasPixels, encodeCanvasPng, TRANSPARENT_PIXEL_GIF, TRANSPARENT_PIXEL_PNG } from './encode';
 import type { ImageLoader } from './image-loader';
 import { partRect, type PartRect } from './image-parts';
 import { RenderCache, renderCacheKey, type RenderedImage } from './render-cache';
+import { RenderPoolBusy, sharedRenderPool, type RenderPool } from './render-pool';
+import type { GifTiming } from './render-worker';
 import { clampScale, defaultTheme, resolveTheme, type Theme } from './theme';
 
 /**
@@ -74,6 +75,8 @@ export interface BlockImageDeps {
   observeRender?: ObserveRender;
   /** Frozen views of lock-at-first-open blocks (issue 6). */
   locks?: BlockLocks;
+  /** Threads for GIF drawing and encoding; default: the process's shared pool. */
+  renderPool?: RenderPool;
 }
 
 export interface BlockImageRequest {
@@ -101,12 +104,13 @@ export type BlockImageOutcome =
   /** An unknown block id: a generic panel. */
   | 'unknown_block'
   /** Even drawing the fallback failed: a transparent pixel. */
-  | 'emergency';
+  | 'emergency'
+  /** A GIF asked for while the render threads were full: the live view's first frame, as a PNG. */
+  | 'busy';
 
 export interface BlockImage extends RenderedImage {
   audience: ImageAudience;
   outcome: BlockImageOutcome;
-  frames: number;
 }
 
 export interface BlockImageRenderer {
@@ -123,6 +127,7 @@ interface Subject {
 export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRenderer {
   const cache = deps.renderCache ?? new RenderCache();
   const draw: DrawBlockFn = deps.draw ?? drawBlock;
+  const pool = deps.renderPool ?? sharedRenderPool();
   // Themes are validated once, here: a bad theme stops start-up with a ConfigError naming the block.
   const themes = new Map<string, Theme>();
   for (const [id, block] of deps.blocks) themes.set(id, resolveTheme(block.config.theme, block.kind.name, `block "${id}"`));
@@ -143,10 +148,10 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     scale: number,
     log: Logger,
     part?: ImagePart,
-  ): Promise<{ image: RenderedImage; frames: number }> {
+  ): Promise<RenderedImage> {
     // A part of a PNG: a crop of the same drawing (a GIF is always whole).
     const rect = part === undefined || format !== 'png' ? 'whole' : partRect(views[0] as BlockView, theme, part);
-    if (rect === 'empty') return { image: transparentPixel(format), frames: 1 };
+    if (rect === 'empty') return transparentPixel(format);
     const urls: string[] = [];
     for (const view of views) imageUrlsOf(view, urls);
     // Synchronous when the pictures and the rendering are cached (most opens): no promise to wait for.
@@ -154,34 +159,52 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const present = urls.map((url) => images.get(url) != null);
     const key = renderCacheKey({ output: format, part: rect === 'whole' ? '' : String(part), scale, theme, views, images: present });
     const cached = cache.cached(key);
-    if (cached) return { image: cached, frames: views.length };
+    if (cached) return cached;
     const options: DrawBlockOptions = { scale, images };
     const image = await cache.getOrRender(
       key,
       async () => {
         const drawView = (view: BlockView): Canvas => (rect === 'whole' ? draw(view, theme, options) : crop(draw(view, theme, options), rect, scale));
-        const bytes = await encodeFrames(format, views, drawView);
-        return { bytes, contentType: format === 'gif' ? 'image/gif' : 'image/png', etag: strongEtag(bytes) };
+        if (format === 'png') return encoded(await encodeCanvasPng(drawView(views[0] as BlockView)), format);
+        return encoded(await encodeGif(views, theme, scale, urls.length === 0 ? null : drawView), format);
       },
       { ttlMs: renderingTtlMs(views, present) },
     );
     if (!present.every(Boolean)) log.debug({ missing: urls.filter((_, i) => !present[i]).length }, 'drew product image placeholders');
-    return { image, frames: views.length };
+    return image;
   }
 
-  async function encodeFrames(format: ImageFormat, views: readonly BlockView[], drawView: (view: BlockView) => Canvas): Promise<Buffer> {
-    if (format === 'png') return encodeCanvasPng(drawView(views[0] as BlockView));
-    if (views.length === 1) return encodeGifStill(drawView(views[0] as BlockView));
+  /**
+   * A GIF, drawn and encoded on a render thread. Views without product
+   * pictures are drawn there too; `drawHere` draws those with pictures (the
+   * image loader lives in this thread) and the thread only encodes. Rejects
+   * with RenderPoolBusy when the threads are full.
+   */
+  function encodeGif(views: readonly BlockView[], theme: Theme, scale: number, drawHere: ((view: BlockView) => Canvas) | null): Promise<Buffer> {
     const last = views[views.length - 1] as CountdownView;
-    const endsExpired = last.kind === 'countdown' && last.state === 'expired';
-    return encodeGifAnimation({
-      frameCount: views.length,
-      drawFrame: (index) => drawView(views[index] as BlockView),
-      delayMs: GIF_FRAME_DELAY_MS,
-      // A countdown that runs out within the minute plays once and rests on "ended".
-      loop: !endsExpired,
-      paletteFrames: endsExpired ? [views.length - 1] : [],
-    });
+    const endsExpired = views.length > 1 && last.kind === 'countdown' && last.state === 'expired';
+    const timing: GifTiming =
+      views.length === 1
+        ? { delayMs: 0, loop: false }
+        : // A countdown that runs out within the minute plays once and rests on "ended".
+          { delayMs: GIF_FRAME_DELAY_MS, loop: !endsExpired, paletteFrames: endsExpired ? [views.length - 1] : [] };
+    // A replaced drawBlock (tests) runs here, where it was given.
+    const drawer = drawHere ?? (deps.draw ? (view: BlockView) => draw(view, theme, { scale, images: NO_IMAGES }) : null);
+    if (!drawer) return pool.drawGif({ views, theme, scale, timing });
+    const frames = views.map((view) => canvasPixels(drawer(view)));
+    const first = frames[0] as { width: number; height: number };
+    return pool.encodeGif({ frames: frames.map((frame) => frame.data), width: first.width, height: first.height, timing });
+  }
+
+  /**
+   * A running countdown's GIF, shared by every open whose first frame is the
+   * same view (same deadline, second, locale and messages): looked up by that
+   * frame before the other 59 are resolved, and drawn once however many ask
+   * within the second.
+   */
+  async function encodeTicking(first: BlockView, moreFrames: () => Promise<BlockView[]>, theme: Theme, scale: number): Promise<RenderedImage> {
+    const key = renderCacheKey({ output: 'gif', part: 'ticking', scale, theme, views: first, images: [] });
+    return cache.cached(key) ?? cache.getOrRender(key, async () => encoded(await encodeGif([first, ...(await moreFrames())], theme, scale, null), 'gif'), { ttlMs: TICKING_RENDER_TTL_MS });
   }
 
   async function subjectOf(request: BlockImageRequest, now: Date, log: Logger): Promise<Subject> {
@@ -197,21 +220,32 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     return { claims, subscriber: subscriber ?? null, campaign: campaign ?? null };
   }
 
-  /** The views to draw: one, or for a countdown GIF one per second until the minute is up or it expires. */
-  async function resolveViews(block: PreparedBlock, format: ImageFormat, openAt: (now: Date) => Open): Promise<{ resolution: Resolution; views: BlockView[] }> {
-    const start = openAt(deps.now());
-    const resolution = await resolveBlock(block, start, deps.store, { locks: deps.locks });
-    if (resolution.outcome !== 'view') return { resolution, views: [fallbackView(block)] };
-    const views = [resolution.view];
+  /**
+   * The view to draw, and for a running countdown asked for as a GIF, how to
+   * resolve the frames after it: one per second until the minute is up or it
+   * expires (resolved only when no open of the same second drew it already).
+   */
+  async function resolveViews(
+    block: PreparedBlock,
+    format: ImageFormat,
+    openAt: (now: Date) => Open,
+    now: Date,
+  ): Promise<{ resolution: Resolution; view: BlockView; moreFrames: (() => Promise<BlockView[]>) | null }> {
+    const resolution = await resolveBlock(block, openAt(now), deps.store, { locks: deps.locks });
+    if (resolution.outcome !== 'view') return { resolution, view: fallbackView(block), moreFrames: null };
     const first = resolution.view as CountdownView;
-    if (format !== 'gif' || first.kind !== 'countdown' || first.state === 'expired') return { resolution, views };
-    for (let second = 1; second < GIF_FRAMES; second++) {
-      const next = await resolveBlock(block, openAt(new Date(start.now.getTime() + second * 1000)), deps.store, { locks: deps.locks });
-      if (next.outcome !== 'view') break;
-      views.push(next.view);
-      if ((next.view as CountdownView).state === 'expired') break;
-    }
-    return { resolution, views };
+    if (format !== 'gif' || first.kind !== 'countdown' || first.state === 'expired') return { resolution, view: resolution.view, moreFrames: null };
+    const moreFrames = async (): Promise<BlockView[]> => {
+      const views: BlockView[] = [];
+      for (let second = 1; second < GIF_FRAMES; second++) {
+        const next = await resolveBlock(block, openAt(new Date(now.getTime() + second * 1000)), deps.store, { locks: deps.locks });
+        if (next.outcome !== 'view') break;
+        views.push(next.view);
+        if ((next.view as CountdownView).state === 'expired') break;
+      }
+      return views;
+    };
+    return { resolution, view: resolution.view, moreFrames };
   }
 
   function fallbackView(block: PreparedBlock): BlockView {
@@ -258,7 +292,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
         defaultLocale: block.config.defaultLocale,
         defaultTimeZone: block.config.defaultTimeZone,
       });
-    const { resolution, views } = await resolveViews(block, request.format, openAt);
+    const { resolution, view: first, moreFrames } = await resolveViews(block, request.format, openAt, now);
     // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
     if (typeof part !== 'number') deps.observeRender?.({
       surface: 'image',
@@ -271,13 +305,23 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     });
     const armTheme = resolution.experimentVariant ? themes.get(armThemeKey(block.config.id, resolution.experimentVariant)) : undefined;
     logFallback(log, block, resolution, 'block fallback image served');
-    const first = views[0] as BlockView;
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
+    const drawTheme = armTheme ?? theme;
     try {
-      const { image, frames } = await encodeView(request.format, views, armTheme ?? theme, scale, log, part);
+      let image: RenderedImage;
+      let drawn: BlockImageOutcome = outcome;
+      try {
+        image = moreFrames ? await encodeTicking(first, moreFrames, drawTheme, scale) : await encodeView(request.format, [first], drawTheme, scale, log, part);
+      } catch (error) {
+        if (!(error instanceof RenderPoolBusy)) throw error;
+        // Beyond the threads' bound a GIF is not queued: the same view's first frame, still an image, at once.
+        log.warn({ block: block.config.id }, 'render threads busy; answering the first frame as a PNG');
+        image = await encodeView('png', [first], drawTheme, scale, log);
+        drawn = 'busy';
+      }
       recordImpression(block, subject, first, now, log);
-      return blockImage(image, audience, outcome, frames);
+      return blockImage(image, audience, drawn);
     } catch (error) {
       log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
       return drawFallback(block, theme, scale, request.format, 'degraded', log, part);
@@ -285,15 +329,15 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   }
 
   async function drawFallback(block: PreparedBlock, theme: Theme, scale: number, format: ImageFormat, outcome: 'degraded', log: Logger, part?: ImagePart): Promise<BlockImage> {
-    const { image, frames } = await encodeView(format, [fallbackView(block)], theme, scale, log, part);
-    return blockImage(image, 'degraded', outcome, frames);
+    const image = await encodeView(format, [fallbackView(block)], theme, scale, log, part);
+    return blockImage(image, 'degraded', outcome);
   }
 
   async function renderUnknown(request: BlockImageRequest, log: Logger): Promise<BlockImage> {
     log.warn({ block: request.blockId.slice(0, 64) }, 'image for an unknown block; drawing the generic panel');
     const scale = clampScale(genericTheme, request.scale ?? 1);
-    const { image, frames } = await encodeView(request.format, [genericView], genericTheme, scale, log, request.part ?? undefined);
-    return blockImage(image, 'degraded', 'unknown_block', frames);
+    const image = await encodeView(request.format, [genericView], genericTheme, scale, log, request.part ?? undefined);
+    return blockImage(image, 'degraded', 'unknown_block');
   }
 
   return {
@@ -303,13 +347,13 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       try {
         if (request.part === null) {
           log.info({ block: request.blockId.slice(0, 64) }, 'image part names no part (expected ?slot=header or a slot number); drawing a transparent pixel');
-          return blockImage(transparentPixel(request.format), 'degraded', 'degraded', 1);
+          return blockImage(transparentPixel(request.format), 'degraded', 'degraded');
         }
         const block = deps.blocks.get(request.blockId);
         return await (block ? renderBlock(block, request, log) : renderUnknown(request, log));
       } catch (error) {
         log.error({ block: request.blockId.slice(0, 64), err: error }, 'image fallback failed too; answering a transparent pixel');
-        return blockImage(transparentPixel(request.format), 'degraded', 'emergency', 1);
+        return blockImage(transparentPixel(request.format), 'degraded', 'emergency');
       }
     },
   };
@@ -320,8 +364,12 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
  * `{ ...image, audience, … }`: on Node 20 a spread followed by more properties
  * costs ~0.7 µs and, measured on cached images, ~10% of the whole request.
  */
-function blockImage(image: RenderedImage, audience: ImageAudience, outcome: BlockImageOutcome, frames: number): BlockImage {
-  return { bytes: image.bytes, contentType: image.contentType, etag: image.etag, audience, outcome, frames };
+function blockImage(image: RenderedImage, audience: ImageAudience, outcome: BlockImageOutcome): BlockImage {
+  return { bytes: image.bytes, contentType: image.contentType, etag: image.etag, audience, outcome };
+}
+
+function encoded(bytes: Buffer, format: ImageFormat): RenderedImage {
+  return { bytes, contentType: format === 'gif' ? 'image/gif' : 'image/png', etag: strongEtag(bytes) };
 }
 
 /** The `rect` (CSS pixels) of a drawn canvas as a canvas of its own, at the drawing's scale. */

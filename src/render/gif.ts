@@ -3,8 +3,9 @@ import { applyPalette, GIFEncoder, quantize, type ColorFormat, type Encoder, typ
 import { canvasPixels, isOpaque, wholeBytes } from './encode';
 
 /**
- * Animated GIFs with gifenc (pure JS, so this runs on the event loop; see
- * `yieldEvery`). What keeps a 60-frame 600×150 countdown in a few tens of ms:
+ * Animated GIFs with gifenc (pure JS: the server runs it on a render-pool
+ * thread, render-pool.ts, and only falls back to the event loop, yielding
+ * every `yieldEvery` frames, when no thread can be started). What keeps a 60-frame 600×150 countdown in a few tens of ms:
  *
  * - one palette for the whole animation, quantized once from the first frame
  *   (plus any frame that looks different, such as the expired state), written
@@ -19,10 +20,19 @@ import { canvasPixels, isOpaque, wholeBytes } from './encode';
  * - the changed rectangle is found with native row comparisons.
  */
 
+/** Frames already drawn, as RGBA pixels of one size. */
+export interface GifFramePixels {
+  width: number;
+  height: number;
+  pixels: readonly Uint8Array[];
+}
+
 export interface GifAnimationOptions {
   frameCount: number;
   /** Draws frame `index` (0-based). Called exactly once per frame, not necessarily in order. */
-  drawFrame(index: number): Canvas;
+  drawFrame?(index: number): Canvas;
+  /** The frames as pixels, instead of drawFrame. */
+  frames?: GifFramePixels;
   /** Display time of each frame. */
   delayMs: number;
   /** true: loop forever; false: play once and rest on the last frame. */
@@ -45,6 +55,7 @@ export async function encodeGifAnimation(options: GifAnimationOptions): Promise<
   if (!Number.isInteger(frameCount) || frameCount < 1) throw new Error(`encodeGifAnimation: expected at least one frame; received ${frameCount}.`);
   const yieldEvery = Math.max(1, options.yieldEvery ?? 6);
 
+  const frameAt = framePixelSource(options);
   const early = new Map<number, Pixels>();
   const pixelsOf = (index: number): { data: Pixels; width: number; height: number } => {
     const kept = early.get(index);
@@ -52,15 +63,15 @@ export async function encodeGifAnimation(options: GifAnimationOptions): Promise<
       early.delete(index);
       return { data: kept, width, height };
     }
-    return canvasPixels(options.drawFrame(index));
+    return frameAt(index);
   };
 
-  const first = canvasPixels(options.drawFrame(0));
+  const first = frameAt(0);
   const { width, height } = first;
   const paletteSources: Pixels[] = [first.data];
   for (const index of new Set(options.paletteFrames ?? [])) {
     if (index <= 0 || index >= frameCount) continue;
-    const frame = canvasPixels(options.drawFrame(index));
+    const frame = frameAt(index);
     if (frame.width !== width || frame.height !== height) throw new Error(`encodeGifAnimation: frame ${index} is ${frame.width}×${frame.height}, frame 0 is ${width}×${height}.`);
     early.set(index, frame.data);
     paletteSources.push(frame.data);
@@ -99,6 +110,16 @@ export async function encodeGifAnimation(options: GifAnimationOptions): Promise<
   }
   gif.finish();
   return Buffer.from(gif.bytesView());
+}
+
+function framePixelSource(options: GifAnimationOptions): (index: number) => { data: Pixels; width: number; height: number } {
+  const { drawFrame, frames } = options;
+  if (frames) {
+    if (frames.pixels.length < options.frameCount) throw new Error(`encodeGifAnimation: expected ${options.frameCount} frames of pixels; received ${frames.pixels.length}.`);
+    return (index) => ({ data: wholeBytes(frames.pixels[index] as Pixels), width: frames.width, height: frames.height });
+  }
+  if (!drawFrame) throw new Error('encodeGifAnimation: expected drawFrame or frames.');
+  return (index) => canvasPixels(drawFrame(index));
 }
 
 /** A single still frame (non-countdown blocks asked for as `.gif`). */

@@ -16,6 +16,8 @@ export interface RenderCacheOptions {
   ttlMs?: number;
   /** Re-encoding of renderings that are served again and again; none: they stay as first encoded. */
   optimize?: RenderOptimizing;
+  /** Milliseconds of the clock that times entries out (the app's clock, so tests step time instead of sleeping); default: performance.now. */
+  clock?: () => number;
 }
 
 /**
@@ -118,6 +120,7 @@ export class RenderCache {
       sizeCalculation: (entry, key) => Math.max(1, entry.image.bytes.length + key.length * 2),
       ttl: Math.max(1, options.ttlMs ?? 10 * 60_000),
       ttlAutopurge: false,
+      ...(options.clock ? { perf: { now: options.clock }, ttlResolution: 0 } : {}),
     });
   }
 

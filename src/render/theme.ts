@@ -250,14 +250,16 @@ export function defaultTheme(kind: string): Theme {
 }
 
 /**
- * The scale to render at for a requested one (`?scale=2`, `@2x`): at least 1,
- * at most MAX_SCALE, and lowered so width × height × scale² stays within
- * MAX_PIXEL_AREA. Anything that is not a finite number renders at 1.
+ * The scale to render at for a requested one (`?scale=2`, `@2x`): 1 or 2, the
+ * nearest to what was asked, and 1 when 2 would put width × height × scale²
+ * over MAX_PIXEL_AREA. Anything that is not a finite number renders at 1.
+ *
+ * Whole scales only: every distinct scale is its own rendering, so allowing
+ * `?scale=1.37` let one token ask for a hundred cold renders of one view
+ * (and a hundred countdown GIFs a second). Email clients ask for 1x or 2x.
  */
 export function clampScale(theme: Theme, requested: number): number {
-  if (!Number.isFinite(requested) || requested <= 1) return 1;
-  const largest = Math.sqrt(MAX_PIXEL_AREA / (theme.width * theme.height));
-  const scale = Math.min(requested, MAX_SCALE, largest);
-  // Two decimals: enough precision, and a stable canvas size for a given theme.
-  return Math.max(1, Math.floor(scale * 100) / 100);
+  if (!Number.isFinite(requested) || requested < 1.5) return 1;
+  const fitsTwice = theme.width * theme.height * MAX_SCALE * MAX_SCALE <= MAX_PIXEL_AREA;
+  return fitsTwice ? MAX_SCALE : 1;
 }

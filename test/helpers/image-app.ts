@@ -15,6 +15,8 @@ import { createLogger } from '../../src/log';
 import type { DrawBlockFn } from '../../src/render/block-image';
 import { drawBlock } from '../../src/render/draw-block';
 import { createImageLoader, type ImageLoader, type ImageLoaderOptions } from '../../src/render/image-loader';
+import { RenderCache } from '../../src/render/render-cache';
+import type { RenderPool } from '../../src/render/render-pool';
 import { Keyring } from '../../src/tokens/keyring';
 import { signSubscriberToken } from '../../src/tokens/subscriber-token';
 
@@ -55,6 +57,11 @@ export async function createImageApp(
     wrapStore?: (store: Store) => Store;
     imageLoader?: ImageLoaderOptions;
     draw?: DrawBlockFn;
+    /** false: the real drawBlock, unwrapped, so GIFs are drawn on the render threads (draws stays empty). */
+    countDraws?: boolean;
+    renderPool?: RenderPool;
+    /** The render cache times its entries by this clock (ms), not the opens' clock: tests step it to expire renderings. */
+    renderCacheClock?: { ms: number };
     siteUrl?: string;
     /** Re-encode renderings served this many times (off by default, so other tests see stable bytes). */
     imageOptimizeAfterHits?: number;
@@ -92,10 +99,15 @@ export async function createImageApp(
     impressionLog: impressions,
     siteUrl: options.siteUrl,
     imageOptimizeAfterHits: options.imageOptimizeAfterHits,
-    drawBlock: (view, theme, drawOptions) => {
-      draws.push({ view, images: drawOptions.images });
-      return draw(view, theme, drawOptions);
-    },
+    renderPool: options.renderPool,
+    renderCache: options.renderCacheClock ? new RenderCache({ clock: () => (options.renderCacheClock as { ms: number }).ms }) : undefined,
+    drawBlock:
+      options.countDraws === false
+        ? undefined
+        : (view, theme, drawOptions) => {
+            draws.push({ view, images: drawOptions.images });
+            return draw(view, theme, drawOptions);
+          },
   });
   return {
     app,

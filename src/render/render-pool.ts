@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Piscina } from 'piscina';
+import { packageRoot } from '../package-root';
+import { drawBlock } from './draw-block';
+import { encodeGifAnimation } from './gif';
+import type { DrawGifTask, EncodeGifTask } from './render-worker';
+
+/**
+ * Worker threads for the heavy image work (GIF drawing and encoding), so the
+ * event loop keeps answering JSON, health checks and cached images while a
+ * countdown GIF costs tens to hundreds of ms of CPU (docs/ARCHITECTURE.md).
+ *
+ * The pool is bounded: `threads` tasks run and at most `queueLimit` wait. A
+ * task beyond that is refused at once with RenderPoolBusy, and the image
+ * endpoint answers something cheaper (the first frame as a PNG) instead of
+ * queueing without end: a flood of fresh GIFs slows no one else down.
+ */
+
+export interface RenderPoolOptions {
+  /** Threads (default: the number of cores, or OPENTIME_RENDER_THREADS). */
+  threads?: number;
+  /** Tasks that may wait for a thread (default: twice the threads). */
+  queueLimit?: number;
+  /** The compiled worker module; default: render-worker.js beside this file in dist. */
+  workerFile?: string | null;
+}
+
+export interface RenderPoolStats {
+  threads: number;
+  running: number;
+  queued: number;
+  /** Tasks refused because the pool was full. */
+  refused: number;
+  completed: number;
+}
+
+/** The pool is full: the caller should answer a cheaper image. */
+export class RenderPoolBusy extends Error {
+  constructor() {
+    super('render pool busy: every thread is working and the queue is full');
+    this.name = 'RenderPoolBusy';
+  }
+}
+
+export class RenderPool {
+  private readonly piscina: Piscina | null;
+  private readonly queueLimit: number;
+  private readonly threads: number;
+  private running = 0;
+  private refused = 0;
+  private completed = 0;
+
+  constructor(options: RenderPoolOptions = {}) {
+    this.threads = Math.max(1, Math.floor(options.threads ?? defaultRenderThreads()));
+    this.queueLimit = Math.max(0, Math.floor(options.queueLimit ?? this.threads * 2));
+    const workerFile = options.workerFile === undefined ? compiledWorkerFile() : options.workerFile;
+    this.piscina =
+      workerFile === null
+        ? null
+        : new Piscina({
+            filename: workerFile,
+            minThreads: this.threads,
+            maxThreads: this.threads,
+            // Threads stay, so no open pays for starting one and loading Skia and the fonts again.
+            idleTimeout: Number.POSITIVE_INFINITY,
+          });
+  }
+
+  /** Whether work runs on threads (false: in this thread, when no compiled worker exists, as under a bare ts-jest run). */
+  get threaded(): boolean {
+    return this.piscina !== null;
+  }
+
+  /** Starts every thread and loads Skia and the fonts in each, so the first GIF does not pay for it. */
+  async warmUp(): Promise<void> {
+    const piscina = this.piscina;
+    if (!piscina) return;
+    await Promise.all(Array.from({ length: this.threads }, () => piscina.run(undefined, { name: 'warmUp' })));
+  }
+
+  /** Draws and encodes a GIF of views that need no product pictures. */
+  drawGif(task: DrawGifTask): Promise<Buffer> {
+    return this.submit('drawGif', task, [], () =>
+      encodeGifAnimation({
+        ...task.timing,
+        frameCount: task.views.length,
+        drawFrame: (index) => drawBlock(task.views[index] as DrawGifTask['views'][number], task.theme, { scale: task.scale, images: new Map() }),
+      }),
+    );
+  }
+
+  /** Encodes frames drawn here; their pixel buffers are handed over (detached in this thread). */
+  encodeGif(task: EncodeGifTask): Promise<Buffer> {
+    const transfer = task.frames.map((frame) => frame.buffer as ArrayBuffer);
+    return this.submit('encodeGif', task, transfer, () =>
+      encodeGifAnimation({ ...task.timing, frameCount: task.frames.length, frames: { width: task.width, height: task.height, pixels: task.frames } }),
+    );
+  }
+
+  stats(): RenderPoolStats {
+    return { threads: this.threads, running: this.running, queued: this.piscina?.queueSize ?? 0, refused: this.refused, completed: this.completed };
+  }
+
+  async close(): Promise<void> {
+    await this.piscina?.destroy();
+  }
+
+  private async submit(name: string, task: unknown, transfer: ArrayBuffer[], inThread: () => Promise<Buffer>): Promise<Buffer> {
+    // Counted here, not from piscina's queue, so the bound holds the moment a burst arrives.
+    if (this.running >= this.threads + this.queueLimit) {
+      this.refused++;
+      throw new RenderPoolBusy();
+    }
+    this.running++;
+    try {
+      if (!this.piscina) return await inThread();
+      const bytes = (await this.piscina.run(task, { name, transferList: transfer })) as Uint8Array;
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } finally {
+      this.running--;
+      this.completed++;
+    }
+  }
+}
+
+let shared: RenderPool | undefined;
+
+/** The process's pool, started on first use (every app and CLI command of one process shares its threads). */
+export function sharedRenderPool(): RenderPool {
+  return (shared ??= new RenderPool());
+}
+
+/** Stops the shared pool's threads (shutdown, tests); a later use starts a new one. */
+export async function closeSharedRenderPool(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  await current?.close();
+}
+
+/** OPENTIME_RENDER_THREADS, or one thread per core. */
+export function defaultRenderThreads(): number {
+  const configured = Number(process.env.OPENTIME_RENDER_THREADS);
+  if (Number.isInteger(configured) && configured >= 1) return configured;
+  return os.availableParallelism();
+}
+
+/**
+ * The worker's compiled file. From dist (the server, the CLI) it sits beside
+ * this one; from src (ts-jest, which cannot hand a .ts file to a thread) it is
+ * the build's copy, which `npm test` makes first. Null when there is none.
+ */
+function compiledWorkerFile(): string | null {
+  const here = __filename.endsWith('.js') ? __dirname : path.join(packageRoot(), 'dist', path.relative(packageRoot(), __dirname));
+  const file = path.join(here, 'render-worker.js');
+  return fs.existsSync(file) ? file : null;
+}

@@ -71,6 +71,26 @@ describe('shipped templates', () => {
     expect(ampBlocks('loyalty-update')).toEqual(['loyalty-status', 'picks']);
   });
 
+  test('loyalty-update links its picks title band, and each card in its own cell through its own slot, with no image map', () => {
+    const html = fs.readFileSync(path.join(TEMPLATES, 'loyalty-update.html'), 'utf8');
+    const doc = scanHtml(html);
+    expect(doc.elements.filter((element) => element.name === 'map' || element.attributes.some((a) => a.name === 'usemap'))).toEqual([]);
+    const parts = doc.elements
+      .filter((element) => element.name === 'img' && /\/img\/v1\/blocks\/picks\.png\?slot=/.test(element.attributes.find((a) => a.name === 'src')?.value ?? ''))
+      .map((image) => {
+        const slot = /[?&]slot=([^&]+)/.exec(image.attributes.find((a) => a.name === 'src')!.value)![1];
+        let link = image.parent;
+        while (link && link.name !== 'a') link = link.parent;
+        return { slot, href: link?.attributes.find((a) => a.name === 'href')?.value, cell: image.parent?.parent?.name };
+      });
+    expect(parts).toEqual([
+      // The title band carries the drawn "See more" button: it opens the block's call to action.
+      { slot: 'header', href: 'https://shop.example/new', cell: 'td' },
+      ...[0, 1, 2, 3].map((slot) => ({ slot: String(slot), href: `%%OPENTIME_BASE_URL%%/c/v1/blocks/picks/${slot}?t=%%OPENTIME_TOKEN%%`, cell: 'td' })),
+    ]);
+    expect(new Set(parts.map((part) => part.href)).size).toBe(5);
+  });
+
   test('every AMP part stays well inside the limits (200,000 bytes; 75,000 bytes of CSS; no !important)', () => {
     for (const name of names) {
       const amp = fs.readFileSync(path.join(TEMPLATES, `${name}.amp.html`), 'utf8');
@@ -185,6 +205,23 @@ describe('a deliberately broken template (test/fixtures/c-broken.*)', () => {
   }, 60_000);
 });
 
+describe('an image map over a fluid picture (test/fixtures/picks-image-map.*: the loyalty update as it once shipped)', () => {
+  const HTML = path.join(FIXTURES, 'picks-image-map.html');
+
+  test('`opentime validate` refuses it at the usemap, saying to cut the picture into per-card parts (?slot=)', async () => {
+    const out = collect();
+    const code = await runValidate([path.relative(ROOT, HTML)], { env: ENV, cwd: ROOT, out: out.stream });
+    const usemap = locate(HTML, 'usemap="#picks-cards"');
+    const lines = out.text().split('\n');
+    expect(lines.filter((line) => / error: /.test(line))).toEqual([
+      expect.stringContaining(`test/fixtures/picks-image-map.html:${usemap.line}:${usemap.col}: error: The image of block "picks" uses an image map (usemap="#picks-cards") but scales with the layout (style width:100%)`),
+    ]);
+    expect(out.text()).toContain('Cut the picture into per-card parts instead: ?slot=header for the title band, and one ?slot=N image per card');
+    expect(out.text()).toMatch(/\nFAIL: 1 template \(picks-image-map\), 1 error, 0 warnings\./);
+    expect(code).toBe(1);
+  });
+});
+
 describe('Opentime checks on small documents', () => {
   const page = (body: string, css = ''): string =>
     `<!doctype html><html ⚡4email data-css-strict><head><meta charset="utf-8"><style amp-custom>${css}</style></head><body>\n${body}\n</body></html>`;
@@ -218,9 +255,10 @@ describe('Opentime checks on small documents', () => {
     ]);
   });
 
-  test('an image map must link every card of a recommendations block', () => {
+  test('an image map on a picture of fixed pixel size must link every card of a recommendations block', () => {
     const area = (slot: number): string => `<area href="%%OPENTIME_BASE_URL%%/c/v1/blocks/picks/${slot}?t=%%OPENTIME_TOKEN%%">`;
-    const html = (areas: string): string => page(`<img src="%%OPENTIME_BASE_URL%%/img/v1/blocks/picks.png?t=%%OPENTIME_TOKEN%%" usemap="#m"><map name="m">${areas}</map>`);
+    const html = (areas: string): string =>
+      page(`<img src="%%OPENTIME_BASE_URL%%/img/v1/blocks/picks.png?t=%%OPENTIME_TOKEN%%" width="600" height="360" usemap="#m"><map name="m">${areas}</map>`);
     expect(check(page(list('picks')), html([0, 1, 2, 3].map(area).join('')))).toEqual([]);
     expect(check(page(list('picks')), html([0, 1, 3].map(area).join('')))).toEqual([
       expect.objectContaining({ rule: 'html-link', message: expect.stringContaining('no area for slot 2') }),
@@ -228,6 +266,25 @@ describe('Opentime checks on small documents', () => {
     expect(check(page(list('picks')), html([0, 1, 2, 3, 4].map(area).join('')))).toEqual([
       expect.objectContaining({ rule: 'html-link', message: expect.stringContaining('Slot 4 is out of range for block "picks": expected 0..3') }),
     ]);
+  });
+
+  test('an image map on a picture that scales with the layout is refused, whatever makes it scale', () => {
+    const areas = [0, 1, 2, 3].map((slot) => `<area href="%%OPENTIME_BASE_URL%%/c/v1/blocks/picks/${slot}?t=%%OPENTIME_TOKEN%%">`).join('');
+    const mapped = (attributes: string, css = ''): string =>
+      `<!doctype html><html><head><style>${css}</style></head><body>\n<img src="%%OPENTIME_BASE_URL%%/img/v1/blocks/picks.png?t=%%OPENTIME_TOKEN%%" ${attributes} usemap="#m"><map name="m">${areas}</map>\n</body></html>`;
+    const refusal = (attributes: string, css = ''): string[] =>
+      check(page(list('picks')), mapped(attributes, css))
+        .filter((finding) => finding.rule === 'image-map')
+        .map((finding) => /but scales with the layout \(([^)]*)\)/.exec(finding.message)?.[1] ?? finding.message);
+    expect(refusal('width="600" style="width:100%"')).toEqual(['style width:100%']);
+    expect(refusal('width="600" style="max-width:600px"')).toEqual(['style max-width:600px']);
+    expect(refusal('width="600" style="height:auto"')).toEqual(['style height:auto']);
+    expect(refusal('')).toEqual(['no fixed pixel width']);
+    expect(refusal('width="600"', 'img { max-width: 100% !important; }')).toEqual(['<style> rule "img" max-width:100%']);
+    expect(refusal('width="600" class="fluid"', '@media (max-width: 620px) { .fluid { width: 100% } }')).toEqual(['<style> rule ".fluid" width:100%']);
+    // Fixed pixel size: the coordinates hold, the map is accepted (rules for other elements do not count).
+    expect(refusal('width="600" height="360"', '.other { width: 100% } a img.other { max-width: 100% }')).toEqual([]);
+    expect(refusal('style="width:600px"')).toEqual([]);
   });
 
   test('a picture cut into parts (?slot=) counts once, and each card part must link its own slot', () => {

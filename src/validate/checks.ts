@@ -227,6 +227,7 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
   const reporter = new Reporter(sources.htmlFile, doc.position);
   reportUnknownPlaceholders(html, reporter);
   const images: ImageUse[] = [];
+  const stylesheet = stylesheetRules(doc);
   const linkedFromImages = new Set<HtmlElement>();
   /** Blocks shown as parts (`?slot=`): which card slots have their linked part. */
   const partsShown = new Map<string, { offset: number; slots: Set<number> }>();
@@ -244,6 +245,18 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
     if (url.part === null) {
       reporter.at(src.valueOffset, 'error', 'html-image', 'slot= names no part of the picture: expected slot=header or a card slot number (0, 1, …).', SPEC.writing);
       continue;
+    }
+    const usemap = attribute(element, 'usemap');
+    const fluid = usemap ? fluidReason(element, stylesheet) : null;
+    if (usemap && fluid) {
+      reporter.at(
+        usemap.offset,
+        'error',
+        'image-map',
+        `The image of block "${url.blockId}" uses an image map (usemap="${usemap.value}") but scales with the layout (${fluid}): <area> coordinates are in the picture's own pixels and do not scale, so on a phone a tap opens the wrong card. ` +
+          `Cut the picture into per-card parts instead: ?slot=header for the title band, and one ?slot=N image per card, each wrapped in <a href="${PLACEHOLDERS.baseUrl}/c/v1/blocks/${url.blockId}/N?t=${PLACEHOLDERS.token}"> in its own cell (flash-sale.html shows how).`,
+        SPEC.writing,
+      );
     }
     const previous = images[images.length - 1];
     // The parts of one picture, one after another, are one use of its block.
@@ -283,6 +296,80 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
     if (href && url) checkOpentimeUrl(url, href.valueOffset, reporter, options, 'Link');
   }
   findings.push(...reporter.findings);
+}
+
+/** One rule of a `<style>` element: its selectors and declarations (property → value, lower-cased, `!important` dropped). */
+interface CssRule {
+  selectors: string[];
+  declarations: Map<string, string>;
+}
+
+function declarationsOf(text: string): Map<string, string> {
+  const declarations = new Map<string, string>();
+  for (const declaration of text.split(';')) {
+    const colon = declaration.indexOf(':');
+    if (colon === -1) continue;
+    const value = declaration.slice(colon + 1).replace(/!\s*important/i, '').trim().toLowerCase();
+    declarations.set(declaration.slice(0, colon).trim().toLowerCase(), value);
+  }
+  return declarations;
+}
+
+/** The innermost `selectors { declarations }` blocks of every `<style>` (rules inside @media included: they apply on phones). */
+function stylesheetRules(doc: ScannedDocument): CssRule[] {
+  const rules: CssRule[] = [];
+  for (const element of doc.elements) {
+    if (element.name !== 'style' || element.text === null) continue;
+    const css = element.text.replace(/\/\*[\s\S]*?\*\//g, '');
+    for (const match of css.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+      const selectors = (match[1] as string).split(',').map((selector) => selector.trim()).filter(Boolean);
+      rules.push({ selectors, declarations: declarationsOf(match[2] as string) });
+    }
+  }
+  return rules;
+}
+
+/** Whether a selector's last compound (`img`, `img.hero`, `.hero`, `#hero`) can select this image; combinators before it are not checked. */
+function selectsImage(selector: string, image: HtmlElement): boolean {
+  const compound = selector.split(/[\s>+~]+/).pop() ?? '';
+  const match = /^(\*|[a-z][a-z0-9-]*)?((?:[.#][\w-]+)*)$/i.exec(compound);
+  if (!match || compound === '') return false;
+  const tag = match[1]?.toLowerCase();
+  if (tag !== undefined && tag !== '*' && tag !== 'img') return false;
+  const classes = new Set((attribute(image, 'class')?.value ?? '').split(/\s+/).filter(Boolean));
+  const id = attribute(image, 'id')?.value;
+  for (const part of (match[2] ?? '').match(/[.#][\w-]+/g) ?? []) {
+    if (part[0] === '.' ? !classes.has(part.slice(1)) : part.slice(1) !== id) return false;
+  }
+  return true;
+}
+
+/**
+ * Why an image scales with the layout instead of keeping a fixed pixel size
+ * (a short description for the message), or null when it keeps its size. An
+ * image map's coordinates are in the picture's own pixels, so they only hit
+ * the right card on an image drawn at exactly that size. Fluid: a width that
+ * is not in pixels (`width:100%`), any `max-width`, `height:auto` (which only
+ * makes sense when the width scales), from the inline style or a `<style>`
+ * rule for the image; or no pixel width at all (neither `width="600"` nor
+ * `width:600px`), which leaves the size to the client.
+ */
+function fluidReason(image: HtmlElement, stylesheet: readonly CssRule[]): string | null {
+  const inline = declarationsOf(attribute(image, 'style')?.value ?? '');
+  const sources: { where: string; declarations: Map<string, string> }[] = [{ where: 'style', declarations: inline }];
+  for (const rule of stylesheet) {
+    const selector = rule.selectors.find((candidate) => selectsImage(candidate, image));
+    if (selector) sources.push({ where: `<style> rule "${selector}"`, declarations: rule.declarations });
+  }
+  for (const { where, declarations } of sources) {
+    const width = declarations.get('width');
+    if (width !== undefined && !/^\d+(\.\d+)?px$/.test(width)) return `${where} width:${width}`;
+    const maxWidth = declarations.get('max-width');
+    if (maxWidth !== undefined && maxWidth !== 'none') return `${where} max-width:${maxWidth}`;
+    if (declarations.get('height') === 'auto') return `${where} height:auto`;
+  }
+  const pixelWidth = /^\d+$/.test(attribute(image, 'width')?.value.trim() ?? '') || /^\d+(\.\d+)?px$/.test(inline.get('width') ?? '');
+  return pixelWidth ? null : 'no fixed pixel width';
 }
 
 function bodyEnd(doc: ScannedDocument): number {

@@ -153,7 +153,19 @@ export function createApp(deps: AppDeps): OpentimeApp {
     observeRender: recording.observeRender,
     locks: recording.locks,
   });
-  app.use(clickRouter({ blocks: deps.blocks, verifyToken, impressionLog, now, siteUrl: deps.siteUrl, renderLog: recording.renderLog, metrics: recording.metrics }));
+  app.use(
+    clickRouter({
+      blocks: deps.blocks,
+      verifyToken,
+      impressionLog,
+      now,
+      store: deps.store,
+      locks: recording.locks,
+      siteUrl: deps.siteUrl,
+      renderLog: recording.renderLog,
+      metrics: recording.metrics,
+    }),
+  );
   app.use(demoAssetsRouter());
   app.use(metricsRouter(recording.metrics, { token: deps.metricsToken }));
   recording.metrics.watch({

@@ -55,10 +55,28 @@ describe('GET /c/v1/blocks/:blockId/:slot', () => {
     expect(location).toBe((await jsonProducts('parka-product', token))[0]?.url);
   });
 
-  it('goes to the block default URL when there is no record, the slot is empty, or the token fails', async () => {
+  it('with no image render (text part, images off), opens what the picture would show in that slot, and records it', async () => {
     fx = await createImageApp();
     const token = fx.token('sub-emma');
-    expect((await click('picks', 0, token)).headers.location).toBe('https://shop.example/new');
+    const location = (await click('picks', 2, token)).headers.location;
+    const shown = await jsonProducts('picks', token);
+    expect(location).not.toBe('https://shop.example/new');
+    expect(location).toBe(shown[2]?.url);
+    // Recorded as the impression: the reader's next click agrees with this one, whatever the data does meanwhile.
+    expect((await fx.impressions.latest('sub-emma', 'flash-sale', 'picks'))?.urls).toEqual(shown.map((product) => product.url));
+    const firstId = (shown[0]?.url as string).split('/').pop() as string;
+    const first = (await fx.store.getProduct(firstId))!;
+    await fx.store.upsertProducts([{ ...first, stock: 0 }]);
+    expect((await jsonProducts('picks', token))[0]?.url).not.toBe(shown[0]?.url);
+    expect((await click('picks', 0, token)).headers.location).toBe(shown[0]?.url);
+    // Another subscriber is resolved for themselves.
+    const oliver = fx.token('sub-oliver');
+    expect((await click('picks', 1, oliver)).headers.location).toBe((await jsonProducts('picks', oliver))[1]?.url);
+  });
+
+  it('goes to the block default URL when the slot is empty or the token fails', async () => {
+    fx = await createImageApp();
+    const token = fx.token('sub-emma');
     await render('picks.png', token);
     await fx.impressions.flush();
     expect((await click('picks', 0, token)).headers.location).toMatch(/^https:\/\/shop\.example\/products\//);

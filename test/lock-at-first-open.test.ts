@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { parseBlocksConfig } from '../src/blocks/blocks-config';
 import type { BlockView } from '../src/blocks/kind';
 import { BlockLocks } from '../src/blocks/lock-at-first-open';
@@ -154,6 +155,17 @@ describe('lock at first open', () => {
     const drawn = fx.drawn.at(-1) as unknown as Record<string, any>;
     await changeHistory('sub-oliver', COATS);
     expect(await fx.json('picks', 'sub-oliver')).toEqual(drawn);
+  });
+
+  test('a click before any render (the text part) locks what it opened; the pictures opened later show it in that slot', async () => {
+    const click = await request(fx.app).get(`/c/v1/blocks/picks/2?t=${fx.token('sub-emma')}`);
+    expect(click.status).toBe(302);
+    await changeHistory('sub-emma', COATS);
+    const later = await fx.json('picks', 'sub-emma');
+    expect(ids(later)).not.toEqual(COATS); // frozen at the click, not resolved live now
+    expect(later.products[2].url).toBe(click.headers.location);
+    await fx.image('picks', 'sub-emma');
+    expect(fx.drawn.at(-1)).toEqual(later);
   });
 
   test('locks are per campaign: the next campaign starts fresh', async () => {

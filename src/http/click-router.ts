@@ -1,17 +1,24 @@
 import { Router, type Request, type Response } from 'express';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import { isRedirectableUrl, MAX_SLOT } from '../blocks/slots';
+import type { BlockLocks } from '../blocks/lock-at-first-open';
 import type { ImpressionLog } from '../data/impression-log';
+import type { Impression, Store } from '../data/store';
 import { armFor } from '../experiments/assignment';
 import type { Metrics } from '../metrics/metrics';
 import type { RenderLog } from '../render-log/render-log';
 import type { VerifyToken } from '../tokens/token-verifier';
+import { impressionAtClick } from './click-resolution';
 
 export interface ClickRouterDeps {
   blocks: BlockCatalog;
   verifyToken: VerifyToken;
   impressionLog: ImpressionLog;
   now: () => Date;
+  /** Resolves the block at a click that has no image render on record (click-resolution.ts). */
+  store: Store;
+  /** Frozen views of lock-at-first-open blocks, for that resolution. */
+  locks?: BlockLocks;
   /**
    * Where a click on an unknown block goes (a block removed from the config
    * after the email was sent, a mistyped template). Default: the origin of the
@@ -27,11 +34,15 @@ const SLOT = /^(0|[1-9][0-9]?)$/;
 
 /**
  * GET /c/v1/blocks/:blockId/:slot?t=TOKEN — the link behind slot `slot` of a
- * block's picture in the HTML part. 302 to the URL of what this subscriber was
- * shown in that slot at their latest image render (see data/impression-log.ts
- * and blocks/slots.ts), so a click never lands on another product than the
- * picture showed; to the block's defaultUrl when there is no record, the slot
- * is out of range, or the token fails verification.
+ * block's picture in the HTML part (and the text part's links). 302 to the URL
+ * of what this subscriber was shown in that slot at their latest image render
+ * (see data/impression-log.ts and blocks/slots.ts), so a click never lands on
+ * another product than the picture showed. With no render on record (the text
+ * part, images off) the block is resolved at the click as its picture would
+ * have been drawn, and that is recorded as the impression, so the next click
+ * on another slot agrees with this one (click-resolution.ts). To the block's
+ * defaultUrl when the slot is out of range, the token fails verification, or
+ * the lookup fails.
  *
  * A click must never dead-end: an unknown block redirects to the site URL.
  * Never an open redirect: every target comes from our own catalogue (recorded
@@ -56,9 +67,10 @@ export function clickRouter(deps: ClickRouterDeps): Router {
       redirect(res, fallback);
       return;
     }
+    const now = deps.now();
     let claims;
     try {
-      claims = deps.verifyToken(typeof req.query.t === 'string' ? req.query.t : undefined, deps.now());
+      claims = deps.verifyToken(typeof req.query.t === 'string' ? req.query.t : undefined, now);
     } catch (error) {
       req.log.info({ block: block.config.id, reason: (error as { reason?: string }).reason ?? 'error' }, 'click token refused; default URL');
       redirect(res, fallback);
@@ -66,16 +78,21 @@ export function clickRouter(deps: ClickRouterDeps): Router {
     }
     let target: unknown;
     try {
-      const impression = await deps.impressionLog.latest(claims.subscriberId, claims.campaignId, block.config.id);
-      target = impression?.urls[slot];
+      let impression: Impression | undefined = await deps.impressionLog.latest(claims.subscriberId, claims.campaignId, block.config.id);
+      if (!impression) {
+        impression = await impressionAtClick(block, claims, now, { store: deps.store, locks: deps.locks });
+        deps.impressionLog.record(impression);
+        req.log.info({ block: block.config.id, slots: impression.urls.length }, 'click without an image render; block resolved at the click');
+      }
+      target = impression.urls[slot];
     } catch (error) {
-      req.log.error({ block: block.config.id, err: error }, 'impression lookup failed; default URL');
+      req.log.error({ block: block.config.id, err: error }, 'impression lookup or click-time resolution failed; default URL');
     }
     const url = isRedirectableUrl(target) ? target : fallback;
     // Issue 6: the click behind the report's CTR, with the subscriber's experiment variant (the same hash as at render).
     deps.metrics?.countClick(block.config.id);
     deps.renderLog?.click({
-      clickedAt: deps.now().getTime(),
+      clickedAt: now.getTime(),
       campaignId: claims.campaignId,
       blockId: block.config.id,
       subscriberId: claims.subscriberId,

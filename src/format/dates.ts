@@ -1,12 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import { dateTimeFormat } from './intl-cache';
+import { dateTimeFormat, safeLocale, safeTimeZone } from './intl-cache';
 
 /** Every open of a campaign in one locale and zone shows the same deadline text: format it once. */
 const deadlineTexts = new LRUCache<string, string>({ max: 10_000 });
 
 /** A deadline as the subscriber reads it: their weekday, date and clock, with the zone named. */
 export function formatDeadline(date: Date, locale: string, timeZone: string): string {
-  const key = `${locale}|${timeZone}|${date.getTime()}`;
+  const key = `${safeLocale(locale)}|${safeTimeZone(timeZone)}|${date.getTime()}`;
   let text = deadlineTexts.get(key);
   if (text === undefined) {
     text = formatDeadlineUncached(date, locale, timeZone);
@@ -39,6 +39,10 @@ export interface LocalClock {
 const weekdays: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
 /** The wall clock in a zone, for rules such as "evening opens see the late-night offer". */
+export function deadlineTextCacheSize(): { size: number; max: number } {
+  return { size: deadlineTexts.size, max: deadlineTexts.max };
+}
+
 export function localClock(date: Date, timeZone: string): LocalClock {
   const parts = dateTimeFormat('en-US', 'clock', {
     timeZone,

@@ -1,10 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import { numberFormat } from './intl-cache';
+import { numberFormat, safeLocale } from './intl-cache';
 
 /** A price in the product's currency, written the way the subscriber's locale writes money. */
 export function formatMoney(amount: number, currency: string, locale: string): string {
-  // String(-0) is "0", but Intl writes -0 with its sign: keep them apart.
-  const key = `${locale}|${currency}|${Object.is(amount, -0) ? '-0' : amount}`;
+  // String(-0) is "0", but Intl writes -0 with its sign: keep them apart. Keyed by the resolved
+  // locale, so tags that format alike (`de-DE-x-q1`, `de-DE`) share their strings.
+  const key = `${safeLocale(locale)}|${currency}|${Object.is(amount, -0) ? '-0' : amount}`;
   let text = moneyTexts.get(key);
   if (text === undefined) {
     text = numberFormat(locale, `money:${currency}`, { style: 'currency', currency }).format(amount);
@@ -65,8 +66,10 @@ export function formatTwoDigits(value: number, locale: string): string {
  * arrays indexed by the value; other numbers are formatted as usual.
  */
 const SMALL_LIMIT = 1000;
+/** Resolved locales whose tables each format keeps: a table is 8 KB, and there are eleven formats. */
+const MAX_LOCALE_TABLES = 200;
 type SmallNumberTables = LRUCache<string, (string | undefined)[]>;
-const smallTables = (): SmallNumberTables => new LRUCache({ max: 500 });
+const smallTables = (): SmallNumberTables => new LRUCache({ max: MAX_LOCALE_TABLES });
 const integerTables = smallTables();
 const twoDigitTables = smallTables();
 const percentTables = smallTables();
@@ -75,10 +78,22 @@ const unitLabelTables = { day: smallTables(), hour: smallTables(), minute: small
 
 function smallNumber(tables: SmallNumberTables, locale: string, value: number, format: () => string): string {
   if (!Number.isInteger(value) || value < 0 || value >= SMALL_LIMIT) return format();
-  let table = tables.get(locale);
+  const resolvedLocale = safeLocale(locale);
+  let table = tables.get(resolvedLocale);
   if (table === undefined) {
     table = new Array<string | undefined>(SMALL_LIMIT).fill(undefined);
-    tables.set(locale, table);
+    tables.set(resolvedLocale, table);
   }
   return (table[value] ??= format());
+}
+
+/** The largest number of entries any of the per-locale tables holds, and the money strings: for tests and memory checks. */
+export function numberTextCacheSizes(): { localeTables: number; localeTablesMax: number; moneyTexts: number; moneyTextsMax: number } {
+  const allTables = [integerTables, twoDigitTables, percentTables, ...Object.values(unitTables), ...Object.values(unitLabelTables)];
+  return {
+    localeTables: Math.max(...allTables.map((tables) => tables.size)),
+    localeTablesMax: MAX_LOCALE_TABLES,
+    moneyTexts: moneyTexts.size,
+    moneyTextsMax: moneyTexts.max,
+  };
 }

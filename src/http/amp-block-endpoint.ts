@@ -45,8 +45,11 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
     try {
       claims = deps.verifyToken(token, now);
     } catch (error) {
-      if (error instanceof TokenError) throw new HttpError('token_invalid', `token ${error.reason}`, { cause: error });
-      throw error;
+      if (!(error instanceof TokenError)) throw error;
+      // The reason goes to the log only: answered, it told anyone which key ids exist and which
+      // tokens are merely expired. Every refusal is the same 401 (README, "Subscriber tokens").
+      req.log.warn({ block: block.config.id, reason: error.reason }, 'subscriber token refused');
+      throw new HttpError('token_invalid', undefined, { cause: error });
     }
 
     const [campaign, subscriber] = await Promise.all([

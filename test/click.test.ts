@@ -170,6 +170,32 @@ describe('ImpressionLog', () => {
     ...over,
   });
 
+  /** Flush timers the test fires itself: nothing here waits on the wall clock, so a loaded machine cannot change the outcome. */
+  function manualTimers() {
+    const scheduled: { fire: () => void; delayMs: number; live: boolean }[] = [];
+    return {
+      start: (callback: () => void, delayMs: number) => {
+        const timer = { fire: callback, delayMs, live: true };
+        scheduled.push(timer);
+        return () => {
+          timer.live = false;
+        };
+      },
+      /** The delays of the timers still waiting. */
+      pending: () => scheduled.filter((timer) => timer.live).map((timer) => timer.delayMs),
+      /** Fires every waiting timer, as if its delay had passed. */
+      fire() {
+        for (const timer of scheduled.filter((candidate) => candidate.live)) {
+          timer.live = false;
+          timer.fire();
+        }
+      },
+    };
+  }
+
+  /** Lets every promise already started settle (the store below never waits on I/O). */
+  const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
   function recordingStore() {
     const batches: Impression[][] = [];
     const rows = new Map<string, Impression>();
@@ -187,30 +213,41 @@ describe('ImpressionLog', () => {
 
   it('writes in batches of at most batchSize rows, at once when a batch is full', async () => {
     const store = recordingStore();
-    const log = new ImpressionLog(store, { batchSize: 3, flushIntervalMs: 60_000 });
+    const timers = manualTimers();
+    const log = new ImpressionLog(store, { batchSize: 3, flushIntervalMs: 60_000, startTimer: timers.start });
     log.record(impression(0));
     log.record(impression(1));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled();
     expect(store.batches).toHaveLength(0);
+    expect(timers.pending()).toEqual([60_000]);
     log.record(impression(2));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A full batch does not wait for the interval: its flush is due at once.
+    expect(timers.pending()).toEqual([0]);
+    timers.fire();
+    await settled();
     expect(store.batches.map((batch) => batch.length)).toEqual([3]);
     for (let n = 3; n < 7; n++) log.record(impression(n));
     await log.flush();
     expect(store.batches.map((batch) => batch.length)).toEqual([3, 3, 1]);
     expect(log.stats()).toMatchObject({ queued: 0, written: 7, dropped: 0 });
+    expect(timers.pending()).toEqual([]);
   });
 
   it('writes on its own after the flush interval, and on close', async () => {
     const store = recordingStore();
-    const log = new ImpressionLog(store, { flushIntervalMs: 20 });
+    const timers = manualTimers();
+    const log = new ImpressionLog(store, { flushIntervalMs: 20, startTimer: timers.start });
     log.record(impression(1));
+    expect(timers.pending()).toEqual([20]);
+    await settled();
     expect(store.batches).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    timers.fire(); // the 20 ms have passed
+    await settled();
     expect(store.batches).toHaveLength(1);
     log.record(impression(2));
     await log.close();
     expect(store.batches).toHaveLength(2);
+    expect(timers.pending()).toEqual([]);
     log.record(impression(3)); // after close: ignored
     await log.flush();
     expect(store.batches).toHaveLength(2);
@@ -218,7 +255,7 @@ describe('ImpressionLog', () => {
 
   it('keeps only the newest impression per subscriber, campaign and block', async () => {
     const store = recordingStore();
-    const log = new ImpressionLog(store, { flushIntervalMs: 60_000 });
+    const log = new ImpressionLog(store, { flushIntervalMs: 60_000, startTimer: manualTimers().start });
     log.record(impression(5, { subscriberId: 's', urls: ['new'] }));
     log.record(impression(1, { subscriberId: 's', urls: ['old'] }));
     expect((await log.latest('s', 'c', 'b'))?.urls).toEqual(['new']);
@@ -228,7 +265,7 @@ describe('ImpressionLog', () => {
 
   it('is bounded: the oldest pending impressions are dropped and counted', async () => {
     const store = recordingStore();
-    const log = new ImpressionLog(store, { maxQueued: 3, batchSize: 100, flushIntervalMs: 60_000 });
+    const log = new ImpressionLog(store, { maxQueued: 3, batchSize: 100, flushIntervalMs: 60_000, startTimer: manualTimers().start });
     for (let n = 0; n < 5; n++) log.record(impression(n));
     expect(log.stats()).toMatchObject({ queued: 3, dropped: 2 });
     await log.flush();
@@ -239,7 +276,7 @@ describe('ImpressionLog', () => {
     const errors: unknown[] = [];
     const log = new ImpressionLog(
       { recordImpressions: () => Promise.reject(new Error('disk full')), getImpression: async () => undefined },
-      { flushIntervalMs: 60_000, logger: { warn: () => undefined, error: (fields: unknown) => errors.push(fields) } as never },
+      { flushIntervalMs: 60_000, startTimer: manualTimers().start, logger: { warn: () => undefined, error: (fields: unknown) => errors.push(fields) } as never },
     );
     log.record(impression(1));
     await expect(log.flush()).resolves.toBeUndefined();

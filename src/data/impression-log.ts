@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import type { Impression, Store } from './store';
-import { WriteBehindFlusher } from './write-behind-flusher';
+import { WriteBehindFlusher, type StartTimer } from './write-behind-flusher';
 
 export interface ImpressionLogOptions {
   /** Longest an impression waits in memory before it is written (default 250 ms). */
@@ -10,6 +10,8 @@ export interface ImpressionLogOptions {
   /** Most impressions held in memory; beyond it the oldest are dropped (default 20 000). */
   maxQueued?: number;
   logger?: Pick<Logger, 'warn' | 'error'>;
+  /** Starts the flush timer (default: `setTimeout`); tests pass a manual one and fire it themselves. */
+  startTimer?: StartTimer;
 }
 
 export interface ImpressionLogStats {
@@ -42,7 +44,7 @@ export class ImpressionLog {
   private pending = new Map<string, Impression>();
   /** The batch being written, still visible to lookups until its transaction is done. */
   private writing = new Map<string, Impression>();
-  private readonly flusher = new WriteBehindFlusher(() => this.drain(), () => this.pending.size > 0);
+  private readonly flusher: WriteBehindFlusher;
   private readonly counters = { written: 0, dropped: 0, failedBatches: 0 };
 
   constructor(store: Pick<Store, 'recordImpressions' | 'getImpression'>, options: ImpressionLogOptions = {}) {
@@ -51,6 +53,7 @@ export class ImpressionLog {
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.maxQueued = Math.max(1, options.maxQueued ?? 20_000);
     this.logger = options.logger;
+    this.flusher = new WriteBehindFlusher(() => this.drain(), () => this.pending.size > 0, options.startTimer);
   }
 
   /** Queues an impression; never throws, never waits. */

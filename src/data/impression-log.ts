@@ -32,8 +32,9 @@ const keyOf = (subscriberId: string, campaignId: string, blockId: string): strin
  * click right after an open finds what was just shown.
  *
  * Bounded: when the store cannot keep up, the oldest pending rows are dropped
- * and counted; a click with no record goes to the block's default URL, which
- * is a safe answer. Call `close()` on shutdown to write what is pending.
+ * and counted; a click with no record opens what the block shows that
+ * subscriber at the click (http/click-resolution.ts), which may differ from
+ * what the picture showed. Call `close()` on shutdown to write what is pending.
  */
 export class ImpressionLog {
   private readonly store: Pick<Store, 'recordImpressions' | 'getImpression'>;
@@ -108,10 +109,10 @@ export class ImpressionLog {
         await this.store.recordImpressions([...batch.values()]);
         this.counters.written += batch.size;
       } catch (error) {
-        // Best effort by design: a lost impression sends that click to the default URL.
+        // Best effort by design: a lost impression resolves that click to what the block shows at the click.
         this.counters.failedBatches++;
         this.counters.dropped += batch.size;
-        this.logger?.error({ err: error, rows: batch.size }, 'writing impressions failed; those clicks will use the default URL');
+        this.logger?.error({ err: error, rows: batch.size }, 'writing impressions failed; those clicks will open what the block shows at the click');
       } finally {
         this.writing = new Map();
       }

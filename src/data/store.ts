@@ -70,7 +70,7 @@ export interface Store {
  * first, so the write lock is short; it resolves to how many.
  */
 export interface ExpiringRecordsStore {
-  /** Impressions rendered before `before`: a click on them goes to the block's default URL. */
+  /** Impressions rendered before `before`: a click on them opens what the block shows at the click instead. */
   pruneImpressions(before: Date, limit: number): Promise<number>;
   /** Ids of events received before `before`: a replay older than that is no longer recognised as one. */
   pruneIngestedEvents(before: Date, limit: number): Promise<number>;

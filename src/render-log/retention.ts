@@ -19,8 +19,9 @@ export interface RetentionOptions {
  * Locks, impressions and event ids are kept at least this long whatever the
  * log retention: Gmail shows the AMP part for 30 days and a token lives 31.
  * A lock pruned sooner could re-lock a subscriber to different content, and
- * a pruned impression would send a click to the default URL, while their
- * email is still readable; a webhook is retried for days, not a month.
+ * a pruned impression would send a click to what the block shows at the
+ * click rather than what the picture showed, while their email is still
+ * readable; a webhook is retried for days, not a month.
  */
 export const MIN_LOCK_RETENTION_DAYS = 32;
 

@@ -57,6 +57,8 @@ const configSchema = z.strictObject({
   webhookSecret: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** How far a signature's timestamp may be from the server clock (s): older ones are refused as replays. */
   webhookToleranceSeconds: z.coerce.number().int().min(1).max(3600).default(300),
+  /** How far (s) an ingested record's updatedAt/occurredAt may be ahead of the server clock; later ones are refused. */
+  maxClockSkewSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Largest ingestion request body in bytes. */
   apiBodyLimitBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(8 * 1024 * 1024),
   /** The retailer's live stock/price API, e.g. https://api.shop.example/stock/{id}; none by default. */
@@ -121,6 +123,7 @@ export const environmentVariables = {
   OPENTIME_API_KEYS: 'apiKeys',
   OPENTIME_WEBHOOK_SECRET: 'webhookSecret',
   OPENTIME_WEBHOOK_TOLERANCE_S: 'webhookToleranceSeconds',
+  OPENTIME_MAX_CLOCK_SKEW_S: 'maxClockSkewSeconds',
   OPENTIME_API_BODY_LIMIT_BYTES: 'apiBodyLimitBytes',
   OPENTIME_PULL_URL: 'pullUrl',
   OPENTIME_PULL_TIMEOUT_MS: 'pullTimeoutMs',

@@ -40,6 +40,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       keys: services.apiKeys,
       webhookSecret: config.webhookSecret,
       webhookToleranceSeconds: config.webhookToleranceSeconds,
+      maxClockSkewSeconds: config.maxClockSkewSeconds,
       bodyLimitBytes: config.apiBodyLimitBytes,
     },
     perOpenPullBudget: services.pullSource !== undefined,

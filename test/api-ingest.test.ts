@@ -36,6 +36,8 @@ describe('product ingestion', () => {
   });
 
   test('out-of-order delivery: an update older than the stored one is ignored and reported stale', async () => {
+    // Source timestamps may not run ahead of the server clock (OPENTIME_MAX_CLOCK_SKEW_S): it is 10:30 here too.
+    fixture.clock.now = new Date('2026-11-22T10:30:00Z');
     const newer = await postJson(fixture, '/api/v1/products', { products: [{ id: 'peacoat-navy', stock: 3, updatedAt: '2026-11-22T10:30:00Z' }] });
     expect(newer.body.updated).toBe(1);
     const older = await postJson(fixture, '/api/v1/products', {
@@ -60,15 +62,17 @@ describe('product ingestion', () => {
   });
 
   test('an untimed update never moves updatedAt backwards, so a late older timed update stays stale', async () => {
-    await postJson(fixture, '/api/v1/products', { products: [{ id: 'peacoat-navy', stock: 5, updatedAt: '2026-11-22T12:00:00Z' }] });
+    // The source's clock runs 4 minutes ahead of ours (within OPENTIME_MAX_CLOCK_SKEW_S).
+    await postJson(fixture, '/api/v1/products', { products: [{ id: 'peacoat-navy', stock: 5, updatedAt: '2026-11-22T10:04:00Z' }] });
     await postJson(fixture, '/api/v1/products', { products: [{ id: 'peacoat-navy', stock: 6 }] });
-    expect(await product('peacoat-navy')).toMatchObject({ stock: 6, updatedAt: '2026-11-22T12:00:00.000Z' });
-    const late = await postJson(fixture, '/api/v1/products', { products: [{ id: 'peacoat-navy', stock: 50, updatedAt: '2026-11-22T11:00:00Z' }] });
+    expect(await product('peacoat-navy')).toMatchObject({ stock: 6, updatedAt: '2026-11-22T10:04:00.000Z' });
+    const late = await postJson(fixture, '/api/v1/products', { products: [{ id: 'peacoat-navy', stock: 50, updatedAt: '2026-11-22T10:03:00Z' }] });
     expect(late.body.stale).toHaveLength(1);
     expect((await product('peacoat-navy')).stock).toBe(6);
   });
 
   test('the same product twice in one batch: applied in order, the second sees the first', async () => {
+    fixture.clock.now = new Date('2026-11-22T11:01:00Z');
     const response = await postJson(fixture, '/api/v1/products', {
       products: [
         { id: 'peacoat-navy', stock: 1, updatedAt: '2026-11-22T11:00:00Z' },
@@ -196,8 +200,8 @@ describe('ingestion metrics', () => {
   test('every applied, unchanged, stale and duplicate record is counted on /metrics', async () => {
     const fixture = await createApiApp();
     const at = (iso: string) => ({ updatedAt: iso });
-    await postJson(fixture, '/api/v1/products', { products: [{ id: 'merino-crew-navy', stock: 7, ...at('2030-01-01T00:00:00Z') }, { id: 'quilted-jacket-olive', stock: 3 }] });
-    await postJson(fixture, '/api/v1/products', { products: [{ id: 'merino-crew-navy', stock: 1, ...at('2029-01-01T00:00:00Z') }] });
+    await postJson(fixture, '/api/v1/products', { products: [{ id: 'merino-crew-navy', stock: 7, ...at('2026-11-22T10:04:00Z') }, { id: 'quilted-jacket-olive', stock: 3 }] });
+    await postJson(fixture, '/api/v1/products', { products: [{ id: 'merino-crew-navy', stock: 1, ...at('2026-11-22T10:03:00Z') }] });
     const viewed = { id: 'e1', type: 'product_viewed', subscriberId: 'sub-emma', occurredAt: '2026-11-22T09:00:00Z', productId: 'merino-crew-navy' };
     await postJson(fixture, '/api/v1/events', { events: [viewed] });
     await postJson(fixture, '/api/v1/events', { events: [viewed] });

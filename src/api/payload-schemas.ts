@@ -5,7 +5,8 @@ import type { ItemProblem } from '../http/error-catalogue';
 /**
  * The ingestion payloads. Strict objects: an unknown field is reported (a
  * typo like "sale_price" must not be silently dropped). Every record may
- * carry `updatedAt`, the source's timestamp, used to ignore stale updates.
+ * carry `updatedAt`, the source's timestamp, used to ignore stale updates;
+ * it may not run more than the tolerated clock skew ahead of the server.
  */
 export const MAX_BATCH = 5_000;
 
@@ -13,7 +14,10 @@ const currencies = new Set(Intl.supportedValuesOf('currency'));
 const id = z.string().trim().min(1).max(128);
 const isoTimestamp = z.iso
   .datetime({ offset: true, message: 'expected an ISO 8601 timestamp with a zone, e.g. 2026-11-22T10:00:00Z' })
-  .meta({ description: "The source's time of this state (ISO 8601 with a zone); an update older than the stored one is ignored as stale." });
+  .meta({
+    description:
+      "The source's time of this state (ISO 8601 with a zone); an update older than the stored one is ignored as stale. At most OPENTIME_MAX_CLOCK_SKEW_S (300 s) ahead of the server clock.",
+  });
 const currency = z
   .string()
   .refine((code) => currencies.has(code), { message: 'expected an ISO 4217 currency code such as EUR, USD, GBP' })
@@ -80,6 +84,38 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...eventBase, type: z.literal('points_changed'), delta: z.number().int(), tier: z.string().trim().max(50).optional() }),
 ]);
 
+/** How far a source timestamp may run ahead of the server clock (OPENTIME_MAX_CLOCK_SKEW_S). */
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
+
+/** The server's clock and the skew it tolerates, for checking source timestamps against. */
+export interface ClockSkewLimit {
+  now: Date;
+  maxClockSkewSeconds: number;
+}
+
+/** The fields holding the source's own time of a record: they order updates, so none may lie in the future. */
+const SOURCE_TIMESTAMP_FIELDS = ['updatedAt', 'occurredAt'] as const;
+
+/**
+ * A timestamp far ahead of the server clock would win every later comparison: a product sent
+ * with `updatedAt: 9999-12-31…` would refuse every later timestamped update as stale, for ever.
+ * Anything more than the tolerated skew ahead is refused, like any other invalid field.
+ */
+function futureTimestampProblems(index: number, record: object, limit: ClockSkewLimit): ItemProblem[] {
+  const latestMs = limit.now.getTime() + limit.maxClockSkewSeconds * 1000;
+  const problems: ItemProblem[] = [];
+  for (const field of SOURCE_TIMESTAMP_FIELDS) {
+    const value = (record as Partial<Record<(typeof SOURCE_TIMESTAMP_FIELDS)[number], unknown>>)[field];
+    if (typeof value !== 'string' || !(Date.parse(value) > latestMs)) continue;
+    problems.push({
+      index,
+      path: field,
+      message: `too far in the future: more than ${limit.maxClockSkewSeconds} s ahead of the server clock (the latest accepted now is ${new Date(latestMs).toISOString()})`,
+    });
+  }
+  return problems;
+}
+
 /** Field names a record may carry, for "did you mean" hints on unknown fields. */
 const knownFields = new Set([
   ...Object.keys(productPatchSchema.shape),
@@ -108,7 +144,7 @@ function itemProblems(index: number, error: z.ZodError): ItemProblem[] {
  * All items are checked, not just up to the first bad one, so a sender fixes
  * a batch in one round trip.
  */
-export function parseBatch<T>(body: unknown, key: string, schema: z.ZodType<T>): { items: T[] } | { errors: ItemProblem[] } {
+export function parseBatch<T extends object>(body: unknown, key: string, schema: z.ZodType<T>, clock: ClockSkewLimit): { items: T[] } | { errors: ItemProblem[] } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { errors: [{ index: -1, path: '', message: `expected a JSON object {"${key}": [ … ]}` }] };
   }
@@ -124,14 +160,21 @@ export function parseBatch<T>(body: unknown, key: string, schema: z.ZodType<T>):
   const items: T[] = [];
   list.forEach((item, index) => {
     const parsed = schema.safeParse(item);
-    if (parsed.success) items.push(parsed.data);
-    else errors.push(...itemProblems(index, parsed.error));
+    if (!parsed.success) {
+      errors.push(...itemProblems(index, parsed.error));
+      return;
+    }
+    const inTheFuture = futureTimestampProblems(index, parsed.data, clock);
+    if (inTheFuture.length) errors.push(...inTheFuture);
+    else items.push(parsed.data);
   });
   return errors.length ? { errors } : { items };
 }
 
 /** One record, e.g. a feed row: its value or its problems (index -1, paths are field names). */
-export function parseRecord<T>(value: unknown, schema: z.ZodType<T>): { value: T } | { errors: ItemProblem[] } {
+export function parseRecord<T extends object>(value: unknown, schema: z.ZodType<T>, clock: ClockSkewLimit): { value: T } | { errors: ItemProblem[] } {
   const parsed = schema.safeParse(value);
-  return parsed.success ? { value: parsed.data } : { errors: itemProblems(-1, parsed.error) };
+  if (!parsed.success) return { errors: itemProblems(-1, parsed.error) };
+  const inTheFuture = futureTimestampProblems(-1, parsed.data, clock);
+  return inTheFuture.length ? { errors: inTheFuture } : { value: parsed.data };
 }

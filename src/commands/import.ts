@@ -29,7 +29,14 @@ export async function runImport(
   io: { store?: Store; stderr?: NodeJS.WriteStream | NodeJS.WritableStream; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<number> {
   const stderr = io.stderr ?? process.stderr;
-  const store = io.store ?? SqliteStore.open(loadConfig(io.env ?? process.env, io.cwd ?? process.cwd()).databaseFile);
+  // A store handed in (tests) comes without a configuration: the defaults apply.
+  let store = io.store;
+  let maxClockSkewSeconds: number | undefined;
+  if (!store) {
+    const config = loadConfig(io.env ?? process.env, io.cwd ?? process.cwd());
+    store = SqliteStore.open(config.databaseFile);
+    maxClockSkewSeconds = config.maxClockSkewSeconds;
+  }
   const interactive = (stderr as NodeJS.WriteStream).isTTY === true;
   const bar = interactive
     ? new cliProgress.SingleBar(
@@ -46,6 +53,7 @@ export async function runImport(
       file,
       format: options.format,
       dryRun: options.dryRun,
+      maxClockSkewSeconds,
       onProgress: bar
         ? (progress) => {
             if (!started) {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { parseRecord, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, parseRecord, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
 import { openFeed, type FeedFormat, type FeedKind, type FeedRow } from './ingest-feed-readers';
 import type { PatchBatchResult, ProductPatch, SubscriberPatch } from './patches';
 import type { Store } from './store';
@@ -28,6 +28,8 @@ export interface ImportOptions {
   /** Validate every row, write nothing. */
   dryRun?: boolean;
   now?: () => Date;
+  /** How far a row's `updatedAt` may be ahead of `now()` (default 300 s); later rows are rejected. */
+  maxClockSkewSeconds?: number;
   onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -103,7 +105,7 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
     if (row.fields === undefined) {
       summary.rejected.push({ line: row.line, position: row.position, problems: [row.problem ?? 'unreadable row'] });
     } else {
-      const parsed = parseRecord(row.fields, schema);
+      const parsed = parseRecord(row.fields, schema, { now: now(), maxClockSkewSeconds: options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS });
       if ('errors' in parsed) {
         const id = typeof row.fields.id === 'string' ? row.fields.id : undefined;
         summary.rejected.push({ line: row.line, position: row.position, id, problems: parsed.errors.map((problem) => `${problem.path || '(record)'}: ${problem.message}`) });

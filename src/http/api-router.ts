@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { ApiKeyring } from '../api/api-keys';
-import { eventSchema, parseBatch, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, eventSchema, parseBatch, productPatchSchema, subscriberPatchSchema, type ClockSkewLimit } from '../api/payload-schemas';
 import type { PatchBatchResult } from '../data/patches';
 import type { Store } from '../data/store';
 import { apiJsonBody } from './api-body';
@@ -20,6 +20,8 @@ export interface ApiRouterDeps {
   /** When set, POST bodies must be signed (Opentime-Signature, HMAC-SHA256 over "t.body"). */
   webhookSecret?: string;
   webhookToleranceSeconds?: number;
+  /** How far a record's `updatedAt`/`occurredAt` may be ahead of `now()` (default 300 s); later ones are a 400. */
+  maxClockSkewSeconds?: number;
   /** opentime_ingested_total{type,outcome}; absent in tests that do not look at metrics. */
   metrics?: Pick<Metrics, 'ingested'>;
 }
@@ -41,6 +43,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     toleranceSeconds: deps.webhookToleranceSeconds,
     now: deps.now,
   });
+  const clock = (): ClockSkewLimit => ({ now: deps.now(), maxClockSkewSeconds: deps.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS });
   router.use('/api/v1', (_req, res, next) => {
     // Answers about live stock and profiles: never stored by a proxy.
     res.setHeader('Cache-Control', 'no-store');
@@ -55,7 +58,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   router.use('/api/v1', requireApiKey(deps.keys));
 
   router.post('/api/v1/products', requireScope('products:write'), body, async (req: Request, res: Response) => {
-    const batch = parseBatch(req.body, 'products', productPatchSchema);
+    const batch = parseBatch(req.body, 'products', productPatchSchema, clock());
     if ('errors' in batch) throw validationFailed(batch.errors);
     const result = await deps.store.applyProductPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
     if (!result.written) throw validationFailed(incompleteProblems(result, 'product'));
@@ -64,7 +67,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   });
 
   router.post('/api/v1/subscribers', requireScope('subscribers:write'), body, async (req: Request, res: Response) => {
-    const batch = parseBatch(req.body, 'subscribers', subscriberPatchSchema);
+    const batch = parseBatch(req.body, 'subscribers', subscriberPatchSchema, clock());
     if ('errors' in batch) throw validationFailed(batch.errors);
     const result = await deps.store.applySubscriberPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
     if (!result.written) throw validationFailed(incompleteProblems(result, 'subscriber'));
@@ -73,7 +76,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   });
 
   router.post('/api/v1/events', requireScope('events:write'), body, async (req: Request, res: Response) => {
-    const batch = parseBatch(req.body, 'events', eventSchema);
+    const batch = parseBatch(req.body, 'events', eventSchema, clock());
     if ('errors' in batch) throw validationFailed(batch.errors);
     const result = await deps.store.applySubscriberEvents(batch.items, { now: deps.now() });
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'applied' }, result.applied);

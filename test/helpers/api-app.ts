@@ -34,7 +34,7 @@ export interface ApiApp {
 }
 
 export async function createApiApp(
-  options: { webhookSecret?: string; bodyLimitBytes?: number; wrapStore?: (store: Store) => Store; freshnessMs?: number } = {},
+  options: { webhookSecret?: string; bodyLimitBytes?: number; maxClockSkewSeconds?: number; wrapStore?: (store: Store) => Store; freshnessMs?: number } = {},
 ): Promise<ApiApp> {
   const sqlite = SqliteStore.open(':memory:');
   const store = new CachedStore(sqlite, { freshnessMs: options.freshnessMs ?? 60_000 });
@@ -64,6 +64,7 @@ export async function createApiApp(
       keys: new ApiKeyring([all.record, readOnly.record, productsOnly.record]),
       webhookSecret: options.webhookSecret,
       bodyLimitBytes: options.bodyLimitBytes,
+      maxClockSkewSeconds: options.maxClockSkewSeconds,
     },
   });
   return {

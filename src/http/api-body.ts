@@ -25,7 +25,7 @@ export function apiJsonBody(options: ApiBodyOptions): RequestHandler {
       return next(new HttpError('unsupported_media_type', `Received Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')}.`));
     }
     readRaw(req, res, (error?: unknown) => {
-      if (error) return next(bodyReadError(error, options.limitBytes));
+      if (error) return next(bodyReadError(error, options.limitBytes, req.get('Content-Encoding')));
       const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (options.webhookSecret !== undefined) {
         try {
@@ -45,8 +45,13 @@ export function apiJsonBody(options: ApiBodyOptions): RequestHandler {
   };
 }
 
-/** body-parser errors carry a `type`; map the ones a sender can fix to their catalogue codes. */
-function bodyReadError(error: unknown, limitBytes: number): unknown {
+/**
+ * Maps what reading the body can fail with to catalogue answers. body-parser's own errors carry a
+ * `type`; a body that does not decode as its Content-Encoding says (gzip that is not gzip, a
+ * truncated deflate stream) reaches us as a zlib error wrapped in a 400 without one. Every
+ * such failure is the sender's to fix, so none may become a 500.
+ */
+function bodyReadError(error: unknown, limitBytes: number, contentEncoding: string | undefined): unknown {
   const type = (error as { type?: unknown }).type;
   if (type === 'entity.too.large') {
     return new HttpError('payload_too_large', `The limit is ${limitBytes} bytes; split the batch (at most ${MAX_BATCH} records per request).`, { cause: error });
@@ -55,5 +60,17 @@ function bodyReadError(error: unknown, limitBytes: number): unknown {
     return new HttpError('unsupported_media_type', 'Content-Encoding must be gzip, deflate, br or identity.', { cause: error });
   }
   if (typeof type === 'string') return new HttpError('bad_request', (error as Error).message, { cause: error });
+  if (isZlibError(error)) {
+    const encoding = (contentEncoding ?? '').trim().toLowerCase().slice(0, 16);
+    return new HttpError('bad_request', `The body is not valid ${encoding} data, as its Content-Encoding says.`, { cause: error });
+  }
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError('bad_request', 'The request body could not be read.', { cause: error });
   return error;
+}
+
+/** zlib's decoding errors as Node codes them: Z_DATA_ERROR, Z_BUF_ERROR (truncated), and brotli's ERR__ERROR_FORMAT_…. */
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR_'));
 }

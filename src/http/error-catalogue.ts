@@ -26,7 +26,7 @@ export const errorCatalogue = {
     message: 'Some records are invalid; nothing was written. Each problem is listed with its item index and field path.',
   },
   payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
-  unsupported_media_type: { status: 415, message: 'Expected Content-Type: application/json.' },
+  unsupported_media_type: { status: 415, message: 'Expected Content-Type: application/json, and Content-Encoding gzip, deflate, br or none.' },
   api_scope_missing: { status: 403, message: 'The API key does not have the scope this endpoint needs.' },
   product_not_found: { status: 404, message: 'No product with this id.' },
   subscriber_not_found: { status: 404, message: 'No subscriber with this id.' },

@@ -29,6 +29,8 @@ export interface ApiApp {
   clock: { now: Date };
   keys: { all: string; readOnly: string; productsOnly: string };
   drawnViews: BlockView[];
+  /** The server's log lines (warn and above). */
+  logLines: () => string[];
   token(subscriberId: string, campaignId?: string): string;
   close(): Promise<void>;
 }
@@ -45,14 +47,20 @@ export async function createApiApp(
   const productsOnly = issued('catalogue', ['products:write']);
   const clock = { now: FIXED_NOW };
   const drawnViews: BlockView[] = [];
-  const silent = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  const lines: string[] = [];
+  const logSink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
   const app = createApp({
     store: options.wrapStore ? options.wrapStore(store) : store,
     blocks: loadBlocksConfig(DEMO_BLOCKS_FILE),
     keyring: testKeyring,
     tokenAudience: AUDIENCE,
     globalAllowlist: SenderAllowlist.parse([SENDER]),
-    logger: createLogger('warn', silent),
+    logger: createLogger('warn', logSink),
     now: () => clock.now,
     publicUrl: 'https://opentime.test',
     drawBlock: (view, theme, drawOptions) => {
@@ -74,6 +82,7 @@ export async function createApiApp(
     clock,
     keys: { all: all.key, readOnly: readOnly.key, productsOnly: productsOnly.key },
     drawnViews,
+    logLines: () => lines,
     token: (subscriberId, campaignId = 'flash-sale') =>
       signSubscriberToken(testKeyring, { subscriberId, campaignId }, { audience: AUDIENCE, now: clock.now }),
     close: () => store.close(),

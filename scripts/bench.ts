@@ -25,6 +25,7 @@ import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { growCatalog } from './bench-catalog';
 import { imageRenderFigures } from './bench-images';
 import { runLoad, type LoadRequest } from './bench-load';
+import { waitForHealth } from './bench-server';
 
 const ROOT = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
@@ -65,18 +66,6 @@ function cpuSeconds(pid: number): number {
 }
 const CLOCK_TICKS = 100;
 
-async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not become healthy`);
-}
 
 async function startChild(script: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [script], {

@@ -1,4 +1,4 @@
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import express from 'express';
 import type { BlockCatalog } from './blocks/blocks-config';
 import type { BlockLocks } from './blocks/lock-at-first-open';
@@ -15,6 +15,9 @@ import { metricsRouter } from './http/metrics-router';
 import { openEndpoints } from './http/open-endpoints';
 import { reportsRouter } from './http/reports-router';
 import { errorHandler, notFound } from './http/error-handler';
+import type { LoadGauge } from './http/event-loop-lag';
+import { healthCheck } from './http/health-check';
+import { pathOf } from './http/query';
 import { requestLog } from './http/request-log';
 import type { SenderAllowlist } from './http/sender-allowlist';
 import type { Logger } from './log';
@@ -65,10 +68,14 @@ export interface AppDeps {
    * server sets it from OPENTIME_IMAGE_OPTIMIZE_AFTER (default 3).
    */
   imageOptimizeAfterHits?: number;
+  /** Where those re-encodings wait and run (tests await its idle()); default: one job at a time, resting as long as each took. */
+  imageOptimizerQueue?: BackgroundQueue;
   /** Replaces drawBlock in the image routes (tests count draws or make drawing fail). */
   drawBlock?: DrawBlockFn;
   /** Threads for GIF drawing and encoding (render-pool.ts); default: the process's shared pool. */
   renderPool?: RenderPool;
+  /** When set, image renderings that are not cached are shed while it says the server is overloaded (README "Overload"). */
+  loadGauge?: LoadGauge;
   /**
    * The ingestion API under /api/v1 (issue 5); absent: not served. `store`
    * defaults to the app's store; give the plain catalogue store when opens
@@ -121,16 +128,13 @@ export function createApp(deps: AppDeps): OpentimeApp {
   const recording = openRecording(deps);
   app.use(requestDuration(recording.metrics));
 
-  app.get('/healthz', async (_req, res) => {
-    await deps.store.countProducts();
-    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
-  });
   const now = deps.now ?? (() => new Date());
   const verifyToken = createTokenVerifier(deps.keyring, deps.tokenAudience);
 
   const impressionLog = deps.impressionLog ?? new ImpressionLog(deps.store, { logger: deps.logger });
   const imageLoader = deps.imageLoader ?? createImageLoader({ publicUrl: deps.publicUrl, logger: deps.logger });
-  const optimizerQueue = new BackgroundQueue({ onError: (error) => deps.logger.warn({ err: error }, 'image re-encoding failed; the rendering keeps its first encoding') });
+  const optimizerQueue =
+    deps.imageOptimizerQueue ?? new BackgroundQueue({ onError: (error) => deps.logger.warn({ err: error }, 'image re-encoding failed; the rendering keeps its first encoding') });
   const afterHits = deps.imageOptimizeAfterHits ?? 0;
   const renderCache =
     deps.renderCache ??
@@ -149,6 +153,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
     renderCache,
     draw: deps.drawBlock,
     renderPool: deps.renderPool,
+    loadGauge: deps.loadGauge,
     relayRanges: deps.relayRanges,
     observeRender: recording.observeRender,
     locks: recording.locks,
@@ -186,7 +191,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   app.use(notFound);
   app.use(errorHandler);
 
-  return openEndpoints(
+  const served = openEndpoints(
     {
       logger: deps.logger,
       metrics: recording.metrics,
@@ -197,6 +202,13 @@ export function createApp(deps: AppDeps): OpentimeApp {
     },
     app,
   );
+  const health = healthCheck(deps.store, deps.logger);
+  // Health checks come first, on plain Node: a load balancer must get its answer even while opens queue.
+  return (req, res) => (isHealthCheck(req) ? health(req, res) : served(req, res));
+}
+
+function isHealthCheck(req: IncomingMessage): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && pathOf(req.url ?? '') === '/healthz';
 }
 
 /** The pull source's counts under its name, for GET /metrics; none without a pull source. */

@@ -49,6 +49,10 @@ const configSchema = z.strictObject({
   imageAllowPrivate: booleanSetting(false),
   /** A cached image served this many times is re-encoded as a smaller palette PNG in the background; 0: never. */
   imageOptimizeAfterHits: z.coerce.number().int().min(0).max(1_000_000).default(3),
+  /** Threads that draw and encode images (PNG and GIF); default: one per core. */
+  renderThreads: z.coerce.number().int().min(1).max(256).optional(),
+  /** When the event loop runs this late (ms), images not already rendered get their block's fallback picture; 0: never shed. */
+  shedLagMs: z.coerce.number().int().min(0).max(60_000).default(250),
   /** Where a click on an unknown block goes; by default the site of the first block's defaultUrl. */
   siteUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Ingestion API keys as hashes: `name:scope+scope:sha256hex,…` (made by `opentime api-key create`). */
@@ -121,6 +125,8 @@ export const environmentVariables = {
   OPENTIME_IMAGE_OPTIMIZE_AFTER: 'imageOptimizeAfterHits',
   OPENTIME_SITE_URL: 'siteUrl',
   OPENTIME_API_KEYS: 'apiKeys',
+  OPENTIME_RENDER_THREADS: 'renderThreads',
+  OPENTIME_SHED_LAG_MS: 'shedLagMs',
   OPENTIME_WEBHOOK_SECRET: 'webhookSecret',
   OPENTIME_WEBHOOK_TOLERANCE_S: 'webhookToleranceSeconds',
   OPENTIME_MAX_CLOCK_SKEW_S: 'maxClockSkewSeconds',

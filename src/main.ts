@@ -2,9 +2,11 @@ import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { ImpressionLog } from './data/impression-log';
+import { EventLoopLag } from './http/event-loop-lag';
 import { createLogger, type Logger } from './log';
 import { createImageLoader } from './render/image-loader';
 import { stopPaletteWorker } from './render/palette-worker';
+import { closeSharedRenderPool, sharedRenderPool } from './render/render-pool';
 import { warmUpRenderer } from './render/warm-up';
 import { startServerRecording } from './render-log/recording-from-config';
 import { sampleUrlsText } from './sample-urls';
@@ -31,6 +33,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   // The first canvas render of a process loads Skia and the fonts (~0.5 s): pay it now, not on a subscriber's open.
   warmUpRenderer();
+  // Each render thread loads Skia and the fonts too; no open must wait for that.
+  await sharedRenderPool(config.renderThreads).warmUp();
+  const loadGauge = config.shedLagMs > 0 ? new EventLoopLag({ overloadedAtMs: config.shedLagMs }) : undefined;
   await services.pullSource?.warmUp();
   const app = createApp({
     // Opens read live stock/price through the pull source when one is configured; the API reads and writes the catalogue.
@@ -62,6 +67,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     metricsToken: recording.metricsToken,
     relayRanges: recording.relayRanges,
     trustProxy: recording.trustProxy,
+    loadGauge,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = createServer(app).listen(config.port, config.host, () => resolve(listening));
@@ -86,6 +92,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       imageLoader.close();
       services.pullSource?.close();
       await stopPaletteWorker();
+      await closeSharedRenderPool();
+      loadGauge?.close();
       await services.store.close();
       logger.info('opentime stopped');
       logger.flush();

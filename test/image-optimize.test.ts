@@ -29,7 +29,6 @@ afterAll(async () => {
 });
 
 const pngSize = (png: Buffer): { width: number; height: number; colorType: number } => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20), colorType: png[25] as number });
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('paletteOptimizer (libimagequant)', () => {
   test.each(CARDS)('%s: a palette PNG of at most 60 %% of the bytes, the same picture within the golden tolerance', async (name) => {
@@ -76,30 +75,42 @@ describe('paletteOptimizer (libimagequant)', () => {
 
 describe('BackgroundQueue', () => {
   test('runs one job at a time and rests after each as long as it took', async () => {
-    const queue = new BackgroundQueue({ restRatio: 1 });
-    const spans: Array<[number, number]> = [];
+    const clock = { ms: 1_000 };
+    const rests: Array<{ ms: number; fire: () => void }> = [];
+    const queue = new BackgroundQueue({
+      restRatio: 1,
+      now: () => clock.ms,
+      startTimer: (fire, ms) => {
+        rests.push({ ms, fire });
+        return () => {};
+      },
+    });
+    const ran: number[] = [];
     let running = 0;
     let mostAtOnce = 0;
-    const job = async (): Promise<void> => {
+    const job = (length: number) => async (): Promise<void> => {
       running++;
       mostAtOnce = Math.max(mostAtOnce, running);
-      const start = performance.now();
-      await sleep(40);
-      spans.push([start, performance.now()]);
+      clock.ms += length; // the job takes `length` ms of the queue's clock
+      ran.push(length);
       running--;
     };
-    for (let i = 0; i < 3; i++) expect(queue.add(job)).toBe(true);
+    for (const length of [40, 70, 10]) expect(queue.add(job(length))).toBe(true);
     expect(queue.stats().queued).toBe(3);
-    await queue.idle();
-    expect(mostAtOnce).toBe(1);
-    expect(spans).toHaveLength(3);
-    for (let i = 1; i < spans.length; i++) {
-      const [previousStart, previousEnd] = spans[i - 1] as [number, number];
-      // The next starts no sooner than the previous job's own length after it ended (timers may fire 1 ms early).
-      expect((spans[i] as [number, number])[0] - previousEnd).toBeGreaterThanOrEqual(previousEnd - previousStart - 2);
+    const idle = queue.idle();
+    // Each job is followed by a rest as long as it took, and the next starts only when that rest ends.
+    for (const [index, length] of [40, 70, 10].entries()) {
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(ran).toHaveLength(index + 1);
+      expect(rests).toHaveLength(index + 1);
+      expect(rests[index]?.ms).toBe(length);
+      rests[index]?.fire();
     }
+    await idle;
+    expect(mostAtOnce).toBe(1);
     expect(queue.stats()).toEqual({ queued: 0, done: 3, dropped: 0 });
   });
+
 
   test('drops (and counts) what does not fit, and goes on after a failing job', async () => {
     const errors: unknown[] = [];
@@ -140,13 +151,16 @@ describe('RenderCache re-encoding', () => {
 
   test('keeps the rendering\'s time to live: a re-encoded entry expires when the original would have', async () => {
     const queue = new BackgroundQueue({ restRatio: 0 });
-    const cache = new RenderCache({ optimize: { afterHits: 1, minTimeLeftMs: 0, run: async () => better, queue } });
+    const clock = { ms: 1_000 };
+    const cache = new RenderCache({ optimize: { afterHits: 1, minTimeLeftMs: 0, run: async () => better, queue }, clock: () => clock.ms });
     await cache.getOrRender('ticking', async () => original, { ttlMs: 300 });
-    await sleep(150);
+    clock.ms += 150;
     cache.cached('ticking');
     await queue.idle();
     expect(cache.cached('ticking')).toBe(better);
-    await sleep(200);
+    clock.ms += 149;
+    expect(cache.cached('ticking')).toBe(better);
+    clock.ms += 2;
     expect(cache.cached('ticking')).toBeUndefined();
   });
 
@@ -204,21 +218,16 @@ describe('the image endpoint with re-encoding on', () => {
     return Number(match?.[1] ?? 0);
   }
 
-  async function waitForOptimized(count: number): Promise<void> {
-    for (let waited = 0; (await optimizedCount()) < count; waited += 25) {
-      if (waited > 10_000) throw new Error(`expected ${count} re-encoded renderings within 10 s`);
-      await sleep(25);
-    }
-  }
-
   test('a picture opened again and again gets a smaller palette PNG with a new ETag, and the same look', async () => {
-    fx = await createImageApp({ imageOptimizeAfterHits: 2 });
+    const queue = new BackgroundQueue();
+    fx = await createImageApp({ imageOptimizeAfterHits: 2, imageOptimizerQueue: queue });
     const url = `/img/v1/blocks/picks.png?t=${fx.token('sub-emma')}`;
     const first = await getBytes(fx.app, url);
     await getBytes(fx.app, url);
     const third = await getBytes(fx.app, url);
     expect(third.body.equals(first.body)).toBe(true); // the open that queued it got the bytes it had
-    await waitForOptimized(1);
+    await queue.idle();
+    expect(await optimizedCount()).toBe(1);
 
     const later = await getBytes(fx.app, url);
     expect(later.status).toBe(200);
@@ -238,11 +247,12 @@ describe('the image endpoint with re-encoding on', () => {
   });
 
   test('the countdown GIF keeps its bytes however often it is opened', async () => {
-    fx = await createImageApp({ imageOptimizeAfterHits: 1 });
+    const queue = new BackgroundQueue();
+    fx = await createImageApp({ imageOptimizeAfterHits: 1, imageOptimizerQueue: queue });
     const url = `/img/v1/blocks/flash-countdown.gif?t=${fx.token('sub-emma')}`;
     const first = await getBytes(fx.app, url);
     for (let i = 0; i < 3; i++) await getBytes(fx.app, url);
-    await sleep(100);
+    await queue.idle();
     const later = await getBytes(fx.app, url);
     expect(later.body.equals(first.body)).toBe(true);
     expect(await optimizedCount()).toBe(0);

@@ -286,6 +286,27 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
     expect(renders).toBe(1);
   });
 
+  it('draws the same bytes on a render thread as on the event loop, product pictures, parts and 2x included', async () => {
+    const here = await createImageApp();
+    fx = await createImageApp({ countDraws: false });
+    try {
+      for (const file of ['picks.png', 'picks@2x.png', 'hero-product.png', 'loyalty-status.png', 'flash-countdown.gif', 'loyalty-status.gif']) {
+        for (const query of ['', '&slot=header', '&slot=2']) {
+          if (file.endsWith('.gif') && query) continue;
+          const url = `/img/v1/blocks/${file}?t=${fx.token('sub-lena')}${query}`;
+          const [threaded, local] = await Promise.all([getBytes(fx.app, url), getBytes(here.app, url)]);
+          expect(threaded.headers['x-opentime-outcome']).toBe('view');
+          expect(threaded.body.equals(local.body)).toBe(true);
+        }
+      }
+      // The threads drew them: nothing went through this thread's drawBlock.
+      expect(fx.draws).toHaveLength(0);
+      expect(here.draws.length).toBeGreaterThan(0);
+    } finally {
+      await here.close();
+    }
+  });
+
   it('draws identical views once: across subscribers, and for concurrent opens', async () => {
     fx = await createImageApp();
     // Emma and Noah both read en-US: the same card, the same bytes, one drawing.
@@ -448,7 +469,8 @@ describe('GET /img/v1/blocks/:blockId.gif', () => {
       // It is the live view's first frame: the same picture as the PNG of this moment.
       const frame = await getBytes(fx.app, `/img/v1/blocks/flash-countdown.png?t=${fx.token('sub-lena')}`);
       expect(res.body.equals(frame.body)).toBe(true);
-      expect(pool.stats().refused).toBe(1);
+      // Refused twice: the GIF, then its first frame, which was therefore drawn on the event loop.
+      expect(pool.stats().refused).toBe(2);
       await busyWork;
       // Once the thread is free the GIF is drawn again.
       const later = await getBytes(fx.app, `/img/v1/blocks/flash-countdown.gif?t=${fx.token('sub-lena')}`);

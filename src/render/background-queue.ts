@@ -1,3 +1,5 @@
+import { realTimer, type StartTimer } from '../data/write-behind-flusher';
+
 /**
  * Work that may wait: one job at a time, a rest after each as long as the job
  * took (so it takes at most about half of one core however much is queued),
@@ -14,6 +16,10 @@ export interface BackgroundQueueOptions {
   restRatio?: number;
   /** What a job's failure is reported to; jobs should handle their own errors. */
   onError?: (error: unknown) => void;
+  /** Milliseconds of a monotonic clock, to time jobs (default performance.now; tests step their own). */
+  now?: () => number;
+  /** Starts the rest timer (default an unref'd setTimeout; tests fire it themselves). */
+  startTimer?: StartTimer;
 }
 
 export interface BackgroundQueueStats {
@@ -31,11 +37,15 @@ export class BackgroundQueue {
   private running = false;
   private readonly counters = { done: 0, dropped: 0 };
   private idleWaiters: Array<() => void> = [];
+  private readonly now: () => number;
+  private readonly startTimer: StartTimer;
 
   constructor(options: BackgroundQueueOptions = {}) {
     this.maxQueued = Math.max(0, options.maxQueued ?? 256);
     this.restRatio = Math.max(0, options.restRatio ?? 1);
     this.onError = options.onError ?? (() => {});
+    this.now = options.now ?? (() => performance.now());
+    this.startTimer = options.startTimer ?? realTimer;
   }
 
   /** Queues a job; false when the queue is full and the job was dropped. */
@@ -69,14 +79,14 @@ export class BackgroundQueue {
       return;
     }
     this.running = true;
-    const started = performance.now();
+    const started = this.now();
     try {
       await job();
     } catch (error) {
       this.onError(error);
     }
     this.counters.done++;
-    const rest = (performance.now() - started) * this.restRatio;
-    setTimeout(() => void this.runNext(), rest).unref();
+    const rest = (this.now() - started) * this.restRatio;
+    this.startTimer(() => void this.runNext(), rest);
   }
 }

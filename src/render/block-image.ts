@@ -1,4 +1,4 @@
-import { createCanvas, type Canvas, type Image } from '@napi-rs/canvas';
+import type { Canvas, Image } from '@napi-rs/canvas';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import type { CountdownView } from '../blocks/countdown';
 import type { BlockView, PreparedBlock } from '../blocks/kind';
@@ -8,6 +8,7 @@ import { slotUrls, type ImagePart } from '../blocks/slots';
 import type { ImpressionLog } from '../data/impression-log';
 import type { Campaign, Subscriber } from '../data/model';
 import type { Store } from '../data/store';
+import { NEVER_OVERLOADED, type LoadGauge } from '../http/event-loop-lag';
 import { strongEtag, type ImageAudience } from '../http/image-cache-policy';
 import type { Logger } from '../log';
 import { detectClient, type RelayAddressList } from '../open/client-detection';
@@ -18,7 +19,7 @@ import type { VerifyToken } from '../tokens/token-verifier';
 import { drawBlock, imageUrlsOf, type DrawBlockOptions } from './draw-block';
 import { canvasPixels, encodeCanvasPng, TRANSPARENT_PIXEL_GIF, TRANSPARENT_PIXEL_PNG } from './encode';
 import type { ImageLoader } from './image-loader';
-import { partRect, type PartRect } from './image-parts';
+import { cropCanvas, partRect } from './image-parts';
 import { RenderCache, renderCacheKey, type RenderedImage } from './render-cache';
 import { RenderPoolBusy, sharedRenderPool, type RenderPool } from './render-pool';
 import type { GifTiming } from './render-worker';
@@ -77,6 +78,8 @@ export interface BlockImageDeps {
   locks?: BlockLocks;
   /** Threads for GIF drawing and encoding; default: the process's shared pool. */
   renderPool?: RenderPool;
+  /** Tells when the server is overloaded: renderings not cached are then shed (README "Overload"); default: never. */
+  loadGauge?: LoadGauge;
 }
 
 export interface BlockImageRequest {
@@ -106,7 +109,9 @@ export type BlockImageOutcome =
   /** Even drawing the fallback failed: a transparent pixel. */
   | 'emergency'
   /** A GIF asked for while the render threads were full: the live view's first frame, as a PNG. */
-  | 'busy';
+  | 'busy'
+  /** The server was overloaded and the view's rendering was not cached: the block's fallback picture. */
+  | 'shed';
 
 export interface BlockImage extends RenderedImage {
   audience: ImageAudience;
@@ -128,6 +133,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   const cache = deps.renderCache ?? new RenderCache();
   const draw: DrawBlockFn = deps.draw ?? drawBlock;
   const pool = deps.renderPool ?? sharedRenderPool();
+  const loadGauge = deps.loadGauge ?? NEVER_OVERLOADED;
   // Themes are validated once, here: a bad theme stops start-up with a ConfigError naming the block.
   const themes = new Map<string, Theme>();
   for (const [id, block] of deps.blocks) themes.set(id, resolveTheme(block.config.theme, block.kind.name, `block "${id}"`));
@@ -148,6 +154,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     scale: number,
     log: Logger,
     part?: ImagePart,
+    mayShed = false,
   ): Promise<RenderedImage> {
     // A part of a PNG: a crop of the same drawing (a GIF is always whole).
     const rect = part === undefined || format !== 'png' ? 'whole' : partRect(views[0] as BlockView, theme, part);
@@ -160,13 +167,24 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const key = renderCacheKey({ output: format, part: rect === 'whole' ? '' : String(part), scale, theme, views, images: present });
     const cached = cache.cached(key);
     if (cached) return cached;
+    if (mayShed && loadGauge.overloaded()) throw new ShedLoad();
     const options: DrawBlockOptions = { scale, images };
     const image = await cache.getOrRender(
       key,
       async () => {
-        const drawView = (view: BlockView): Canvas => (rect === 'whole' ? draw(view, theme, options) : crop(draw(view, theme, options), rect, scale));
-        if (format === 'png') return encoded(await encodeCanvasPng(drawView(views[0] as BlockView)), format);
-        return encoded(await encodeGif(views, theme, scale, urls.length === 0 ? null : drawView), format);
+        const drawView = (view: BlockView): Canvas => (rect === 'whole' ? draw(view, theme, options) : cropCanvas(draw(view, theme, options), rect, scale));
+        if (format === 'gif') return encoded(await encodeGif(views, theme, scale, urls.length === 0 ? null : drawView), format);
+        const view = views[0] as BlockView;
+        // A replaced drawBlock (tests) runs here, where it was given; so does a PNG when every render thread is taken.
+        if (!deps.draw) {
+          try {
+            const pictures = urls.map((url) => ({ url, bytes: pictureBytes(images.get(url)) }));
+            return encoded(await pool.drawPng({ view, theme, scale, rect: rect === 'whole' ? null : rect, pictures }, images), format);
+          } catch (error) {
+            if (!(error instanceof RenderPoolBusy)) throw error;
+          }
+        }
+        return encoded(await encodeCanvasPng(drawView(view)), format);
       },
       { ttlMs: renderingTtlMs(views, present) },
     );
@@ -204,7 +222,10 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
    */
   async function encodeTicking(first: BlockView, moreFrames: () => Promise<BlockView[]>, theme: Theme, scale: number): Promise<RenderedImage> {
     const key = renderCacheKey({ output: 'gif', part: 'ticking', scale, theme, views: first, images: [] });
-    return cache.cached(key) ?? cache.getOrRender(key, async () => encoded(await encodeGif([first, ...(await moreFrames())], theme, scale, null), 'gif'), { ttlMs: TICKING_RENDER_TTL_MS });
+    const cached = cache.cached(key);
+    if (cached) return cached;
+    if (loadGauge.overloaded()) throw new ShedLoad();
+    return cache.getOrRender(key, async () => encoded(await encodeGif([first, ...(await moreFrames())], theme, scale, null), 'gif'), { ttlMs: TICKING_RENDER_TTL_MS });
   }
 
   async function subjectOf(request: BlockImageRequest, now: Date, log: Logger): Promise<Subject> {
@@ -312,8 +333,12 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       let image: RenderedImage;
       let drawn: BlockImageOutcome = outcome;
       try {
-        image = moreFrames ? await encodeTicking(first, moreFrames, drawTheme, scale) : await encodeView(request.format, [first], drawTheme, scale, log, part);
+        image = moreFrames ? await encodeTicking(first, moreFrames, drawTheme, scale) : await encodeView(request.format, [first], drawTheme, scale, log, part, true);
       } catch (error) {
+        if (error instanceof ShedLoad) {
+          log.warn({ block: block.config.id }, 'overloaded; answering the block\'s fallback picture instead of a cold render');
+          return blockImage(await encodeView(request.format, [fallbackView(block)], theme, scale, log, part), 'degraded', 'shed');
+        }
         if (!(error instanceof RenderPoolBusy)) throw error;
         // Beyond the threads' bound a GIF is not queued: the same view's first frame, still an image, at once.
         log.warn({ block: block.config.id }, 'render threads busy; answering the first frame as a PNG');
@@ -368,20 +393,23 @@ function blockImage(image: RenderedImage, audience: ImageAudience, outcome: Bloc
   return { bytes: image.bytes, contentType: image.contentType, etag: image.etag, audience, outcome };
 }
 
+/** The encoded bytes a picture was decoded from (@napi-rs/canvas keeps them as `src`), for a render thread. */
+function pictureBytes(image: Image | null | undefined): Uint8Array | null {
+  const source: unknown = image?.src;
+  return Buffer.isBuffer(source) ? source : null;
+}
+
+/** A rendering skipped because the server is overloaded. */
+class ShedLoad extends Error {
+  constructor() {
+    super('overloaded: rendering shed');
+  }
+}
+
 function encoded(bytes: Buffer, format: ImageFormat): RenderedImage {
   return { bytes, contentType: format === 'gif' ? 'image/gif' : 'image/png', etag: strongEtag(bytes) };
 }
 
-/** The `rect` (CSS pixels) of a drawn canvas as a canvas of its own, at the drawing's scale. */
-function crop(canvas: Canvas, rect: PartRect, scale: number): Canvas {
-  const x = Math.round(rect.x * scale);
-  const y = Math.round(rect.y * scale);
-  const width = Math.max(1, Math.min(canvas.width - x, Math.round(rect.width * scale)));
-  const height = Math.max(1, Math.min(canvas.height - y, Math.round(rect.height * scale)));
-  const part = createCanvas(width, height);
-  part.getContext('2d').drawImage(canvas, x, y, width, height, 0, 0, width, height);
-  return part;
-}
 
 /** The image of last resort: 1×1 and transparent, in the asked format. */
 export function transparentPixel(format: ImageFormat): RenderedImage {

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Canvas } from '@napi-rs/canvas';
-import { quantizeOffThread } from './palette-worker';
+import { quantizeOffThread, type Quantized } from './palette-worker';
 
 /**
  * PNG encoding for email images, measured against the alternatives on this
@@ -39,6 +39,8 @@ export interface PngEncodeOptions {
   budgetBytes?: number;
   /** zlib level for truecolour rows (default 6; see the table above). */
   level?: number;
+  /** Palette quantization (default: on the palette worker thread). */
+  quantize?: (pixels: Uint8Array, opaque: boolean) => Quantized | Promise<Quantized>;
 }
 
 export interface RgbaImage {
@@ -78,7 +80,7 @@ export async function encodePng(image: RgbaImage, options: PngEncodeOptions = {}
   const truecolor = await encodeTruecolor(image, opaque, options.level ?? 6);
   const budget = options.budgetBytes ?? Math.ceil((width * height) / 3);
   if (truecolor.length <= budget) return truecolor;
-  const indexed = await encodeIndexed(image, opaque);
+  const indexed = await encodeIndexed(image, opaque, options.quantize ?? quantizeOffThread);
   return indexed.length < truecolor.length ? indexed : truecolor;
 }
 
@@ -113,10 +115,10 @@ async function encodeTruecolor(image: RgbaImage, opaque: boolean, level: number)
   return assemble(width, height, opaque ? COLOR_TYPE.rgb : COLOR_TYPE.rgba, idat);
 }
 
-async function encodeIndexed(image: RgbaImage, opaque: boolean): Promise<Buffer> {
+async function encodeIndexed(image: RgbaImage, opaque: boolean, quantize: NonNullable<PngEncodeOptions['quantize']>): Promise<Buffer> {
   const { width, height, data } = image;
   // A copy goes to the worker (its buffer is transferred); the caller keeps `data`.
-  const { palette, indices } = await quantizeOffThread(new Uint8Array(data), opaque);
+  const { palette, indices } = await quantize(new Uint8Array(data), opaque);
   const raw = Buffer.allocUnsafe((width + 1) * height);
   for (let y = 0, out = 0; y < height; y++) {
     raw[out++] = 0;

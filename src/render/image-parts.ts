@@ -1,3 +1,4 @@
+import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import type { BlockView } from '../blocks/kind';
 import type { ImagePart } from '../blocks/slots';
 import type { RecommendationsView } from '../blocks/recommendations';
@@ -30,4 +31,15 @@ export function partRect(view: BlockView, theme: Theme, part: ImagePart): PartRe
   const column = layout.columns[part];
   if (!column) return 'empty';
   return { x: column.x, y: layout.headerBottom, width: column.width, height: theme.height - layout.headerBottom };
+}
+
+/** The `rect` (CSS pixels) of a drawn canvas as a canvas of its own, at the drawing's scale. */
+export function cropCanvas(canvas: Canvas, rect: PartRect, scale: number): Canvas {
+  const x = Math.round(rect.x * scale);
+  const y = Math.round(rect.y * scale);
+  const width = Math.max(1, Math.min(canvas.width - x, Math.round(rect.width * scale)));
+  const height = Math.max(1, Math.min(canvas.height - y, Math.round(rect.height * scale)));
+  const part = createCanvas(width, height);
+  part.getContext('2d').drawImage(canvas, x, y, width, height, 0, 0, width, height);
+  return part;
 }

@@ -71,7 +71,8 @@ function startWorker(): Worker | null {
   }
 }
 
-function inThread(pixels: Uint8Array, opaque: boolean): Quantized {
+/** The same work in the calling thread (a render-pool thread is already off the event loop). */
+export function quantizeInThread(pixels: Uint8Array, opaque: boolean): Quantized {
   const format = opaque ? 'rgb565' : 'rgba4444';
   const palette = quantize(pixels, 256, { format });
   return { palette, indices: applyPalette(pixels, palette, format) };
@@ -85,7 +86,7 @@ function inThread(pixels: Uint8Array, opaque: boolean): Quantized {
 export function quantizeOffThread(pixels: Uint8Array, opaque: boolean): Promise<Quantized> {
   if (worker === undefined) worker = startWorker();
   const target = worker;
-  if (!target) return Promise.resolve(inThread(pixels, opaque));
+  if (!target) return Promise.resolve(quantizeInThread(pixels, opaque));
   return new Promise<Quantized>((resolve, reject) => {
     const id = nextId++;
     // While a job is pending the worker must keep the process alive, or the promise would never settle.

@@ -1,27 +1,33 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Image } from '@napi-rs/canvas';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../package-root';
 import { drawBlock } from './draw-block';
 import { encodeGifAnimation } from './gif';
-import type { DrawGifTask, EncodeGifTask } from './render-worker';
+import { canvasPixels, encodePng } from './encode';
+import { cropCanvas } from './image-parts';
+import type { DrawGifTask, DrawPngTask, EncodeGifTask } from './render-worker';
 
 /**
- * Worker threads for the heavy image work (GIF drawing and encoding), so the
- * event loop keeps answering JSON, health checks and cached images while a
- * countdown GIF costs tens to hundreds of ms of CPU (docs/ARCHITECTURE.md).
+ * Worker threads for drawing and encoding images (PNG and GIF), so renders use
+ * every core and the event loop keeps answering JSON, health checks and cached
+ * images while a cold card costs milliseconds and a countdown GIF tens to
+ * hundreds of ms of CPU.
  *
- * The pool is bounded: `threads` tasks run and at most `queueLimit` wait. A
- * task beyond that is refused at once with RenderPoolBusy, and the image
- * endpoint answers something cheaper (the first frame as a PNG) instead of
- * queueing without end: a flood of fresh GIFs slows no one else down.
+ * The pool is bounded: `threads` tasks run and at most `queueLimit` wait, and
+ * of those at most two animated GIFs per thread. A task beyond that is refused
+ * at once with RenderPoolBusy: a PNG is then drawn on the event loop as before
+ * (the overload gauge, http/event-loop-lag.ts, sheds those when the loop runs
+ * late), and a GIF is answered with its first frame as a PNG instead of
+ * queueing without end, so a flood of fresh GIFs slows no one else down.
  */
 
 export interface RenderPoolOptions {
-  /** Threads (default: the number of cores, or OPENTIME_RENDER_THREADS). */
+  /** Threads (default: the number of cores). */
   threads?: number;
-  /** Tasks that may wait for a thread (default: twice the threads). */
+  /** Tasks that may wait for a thread (default: 16 per thread, a few ms each for a PNG; animations have a tighter bound, see submit). */
   queueLimit?: number;
   /** The compiled worker module; default: render-worker.js beside this file in dist. */
   workerFile?: string | null;
@@ -44,17 +50,21 @@ export class RenderPoolBusy extends Error {
   }
 }
 
+/** How much lower render threads run than the event loop (nice(2) steps). */
+const RENDER_THREAD_NICENESS = 5;
+
 export class RenderPool {
   private readonly piscina: Piscina | null;
   private readonly queueLimit: number;
   private readonly threads: number;
   private running = 0;
+  private animations = 0;
   private refused = 0;
   private completed = 0;
 
   constructor(options: RenderPoolOptions = {}) {
     this.threads = Math.max(1, Math.floor(options.threads ?? defaultRenderThreads()));
-    this.queueLimit = Math.max(0, Math.floor(options.queueLimit ?? this.threads * 2));
+    this.queueLimit = Math.max(0, Math.floor(options.queueLimit ?? this.threads * 16));
     const workerFile = options.workerFile === undefined ? compiledWorkerFile() : options.workerFile;
     this.piscina =
       workerFile === null
@@ -65,6 +75,9 @@ export class RenderPool {
             maxThreads: this.threads,
             // Threads stay, so no open pays for starting one and loading Skia and the fonts again.
             idleTimeout: Number.POSITIVE_INFINITY,
+            // Below the event loop's priority: when cores are short, JSON answers, health checks and
+            // cached images go first, and renders take what is left (Linux; ignored elsewhere).
+            niceIncrement: RENDER_THREAD_NICENESS,
           });
   }
 
@@ -80,9 +93,20 @@ export class RenderPool {
     await Promise.all(Array.from({ length: this.threads }, () => piscina.run(undefined, { name: 'warmUp' })));
   }
 
+  /**
+   * Draws and encodes a PNG. Its pictures come as bytes: the caller's decoded
+   * images cannot cross to a thread, so a thread decodes (and keeps) its own.
+   */
+  drawPng(task: DrawPngTask, images: ReadonlyMap<string, Image | null>): Promise<Buffer> {
+    return this.submit('drawPng', task, [], false, () => {
+      const canvas = drawBlock(task.view, task.theme, { scale: task.scale, images });
+      return encodePng(canvasPixels(task.rect ? cropCanvas(canvas, task.rect, task.scale) : canvas));
+    });
+  }
+
   /** Draws and encodes a GIF of views that need no product pictures. */
   drawGif(task: DrawGifTask): Promise<Buffer> {
-    return this.submit('drawGif', task, [], () =>
+    return this.submit('drawGif', task, [], task.views.length > 1, () =>
       encodeGifAnimation({
         ...task.timing,
         frameCount: task.views.length,
@@ -94,7 +118,7 @@ export class RenderPool {
   /** Encodes frames drawn here; their pixel buffers are handed over (detached in this thread). */
   encodeGif(task: EncodeGifTask): Promise<Buffer> {
     const transfer = task.frames.map((frame) => frame.buffer as ArrayBuffer);
-    return this.submit('encodeGif', task, transfer, () =>
+    return this.submit('encodeGif', task, transfer, task.frames.length > 1, () =>
       encodeGifAnimation({ ...task.timing, frameCount: task.frames.length, frames: { width: task.width, height: task.height, pixels: task.frames } }),
     );
   }
@@ -107,19 +131,26 @@ export class RenderPool {
     await this.piscina?.destroy();
   }
 
-  private async submit(name: string, task: unknown, transfer: ArrayBuffer[], inThread: () => Promise<Buffer>): Promise<Buffer> {
+  /**
+   * `animation`: an animated GIF, tens to hundreds of ms; at most one per
+   * thread runs and one per thread waits. Everything else (a PNG, a GIF still,
+   * a few ms) fits while fewer than threads + queueLimit tasks are in flight.
+   */
+  private async submit(name: string, task: unknown, transfer: ArrayBuffer[], animation: boolean, inThread: () => Promise<Buffer>): Promise<Buffer> {
     // Counted here, not from piscina's queue, so the bound holds the moment a burst arrives.
-    if (this.running >= this.threads + this.queueLimit) {
+    if (this.running >= this.threads + this.queueLimit || (animation && this.animations >= 2 * this.threads)) {
       this.refused++;
       throw new RenderPoolBusy();
     }
     this.running++;
+    if (animation) this.animations++;
     try {
       if (!this.piscina) return await inThread();
       const bytes = (await this.piscina.run(task, { name, transferList: transfer })) as Uint8Array;
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } finally {
       this.running--;
+      if (animation) this.animations--;
       this.completed++;
     }
   }
@@ -127,9 +158,12 @@ export class RenderPool {
 
 let shared: RenderPool | undefined;
 
-/** The process's pool, started on first use (every app and CLI command of one process shares its threads). */
-export function sharedRenderPool(): RenderPool {
-  return (shared ??= new RenderPool());
+/**
+ * The process's pool, started on first use (every app and CLI command of one
+ * process shares its threads); `threads` applies when this call starts it.
+ */
+export function sharedRenderPool(threads?: number): RenderPool {
+  return (shared ??= new RenderPool({ threads }));
 }
 
 /** Stops the shared pool's threads (shutdown, tests); a later use starts a new one. */
@@ -139,10 +173,8 @@ export async function closeSharedRenderPool(): Promise<void> {
   await current?.close();
 }
 
-/** OPENTIME_RENDER_THREADS, or one thread per core. */
+/** One thread per core (the server passes OPENTIME_RENDER_THREADS when set). */
 export function defaultRenderThreads(): number {
-  const configured = Number(process.env.OPENTIME_RENDER_THREADS);
-  if (Number.isInteger(configured) && configured >= 1) return configured;
   return os.availableParallelism();
 }
 

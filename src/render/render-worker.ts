@@ -1,15 +1,20 @@
+import { Image } from '@napi-rs/canvas';
+import { LRUCache } from 'lru-cache';
 import type { BlockView } from '../blocks/kind';
 import { drawBlock } from './draw-block';
+import { canvasPixels, encodePng } from './encode';
 import { encodeGifAnimation, type GifAnimationOptions } from './gif';
+import { cropCanvas, type PartRect } from './image-parts';
+import { quantizeInThread } from './palette-worker';
 import type { Theme } from './theme';
 import { warmUpRenderer } from './warm-up';
 
 /**
  * The code a render-pool thread runs (render-pool.ts). Each task is plain data
  * in and encoded bytes out, so the event loop only posts a message and gets
- * one back: drawing sixty countdown frames, reading their pixels and the GIF
- * encoding (hundreds of ms at scale 2, docs/ARCHITECTURE.md "Where the time
- * goes") all happen here.
+ * one back: drawing (text layout, product pictures), reading the pixels and
+ * encoding, PNG and GIF, all happen here. A 60-frame countdown GIF is
+ * hundreds of ms of CPU at scale 2, a product card several ms.
  */
 
 export type GifTiming = Pick<GifAnimationOptions, 'delayMs' | 'loop' | 'paletteFrames'>;
@@ -30,7 +35,56 @@ export interface EncodeGifTask {
   timing: GifTiming;
 }
 
+export interface PictureBytes {
+  url: string;
+  /** The encoded picture as the image loader fetched it; null: it failed, draw the placeholder. */
+  bytes: Uint8Array | null;
+}
+
+export interface DrawPngTask {
+  view: BlockView;
+  theme: Theme;
+  scale: number;
+  /** A part of the picture (image-parts.ts); null: the whole. */
+  rect: PartRect | null;
+  pictures: readonly PictureBytes[];
+}
+
 const NO_IMAGES = new Map();
+
+/**
+ * Product pictures decoded in this thread, by URL. The event loop sends the
+ * encoded bytes with every task (it cannot send a decoded image); a picture
+ * whose bytes are those decoded before is not decoded again.
+ */
+const decoded = new LRUCache<string, { bytes: Uint8Array; image: Image }>({ max: 512 });
+
+function picturesOf(pictures: readonly PictureBytes[]): Map<string, Image | null> {
+  const images = new Map<string, Image | null>();
+  for (const { url, bytes } of pictures) {
+    if (bytes === null) {
+      images.set(url, null);
+      continue;
+    }
+    const known = decoded.get(url);
+    if (known && Buffer.from(known.bytes.buffer, known.bytes.byteOffset, known.bytes.byteLength).equals(bytes)) {
+      images.set(url, known.image);
+      continue;
+    }
+    const image = new Image();
+    image.src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    decoded.set(url, { bytes, image });
+    images.set(url, image);
+  }
+  return images;
+}
+
+/** Draws one view (or a part of it) with its pictures and encodes it as a PNG. */
+export function drawPng(task: DrawPngTask): Promise<Buffer> {
+  const canvas = drawBlock(task.view, task.theme, { scale: task.scale, images: picturesOf(task.pictures) });
+  const part = task.rect ? cropCanvas(canvas, task.rect, task.scale) : canvas;
+  return encodePng(canvasPixels(part), { quantize: quantizeInThread });
+}
 
 /** Draws the frames here and encodes them: what a countdown GIF costs, off the event loop. */
 export function drawGif(task: DrawGifTask): Promise<Buffer> {

@@ -11,10 +11,12 @@ import { seedDemoDataIfEmpty } from '../../src/data/seed';
 import { SqliteStore } from '../../src/data/sqlite-store';
 import type { Store } from '../../src/data/store';
 import { SenderAllowlist } from '../../src/http/sender-allowlist';
+import type { LoadGauge } from '../../src/http/event-loop-lag';
 import { createLogger } from '../../src/log';
 import type { DrawBlockFn } from '../../src/render/block-image';
 import { drawBlock } from '../../src/render/draw-block';
 import { createImageLoader, type ImageLoader, type ImageLoaderOptions } from '../../src/render/image-loader';
+import type { BackgroundQueue } from '../../src/render/background-queue';
 import { RenderCache } from '../../src/render/render-cache';
 import type { RenderPool } from '../../src/render/render-pool';
 import { Keyring } from '../../src/tokens/keyring';
@@ -60,11 +62,14 @@ export async function createImageApp(
     /** false: the real drawBlock, unwrapped, so GIFs are drawn on the render threads (draws stays empty). */
     countDraws?: boolean;
     renderPool?: RenderPool;
+    loadGauge?: LoadGauge;
     /** The render cache times its entries by this clock (ms), not the opens' clock: tests step it to expire renderings. */
     renderCacheClock?: { ms: number };
     siteUrl?: string;
     /** Re-encode renderings served this many times (off by default, so other tests see stable bytes). */
     imageOptimizeAfterHits?: number;
+    /** Where the re-encodings run; tests await its idle() instead of polling. */
+    imageOptimizerQueue?: BackgroundQueue;
   } = {},
 ): Promise<ImageApp> {
   const sqlite = SqliteStore.open(':memory:');
@@ -83,7 +88,9 @@ export async function createImageApp(
   const served = options.wrapStore ? options.wrapStore(store) : store;
   // A flush timer that never fires: tests flush explicitly, so they see exactly what was written when, however slow the machine.
   const impressions = new ImpressionLog(served, { startTimer: () => () => undefined, logger });
-  const imageLoader = createImageLoader({ publicUrl: PUBLIC_URL, logger, ...options.imageLoader });
+  // Demo pictures are drawn in-process; on a loaded machine that can take longer than the server's 300 ms wait,
+  // which would draw a placeholder. Tests about that wait set their own timeoutMs.
+  const imageLoader = createImageLoader({ publicUrl: PUBLIC_URL, logger, timeoutMs: 60_000, ...options.imageLoader });
   const draws: DrawCall[] = [];
   const draw = options.draw ?? drawBlock;
   const app = createApp({
@@ -99,7 +106,9 @@ export async function createImageApp(
     impressionLog: impressions,
     siteUrl: options.siteUrl,
     imageOptimizeAfterHits: options.imageOptimizeAfterHits,
+    imageOptimizerQueue: options.imageOptimizerQueue,
     renderPool: options.renderPool,
+    loadGauge: options.loadGauge,
     renderCache: options.renderCacheClock ? new RenderCache({ clock: () => (options.renderCacheClock as { ms: number }).ms }) : undefined,
     drawBlock:
       options.countDraws === false

@@ -18,6 +18,7 @@ import { AppleRelayRanges } from '../../src/open/apple-relay-ranges';
 import type { BlockView } from '../../src/blocks/kind';
 import type { DrawBlockFn } from '../../src/render/block-image';
 import { drawBlock } from '../../src/render/draw-block';
+import { createImageLoader } from '../../src/render/image-loader';
 import { RenderLog } from '../../src/render-log/render-log';
 import { Keyring } from '../../src/tokens/keyring';
 import { signSubscriberToken } from '../../src/tokens/subscriber-token';
@@ -87,6 +88,9 @@ export async function createRecordingApp(options: { blocksYaml: string; draw?: D
     keys.set(scopes.join('+'), generateApiKey(`k${keys.size}`, scopes));
   }
   const draw = options.draw ?? drawBlock;
+  // Demo pictures are drawn in-process; on a loaded machine that can take longer than the server's 300 ms wait,
+  // which would draw a placeholder and change a picture's bytes between two opens. No test here is about that wait.
+  const imageLoader = createImageLoader({ publicUrl: 'https://opentime.test', logger, timeoutMs: 60_000 });
   const app = createApp({
     store,
     blocks,
@@ -96,6 +100,7 @@ export async function createRecordingApp(options: { blocksYaml: string; draw?: D
     logger,
     now: () => clock.now,
     publicUrl: 'https://opentime.test',
+    imageLoader,
     renderLog: options.renderLogOff ? null : renderLog,
     locks,
     metrics,
@@ -146,6 +151,7 @@ export async function createRecordingApp(options: { blocksYaml: string; draw?: D
     },
     async close() {
       await Promise.all([renderLog.close(), locks.close()]);
+      imageLoader.close();
       db.close();
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

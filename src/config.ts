@@ -84,6 +84,8 @@ const configSchema = z.strictObject({
   pullBreakerResetMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Sent as the Authorization header to the pull source, e.g. "Bearer …". */
   pullAuthorization: z.string().optional(),
+  /** Largest pull source answer read (bytes); a longer one counts as a failure. */
+  pullMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
   /** Apple's relay egress ranges, to recognise Mail Privacy Protection prefetches (re-read when the file changes). */
   appleRelayRangesFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'apple-relay-ranges.txt')),
   /**
@@ -138,6 +140,7 @@ export const environmentVariables = {
   OPENTIME_PULL_PRODUCTS: 'pullProducts',
   OPENTIME_PULL_BREAKER_RESET_MS: 'pullBreakerResetMs',
   OPENTIME_PULL_AUTHORIZATION: 'pullAuthorization',
+  OPENTIME_PULL_MAX_BYTES: 'pullMaxBytes',
   OPENTIME_APPLE_RELAY_RANGES: 'appleRelayRangesFile',
   OPENTIME_TRUST_PROXY: 'trustProxy',
   OPENTIME_RENDER_LOG: 'renderLog',

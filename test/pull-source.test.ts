@@ -20,77 +20,131 @@ import { PullSource, type PullSourceOptions } from '../src/sources/pull-source';
 import { overlay, productIdMatcher, PulledStore } from '../src/sources/pulled-store';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './helpers/app-fixture';
+import { ManualClock } from './helpers/manual-clock';
 
 /**
  * A fake retailer API on loopback (127.0.0.1 only). Each product answers as
- * its `behaviour` says: figures, slowly, an error, or not found.
+ * its `behaviour` says: figures, an error, not found, nothing until the test
+ * answers the held requests, or a body far larger than any stock answer.
+ * Tests wait on what it receives (`requested`), never on the wall clock.
  */
-type Behaviour = { kind: 'ok'; figures: Record<string, unknown>; delayMs?: number } | { kind: 'fail'; status: number } | { kind: 'slow'; delayMs: number } | { kind: 'missing' };
+type Behaviour =
+  | { kind: 'ok'; figures: Record<string, unknown> }
+  | { kind: 'fail'; status: number }
+  | { kind: 'missing' }
+  | { kind: 'held' }
+  /** A JSON object padded to `bytes` (300 MB by default), streamed as the client reads; `declareLength` sends Content-Length. */
+  | { kind: 'huge'; bytes?: number; declareLength?: boolean };
 
 interface FakeSource {
   url: string;
+  host: string;
   calls: string[];
   set(productId: string, behaviour: Behaviour): void;
+  /** Resolves once `count` requests have arrived in all. */
+  requested(count: number): Promise<void>;
+  /** Answers every held request with these figures. */
+  answerHeld(figures: Record<string, unknown>): void;
+  /** Bytes of huge bodies written so far, and a promise for when the last one stopped (the client hung up, or all was sent). */
+  huge: { bytesWritten: number; finished: Promise<void> };
   close(): Promise<void>;
 }
+
+const HUGE_DEFAULT_BYTES = 300 * 1024 * 1024;
 
 async function startFakeSource(fallback: Behaviour = { kind: 'missing' }): Promise<FakeSource> {
   const behaviours = new Map<string, Behaviour>();
   const calls: string[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  const held: http.ServerResponse[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  let finishHuge: () => void = () => {};
+  const huge = { bytesWritten: 0, finished: Promise.resolve() };
+
+  const streamHuge = (res: http.ServerResponse, total: number, declareLength: boolean): void => {
+    huge.finished = new Promise((resolve) => (finishHuge = resolve));
+    const head = Buffer.from('{"stock": 1, "padding": "');
+    const tail = Buffer.from('"}');
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    res.writeHead(200, { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(total) } : {}) });
+    let remaining = total - head.length - tail.length;
+    res.on('close', () => finishHuge());
+    const pump = (): void => {
+      while (remaining > 0 && !res.destroyed) {
+        const piece = remaining >= chunk.length ? chunk : chunk.subarray(0, remaining);
+        remaining -= piece.length;
+        huge.bytesWritten += piece.length;
+        if (!res.write(piece)) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end(tail);
+    };
+    huge.bytesWritten += head.length;
+    res.write(head);
+    pump();
+  };
+
   const server = http.createServer((req, res) => {
     const id = decodeURIComponent((req.url ?? '').replace(/^\/stock\//, ''));
     calls.push(id);
+    for (const waiter of waiters.filter((entry) => calls.length >= entry.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     const behaviour = behaviours.get(id) ?? fallback;
-    const answer = () => {
-      if (behaviour.kind === 'ok') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(behaviour.figures));
-      else if (behaviour.kind === 'fail') res.writeHead(behaviour.status).end('upstream broke');
-      else if (behaviour.kind === 'missing') res.writeHead(404).end();
-      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"stock": 1}');
-    };
-    const delay = behaviour.kind === 'slow' ? behaviour.delayMs : behaviour.kind === 'ok' ? (behaviour.delayMs ?? 0) : 0;
-    if (!delay) return answer();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      answer();
-    }, delay);
-    timers.add(timer);
+    if (behaviour.kind === 'ok') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(behaviour.figures));
+    else if (behaviour.kind === 'fail') res.writeHead(behaviour.status).end('upstream broke');
+    else if (behaviour.kind === 'missing') res.writeHead(404).end();
+    else if (behaviour.kind === 'held') held.push(res);
+    else streamHuge(res, behaviour.bytes ?? HUGE_DEFAULT_BYTES, behaviour.declareLength === true);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/stock/{id}`,
+    host: `127.0.0.1:${port}`,
     calls,
     set: (productId, behaviour) => behaviours.set(productId, behaviour),
+    requested: (count) => (calls.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
+    answerHeld: (figures) => {
+      for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(figures));
+    },
+    huge,
     close: () =>
       new Promise((resolve) => {
-        timers.forEach(clearTimeout);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Lets every callback that is already due (I/O, promise reactions) run; waits for nothing else. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  const value = await run();
-  return { value, ms: performance.now() - started };
+/** Whether `promise` has settled by now, without waiting for it. */
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await settle();
+  return settled;
 }
+
+/** Where the pull clock starts: after the catalogue's records (seeded at FIXED_NOW), so pulled figures are the newer. */
+const PULL_CLOCK_START = FIXED_NOW.getTime() + 60_000;
 
 describe('pull source', () => {
   let fake: FakeSource;
+  let clock: ManualClock;
   const sources: PullSource[] = [];
-  // Tests that are not about the timeout give the source room: on a loaded CI
-  // machine the first fetch of a process alone can take more than 80 ms.
   const source = (options: Partial<PullSourceOptions> = {}) => {
-    const made = new PullSource({ urlTemplate: fake.url, timeoutMs: 2000, ...options });
+    const made = new PullSource({ urlTemplate: fake.url, clock, ...options });
     sources.push(made);
     return made;
   };
   beforeEach(async () => {
     fake = await startFakeSource();
+    clock = new ManualClock(PULL_CLOCK_START);
   });
   afterEach(async () => {
     sources.splice(0).forEach((made) => made.close());
@@ -103,37 +157,44 @@ describe('pull source', () => {
     const first = await pull.read('coat 1');
     expect(first).toMatchObject({ figures: { stock: 3, price: 99.5, salePrice: null }, freshness: 'live' });
     expect(first?.figures).not.toHaveProperty('warehouse');
-    expect(await pull.read('coat 1')).toMatchObject({ figures: { stock: 3 }, freshness: 'cached' });
+    clock.advance(59_999);
+    expect(await pull.read('coat 1')).toMatchObject({ figures: { stock: 3 }, freshness: 'cached', ageMs: 59_999 });
     expect(fake.calls).toEqual(['coat 1']);
   });
 
   test('concurrent reads of one product share one call', async () => {
-    fake.set('p', { kind: 'ok', figures: { stock: 1 }, delayMs: 20 });
+    fake.set('p', { kind: 'held' });
     const pull = source();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => pull.read('p')));
+    const reads = Promise.all(Array.from({ length: 10 }, () => pull.read('p')));
+    await fake.requested(1);
+    fake.answerHeld({ stock: 1 });
+    const answers = await reads;
     expect(answers.every((answer) => answer?.figures.stock === 1)).toBe(true);
     expect(fake.calls).toHaveLength(1);
   });
 
-  test('a slow source: the read gives up at the timeout and reports nothing to use', async () => {
-    fake.set('p', { kind: 'slow', delayMs: 1000 });
+  test('a slow source: the read gives up exactly at the timeout and reports nothing to use', async () => {
+    fake.set('p', { kind: 'held' });
     const pull = source({ timeoutMs: 80 });
-    const { value, ms } = await timed(() => pull.read('p'));
-    expect(value).toBeUndefined();
-    expect(ms).toBeGreaterThanOrEqual(75);
-    expect(ms).toBeLessThan(80 + 60);
+    const reading = pull.read('p');
+    await fake.requested(1);
+    clock.advance(79);
+    expect(await isSettled(reading)).toBe(false);
+    clock.advance(1);
+    expect(await reading).toBeUndefined();
+    // The call itself was aborted at the same moment, and counted.
+    await pull.idle();
     expect(pull.stats()).toMatchObject({ unavailable: 1, failures: 1 });
   });
 
   test('a failing source: the last good answer is served stale, with its age', async () => {
-    let now = 1_000_000;
     fake.set('p', { kind: 'ok', figures: { stock: 7, price: 20 } });
-    const pull = source({ cacheMs: 1000, staleMs: 60_000, now: () => now });
+    const pull = source({ cacheMs: 1000, staleMs: 60_000 });
     expect((await pull.read('p'))?.freshness).toBe('live');
     fake.set('p', { kind: 'fail', status: 503 });
-    now += 45_000;
-    expect(await pull.read('p')).toEqual({ figures: { stock: 7, price: 20 }, fetchedAt: 1_000_000, ageMs: 45_000, freshness: 'stale' });
-    now += 20_000; // now 65 s old: past staleMs
+    clock.advance(45_000);
+    expect(await pull.read('p')).toEqual({ figures: { stock: 7, price: 20 }, fetchedAt: PULL_CLOCK_START, ageMs: 45_000, freshness: 'stale' });
+    clock.advance(20_000); // now 65 s old: past staleMs
     expect(await pull.read('p')).toBeUndefined();
     expect(fake.calls).toHaveLength(3);
   });
@@ -157,23 +218,99 @@ describe('pull source', () => {
     for (let i = 0; i < 5; i++) await pull.read('p');
     expect(fake.calls).toHaveLength(5);
     expect(pull.stats().breaker).toBe('open');
-    // Open: answered at once, without a call.
-    const { ms } = await timed(async () => {
-      for (let i = 0; i < 20; i++) await pull.read('p');
-    });
+    // Open: answered without a call, and without waiting for the timeout (the clock has not moved).
+    for (let i = 0; i < 20; i++) await pull.read('p');
     expect(fake.calls).toHaveLength(5);
-    expect(ms).toBeLessThan(50);
     expect(pull.stats().rejectedByBreaker).toBe(20);
+    clock.advance(399);
+    await pull.read('p');
+    expect(fake.calls).toHaveLength(5);
     // After the reset time one trial call goes through; the source has recovered, so the breaker closes.
-    await sleep(450);
+    clock.advance(1);
+    expect(pull.stats().breaker).toBe('halfOpen');
     fake.set('p', { kind: 'ok', figures: { stock: 4 } });
     expect((await pull.read('p'))?.figures.stock).toBe(4);
     expect(fake.calls).toHaveLength(6);
     expect(pull.stats().breaker).toBe('closed');
   });
 
+  test('half-open, one trial call at a time; a failed trial opens the breaker for another reset time', async () => {
+    fake.set('p', { kind: 'fail', status: 500 });
+    const pull = source({ breakerVolumeThreshold: 2, breakerResetMs: 1000, cacheMs: 0 });
+    await pull.read('p');
+    await pull.read('p');
+    expect(pull.stats().breaker).toBe('open');
+    clock.advance(1000);
+    fake.set('p', { kind: 'held' });
+    const trial = pull.read('p');
+    await fake.requested(3);
+    await pull.read('q'); // another product: refused while the trial runs
+    expect(pull.stats()).toMatchObject({ rejectedByBreaker: 1, breaker: 'halfOpen' });
+    clock.advance(80); // the trial times out: a failure
+    await trial;
+    await pull.idle();
+    expect(pull.stats().breaker).toBe('open');
+    expect(fake.calls).toHaveLength(3);
+  });
+
   test('a URL template without {id} is refused', () => {
     expect(() => new PullSource({ urlTemplate: 'https://api.shop.example/stock' })).toThrow(/no \{id\} placeholder/);
+  });
+});
+
+// The timeouts here are far away (and on a clock that does not move): what ends these reads is the size limit.
+describe('pull source answers past the size limit', () => {
+  let fake: FakeSource;
+  let clock: ManualClock;
+  let pull: PullSource;
+  beforeEach(async () => {
+    fake = await startFakeSource();
+    clock = new ManualClock(PULL_CLOCK_START);
+  });
+  afterEach(async () => {
+    pull.close();
+    await fake.close();
+  });
+
+  test('a 300 MB streamed answer is cut off at the limit: the last good figures are served at once, and it is a failure', async () => {
+    pull = new PullSource({ urlTemplate: fake.url, clock, cacheMs: 1000, timeoutMs: 60_000 });
+    fake.set('p', { kind: 'ok', figures: { stock: 7 } });
+    expect((await pull.read('p'))?.freshness).toBe('live');
+    fake.set('p', { kind: 'huge' });
+    clock.advance(1000);
+    // Answered without the clock moving: the read did not sit out its timeout, the size limit ended it.
+    expect(await pull.read('p')).toEqual({ figures: { stock: 7 }, fetchedAt: PULL_CLOCK_START, ageMs: 1000, freshness: 'stale' });
+    expect(pull.stats()).toMatchObject({ live: 1, stale: 1, failures: 1 });
+    // The connection was dropped: the source stopped far short of its 300 MB (what it wrote sits in socket buffers at most).
+    await fake.huge.finished;
+    expect(fake.huge.bytesWritten).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  test('a declared Content-Length over the limit is refused before the body is read', async () => {
+    pull = new PullSource({ urlTemplate: fake.url, clock, timeoutMs: 60_000 });
+    fake.set('p', { kind: 'huge', declareLength: true });
+    expect(await pull.read('p')).toBeUndefined();
+    expect(pull.stats()).toMatchObject({ unavailable: 1, failures: 1 });
+    await fake.huge.finished;
+    expect(fake.huge.bytesWritten).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  test('the limit is the configured number of bytes: at it an answer is read, one byte over it is not', async () => {
+    pull = new PullSource({ urlTemplate: fake.url, clock, cacheMs: 0, maxAnswerBytes: 2048 });
+    fake.set('at', { kind: 'huge', bytes: 2048 });
+    fake.set('over', { kind: 'huge', bytes: 2049 });
+    expect((await pull.read('at'))?.figures).toEqual({ stock: 1 });
+    expect(await pull.read('over')).toBeUndefined();
+    expect(pull.stats().failures).toBe(1);
+  });
+
+  test('oversize answers open the breaker like any other failure', async () => {
+    pull = new PullSource({ urlTemplate: fake.url, clock, cacheMs: 0, breakerVolumeThreshold: 3, maxAnswerBytes: 4096 });
+    fake.set('p', { kind: 'huge', bytes: 1024 * 1024 });
+    for (let i = 0; i < 3; i++) await pull.read('p');
+    expect(pull.stats()).toMatchObject({ failures: 3, breaker: 'open' });
+    await pull.read('p');
+    expect(fake.calls).toHaveLength(3);
   });
 });
 
@@ -209,14 +346,14 @@ describe('pulled store: live figures laid over the catalogue', () => {
 
 describe('opens with a pull source', () => {
   let fake: FakeSource;
+  let clock: ManualClock;
   let pull: PullSource;
   let catalogue: CachedStore;
 
   async function appWith(options: Partial<PullSourceOptions> = {}, covered = ['quilted-*', 'down-parka-*']) {
     catalogue = new CachedStore(SqliteStore.open(':memory:'), { freshnessMs: 60_000 });
     await seedDemoDataIfEmpty(catalogue, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
-    // Room for a loaded CI machine, except where the timeout is what a test is about.
-    pull = new PullSource({ urlTemplate: fake.url, timeoutMs: 1000, ...options });
+    pull = new PullSource({ urlTemplate: fake.url, clock, ...options });
     const drawn: ProductView[] = [];
     const app = createApp({
       store: new PulledStore(catalogue, pull, productIdMatcher(covered)),
@@ -245,6 +382,7 @@ describe('opens with a pull source', () => {
 
   beforeEach(async () => {
     fake = await startFakeSource();
+    clock = new ManualClock(PULL_CLOCK_START);
   });
   afterEach(async () => {
     pull.close();
@@ -263,15 +401,32 @@ describe('opens with a pull source', () => {
     expect((await catalogue.getProduct('quilted-jacket-olive'))?.stock).toBe(22);
   });
 
-  test('a slow source: the open answers within the timeout with the catalogue\'s figures', async () => {
-    fake.set('quilted-jacket-olive', { kind: 'slow', delayMs: 2000 });
+  test('a slow source: the open answers at the timeout with the catalogue\'s figures', async () => {
+    fake.set('quilted-jacket-olive', { kind: 'held' });
     const open = await appWith({ timeoutMs: 80 });
-    await open.json('loyalty-status'); // the first open of a process pays for compiling; measure the next
-    const { value, ms } = await timed(() => open.json());
-    expect(value.body.items[0].product.price).toBe('€119.00');
+    const answer = open.json().then((response) => response);
+    await fake.requested(1);
+    clock.advance(79);
+    expect(await isSettled(answer)).toBe(false);
+    clock.advance(1);
+    expect((await answer).body.items[0].product.price).toBe('€119.00');
     expect(fake.calls).toEqual(['quilted-jacket-olive']);
-    expect(ms).toBeGreaterThanOrEqual(75);
-    expect(ms).toBeLessThan(80 + 120);
+  });
+
+  test('a source answering 300 MB: the open shows the last good figures without waiting, and the failure is on /metrics', async () => {
+    fake.set('quilted-jacket-olive', { kind: 'ok', figures: { stock: 3 } });
+    // A timeout far away, on a clock that does not move: only the size limit can end this open early.
+    const open = await appWith({ cacheMs: 0, timeoutMs: 60_000 });
+    expect((await open.json()).body.items[0].product.badge.text).toBe('Only 3 left');
+    fake.set('quilted-jacket-olive', { kind: 'huge' });
+    // The clock does not move: the open is answered because the answer was cut off at the limit, not at the timeout.
+    expect((await open.json()).body.items[0].product.badge.text).toBe('Only 3 left');
+    expect(pull.stats()).toMatchObject({ live: 1, stale: 1, failures: 1 });
+    const metrics = await open.metrics();
+    expect(metrics).toContain(`opentime_pull_source_failures_total{source="${fake.host}"} 1`);
+    expect(metrics).toContain(`opentime_pull_source_reads_total{source="${fake.host}",result="stale"} 1`);
+    await fake.huge.finished;
+    expect(fake.huge.bytesWritten).toBeLessThan(32 * 1024 * 1024);
   });
 
   test('a failing source after a good answer: the open shows the last good figures', async () => {
@@ -302,13 +457,15 @@ describe('opens with a pull source', () => {
 
 describe('one wait budget per open', () => {
   let fake: FakeSource;
+  let clock: ManualClock;
   let pull: PullSource;
   let catalogue: CachedStore;
   beforeEach(async () => {
-    fake = await startFakeSource({ kind: 'slow', delayMs: 2000 });
+    fake = await startFakeSource({ kind: 'held' });
     catalogue = new CachedStore(SqliteStore.open(':memory:'), { freshnessMs: 60_000 });
     await seedDemoDataIfEmpty(catalogue, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
-    pull = new PullSource({ urlTemplate: fake.url, timeoutMs: 150, breakerVolumeThreshold: 1000 });
+    clock = new ManualClock(PULL_CLOCK_START);
+    pull = new PullSource({ urlTemplate: fake.url, clock, timeoutMs: 150, breakerVolumeThreshold: 1000 });
   });
   afterEach(async () => {
     pull.close();
@@ -322,26 +479,44 @@ describe('one wait budget per open', () => {
     await store.bestSellersInCategory('knitwear', 2);
   };
 
+  /** How long `run` took on the pull source's clock. */
+  const onClock = async (run: () => Promise<void>): Promise<number> => {
+    const started = clock.now();
+    await run();
+    return clock.now() - started;
+  };
+
   test('inside a request, the second read only gets what is left of the first one\'s timeout', async () => {
     const store = new PulledStore(catalogue, pull);
     const app = express();
     app.use(openWaitBudget());
     app.get('/open', async (_req, res) => {
-      const { ms } = await timed(twoReads(store));
-      res.json({ ms });
+      res.json({ ms: await onClock(twoReads(store)) });
     });
-    const inside = (await request(app).get('/open')).body.ms as number;
-    const outside = (await timed(twoReads(store))).ms;
-    expect(inside).toBeGreaterThanOrEqual(145);
-    expect(inside).toBeLessThan(150 + 60);
-    expect(outside).toBeGreaterThanOrEqual(2 * 145);
+    const inside = request(app).get('/open').then((response) => response.body.ms as number);
+    await fake.requested(1);
+    clock.advance(150);
+    // One timeout's worth of waiting answered the whole open: the second read had nothing left to wait.
+    expect(await inside).toBe(150);
+
+    // Outside a request each read waits its own timeout.
+    const outside = onClock(twoReads(store));
+    clock.advance(150);
+    expect(await isSettled(outside)).toBe(false);
+    clock.advance(150);
+    expect(await outside).toBe(300);
   });
 });
 
 describe('pull source configuration', () => {
-  test('defaults: 80 ms timeout, 1 s cache, 10 min stale, every product, breaker resets after 10 s', () => {
+  test('defaults: 80 ms timeout, 1 s cache, 10 min stale, every product, breaker resets after 10 s, answers up to 64 KiB', async () => {
     const config = loadConfig({ OPENTIME_PULL_URL: 'https://api.shop.example/stock/{id}' }, '/tmp');
-    expect(config).toMatchObject({ pullTimeoutMs: 80, pullCacheMs: 1000, pullStaleMs: 600_000, pullProducts: [], pullBreakerResetMs: 10_000 });
+    expect(config).toMatchObject({ pullTimeoutMs: 80, pullCacheMs: 1000, pullStaleMs: 600_000, pullProducts: [], pullBreakerResetMs: 10_000, pullMaxBytes: 65_536 });
+    const catalogue = SqliteStore.open(':memory:');
+    const pulled = openStoreFromConfig(loadConfig({ OPENTIME_PULL_URL: 'http://127.0.0.1:9/{id}', OPENTIME_PULL_MAX_BYTES: '4096' }, '/tmp'), catalogue);
+    expect(pulled.pullSource?.maxAnswerBytes).toBe(4096);
+    pulled.pullSource?.close();
+    await catalogue.close();
   });
 
   test.each(['https://api.shop.example/stock', 'ftp://api.shop.example/{id}', 'not a url {id}'])('a bad template %j is a ConfigError saying what is expected', (template) => {

@@ -10,7 +10,7 @@ import { PulledStore, productIdMatcher } from './pulled-store';
  * products OPENTIME_PULL_PRODUCTS covers (all by default).
  */
 export function openStoreFromConfig(
-  config: Pick<Config, 'pullUrl' | 'pullTimeoutMs' | 'pullCacheMs' | 'pullStaleMs' | 'pullProducts' | 'pullBreakerResetMs' | 'pullAuthorization'>,
+  config: Pick<Config, 'pullUrl' | 'pullTimeoutMs' | 'pullCacheMs' | 'pullStaleMs' | 'pullProducts' | 'pullBreakerResetMs' | 'pullAuthorization' | 'pullMaxBytes'>,
   catalogue: Store,
   logger?: Logger,
 ): { openStore: Store; pullSource?: PullSource } {
@@ -22,6 +22,7 @@ export function openStoreFromConfig(
     staleMs: config.pullStaleMs,
     breakerResetMs: config.pullBreakerResetMs,
     authorization: config.pullAuthorization,
+    maxAnswerBytes: config.pullMaxBytes,
     logger,
   });
   return { openStore: new PulledStore(catalogue, pullSource, productIdMatcher(config.pullProducts)), pullSource };

@@ -1,7 +1,7 @@
-import CircuitBreaker from 'opossum';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Logger } from '../log';
+import { CircuitBreaker, type BreakerState } from './circuit-breaker';
 
 /**
  * A retailer's own stock/price API, read at open time (issue 5): one GET per
@@ -9,8 +9,31 @@ import type { Logger } from '../log';
  * answer served when the source fails (with its age), and a circuit breaker
  * that stops calling a failing source for a while. `read` never rejects and
  * never waits longer than it is told to: an email open must not hang on a
- * third-party API.
+ * third-party API. Answers are read up to `maxAnswerBytes`: a source that
+ * sends more (a runaway export, a hostile endpoint) is cut off and counted as
+ * failing, instead of being buffered whole.
+ *
+ * Every wait runs on the injected `clock` (timeouts, cache ages, the
+ * breaker's reset), so tests move time instead of sleeping through it.
  */
+
+/** Time as the pull source sees it. */
+export interface PullClock {
+  now(): number;
+  /** Calls `callback` once `ms` have passed; the returned function cancels it. */
+  after(ms: number, callback: () => void): () => void;
+}
+
+export const systemClock: PullClock = {
+  now: () => Date.now(),
+  after: (ms, callback) => {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** A stock/price answer is a few hundred bytes; 64 KiB leaves room for a verbose source and no more. */
+export const DEFAULT_PULL_MAX_ANSWER_BYTES = 64 * 1024;
 
 /** What the source may tell us about a product; anything it leaves out keeps the catalogue's value. */
 export interface LiveFigures {
@@ -53,11 +76,13 @@ export interface PullSourceOptions {
   breakerErrorPercentage?: number;
   /** Sent as the Authorization header. */
   authorization?: string;
+  /** Largest answer body read (bytes); a longer one is a failure. Default 64 KiB. */
+  maxAnswerBytes?: number;
   /** Products remembered (fresh and stale); default 50,000. */
   maxEntries?: number;
   logger?: Logger;
-  /** The clock of cache ages (tests move it). */
-  now?: () => number;
+  /** The clock of timeouts, cache ages and the breaker (tests move it); default: the system's. */
+  clock?: PullClock;
 }
 
 export interface PullSourceStats {
@@ -66,11 +91,11 @@ export interface PullSourceStats {
   stale: number;
   /** Reads that got nothing from the source (failure and no usable last answer): the catalogue's values were used. */
   unavailable: number;
-  /** Calls that reached the source and failed or timed out. */
+  /** Calls that reached the source and failed, timed out or answered more than the size limit. */
   failures: number;
   /** Reads refused at once because the breaker was open. */
   rejectedByBreaker: number;
-  breaker: 'closed' | 'open' | 'halfOpen';
+  breaker: BreakerState;
 }
 
 /** The source's answer: a JSON object with any of these fields; others are ignored (it is the retailer's format). */
@@ -99,35 +124,42 @@ export class PullSource {
   readonly timeoutMs: number;
   /** The source's host, for logs and metrics labels (never the path: it may carry ids or keys). */
   readonly name: string;
+  readonly maxAnswerBytes: number;
   private readonly cacheMs: number;
   private readonly staleMs: number;
-  private readonly now: () => number;
+  private readonly clock: PullClock;
   private readonly remembered: LRUCache<string, Remembered>;
   private readonly inFlight = new Map<string, Promise<Remembered | undefined>>();
-  private readonly breaker: CircuitBreaker<[string], Remembered>;
+  private readonly breaker: CircuitBreaker;
   private readonly counters = { live: 0, cached: 0, stale: 0, unavailable: 0, failures: 0, rejectedByBreaker: 0 };
 
   constructor(private readonly options: PullSourceOptions) {
     if (!options.urlTemplate.includes('{id}')) throw new PullSourceError(`The pull source URL ${options.urlTemplate} has no {id} placeholder.`);
     this.timeoutMs = options.timeoutMs ?? 80;
     this.name = hostOf(options.urlTemplate);
+    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_PULL_MAX_ANSWER_BYTES;
     this.cacheMs = options.cacheMs ?? 1000;
     this.staleMs = options.staleMs ?? 600_000;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.remembered = new LRUCache({ max: options.maxEntries ?? 50_000 });
-    this.breaker = new CircuitBreaker((productId: string) => this.fetchFigures(productId), {
-      // The breaker's own timeout counts a slow call as a failure; the fetch aborts at the same moment.
-      timeout: this.timeoutMs,
-      resetTimeout: options.breakerResetMs ?? 10_000,
+    this.breaker = new CircuitBreaker({
+      now: () => this.clock.now(),
+      resetMs: options.breakerResetMs ?? 10_000,
       volumeThreshold: options.breakerVolumeThreshold ?? 5,
-      errorThresholdPercentage: options.breakerErrorPercentage ?? 50,
-      rollingCountTimeout: 10_000,
-      name: 'pull-source',
+      errorPercentage: options.breakerErrorPercentage ?? 50,
+      windowMs: 10_000,
+      // State changes are rare and worth a line; per-call failures are not (an outage would flood the log).
+      onStateChange: (state) => {
+        if (state === 'open') options.logger?.warn({ source: this.name }, 'pull source failing: circuit breaker open, serving last known figures');
+        else if (state === 'halfOpen') options.logger?.info({ source: this.name }, 'pull source: circuit breaker half-open, trying one call');
+        else options.logger?.info({ source: this.name }, 'pull source recovered: circuit breaker closed');
+      },
     });
-    // State changes are rare and worth a line; per-call failures are not (an outage would flood the log).
-    this.breaker.on('open', () => options.logger?.warn({ source: this.name }, 'pull source failing: circuit breaker open, serving last known figures'));
-    this.breaker.on('halfOpen', () => options.logger?.info({ source: this.name }, 'pull source: circuit breaker half-open, trying one call'));
-    this.breaker.on('close', () => options.logger?.info({ source: this.name }, 'pull source recovered: circuit breaker closed'));
+  }
+
+  /** The source's clock, which wait budgets are measured on. */
+  now(): number {
+    return this.clock.now();
   }
 
   /**
@@ -138,19 +170,19 @@ export class PullSource {
    */
   async read(productId: string, waitMs: number = this.timeoutMs): Promise<PulledFigures | undefined> {
     const known = this.remembered.get(productId);
-    const now = this.now();
+    const now = this.clock.now();
     if (known && now - known.fetchedAt < this.cacheMs) {
       this.counters.cached++;
       return this.answer(known, 'cached', now);
     }
-    const fetched = await withinMs(this.refresh(productId), waitMs);
+    const fetched = await withinMs(this.refresh(productId), waitMs, this.clock);
     if (fetched) {
       this.counters.live++;
-      return this.answer(fetched, 'live', this.now());
+      return this.answer(fetched, 'live', this.clock.now());
     }
     if (known && now - known.fetchedAt <= this.staleMs) {
       this.counters.stale++;
-      const stale = this.answer(known, 'stale', this.now());
+      const stale = this.answer(known, 'stale', this.clock.now());
       this.options.logger?.debug({ source: this.name, productId, ageMs: stale?.ageMs }, 'pull source unavailable: serving the last good answer');
       return stale;
     }
@@ -159,8 +191,12 @@ export class PullSource {
   }
 
   stats(): PullSourceStats {
-    const breaker = this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'halfOpen' : 'closed';
-    return { ...this.counters, breaker };
+    return { ...this.counters, breaker: this.breaker.state };
+  }
+
+  /** Resolves once no call to the source is running (each has answered, failed or timed out). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
   }
 
   /**
@@ -172,10 +208,8 @@ export class PullSource {
     await (await fetch('data:application/json,{}')).json();
   }
 
-  /** Stops the breaker's timers. */
-  close(): void {
-    this.breaker.shutdown();
-  }
+  /** Nothing to stop: the breaker keeps no timers, and running calls end at their timeout. */
+  close(): void {}
 
   private answer(remembered: Remembered, freshness: PullFreshness, now: number): PulledFigures | undefined {
     if (!remembered.figures) return undefined;
@@ -187,7 +221,7 @@ export class PullSource {
     let pending = this.inFlight.get(productId);
     if (!pending) {
       pending = this.breaker
-        .fire(productId)
+        .run(() => this.fetchFigures(productId))
         .then(
           (remembered) => {
             this.remembered.set(productId, remembered);
@@ -210,26 +244,69 @@ export class PullSource {
     const url = this.options.urlTemplate.replaceAll('{id}', encodeURIComponent(productId));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.options.authorization) headers.authorization = this.options.authorization;
-    const response = await fetch(url, { headers, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error' });
-    const fetchedAt = this.now();
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return { figures: null, fetchedAt };
+    // One deadline for the whole call, body included: a source that trickles its answer is as slow as one that never starts.
+    const abort = new AbortController();
+    const cancelTimeout = this.clock.after(this.timeoutMs, () => abort.abort(new PullSourceError(`no complete answer within ${this.timeoutMs} ms`)));
+    try {
+      const response = await fetch(url, { headers, signal: abort.signal, redirect: 'error' });
+      const fetchedAt = this.clock.now();
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return { figures: null, fetchedAt };
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new PullSourceError(`HTTP ${response.status} from the pull source`);
+      }
+      const body = await readAtMost(response, this.maxAnswerBytes, abort);
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        throw new PullSourceError('The pull source answered something that is not JSON');
+      }
+      const parsed = answerSchema.safeParse(json);
+      if (!parsed.success) throw new PullSourceError(`Unexpected answer from the pull source: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      const { stock, price, salePrice, currency } = parsed.data;
+      const figures: LiveFigures = {};
+      if (stock !== undefined) figures.stock = stock;
+      if (price !== undefined) figures.price = price;
+      if (salePrice !== undefined) figures.salePrice = salePrice;
+      if (currency !== undefined) figures.currency = currency;
+      return { figures, fetchedAt };
+    } catch (error) {
+      throw abort.signal.aborted && abort.signal.reason instanceof PullSourceError ? abort.signal.reason : error;
+    } finally {
+      cancelTimeout();
     }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new PullSourceError(`HTTP ${response.status} from the pull source`);
-    }
-    const parsed = answerSchema.safeParse(await response.json());
-    if (!parsed.success) throw new PullSourceError(`Unexpected answer from the pull source: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    const { stock, price, salePrice, currency } = parsed.data;
-    const figures: LiveFigures = {};
-    if (stock !== undefined) figures.stock = stock;
-    if (price !== undefined) figures.price = price;
-    if (salePrice !== undefined) figures.salePrice = salePrice;
-    if (currency !== undefined) figures.currency = currency;
-    return { figures, fetchedAt };
   }
+}
+
+/**
+ * The answer's text, read only up to `maxBytes`: a declared Content-Length over it is refused
+ * before a byte is read, and a body that streams past it is cut off there (the connection is
+ * aborted, so the source stops sending). `response.json()` would buffer any size.
+ */
+async function readAtMost(response: Response, maxBytes: number, abort: AbortController): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    const tooLarge = new PullSourceError(`The pull source's answer is ${declared} bytes, over the ${maxBytes}-byte limit`);
+    abort.abort(tooLarge);
+    throw tooLarge;
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for await (const chunk of response.body) {
+    received += chunk.byteLength;
+    if (received > maxBytes) {
+      const tooLarge = new PullSourceError(`The pull source's answer is over the ${maxBytes}-byte limit`);
+      abort.abort(tooLarge);
+      throw tooLarge;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function hostOf(urlTemplate: string): string {
@@ -240,16 +317,16 @@ function hostOf(urlTemplate: string): string {
   }
 }
 
-/** The promise's value if it settles within `ms`, else undefined (the promise itself runs on). */
-async function withinMs<T>(promise: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+/** The promise's value if it settles within `ms` on `clock`, else undefined (the promise itself runs on). */
+async function withinMs<T>(promise: Promise<T | undefined>, ms: number, clock: PullClock): Promise<T | undefined> {
   if (ms <= 0) return undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
   const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
+    cancel = clock.after(ms, () => resolve(undefined));
   });
   try {
     return await Promise.race([promise, deadline]);
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
 }

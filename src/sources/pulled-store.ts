@@ -60,7 +60,7 @@ export class PulledStore implements Store {
     const covered = [...new Set(ids)].filter(this.covers);
     const found = new Map<string, PulledFigures>();
     if (covered.length === 0) return found;
-    const waitMs = remainingWaitMs(this.source.timeoutMs);
+    const waitMs = remainingWaitMs(this.source.timeoutMs, this.source.now());
     const answers = await Promise.all(covered.map((id) => this.source.read(id, waitMs)));
     covered.forEach((id, index) => {
       const answer = answers[index];

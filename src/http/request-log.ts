@@ -17,7 +17,8 @@ declare module 'node:http' {
 /**
  * One JSON log line per request, with a request id that is echoed in
  * X-Request-Id (so a proxy's id carries through). The path is logged without
- * its query string: the subscriber token lives there.
+ * its query string (the subscriber token lives there) and without personal
+ * data (see loggablePath).
  *
  * Written by hand rather than with pino-http, and measured with `npm run
  * bench`: `req.log` is a plain property holding a pino child (a child is
@@ -40,8 +41,26 @@ export function requestLog(logger: Logger): Middleware {
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!log.isLevelEnabled(level)) return;
-      log[level]({ method: req.method, path: pathOf(url), status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
+      log[level]({ method: req.method, path: loggablePath(url), status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
     });
     next();
   };
+}
+
+/** `/api/v1/subscribers/<id>…` in any letter case, after an absolute-form request's scheme and host. */
+const SUBSCRIBER_RECORD_PATH = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?(\/api\/v1\/subscribers\/)[^/]+/i;
+/** A path segment holding an email address, plain or percent-encoded. */
+const EMAIL_SEGMENT = /[^/]*(?:@|%40)[^/]*/gi;
+
+/**
+ * A request path as the access log may keep it. Subscriber ids can be email addresses, so the
+ * subscriber record route is logged as its pattern (`/api/v1/subscribers/:id`), and any other
+ * segment that holds an address (a mistyped route, a probe) as `:redacted`. The query string is
+ * dropped, and with it every `t=` token.
+ */
+export function loggablePath(url: string): string {
+  let path = pathOf(url).replace(SUBSCRIBER_RECORD_PATH, '$1:id');
+  // Most paths (every open) hold neither: the scan costs nothing then.
+  if (path.includes('@') || path.includes('%40')) path = path.replace(EMAIL_SEGMENT, ':redacted');
+  return path;
 }

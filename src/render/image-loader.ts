@@ -276,7 +276,7 @@ export function createImageLoader(options: ImageLoaderOptions = {}): ImageLoader
         counters.failures++;
         cache.set(url, false, { ttl: failureTtl });
         const reason = error instanceof Error ? error.message : String(error);
-        options.logger?.warn({ image: url.slice(0, 300), reason }, 'product image not loaded; drawing the placeholder');
+        options.logger?.warn({ image: loggableImageUrl(url), reason }, 'product image not loaded; drawing the placeholder');
         return null;
       },
     );
@@ -333,4 +333,24 @@ export function createImageLoader(options: ImageLoaderOptions = {}): ImageLoader
       agents['https:'].destroy();
     },
   };
+}
+
+/**
+ * A picture URL as the log may keep it. Product data is untrusted and may carry secrets in the URL
+ * (`https://user:password@cdn…`, a signed query such as `?X-Amz-Signature=…`): credentials become
+ * `***@`, and query values `***`, keeping the names, host and path that say which picture failed.
+ */
+export function loggableImageUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not a URL, but it may still hold "//user:pw@" or a query: cut both.
+    return url.replace(/\/\/[^/?#]*@/, '//***@').replace(/[?#].*$/s, '').slice(0, 300);
+  }
+  // data: and other host-less URLs: the scheme says enough, the rest is payload.
+  if (!parsed.host) return `${parsed.protocol}…`;
+  const credentials = parsed.username || parsed.password ? '***@' : '';
+  const query = [...parsed.searchParams.keys()].map((name) => `${name}=***`).join('&');
+  return `${parsed.protocol}//${credentials}${parsed.host}${parsed.pathname}${query ? `?${query}` : ''}`.slice(0, 300);
 }

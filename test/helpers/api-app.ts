@@ -29,14 +29,22 @@ export interface ApiApp {
   clock: { now: Date };
   keys: { all: string; readOnly: string; productsOnly: string };
   drawnViews: BlockView[];
-  /** The server's log lines (warn and above). */
+  /** The server's log lines (warn and above unless `logLevel` says otherwise). */
   logLines: () => string[];
   token(subscriberId: string, campaignId?: string): string;
   close(): Promise<void>;
 }
 
 export async function createApiApp(
-  options: { webhookSecret?: string; bodyLimitBytes?: number; maxClockSkewSeconds?: number; wrapStore?: (store: Store) => Store; freshnessMs?: number } = {},
+  options: {
+    webhookSecret?: string;
+    bodyLimitBytes?: number;
+    maxClockSkewSeconds?: number;
+    wrapStore?: (store: Store) => Store;
+    freshnessMs?: number;
+    /** What logLines() collects; default warn. */
+    logLevel?: string;
+  } = {},
 ): Promise<ApiApp> {
   const sqlite = SqliteStore.open(':memory:');
   const store = new CachedStore(sqlite, { freshnessMs: options.freshnessMs ?? 60_000 });
@@ -60,7 +68,7 @@ export async function createApiApp(
     keyring: testKeyring,
     tokenAudience: AUDIENCE,
     globalAllowlist: SenderAllowlist.parse([SENDER]),
-    logger: createLogger('warn', logSink),
+    logger: createLogger(options.logLevel ?? 'warn', logSink),
     now: () => clock.now,
     publicUrl: 'https://opentime.test',
     drawBlock: (view, theme, drawOptions) => {

@@ -115,7 +115,7 @@ export function loadOrCreateDemoApiKey(dataDir: string): { key: string; record: 
     // Only a missing file means "first start": an unreadable one must not be silently replaced.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read the demo API key ${file}: ${(error as Error).message}`);
     key = generateApiKey('demo', apiScopes).key;
-    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
   }
   if (!key.startsWith(KEY_PREFIX)) throw new Error(`${file} does not hold an Opentime API key (expected "${KEY_PREFIX}…"). Delete it to make a new one.`);

@@ -303,9 +303,7 @@ export class SqliteStore implements Store, RenderLogStore, BlockLockStore, Expir
   static open(file: string, options: SqliteStoreOptions = {}): SqliteStore {
     const readonly = options.readonly ?? false;
     const inMemory = file === ':memory:' || file === '';
-    if (!inMemory && !readonly) {
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    }
+    if (!inMemory && !readonly) createPrivateFile(file);
     const db = new BetterSqlite3(file, { readonly, fileMustExist: readonly });
     try {
       configure(db, { readonly, inMemory, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
@@ -545,6 +543,19 @@ export class SqliteStore implements Store, RenderLogStore, BlockLockStore, Expir
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * Creates the database file (and its directory) readable by this user only:
+ * it holds subscribers' profiles, carts and purchases, as private as the
+ * signing keys beside it (0600). SQLite gives the -wal and -shm files the
+ * mode of the database file, so they are private too. An existing file keeps
+ * its mode, and an existing directory is left as it is.
+ */
+function createPrivateFile(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  // "a" creates a missing file and never truncates; the mode applies only on creation.
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
 }
 
 function configure(

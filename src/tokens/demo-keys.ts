@@ -16,7 +16,8 @@ export function loadOrCreateDemoKeys(dataDir: string): KeyringConfig {
   const existing = readKeysFile(file);
   if (existing) return existing;
 
-  fs.mkdirSync(dataDir, { recursive: true });
+  // The data directory holds keys and subscribers' data: this user only (0700).
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const kid = `demo-${randomBytes(4).toString('hex')}`;
   const config: KeyringConfig = { keys: [{ kid, secret: randomBytes(32).toString('base64url') }], activeKid: kid };
   return publish(file, config);

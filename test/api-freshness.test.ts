@@ -1,4 +1,4 @@
-import type { ProductView } from '../src/blocks/product';
+import type { ProductView } from '../src/kinds/product';
 import { ampOpen, createApiApp, imageOpen, postJson, type ApiApp } from './helpers/api-app';
 
 /**

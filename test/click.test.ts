@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { slotUrls } from '../src/blocks/slots';
-import type { BlockView } from '../src/blocks/kind';
+import { blockKinds } from '../src/kinds/registry';
 import { ImpressionLog } from '../src/data/impression-log';
 import { SqliteStore } from '../src/data/sqlite-store';
 import type { Impression } from '../src/data/store';
@@ -150,13 +150,18 @@ describe('GET /c/v1/blocks/:blockId/:slot', () => {
 
 describe('slotUrls', () => {
   it('maps each kind to the links its picture shows', () => {
-    const card = (url: string) => ({ url });
-    expect(slotUrls({ kind: 'product', product: card('p') } as unknown as BlockView)).toEqual(['p']);
-    expect(slotUrls({ kind: 'recommendations', products: [card('a'), card('b')] } as unknown as BlockView)).toEqual(['a', 'b']);
-    expect(slotUrls({ kind: 'countdown', cta: card('c') } as unknown as BlockView)).toEqual(['c']);
-    expect(slotUrls({ kind: 'loyalty', cta: card('l') } as unknown as BlockView)).toEqual(['l']);
-    expect(slotUrls({ kind: 'fallback', cta: card('f') } as unknown as BlockView)).toEqual(['f']);
-    expect(slotUrls({ kind: 'fallback' } as BlockView)).toEqual([]);
+    const sample = <Name extends keyof typeof blockKinds>(name: Name) => blockKinds[name].samples[0].view;
+    const cta = (url: string) => ({ label: 'Go', url });
+    const product = sample('product');
+    const picks = sample('recommendations');
+    const [first, second] = picks.products;
+    if (!first || !second) throw new Error('the recommendations sample has fewer than two cards');
+    expect(slotUrls({ ...product, product: { ...product.product, url: 'p' } })).toEqual(['p']);
+    expect(slotUrls({ ...picks, products: [{ ...first, url: 'a' }, { ...second, url: 'b' }] })).toEqual(['a', 'b']);
+    expect(slotUrls({ ...sample('countdown'), cta: cta('c') })).toEqual(['c']);
+    expect(slotUrls({ ...sample('loyalty'), cta: cta('l') })).toEqual(['l']);
+    expect(slotUrls({ kind: 'fallback', cta: cta('f') })).toEqual(['f']);
+    expect(slotUrls({ kind: 'fallback' })).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { parseBlocksConfig } from '../src/blocks/blocks-config';
-import type { PreparedBlock } from '../src/blocks/kind';
+import type { PreparedBlock } from '../src/blocks/prepared-block';
 import { armConfig } from '../src/experiments/prepare-experiment';
 import { assignArm, assignmentPoint } from '../src/experiments/assignment';
 import { createRecordingApp, renderRows, type RecordingApp } from './helpers/recording-app';

@@ -2,7 +2,7 @@ import http, { type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import request from 'supertest';
-import type { BlockView } from '../src/blocks/kind';
+import type { ShownView } from '../src/kinds/kind-of-view';
 import type { Store } from '../src/data/store';
 import { strongEtag } from '../src/http/image-cache-policy';
 import { imgBlockEndpoint } from '../src/http/img-block-endpoint';
@@ -192,7 +192,7 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
   });
 
   it('draws the fallback when drawing the view fails, and a transparent pixel when even that fails', async () => {
-    let broken = (view: BlockView): boolean => view.kind === 'product';
+    let broken = (view: ShownView): boolean => view.kind === 'product';
     fx = await createImageApp({
       draw: (view, theme, options) => {
         if (broken(view)) throw new Error('canvas exploded');
@@ -456,8 +456,8 @@ describe('GET /img/v1/blocks/:blockId.gif', () => {
       fx = await createImageApp({ renderPool: pool, countDraws: false });
       // The one thread is busy with a long animation: the bound is reached.
       const busyWork = pool.drawGif({
-        views: Array.from({ length: 60 }, () => ({ kind: 'fallback', headline: 'Busy', cta: { label: 'Shop', url: 'https://shop.example' } }) as unknown as BlockView),
-        theme: defaultTheme('fallback'),
+        views: Array.from({ length: 60 }, (): ShownView => ({ kind: 'fallback', headline: 'Busy', cta: { label: 'Shop', url: 'https://shop.example' } })),
+        theme: defaultTheme(),
         scale: 2,
         timing: { delayMs: 1000, loop: true },
       });

@@ -1,9 +1,10 @@
 import request from 'supertest';
 import { parseBlocksConfig } from '../src/blocks/blocks-config';
-import type { BlockView } from '../src/blocks/kind';
 import { BlockLocks } from '../src/blocks/lock-at-first-open';
 import { markFrozenView } from '../src/blocks/lock-marks';
-import type { RecommendationsView } from '../src/blocks/recommendations';
+import type { RecommendationsView } from '../src/kinds/recommendations';
+import { blockKinds, type BlockView } from '../src/kinds/registry';
+import type { ProductCardView } from '../src/kinds/shared/product-card';
 import type { BlockLockStore, FrozenView } from '../src/data/locks';
 import type { Product } from '../src/data/model';
 import type { Store } from '../src/data/store';
@@ -177,7 +178,7 @@ describe('lock at first open', () => {
 });
 
 describe('BlockLocks', () => {
-  const view = (name: string): BlockView => ({ kind: 'loyalty', name }) as unknown as BlockView;
+  const view = (name: string): BlockView => ({ ...blockKinds.loyalty.samples[0].view, greeting: name });
   const lock = (name: string): FrozenView => ({ campaignId: 'c', blockId: 'b', subscriberId: 's', view: view(name), variant: null, messageVariant: null, lockedAt: 1 });
 
   function memoryStore(options: { existing?: FrozenView } = {}): BlockLockStore & { written: FrozenView[] } {
@@ -214,17 +215,18 @@ describe('BlockLocks', () => {
 describe('marks on a frozen view', () => {
   test('a product gone from the catalogue counts as sold out', async () => {
     const block = parseBlocksConfig(LOCK_BLOCKS, 'test').get('picks')!;
-    const card = { id: 'gone', name: 'Gone', url: 'https://shop.example/gone', image: '', category: 'coats', price: '€1', originalPrice: null, discount: null, onSale: false, stockState: 'in_stock', badge: null };
-    const frozen = { kind: 'recommendations', title: 't', products: [card], sources: ['history'], cta: { label: 'x', url: 'y' } } as unknown as BlockView;
+    const card: ProductCardView = { id: 'gone', name: 'Gone', url: 'https://shop.example/gone', image: '', category: 'coats', price: '€1', originalPrice: null, discount: null, onSale: false, stockState: 'in_stock', badge: null };
+    const frozen: RecommendationsView = { kind: 'recommendations', title: 't', products: [card], sources: ['history'], cta: { label: 'x', url: 'y' } };
     const open = buildOpen({ now: NOW, subscriber: null, campaign: null, client: 'amp' });
     const store = { getProducts: async () => [] } as unknown as Store;
-    const marked = (await markFrozenView(frozen, block.lock!, { store, facts: buildFacts(open), message: () => (key) => (key === 'badgeSoldOut' ? 'Sold out' : key) })) as RecommendationsView;
-    expect(marked.products[0]).toEqual({ ...card, badge: { text: 'Sold out', tone: 'danger' }, stockState: 'sold_out' });
+    const marked = await markFrozenView(frozen, block.lock!, { store, facts: buildFacts(open), message: () => (key) => (key === 'badgeSoldOut' ? 'Sold out' : key) });
+    expect(marked).toEqual({ ...frozen, products: [{ ...card, badge: { text: 'Sold out', tone: 'danger' }, stockState: 'sold_out' }] });
   });
 
   test('nothing to mark: the very same object, so the picture stays cached', async () => {
     const block = parseBlocksConfig(LOCK_BLOCKS, 'test').get('picks')!;
-    const frozen = { kind: 'recommendations', products: [{ id: 'merino-crew-navy' }] } as unknown as BlockView;
+    const sample = blockKinds.recommendations.samples[0].view;
+    const frozen: RecommendationsView = { ...sample, products: sample.products.slice(0, 1).map((card) => ({ ...card, id: 'merino-crew-navy' })) };
     const product = { id: 'merino-crew-navy', stock: 10, price: 1, salePrice: null } as unknown as Product;
     const store = { getProducts: async () => [product] } as unknown as Store;
     const open = buildOpen({ now: NOW, subscriber: null, campaign: null, client: 'amp' });

@@ -5,7 +5,7 @@ import express from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { loadBlocksConfig } from '../src/blocks/blocks-config';
-import type { ProductView } from '../src/blocks/product';
+import type { ProductView } from '../src/kinds/product';
 import { CachedStore } from '../src/data/cached-store';
 import type { Product } from '../src/data/model';
 import { seedDemoDataIfEmpty } from '../src/data/seed';

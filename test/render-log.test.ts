@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadConfig } from '../src/config';
+import { blockKinds } from '../src/kinds/registry';
 import { seedDemoDataIfEmpty } from '../src/data/seed';
 import { SqliteStore } from '../src/data/sqlite-store';
 import { startServer } from '../src/main';
@@ -130,7 +131,7 @@ describe('RenderLog', () => {
     const now = new Date(T0 + 100 * DAY);
     await store.recordRenders([record(1, T0), record(2, T0 + 89 * DAY), record(3, T0 + 99 * DAY)]);
     await store.recordClicks([{ clickedAt: T0, campaignId: 'c', blockId: 'b', subscriberId: 's', slot: 0, variant: null, url: 'u' }]);
-    const lock = (subscriberId: string, lockedAt: number) => ({ campaignId: 'c', blockId: 'b', subscriberId, view: { kind: 'product' }, variant: null, messageVariant: null, lockedAt });
+    const lock = (subscriberId: string, lockedAt: number) => ({ campaignId: 'c', blockId: 'b', subscriberId, view: blockKinds.product.samples[0].view, variant: null, messageVariant: null, lockedAt });
     await store.insertBlockLocks([lock('old', T0 + 60 * DAY), lock('recent', T0 + 80 * DAY)]);
     // Impressions (click-through) and ingested event ids follow the locks' 32-day floor.
     const impression = (subscriberId: string, at: number) => ({ subscriberId, campaignId: 'c', blockId: 'b', urls: ['https://shop.example/p'], renderedAt: new Date(at).toISOString() });

@@ -15,9 +15,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
-import type { BlockView } from '../src/blocks/kind';
-import type { ProductView } from '../src/blocks/product';
 import { ConfigError } from '../src/config';
+import { themeDefaultsOf, type ShownView } from '../src/kinds/kind-of-view';
+import { blockKinds, type KindName, type ViewOf } from '../src/kinds/registry';
 import { drawBlock, imageUrlsOf } from '../src/render/draw-block';
 import { DrawLog } from '../src/render/draw-log';
 import { FALLBACK_FONT_FAMILY, FONT_FAMILY, registerBundledFonts, registeredFontFiles } from '../src/render/fonts';
@@ -41,7 +41,7 @@ const MAX_DIFF_RATIO = 0.005;
 
 let fixture: RenderFixture;
 let pixelmatch: Pixelmatcher;
-const views = new Map<string, BlockView>();
+const views = new Map<string, ShownView>();
 
 beforeAll(async () => {
   registerBundledFonts();
@@ -55,21 +55,32 @@ afterAll(async () => {
   await pixelmatch.close();
 });
 
-function render(view: BlockView, options: { theme?: Theme; scale?: number; missingImages?: readonly string[]; log?: DrawLog } = {}) {
-  const theme = options.theme ?? defaultTheme(view.kind);
+function render(view: ShownView, options: { theme?: Theme; scale?: number; missingImages?: readonly string[]; log?: DrawLog } = {}) {
+  const theme = options.theme ?? defaultTheme(themeDefaultsOf(view));
   const images = fakeImages(imageUrlsOf(view), options.missingImages);
   return drawBlock(view, theme, { scale: options.scale ?? 1, images, ...(options.log ? { drawLog: options.log } : {}) });
 }
 
-function viewOf(spec: GoldenCase): BlockView {
+function viewOf(spec: GoldenCase): ShownView {
   const view = views.get(spec.name);
   if (!view) throw new Error(`no view resolved for ${spec.name}`);
   return view;
 }
 
+/** The view a golden case resolved to, which must be of this kind. */
+function caseView<Name extends KindName>(caseName: string, kind: Name): ViewOf<Name> {
+  const view = viewOf(GOLDEN_CASES.find((spec) => spec.name === caseName) as GoldenCase);
+  if (!isViewOf(view, kind)) throw new Error(`${caseName} resolved to a ${String(view.kind)} view, not a ${kind} one`);
+  return view;
+}
+
+function isViewOf<Name extends KindName>(view: ShownView, kind: Name): view is ViewOf<Name> {
+  return view.kind === kind;
+}
+
 describe('golden images', () => {
   test.each(GOLDEN_CASES.map((spec) => [spec.name, spec] as const))('%s', async (name, spec) => {
-    const theme = resolveTheme(spec.theme ?? {}, viewOf(spec).kind, spec.name);
+    const theme = resolveTheme(spec.theme ?? {}, themeDefaultsOf(viewOf(spec)), spec.name);
     const actual = render(viewOf(spec), { theme, ...(spec.missingImages ? { missingImages: spec.missingImages } : {}) }).toBuffer('image/png');
     const file = path.join(GOLDEN_DIR, `${name}.png`);
     if (UPDATE) {
@@ -103,7 +114,7 @@ function visibleStrings(value: unknown, at = 'view', skip: ReadonlySet<string> =
 }
 
 /** Every string anywhere in a view, shown or not. */
-function allStrings(view: BlockView): Set<string> {
+function allStrings(view: ShownView): Set<string> {
   return new Set(visibleStrings(view, 'view', new Set()).map((entry) => entry.text));
 }
 
@@ -126,17 +137,17 @@ describe('the image shows the same facts as the JSON (draw log)', () => {
   });
 
   test('a narrow countdown shows the one-line text instead of the boxes', () => {
-    const view = viewOf(GOLDEN_CASES.find((spec) => spec.name === 'countdown-running-en-US') as GoldenCase);
+    const view = caseView('countdown-running-en-US', 'countdown');
     const log = new DrawLog();
-    const theme = resolveTheme({ width: 320, height: 220 }, 'countdown', 'test');
+    const theme = resolveTheme({ width: 320, height: 220 }, blockKinds.countdown.theme, 'test');
     render(view, { theme, log });
-    expect(log.shows((view as unknown as { text: string }).text)).toBe(true);
-    expect(log.shows((view as unknown as { headline: string }).headline)).toBe(true);
+    expect(log.shows(view.text)).toBe(true);
+    expect(log.shows(view.headline)).toBe(true);
   });
 
   test('an unknown kind draws the fallback layout with its headline and button', () => {
     const log = new DrawLog();
-    const canvas = render({ kind: 'weather', headline: 'Sunny days ahead', cta: { label: 'Shop summer', url: 'https://shop.example' } } as BlockView, { log });
+    const canvas = render({ kind: 'weather', headline: 'Sunny days ahead', cta: { label: 'Shop summer', url: 'https://shop.example' } }, { log });
     expect(canvas.width).toBe(600);
     expect(log.texts).toEqual(['Sunny days ahead', 'Shop summer']);
   });
@@ -152,7 +163,7 @@ function columnsAre(canvas: ReturnType<typeof drawBlock>, from: number, to: numb
 }
 
 describe('text that does not fit', () => {
-  const productView = (): ProductView => structuredClone(viewOf(GOLDEN_CASES.find((spec) => spec.name === 'product-sale-en-US') as GoldenCase)) as ProductView;
+  const productView = (): ViewOf<'product'> => structuredClone(caseView('product-sale-en-US', 'product'));
 
   test.each([
     ['a very long name', 'Hand-Woven Extra-Large Double-Faced Cashmere and Merino Wool Blanket with Fringed Edges, Heather Grey Melange (Limited Edition)'],
@@ -165,7 +176,7 @@ describe('text that does not fit', () => {
     view.product.badge = { text: name, tone: 'info' };
     view.cta.label = name;
     const log = new DrawLog();
-    const theme = defaultTheme('product');
+    const theme = defaultTheme(blockKinds.product.theme);
     const canvas = render(view, { log });
     expect([canvas.width, canvas.height]).toEqual([600, 300]);
     expect(log.texts).toContain(name);
@@ -178,9 +189,9 @@ describe('text that does not fit', () => {
   test('a long headline in every kind stays inside the canvas', () => {
     const long = 'An extraordinarily long headline that no sensible layout could ever fit on a single line of a six hundred pixel image';
     for (const spec of GOLDEN_CASES.filter((c) => /running-en-US|expired-en-US|recommendations-en-US|loyalty-mid-tier-en-US|fallback-default/.test(c.name))) {
-      const view = structuredClone(viewOf(spec)) as unknown as Record<string, unknown>;
+      const view: Record<string, unknown> = { ...structuredClone(viewOf(spec)) };
       for (const key of ['headline', 'title', 'greeting', 'message', 'progressText']) if (key in view) view[key] = long;
-      const canvas = render(view as unknown as BlockView);
+      const canvas = render(view);
       const background = view.kind === 'fallback' || view.state === 'expired' ? null : ([255, 255, 255] as [number, number, number]);
       if (background) expect(columnsAre(canvas, 600 - 24 + 1, 600, background)).toBe(true);
       expect(canvas.height).toBeGreaterThan(0);
@@ -231,43 +242,44 @@ describe('fonts, scale and theme', () => {
   });
 
   test('scale 2 doubles the pixel dimensions; the pixel area is capped', () => {
-    const view = viewOf(GOLDEN_CASES.find((spec) => spec.name === 'product-sale-en-US') as GoldenCase);
+    const view = caseView('product-sale-en-US', 'product');
     const one = render(view, { scale: 1 });
     const two = render(view, { scale: 2 });
     expect([one.width, one.height]).toEqual([600, 300]);
     expect([two.width, two.height]).toEqual([1200, 600]);
 
-    const big = resolveTheme({ width: 1200, height: 1200 }, 'product', 'test');
+    const product = blockKinds.product.theme;
+    const big = resolveTheme({ width: 1200, height: 1200 }, product, 'test');
     // 2x would be 5.76 million pixels, over the cap: such a theme renders at 1x only.
     expect(clampScale(big, 2)).toBe(1);
     expect(1200 * 1200 * 2 * 2).toBeGreaterThan(MAX_PIXEL_AREA);
-    expect(clampScale(defaultTheme('product'), 1.37)).toBe(1);
-    expect(clampScale(defaultTheme('product'), 1.5)).toBe(2);
-    expect(clampScale(defaultTheme('product'), 3)).toBe(2);
-    expect(clampScale(defaultTheme('product'), Number.NaN)).toBe(1);
-    expect(clampScale(defaultTheme('product'), 0.5)).toBe(1);
+    expect(clampScale(defaultTheme(product), 1.37)).toBe(1);
+    expect(clampScale(defaultTheme(product), 1.5)).toBe(2);
+    expect(clampScale(defaultTheme(product), 3)).toBe(2);
+    expect(clampScale(defaultTheme(product), Number.NaN)).toBe(1);
+    expect(clampScale(defaultTheme(product), 0.5)).toBe(1);
   });
 
   test('defaults differ per kind and the block theme overrides them', () => {
-    expect(defaultTheme('countdown').height).toBe(160);
-    expect(defaultTheme('product').height).toBe(300);
-    expect(defaultTheme('recommendations').height).toBe(360);
-    expect(defaultTheme('loyalty').height).toBe(200);
-    expect(defaultTheme('fallback').height).toBe(150);
-    expect(defaultTheme('something-new').width).toBe(600);
+    expect(defaultTheme(blockKinds.countdown.theme).height).toBe(160);
+    expect(defaultTheme(blockKinds.product.theme).height).toBe(300);
+    expect(defaultTheme(blockKinds.recommendations.theme).height).toBe(360);
+    expect(defaultTheme(blockKinds.loyalty.theme).height).toBe(200);
+    expect(defaultTheme(themeDefaultsOf({ kind: 'fallback' })).height).toBe(150);
+    expect(defaultTheme(themeDefaultsOf({ kind: 'something-new' })).width).toBe(600);
     const theme = resolveTheme(
       { height: 320, colors: { accent: '#0f766e', badges: { success: { text: '#14532d' } } }, button: { style: 'outline' } },
-      'product',
+      blockKinds.product.theme,
       'test',
     );
     expect(theme.height).toBe(320);
     expect(theme.colors.accent).toBe('#0f766e');
-    expect(theme.colors.badges.success).toEqual({ background: defaultTheme('product').colors.badges.success.background, text: '#14532d' });
-    expect(theme.button).toEqual({ style: 'outline', radius: defaultTheme('product').button.radius });
+    expect(theme.colors.badges.success).toEqual({ background: defaultTheme(blockKinds.product.theme).colors.badges.success.background, text: '#14532d' });
+    expect(theme.button).toEqual({ style: 'outline', radius: defaultTheme(blockKinds.product.theme).button.radius });
   });
 
   test('a wrong theme is refused with what was expected and what was received', () => {
-    const attempt = (raw: Record<string, unknown>) => () => resolveTheme(raw, 'product', 'blocks.yaml: blocks[1] (id "hero-product")');
+    const attempt = (raw: Record<string, unknown>) => () => resolveTheme(raw, blockKinds.product.theme, 'blocks.yaml: blocks[1] (id "hero-product")');
     expect(attempt({ colors: { accent: 'blue' } })).toThrow(ConfigError);
     expect(attempt({ colors: { accent: 'blue' } })).toThrow(/theme\.colors\.accent: expected a hex colour such as "#1a73e8"; received "blue"/);
     expect(attempt({ colour: {} })).toThrow(/theme: unknown key "colour". Expected one of: width, height, fontFamily, padding, radius, colors, fontSizes, button/);
@@ -281,27 +293,27 @@ describe('fonts, scale and theme', () => {
   });
 
   test('an outline button theme draws (and logs) the same strings', () => {
-    const view = viewOf(GOLDEN_CASES.find((spec) => spec.name === 'product-sale-en-US') as GoldenCase) as ProductView;
+    const view = caseView('product-sale-en-US', 'product');
     const log = new DrawLog();
-    render(view, { theme: resolveTheme({ button: { style: 'outline', radius: 22 } }, 'product', 'test'), log });
+    render(view, { theme: resolveTheme({ button: { style: 'outline', radius: 22 } }, blockKinds.product.theme, 'test'), log });
     expect(log.texts).toContain(view.cta.label);
   });
 });
 
 describe('images', () => {
   test('imageUrlsOf lists the product images a view needs, once each', () => {
-    const product = viewOf(GOLDEN_CASES.find((spec) => spec.name === 'product-sale-en-US') as GoldenCase) as ProductView;
+    const product = caseView('product-sale-en-US', 'product');
     expect(imageUrlsOf(product)).toEqual([product.product.image]);
-    const recommendations = viewOf(GOLDEN_CASES.find((spec) => spec.name === 'recommendations-en-US') as GoldenCase) as unknown as { products: { image: string }[] };
-    expect(imageUrlsOf(recommendations as unknown as BlockView)).toEqual(recommendations.products.map((p) => p.image));
-    expect(imageUrlsOf({ kind: 'countdown' })).toEqual([]);
+    const recommendations = caseView('recommendations-en-US', 'recommendations');
+    expect(imageUrlsOf(recommendations)).toEqual(recommendations.products.map((p) => p.image));
+    expect(imageUrlsOf(caseView('countdown-running-en-US', 'countdown'))).toEqual([]);
     expect(imageUrlsOf({ kind: 'fallback' })).toEqual([]);
   });
 
   test('an absent image URL draws the placeholder and the card still renders', () => {
-    const view = viewOf(GOLDEN_CASES.find((spec) => spec.name === 'product-sale-en-US') as GoldenCase) as ProductView;
+    const view = caseView('product-sale-en-US', 'product');
     const log = new DrawLog();
-    drawBlock(view, defaultTheme('product'), { scale: 1, images: new Map(), drawLog: log });
+    drawBlock(view, defaultTheme(blockKinds.product.theme), { scale: 1, images: new Map(), drawLog: log });
     expect(log.images).toEqual([`placeholder:${view.product.image}`]);
     expect(log.texts).toContain(view.cta.label);
   });

@@ -280,7 +280,7 @@ describe('opentime tokens, small cases', () => {
   });
 
   test('column names and line lists', () => {
-    expect(addedColumnNames([{ id: 'flash-countdown', kind: 'countdown', slots: 1 }], ['token', 'img'])).toEqual(['opentime_token', 'opentime_img_flash_countdown']);
+    expect(addedColumnNames([{ id: 'flash-countdown', imageFormat: 'gif', slots: 1 }], ['token', 'img'])).toEqual(['opentime_token', 'opentime_img_flash_countdown']);
     expect(formatLineList([3, 17, 18, 19, 42])).toBe('3, 17–19, 42');
   });
 });

@@ -3,10 +3,11 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatZodIssues } from '../config';
 import { prepareExperiment } from '../experiments/prepare-experiment';
+import { blockKinds, isKindName } from '../kinds/registry';
 import { compileRule, RuleError } from '../rules/rule';
-import type { BaseBlockConfig, BlockView, PreparedBlock } from './kind';
-import { prepareLock } from './lock-config';
-import { blockKinds } from './registry';
+import type { BaseBlockConfig } from './block-config';
+import type { PreparedBlock } from './prepared-block';
+import { prepareLock } from './prepare-lock';
 
 /** The blocks the server serves, by id, validated and compiled. */
 export type BlockCatalog = ReadonlyMap<string, PreparedBlock>;
@@ -15,13 +16,13 @@ const fileSchema = z.object({ blocks: z.array(z.looseObject({ id: z.unknown(), k
 
 /** Validates one block against its kind and compiles its rules. `where` names it in messages. */
 function prepareBlock(raw: Record<string, unknown>, where: string): PreparedBlock {
-  const kind = blockKinds.get(String(raw.kind));
-  if (!kind) {
-    throw new ConfigError(`${where}: unknown kind ${JSON.stringify(raw.kind)}. Expected one of: ${[...blockKinds.keys()].join(', ')}.`);
+  if (!isKindName(raw.kind)) {
+    throw new ConfigError(`${where}: unknown kind ${JSON.stringify(raw.kind)}. Expected one of: ${Object.keys(blockKinds).join(', ')}.`);
   }
+  const kind = blockKinds[raw.kind];
   const parsed = kind.configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(`${where} (${kind.name}) is invalid:\n${formatZodIssues(parsed.error, where)}`);
-  const config = parsed.data as BaseBlockConfig;
+  const config: BaseBlockConfig = parsed.data;
 
   const knownKeys = Object.keys(kind.defaultMessages);
   const checkMessages = (messages: Record<string, string>, at: string): void => {
@@ -45,9 +46,9 @@ function prepareBlock(raw: Record<string, unknown>, where: string): PreparedBloc
         return { name: variant.name, when: compileRule(variant.when, `${where}.variants[${index}].when`), messages: variant.messages };
       }),
       experiment: prepareExperiment(config.experiment, raw, config.id, where, prepareBlock),
-      lock: prepareLock(config.lockAtFirstOpen, kind.name, where),
-      resolve: (context) => kind.resolve(state, context) as Promise<BlockView>,
-      toJson: (view) => kind.toJson(view),
+      lock: prepareLock(config.lockAtFirstOpen, kind, where),
+      slotCount: kind.clickSlots.count(config),
+      resolve: (context) => kind.resolve(state, context),
     };
   } catch (error) {
     if (error instanceof RuleError) throw new ConfigError(error.message);

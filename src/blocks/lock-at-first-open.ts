@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import { isHumanOpen } from '../open/client-detection';
 import type { Open } from '../open/open';
 import type { RuleFacts } from '../rules/facts';
-import type { PreparedBlock } from './kind';
+import type { PreparedBlock } from './prepared-block';
 import { markFrozenView } from './lock-marks';
 import { messageLookup, messageTable } from './messages';
 import type { Resolution } from './resolve-block';

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ConfigError } from '../config';
 import type { StockState } from '../data/model';
-import { compileRule, type CompiledRule } from '../rules/rule';
-import { badgeTones, type BadgeTone } from './product-card';
+import { badgeTones, type BadgeTone } from '../kinds/shared/product-card';
+import type { CompiledRule } from '../rules/rule';
 
 /**
  * A mark: a rule re-evaluated at every open against LIVE product data, for
@@ -49,27 +48,4 @@ export interface CompiledMark {
 
 export interface PreparedLock {
   marks: readonly CompiledMark[];
-}
-
-/** Kinds whose views carry product cards, the things marks apply to. */
-const KINDS_WITH_PRODUCT_CARDS = new Set(['product', 'recommendations']);
-
-/** Compiles a block's lock option; a ConfigError says what was expected. */
-export function prepareLock(config: LockAtFirstOpenConfig, kind: string, where: string): PreparedLock | null {
-  if (!config) return null;
-  if (kind === 'countdown') {
-    throw new ConfigError(`${where}.lockAtFirstOpen: a countdown cannot be locked, its figures are the time left now. Remove the option, or lock a product, recommendations or loyalty block.`);
-  }
-  const hasCards = KINDS_WITH_PRODUCT_CARDS.has(kind);
-  if (!hasCards && config.marks && config.marks.length > 0) {
-    throw new ConfigError(`${where}.lockAtFirstOpen.marks: marks apply to product cards and a ${kind} block has none. Expected "lockAtFirstOpen: true" without marks.`);
-  }
-  const marks = config.marks ?? (hasCards ? defaultLockMarks : []);
-  return {
-    marks: marks.map((mark, index) => ({
-      when: compileRule(mark.when, `${where}.lockAtFirstOpen.marks[${index}].when`),
-      badge: mark.badge,
-      stockState: mark.stockState,
-    })),
-  };
 }

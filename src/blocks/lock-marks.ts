@@ -1,20 +1,12 @@
 import type { Product } from '../data/model';
 import type { Store } from '../data/store';
+import { productCardsOf, withKind } from '../kinds/kind-of-view';
+import type { BlockView } from '../kinds/registry';
+import type { ProductCardView } from '../kinds/shared/product-card';
 import { withProduct, type RuleFacts } from '../rules/facts';
-import type { BlockView } from './kind';
 import type { CompiledMark, PreparedLock } from './lock-config';
-import type { ProductView } from './product';
-import type { ProductCardView } from './product-card';
-import type { RecommendationsView } from './recommendations';
 
 type Message = (key: string, values?: Readonly<Record<string, string | number | null | undefined>>) => string;
-
-/** The product cards a view shows, in slot order. */
-export function productCardsOf(view: BlockView): readonly ProductCardView[] {
-  if (view.kind === 'product') return [(view as ProductView).product];
-  if (view.kind === 'recommendations') return (view as RecommendationsView).products;
-  return [];
-}
 
 /**
  * A product that has left the catalogue since the view was frozen: its rule
@@ -73,6 +65,5 @@ export async function markFrozenView(
     return markCard(card, mark, product, (message ??= context.message()));
   });
   if (!changed) return view;
-  if (view.kind === 'product') return { ...(view as ProductView), product: marked[0] as ProductCardView } as BlockView;
-  return { ...(view as RecommendationsView), products: marked } as BlockView;
+  return withKind<BlockView>(view, (kind, own) => kind.productCards?.with(own, marked) ?? own);
 }

@@ -1,6 +1,6 @@
 import { interpolate } from '../format/interpolate';
 import type { RuleFacts } from '../rules/facts';
-import type { PreparedBlock } from './kind';
+import type { PreparedBlock } from './prepared-block';
 
 /**
  * The message table for one open: the kind's defaults, then the block's

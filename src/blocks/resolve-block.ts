@@ -2,10 +2,15 @@ import type { Logger } from '../log';
 import type { Store } from '../data/store';
 import { armFor, isHoldout } from '../experiments/assignment';
 import type { Open } from '../open/open';
+import { HoldBack } from '../kinds/hold-back';
+import type { AmpListPayload } from '../kinds/kind';
+import { withKind } from '../kinds/kind-of-view';
+import type { BlockView } from '../kinds/registry';
 import { buildFacts } from '../rules/facts';
-import { HoldBack, type AmpListPayload, type BlockView, type PreparedBlock } from './kind';
+import { defaultFallbackItem } from './fallback-item';
 import { lockIfFirstHumanOpen, serveFrozenView, type ResolveServices } from './lock-at-first-open';
 import { messageLookup, messageTable } from './messages';
+import type { PreparedBlock } from './prepared-block';
 
 /**
  * A view, or the block's fallback and why. Both renderers draw exactly this.
@@ -32,12 +37,12 @@ export async function resolveBlock(block: PreparedBlock, open: Open, store: Stor
   let experimentVariant: string | null = null;
   try {
     const facts = buildFacts(open);
-    // Experiment (issue 6): the subscriber's arm (a hash, so the same on every surface) decides which
+    // Experiment: the subscriber's arm (a hash, so the same on every surface) decides which
     // prepared block resolves; every outcome is attributed to it, held back and failed ones too.
     const arm = armFor(block, open.subscriberId);
     experimentVariant = arm?.name ?? null;
     if (block.holdBack?.(facts)) return { outcome: 'fallback', reason: 'held_back', detail: 'holdBackWhen matched', experimentVariant };
-    // Lock-at-first-open (issue 6): a frozen view wins over the experiment and the rules.
+    // Lock-at-first-open: a frozen view wins over the experiment and the rules (lock-at-first-open.ts).
     const locks = block.lock ? services.locks : undefined;
     const frozen = locks ? await serveFrozenView(block, open, store, locks, facts) : null;
     if (frozen) return frozen;
@@ -69,13 +74,10 @@ export function logFallback(log: Pick<Logger, 'error' | 'warn'>, block: Prepared
 
 /** The items amp-list shows when the block cannot show its live content. */
 export function fallbackPayload(block: PreparedBlock): AmpListPayload {
-  return {
-    items: block.config.fallback?.items ?? [
-      { kind: 'fallback', headline: 'See our latest offers', cta: { label: 'Shop now', url: block.config.defaultUrl } },
-    ],
-  };
+  return { items: block.config.fallback?.items ?? [defaultFallbackItem(block.config.defaultUrl)] };
 }
 
+/** The amp-list payload of a resolution: the view as its kind writes it, or the block's fallback items. */
 export function jsonFor(block: PreparedBlock, resolution: Resolution): AmpListPayload {
-  return resolution.outcome === 'view' ? block.toJson(resolution.view) : fallbackPayload(block);
+  return resolution.outcome === 'view' ? withKind(resolution.view, (kind, view) => kind.toJson(view)) : fallbackPayload(block);
 }

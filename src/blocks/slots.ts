@@ -1,39 +1,24 @@
-import type { CountdownView } from './countdown';
-import type { BlockView, PreparedBlock } from './kind';
-import type { LoyaltyView } from './loyalty';
-import type { ProductView } from './product';
-import type { RecommendationsView } from './recommendations';
+import { isBlockView, withKind, type ShownView } from '../kinds/kind-of-view';
+import { allKinds } from '../kinds/registry';
+import { fallbackCtaUrl } from './fallback-item';
+import type { PreparedBlock } from './prepared-block';
 
 /**
  * What a click on each slot of a drawn block should open: slot i is the i-th
- * link-bearing thing the picture shows. The HTML part links slot i of a block to
+ * link-bearing thing the picture shows, as the block's kind declares it
+ * (`clickSlots`, kinds/kind.ts). The HTML part links slot i of a block to
  * `/c/v1/blocks/:blockId/:i?t=…`, so a click lands on exactly what the picture
- * showed, even when a sold-out product was swapped for another.
- *
- * - product: slot 0 is the product shown (the swapped-in one after a swap);
- * - recommendations: slot i is the i-th product card;
- * - countdown, loyalty and the fallback: slot 0 is the call to action.
+ * showed, even when a sold-out product was swapped for another. A fallback
+ * item's slot 0 is its call to action, when it has one.
  */
-export function slotUrls(view: BlockView): string[] {
-  switch (view.kind) {
-    case 'product':
-      return [(view as ProductView).product.url];
-    case 'recommendations':
-      return (view as RecommendationsView).products.map((product) => product.url);
-    case 'countdown':
-      return [(view as CountdownView).cta.url];
-    case 'loyalty':
-      return [(view as LoyaltyView).cta.url];
-    default: {
-      // The fallback item, or a kind added later: its call to action when it has one.
-      const cta = (view as { cta?: { url?: unknown } }).cta;
-      return typeof cta?.url === 'string' ? [cta.url] : [];
-    }
-  }
+export function slotUrls(view: ShownView): string[] {
+  if (isBlockView(view)) return withKind(view, (kind, own) => kind.clickSlots.urls(own));
+  const url = fallbackCtaUrl(view);
+  return url === null ? [] : [url];
 }
 
-/** The highest slot index a block of any kind can have (recommendations hold at most 12). */
-export const MAX_SLOT = 11;
+/** The highest slot index a block of any kind can have. */
+export const MAX_SLOT = Math.max(...allKinds.map((kind) => kind.clickSlots.max)) - 1;
 
 /**
  * Only absolute http(s) URLs are ever redirected to. They come from our own
@@ -50,10 +35,9 @@ export function isRedirectableUrl(url: unknown): url is string {
   }
 }
 
-/** How many slots a block's picture can have (the links the HTML part may point at): a recommendations row's `count`, else one. */
+/** How many slots a block's picture can have (the links the HTML part may point at); one for an unknown block. */
 export function slotCount(block: PreparedBlock | undefined): number {
-  if (!block || block.kind.name !== 'recommendations') return 1;
-  return (block.config as { count?: number }).count ?? 1;
+  return block ? block.slotCount : 1;
 }
 
 /**
@@ -63,7 +47,7 @@ export function slotCount(block: PreparedBlock | undefined): number {
  */
 export type ImagePart = 'header' | number;
 
-/** Card slots a picture can be cut into at most (recommendations show up to 12). */
+/** Card slots `?slot=` may name at most: a bound for parsing, above any kind's `clickSlots.max`. */
 const MAX_PART_SLOT = 99;
 
 /** `?slot=` as a part: undefined without the parameter (the whole picture), null for a value that names no part. */

@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { loadBlocksConfig, type BlockCatalog } from '../blocks/blocks-config';
 import { slotCount } from '../blocks/slots';
 import { loadConfig } from '../config';
+import { imageFormatFor } from '../email/opentime-urls';
 import { defaultTemplatesDir, listTemplates, loadTemplate, templateBlockIds } from '../email/templates';
 import {
   addTokenColumns,
@@ -66,7 +67,7 @@ function chooseBlocks(options: TokensCommandOptions, blocks: BlockCatalog, cwd: 
   return ids.map((id) => {
     const block = blocks.get(id);
     if (!block) throw new TokensCommandError(`Unknown block "${id}". Known blocks: ${[...blocks.keys()].join(', ')}.`);
-    return { id, kind: block.kind.name, slots: slotCount(block) };
+    return { id, imageFormat: imageFormatFor(block.kind), slots: slotCount(block) };
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { BlockView } from '../blocks/kind';
+import type { BlockView } from '../kinds/registry';
 import type { FrozenView } from './locks';
 
 interface LockRow {

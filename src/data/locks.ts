@@ -1,4 +1,4 @@
-import type { BlockView } from '../blocks/kind';
+import type { BlockView } from '../kinds/registry';
 
 /** The view a subscriber saw at their first human open of a locked block (lock-at-first-open). */
 export interface FrozenView {

@@ -1,10 +1,11 @@
 import { parseImagePart, type ImagePart } from '../blocks/slots';
+import type { RegisteredKind } from '../kinds/registry';
 
 /**
  * The URLs an email carries to reach Opentime, in one place:
  *   AMP (amp-list src)  {base}/amp/v1/blocks/{blockId}?t={token}
- *   image (HTML part)   {base}/img/v1/blocks/{blockId}.png?t={token}  (.gif: the ticking countdown;
- *                       &slot=header|N: one part of a recommendations picture)
+ *   image (HTML part)   {base}/img/v1/blocks/{blockId}.png?t={token}  (.gif: a kind that animates;
+ *                       &slot=header|N: one part of a picture cut into parts)
  *   click (HTML part)   {base}/c/v1/blocks/{blockId}/{slot}?t={token}
  */
 export type ImageFormat = 'png' | 'gif';
@@ -28,9 +29,9 @@ export function clickUrl(base: string, blockId: string, slot: number, token: str
   return `${trim(base)}/c/v1/blocks/${blockId}/${slot}?t=${token}`;
 }
 
-/** The image format the HTML part uses for a block kind: the countdown ticks as a GIF. */
-export function imageFormatForKind(kind: string): ImageFormat {
-  return kind === 'countdown' ? 'gif' : 'png';
+/** The image format the HTML part uses for a block: a GIF when its kind animates (a countdown ticks), else a PNG. */
+export function imageFormatFor(kind: Pick<RegisteredKind, 'animation'>): ImageFormat {
+  return kind.animation ? 'gif' : 'png';
 }
 
 const BLOCK_ID = '([a-z0-9][a-z0-9-]{0,63})';

@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify';
 import { readCsvRecords } from '../data/ingest-feed-readers';
 import type { Keyring } from '../tokens/keyring';
 import { signSubscriberToken } from '../tokens/subscriber-token';
-import { ampUrl, clickUrl, imageFormatForKind, imageUrl } from './opentime-urls';
+import { ampUrl, clickUrl, imageUrl, type ImageFormat } from './opentime-urls';
 
 /**
  * Adds Opentime columns to an ESP export of any size: csv-parse → one
@@ -14,7 +14,7 @@ import { ampUrl, clickUrl, imageFormatForKind, imageUrl } from './opentime-urls'
  *
  * Columns added (names use underscores, which every ESP accepts in field names):
  *   opentime_token                    the subscriber's token             (column set "token")
- *   opentime_img_<block>              ready image URL, .gif for countdowns (column set "img")
+ *   opentime_img_<block>              ready image URL, .gif for kinds that animate (column set "img")
  *   opentime_amp_<block>              ready amp-list JSON URL             (column set "amp")
  *   opentime_click_<block>_<slot>     ready click URL per slot            (column set "click")
  */
@@ -24,8 +24,8 @@ export const DEFAULT_COLUMN_SETS: readonly ColumnSet[] = ['token', 'img'];
 
 export interface TokensCsvBlock {
   id: string;
-  /** The block's kind: countdowns get a .gif image URL. */
-  kind: string;
+  /** The block's image format (opentime-urls.ts imageFormatFor): a GIF when its kind animates. */
+  imageFormat: ImageFormat;
   /** Click slots (recommendations: one per card). */
   slots: number;
 }
@@ -99,7 +99,7 @@ function addedValues(token: string, options: TokensCsvOptions, sets: readonly Co
   const values: string[] = [];
   if (sets.includes('token')) values.push(token);
   for (const block of options.blocks) {
-    if (sets.includes('img')) values.push(imageUrl(options.baseUrl, block.id, t, imageFormatForKind(block.kind)));
+    if (sets.includes('img')) values.push(imageUrl(options.baseUrl, block.id, t, block.imageFormat));
     if (sets.includes('amp')) values.push(ampUrl(options.baseUrl, block.id, t));
     if (sets.includes('click')) for (let slot = 0; slot < block.slots; slot++) values.push(clickUrl(options.baseUrl, block.id, slot, t));
   }

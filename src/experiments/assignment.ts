@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PreparedBlock } from '../blocks/kind';
+import type { PreparedBlock } from '../blocks/prepared-block';
 import { HOLDOUT } from './experiment-config';
 
 /** One arm of a prepared experiment: a variant (its own prepared block) or the holdout. */

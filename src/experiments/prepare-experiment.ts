@@ -1,4 +1,4 @@
-import type { PreparedBlock } from '../blocks/kind';
+import type { PreparedBlock } from '../blocks/prepared-block';
 import type { PreparedArm, PreparedExperiment } from './assignment';
 import { HOLDOUT, type ExperimentConfig } from './experiment-config';
 

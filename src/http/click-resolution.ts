@@ -1,6 +1,7 @@
-import type { BlockView, PreparedBlock } from '../blocks/kind';
+import { fallbackItemOf } from '../blocks/fallback-item';
 import type { BlockLocks } from '../blocks/lock-at-first-open';
-import { fallbackPayload, resolveBlock } from '../blocks/resolve-block';
+import type { PreparedBlock } from '../blocks/prepared-block';
+import { resolveBlock } from '../blocks/resolve-block';
 import { slotUrls } from '../blocks/slots';
 import type { Impression, Store } from '../data/store';
 import { buildOpen } from '../open/open';
@@ -39,7 +40,7 @@ export async function impressionAtClick(block: PreparedBlock, claims: Subscriber
     defaultTimeZone: block.config.defaultTimeZone,
   });
   const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
-  const view = resolution.outcome === 'view' ? resolution.view : (fallbackPayload(block).items[0] as BlockView);
+  const view = resolution.outcome === 'view' ? resolution.view : fallbackItemOf(block);
   return {
     subscriberId: claims.subscriberId,
     campaignId: claims.campaignId,

@@ -1,5 +1,5 @@
-import type { BlockView } from '../blocks/kind';
-import { productCardsOf } from '../blocks/lock-marks';
+import type { BlockView } from '../kinds/registry';
+import { productCardsOf } from '../kinds/kind-of-view';
 
 const NONE: readonly string[] = Object.freeze([]);
 

@@ -1,4 +1,4 @@
-import type { PreparedBlock } from '../blocks/kind';
+import type { PreparedBlock } from '../blocks/prepared-block';
 import type { Resolution } from '../blocks/resolve-block';
 import type { Metrics } from '../metrics/metrics';
 import { isHumanOpen } from '../open/client-detection';

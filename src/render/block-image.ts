@@ -1,11 +1,12 @@
 import type { Canvas, Image } from '@napi-rs/canvas';
 import type { BlockCatalog } from '../blocks/blocks-config';
-import type { CountdownView } from '../blocks/countdown';
-import type { BlockView, PreparedBlock } from '../blocks/kind';
+import { defaultFallbackItem, fallbackItemOf, type FallbackItem } from '../blocks/fallback-item';
 import type { BlockLocks } from '../blocks/lock-at-first-open';
-import { fallbackPayload, logFallback, resolveBlock, type Resolution } from '../blocks/resolve-block';
+import type { PreparedBlock } from '../blocks/prepared-block';
+import { logFallback, resolveBlock, type Resolution } from '../blocks/resolve-block';
 import { slotUrls, type ImagePart } from '../blocks/slots';
 import type { ImpressionLog } from '../data/impression-log';
+import { isTicking, type ShownView } from '../kinds/kind-of-view';
 import type { Campaign, Subscriber } from '../data/model';
 import type { Store } from '../data/store';
 import { NEVER_OVERLOADED, type LoadGauge } from '../http/event-loop-lag';
@@ -33,9 +34,9 @@ import { clampScale, defaultTheme, resolveTheme, type Theme } from './theme';
  */
 
 export type ImageFormat = 'png' | 'gif';
-export type DrawBlockFn = (view: BlockView, theme: Theme, options: DrawBlockOptions) => Canvas;
+export type DrawBlockFn = (view: ShownView, theme: Theme, options: DrawBlockOptions) => Canvas;
 
-/** The countdown GIF: one frame a second for a minute (issue 3). */
+/** A ticking view's GIF (a running countdown): one frame a second for a minute (README "Images"). */
 export const GIF_FRAMES = 60;
 export const GIF_FRAME_DELAY_MS = 1000;
 /** The pictures of a view that shows none. */
@@ -51,9 +52,9 @@ const PLACEHOLDER_RENDER_TTL_MS = 10_000;
 const TICKING_RENDER_TTL_MS = 2_000;
 
 /** How long a rendering of these views is reused; undefined: the render cache's own limit. */
-export function renderingTtlMs(views: readonly BlockView[], picturesPresent: readonly boolean[]): number | undefined {
-  const first = views[0] as CountdownView | undefined;
-  if (first?.kind === 'countdown' && first.state === 'running') return TICKING_RENDER_TTL_MS;
+export function renderingTtlMs(views: readonly ShownView[], picturesPresent: readonly boolean[]): number | undefined {
+  const first = views[0];
+  if (first !== undefined && isTicking(first)) return TICKING_RENDER_TTL_MS;
   if (!picturesPresent.every(Boolean)) return PLACEHOLDER_RENDER_TTL_MS;
   return undefined;
 }
@@ -70,11 +71,11 @@ export interface BlockImageDeps {
   renderCache?: RenderCache;
   /** Replaces drawBlock (tests count draws or make drawing fail). */
   draw?: DrawBlockFn;
-  /** Apple's relay egress ranges, for client detection (issue 6); none: the user agent alone decides. */
+  /** Apple's relay egress ranges, for client detection; none: the user agent alone decides. */
   relayRanges?: RelayAddressList;
-  /** Records each render in the metrics and the render log (issue 6). */
+  /** Records each render in the metrics and the render log. */
   observeRender?: ObserveRender;
-  /** Frozen views of lock-at-first-open blocks (issue 6). */
+  /** Frozen views of lock-at-first-open blocks (blocks/lock-at-first-open.ts). */
   locks?: BlockLocks;
   /** Threads for GIF drawing and encoding; default: the process's shared pool. */
   renderPool?: RenderPool;
@@ -136,20 +137,20 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   const loadGauge = deps.loadGauge ?? NEVER_OVERLOADED;
   // Themes are validated once, here: a bad theme stops start-up with a ConfigError naming the block.
   const themes = new Map<string, Theme>();
-  for (const [id, block] of deps.blocks) themes.set(id, resolveTheme(block.config.theme, block.kind.name, `block "${id}"`));
-  // Experiment variants may change the look: one theme per arm, validated now too (issue 6).
+  for (const [id, block] of deps.blocks) themes.set(id, resolveTheme(block.config.theme, block.kind.theme, `block "${id}"`));
+  // Experiment variants may change the look: one theme per arm, validated now too.
   const armThemeKey = (blockId: string, arm: string): string => `${blockId}\u0000${arm}`;
   for (const [id, block] of deps.blocks) {
     for (const arm of block.experiment?.arms ?? []) {
-      if (arm.block) themes.set(armThemeKey(id, arm.name), resolveTheme(arm.block.config.theme, block.kind.name, `block "${id}" variant "${arm.name}"`));
+      if (arm.block) themes.set(armThemeKey(id, arm.name), resolveTheme(arm.block.config.theme, block.kind.theme, `block "${id}" variant "${arm.name}"`));
     }
   }
-  const genericTheme = defaultTheme('fallback');
-  const genericView: BlockView = { kind: 'fallback', headline: 'See our latest offers', cta: { label: 'Shop now', url: '' } } as BlockView;
+  const genericTheme = defaultTheme();
+  const genericView: FallbackItem = defaultFallbackItem('');
 
   async function encodeView(
     format: ImageFormat,
-    views: readonly BlockView[],
+    views: readonly ShownView[],
     theme: Theme,
     scale: number,
     log: Logger,
@@ -157,7 +158,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     mayShed = false,
   ): Promise<RenderedImage> {
     // A part of a PNG: a crop of the same drawing (a GIF is always whole).
-    const rect = part === undefined || format !== 'png' ? 'whole' : partRect(views[0] as BlockView, theme, part);
+    const rect = part === undefined || format !== 'png' ? 'whole' : partRect(views[0] as ShownView, theme, part);
     if (rect === 'empty') return transparentPixel(format);
     const urls: string[] = [];
     for (const view of views) imageUrlsOf(view, urls);
@@ -172,9 +173,9 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const image = await cache.getOrRender(
       key,
       async () => {
-        const drawView = (view: BlockView): Canvas => (rect === 'whole' ? draw(view, theme, options) : cropCanvas(draw(view, theme, options), rect, scale));
+        const drawView = (view: ShownView): Canvas => (rect === 'whole' ? draw(view, theme, options) : cropCanvas(draw(view, theme, options), rect, scale));
         if (format === 'gif') return encoded(await encodeGif(views, theme, scale, urls.length === 0 ? null : drawView), format);
-        const view = views[0] as BlockView;
+        const view = views[0] as ShownView;
         // A replaced drawBlock (tests) runs here, where it was given; so does a PNG when every render thread is taken.
         if (!deps.draw) {
           try {
@@ -198,16 +199,17 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
    * image loader lives in this thread) and the thread only encodes. Rejects
    * with RenderPoolBusy when the threads are full.
    */
-  function encodeGif(views: readonly BlockView[], theme: Theme, scale: number, drawHere: ((view: BlockView) => Canvas) | null): Promise<Buffer> {
-    const last = views[views.length - 1] as CountdownView;
-    const endsExpired = views.length > 1 && last.kind === 'countdown' && last.state === 'expired';
+  function encodeGif(views: readonly ShownView[], theme: Theme, scale: number, drawHere: ((view: ShownView) => Canvas) | null): Promise<Buffer> {
+    const last = views[views.length - 1] as ShownView;
+    // Frames are views one second apart: an animation whose last frame no longer ticks (a countdown that ran out) has stopped.
+    const endsStopped = views.length > 1 && !isTicking(last);
     const timing: GifTiming =
       views.length === 1
         ? { delayMs: 0, loop: false }
         : // A countdown that runs out within the minute plays once and rests on "ended".
-          { delayMs: GIF_FRAME_DELAY_MS, loop: !endsExpired, paletteFrames: endsExpired ? [views.length - 1] : [] };
+          { delayMs: GIF_FRAME_DELAY_MS, loop: !endsStopped, paletteFrames: endsStopped ? [views.length - 1] : [] };
     // A replaced drawBlock (tests) runs here, where it was given.
-    const drawer = drawHere ?? (deps.draw ? (view: BlockView) => draw(view, theme, { scale, images: NO_IMAGES }) : null);
+    const drawer = drawHere ?? (deps.draw ? (view: ShownView) => draw(view, theme, { scale, images: NO_IMAGES }) : null);
     if (!drawer) return pool.drawGif({ views, theme, scale, timing });
     const frames = views.map((view) => canvasPixels(drawer(view)));
     const first = frames[0] as { width: number; height: number };
@@ -220,7 +222,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
    * frame before the other 59 are resolved, and drawn once however many ask
    * within the second.
    */
-  async function encodeTicking(first: BlockView, moreFrames: () => Promise<BlockView[]>, theme: Theme, scale: number): Promise<RenderedImage> {
+  async function encodeTicking(first: ShownView, moreFrames: () => Promise<ShownView[]>, theme: Theme, scale: number): Promise<RenderedImage> {
     const key = renderCacheKey({ output: 'gif', part: 'ticking', scale, theme, views: first, images: [] });
     const cached = cache.cached(key);
     if (cached) return cached;
@@ -251,29 +253,28 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     format: ImageFormat,
     openAt: (now: Date) => Open,
     now: Date,
-  ): Promise<{ resolution: Resolution; view: BlockView; moreFrames: (() => Promise<BlockView[]>) | null }> {
+  ): Promise<{ resolution: Resolution; view: ShownView; moreFrames: (() => Promise<ShownView[]>) | null }> {
     const resolution = await resolveBlock(block, openAt(now), deps.store, { locks: deps.locks });
     if (resolution.outcome !== 'view') return { resolution, view: fallbackView(block), moreFrames: null };
-    const first = resolution.view as CountdownView;
-    if (format !== 'gif' || first.kind !== 'countdown' || first.state === 'expired') return { resolution, view: resolution.view, moreFrames: null };
-    const moreFrames = async (): Promise<BlockView[]> => {
-      const views: BlockView[] = [];
+    if (format !== 'gif' || !isTicking(resolution.view)) return { resolution, view: resolution.view, moreFrames: null };
+    const moreFrames = async (): Promise<ShownView[]> => {
+      const views: ShownView[] = [];
       for (let second = 1; second < GIF_FRAMES; second++) {
         const next = await resolveBlock(block, openAt(new Date(now.getTime() + second * 1000)), deps.store, { locks: deps.locks });
         if (next.outcome !== 'view') break;
         views.push(next.view);
-        if ((next.view as CountdownView).state === 'expired') break;
+        if (!isTicking(next.view)) break;
       }
       return views;
     };
     return { resolution, view: resolution.view, moreFrames };
   }
 
-  function fallbackView(block: PreparedBlock): BlockView {
-    return fallbackPayload(block).items[0] as BlockView;
+  function fallbackView(block: PreparedBlock): FallbackItem {
+    return fallbackItemOf(block);
   }
 
-  function recordImpression(block: PreparedBlock, subject: Subject, view: BlockView, now: Date, log: Logger): void {
+  function recordImpression(block: PreparedBlock, subject: Subject, view: ShownView, now: Date, log: Logger): void {
     if (!subject.claims || !deps.impressionLog) return;
     try {
       deps.impressionLog.record({

@@ -1,8 +1,6 @@
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
-import type { BlockView } from '../blocks/kind';
 import type { ImagePart } from '../blocks/slots';
-import type { RecommendationsView } from '../blocks/recommendations';
-import { recommendationsLayout } from './kinds/recommendations';
+import { withKindOf, type ShownView } from '../kinds/kind-of-view';
 import type { Theme } from './theme';
 
 /**
@@ -21,12 +19,14 @@ export interface PartRect {
 
 /**
  * The rectangle (CSS pixels) a part shows: `whole` for the whole picture,
- * `empty` for nothing. A view without cards (a fallback panel, a countdown)
- * is all header, so a template's card cells stay empty rather than repeat it.
+ * `empty` for nothing. The header and card columns are where the view's kind
+ * says they are (`parts`, kinds/kind.ts). A picture that cannot be cut (a
+ * fallback panel, a countdown) is all header, so a template's card cells stay
+ * empty rather than repeat it.
  */
-export function partRect(view: BlockView, theme: Theme, part: ImagePart): PartRect | 'whole' | 'empty' {
-  if (view.kind !== 'recommendations') return part === 'header' ? 'whole' : 'empty';
-  const layout = recommendationsLayout(view as RecommendationsView, theme);
+export function partRect(view: ShownView, theme: Theme, part: ImagePart): PartRect | 'whole' | 'empty' {
+  const layout = withKindOf(view, (kind, own) => kind.parts?.(own, theme));
+  if (!layout) return part === 'header' ? 'whole' : 'empty';
   if (part === 'header') return { x: 0, y: 0, width: theme.width, height: layout.headerBottom };
   const column = layout.columns[part];
   if (!column) return 'empty';

@@ -1,6 +1,6 @@
 import { Image } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
-import type { BlockView } from '../blocks/kind';
+import type { ShownView } from '../kinds/kind-of-view';
 import { drawBlock } from './draw-block';
 import { canvasPixels, encodePng } from './encode';
 import { encodeGifAnimation, type GifAnimationOptions } from './gif';
@@ -21,7 +21,7 @@ export type GifTiming = Pick<GifAnimationOptions, 'delayMs' | 'loop' | 'paletteF
 
 export interface DrawGifTask {
   /** One view per frame; views with product pictures are drawn by the caller (they need its image loader). */
-  views: readonly BlockView[];
+  views: readonly ShownView[];
   theme: Theme;
   scale: number;
   timing: GifTiming;
@@ -42,7 +42,7 @@ export interface PictureBytes {
 }
 
 export interface DrawPngTask {
-  view: BlockView;
+  view: ShownView;
   theme: Theme;
   scale: number;
   /** A part of the picture (image-parts.ts); null: the whole. */
@@ -91,7 +91,7 @@ export function drawGif(task: DrawGifTask): Promise<Buffer> {
   return encodeGifAnimation({
     ...task.timing,
     frameCount: task.views.length,
-    drawFrame: (index) => drawBlock(task.views[index] as BlockView, task.theme, { scale: task.scale, images: NO_IMAGES }),
+    drawFrame: (index) => drawBlock(task.views[index] as ShownView, task.theme, { scale: task.scale, images: NO_IMAGES }),
     yieldEvery: Number.POSITIVE_INFINITY,
   });
 }

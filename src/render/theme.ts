@@ -4,7 +4,8 @@ import { BUNDLED_FONT_FAMILIES, FONT_FAMILY, type BundledFontFamily } from './fo
 
 /**
  * The look of a block's image: a `theme:` object in the block config, every
- * key optional, filled from defaults that depend on the block's kind.
+ * key optional, filled from defaults that depend on the block's kind (each
+ * kind declares its own, `theme` in kinds/kind.ts).
  *
  * ```yaml
  * theme:
@@ -124,20 +125,20 @@ export interface Theme {
   button: { style: 'filled' | 'outline'; radius: number };
 }
 
-/** Default heights per kind; anything else (the fallback, unknown kinds) gets the fallback's. */
-export const DEFAULT_HEIGHTS: Readonly<Record<string, number>> = {
-  countdown: 160,
-  product: 300,
-  recommendations: 360,
-  loyalty: 200,
-  fallback: 150,
-};
+/** What a kind sets under a block's own theme: its image height, and font sizes that differ from the base theme's. */
+export interface KindThemeDefaults {
+  height: number;
+  fontSizes?: Partial<Theme['fontSizes']>;
+}
+
+/** The fallback panel's defaults: a block's fallback items, and the generic panel of an unknown block. */
+export const FALLBACK_THEME_DEFAULTS: KindThemeDefaults = { height: 150 };
 
 // A quiet retail palette: near-black type and buttons on white, a red for sale
 // prices, soft badge pills whose text keeps at least 4.5:1 contrast.
 const BASE_THEME: Theme = {
   width: 600,
-  height: DEFAULT_HEIGHTS.fallback as number,
+  height: FALLBACK_THEME_DEFAULTS.height,
   fontFamily: FONT_FAMILY,
   padding: 24,
   radius: 8,
@@ -165,12 +166,6 @@ const BASE_THEME: Theme = {
   },
   fontSizes: { headline: 22, title: 20, body: 14, small: 12, price: 24, figure: 30, points: 36, button: 15, min: 10 },
   button: { style: 'filled', radius: 6 },
-};
-
-/** Per kind adjustments of the base theme (before the block's own theme). */
-const KIND_DEFAULTS: Readonly<Record<string, { fontSizes?: Partial<Theme['fontSizes']> }>> = {
-  recommendations: { fontSizes: { headline: 20, title: 13, price: 15, small: 11 } },
-  loyalty: { fontSizes: { body: 15 } },
 };
 
 /** Cap on width × height × scale² of one rendering: 2.5 million pixels (≈ 10 MB of RGBA). */
@@ -207,11 +202,12 @@ function allowedKeysAt(keys: readonly PropertyKey[]): string[] {
 }
 
 /**
- * Validates a block's `theme` config and fills the defaults for its kind.
- * Throws ConfigError naming each wrong key, what was expected and what was
- * received; `where` names the block in the message.
+ * Validates a block's `theme` config and fills the defaults: the block's
+ * kind's (`kindDefaults`), then the base theme's. Throws ConfigError naming
+ * each wrong key, what was expected and what was received; `where` names the
+ * block in the message.
  */
-export function resolveTheme(raw: Record<string, unknown>, kind: string, where: string): Theme {
+export function resolveTheme(raw: Record<string, unknown>, kindDefaults: KindThemeDefaults, where: string): Theme {
   const parsed = themeSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
@@ -226,7 +222,6 @@ export function resolveTheme(raw: Record<string, unknown>, kind: string, where: 
     throw new ConfigError(`${where}: invalid theme:\n${lines.join('\n')}`);
   }
   const input = parsed.data;
-  const kindDefaults = KIND_DEFAULTS[kind] ?? {};
   const badges = { ...BASE_THEME.colors.badges };
   for (const tone of Object.keys(badges) as BadgeToneName[]) {
     badges[tone] = { ...badges[tone], ...input.colors?.badges?.[tone] };
@@ -234,7 +229,7 @@ export function resolveTheme(raw: Record<string, unknown>, kind: string, where: 
   const { badges: _ignored, ...colours } = input.colors ?? {};
   return {
     width: input.width ?? BASE_THEME.width,
-    height: input.height ?? DEFAULT_HEIGHTS[kind] ?? BASE_THEME.height,
+    height: input.height ?? kindDefaults.height,
     fontFamily: input.fontFamily ?? BASE_THEME.fontFamily,
     padding: input.padding ?? BASE_THEME.padding,
     radius: input.radius ?? BASE_THEME.radius,
@@ -244,9 +239,9 @@ export function resolveTheme(raw: Record<string, unknown>, kind: string, where: 
   };
 }
 
-/** The default theme of a kind (a block with no `theme:`). */
-export function defaultTheme(kind: string): Theme {
-  return resolveTheme({}, kind, `default theme of ${kind}`);
+/** The theme of a block with no `theme:`, from its kind's defaults; the fallback panel's by default. */
+export function defaultTheme(kindDefaults: KindThemeDefaults = FALLBACK_THEME_DEFAULTS): Theme {
+  return resolveTheme({}, kindDefaults, 'default theme');
 }
 
 /**

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { ApiKeyring, generateApiKey, type ApiScope } from '../../src/api/api-keys';
 import { signWebhookBody } from '../../src/api/webhook-signature';
 import { createApp, type OpentimeApp } from '../../src/app';
-import type { BlockView } from '../../src/blocks/kind';
+import type { ShownView } from '../../src/kinds/kind-of-view';
 import { CachedStore } from '../../src/data/cached-store';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
 import { SqliteStore } from '../../src/data/sqlite-store';
@@ -28,7 +28,7 @@ export interface ApiApp {
   sqlite: SqliteStore;
   clock: { now: Date };
   keys: { all: string; readOnly: string; productsOnly: string };
-  drawnViews: BlockView[];
+  drawnViews: ShownView[];
   /** The server's log lines (warn and above unless `logLevel` says otherwise). */
   logLines: () => string[];
   token(subscriberId: string, campaignId?: string): string;
@@ -54,7 +54,7 @@ export async function createApiApp(
   const readOnly = issued('reader', ['products:read', 'subscribers:read']);
   const productsOnly = issued('catalogue', ['products:write']);
   const clock = { now: FIXED_NOW };
-  const drawnViews: BlockView[] = [];
+  const drawnViews: ShownView[] = [];
   const lines: string[] = [];
   const logSink = new Writable({
     write(chunk: Buffer, _encoding, callback) {

@@ -4,7 +4,7 @@ import type { Image } from '@napi-rs/canvas';
 import request from 'supertest';
 import { createApp, type OpentimeApp } from '../../src/app';
 import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
-import type { BlockView } from '../../src/blocks/kind';
+import type { ShownView } from '../../src/kinds/kind-of-view';
 import { CachedStore } from '../../src/data/cached-store';
 import { ImpressionLog } from '../../src/data/impression-log';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
@@ -37,7 +37,7 @@ export const BLOCKS_FILE = path.join(__dirname, '..', '..', 'config', 'blocks.ya
 export const keyring = new Keyring({ keys: [{ kid: 'img-1', secret: Buffer.alloc(32, 9).toString('base64url') }], activeKid: 'img-1' });
 
 export interface DrawCall {
-  view: BlockView;
+  view: ShownView;
   images: ReadonlyMap<string, Image | null>;
 }
 

@@ -15,7 +15,7 @@ import { SenderAllowlist } from '../../src/http/sender-allowlist';
 import { createLogger } from '../../src/log';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics';
 import { AppleRelayRanges } from '../../src/open/apple-relay-ranges';
-import type { BlockView } from '../../src/blocks/kind';
+import type { ShownView } from '../../src/kinds/kind-of-view';
 import type { DrawBlockFn } from '../../src/render/block-image';
 import { drawBlock } from '../../src/render/draw-block';
 import { createImageLoader } from '../../src/render/image-loader';
@@ -25,7 +25,8 @@ import { signSubscriberToken } from '../../src/tokens/subscriber-token';
 
 /**
  * A real app (createApp) on an in-memory SQLite seeded with the demo data,
- * with the issue 6 parts held by the test: the render log and the locks flush
+ * with the recording parts (reports, lock-at-first-open, client detection)
+ * held by the test: the render log and the locks flush
  * only when a test says so, every drawn view is kept, and Apple's relay list
  * is a known sample.
  */
@@ -54,7 +55,7 @@ export interface RecordingApp {
   locks: BlockLocks;
   metrics: Metrics;
   /** Every view handed to the image drawing, in order. */
-  drawn: BlockView[];
+  drawn: ShownView[];
   /** A key with every scope, and one per scope set asked for. */
   apiKey(scopes?: readonly ApiScope[]): string;
   token(subscriberId: string, campaignId?: string): string;
@@ -81,7 +82,7 @@ export async function createRecordingApp(options: { blocksYaml: string; draw?: D
   const renderLog = new RenderLog(store, { flushIntervalMs: 60_000, logger });
   const locks = new BlockLocks(store, { flushIntervalMs: 60_000, logger });
   const metrics = createMetrics();
-  const drawn: BlockView[] = [];
+  const drawn: ShownView[] = [];
   const keys = new Map<string, { key: string; record: ReturnType<typeof generateApiKey>['record'] }>();
   const allScopes: ApiScope[] = ['products:write', 'products:read', 'subscribers:write', 'subscribers:read', 'events:write', 'reports:read'];
   for (const scopes of [allScopes, ['products:write'] as ApiScope[]]) {

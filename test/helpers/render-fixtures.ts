@@ -2,8 +2,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createCanvas, Image } from '@napi-rs/canvas';
 import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
-import type { BlockView } from '../../src/blocks/kind';
-import { fallbackPayload, resolveBlock } from '../../src/blocks/resolve-block';
+import type { ShownView } from '../../src/kinds/kind-of-view';
+import { fallbackItemOf } from '../../src/blocks/fallback-item';
+import { resolveBlock } from '../../src/blocks/resolve-block';
 import type { Product } from '../../src/data/model';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
 import { SqliteStore } from '../../src/data/sqlite-store';
@@ -27,7 +28,7 @@ export interface RenderFixture {
    * The view a block shows this subscriber (null: a generic open) in this
    * campaign; the block's first fallback item when it resolves to its fallback.
    */
-  view(blockId: string, subscriberId: string | null, campaignId?: string, now?: Date): Promise<BlockView>;
+  view(blockId: string, subscriberId: string | null, campaignId?: string, now?: Date): Promise<ShownView>;
   setProduct(id: string, change: Partial<Product>): Promise<void>;
   close(): Promise<void>;
 }
@@ -55,7 +56,7 @@ export async function createRenderFixture(): Promise<RenderFixture> {
       });
       const resolution = await resolveBlock(block, open, store);
       if (resolution.outcome === 'view') return resolution.view;
-      return fallbackPayload(block).items[0] as BlockView;
+      return fallbackItemOf(block);
     },
     async setProduct(id, change) {
       const product = await store.getProduct(id);
@@ -189,7 +190,7 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
 ];
 
 /** Resolves a golden case's view through the real blocks, applying (and then undoing) its product changes. */
-export async function resolveCase(fixture: RenderFixture, spec: GoldenCase): Promise<BlockView> {
+export async function resolveCase(fixture: RenderFixture, spec: GoldenCase): Promise<ShownView> {
   const originals: Product[] = [];
   for (const [id, change] of Object.entries(spec.products ?? {})) {
     const product = await fixture.store.getProduct(id);

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { Product } from '../data/model';
-import { compileRule, type CompiledRule } from '../rules/rule';
-import { withProduct } from '../rules/facts';
-import { baseBlockSchema, HoldBack, type AmpListPayload, type BlockKind, type ResolveContext } from './kind';
+import { baseBlockSchema } from '../../blocks/block-config';
+import type { Product } from '../../data/model';
+import { compileRule, type CompiledRule } from '../../rules/rule';
+import { withProduct } from '../../rules/facts';
+import { HoldBack } from '../hold-back';
+import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import {
   badgeRuleSchema,
   cardMessages,
@@ -11,13 +13,18 @@ import {
   productCard,
   type CompiledBadge,
   type ProductCardView,
-} from './product-card';
+} from '../shared/product-card';
+import { drawRecommendations, recommendationsLayout } from './draw';
+import { recommendationsSamples } from './samples';
 
 const historySources = ['cart', 'recentViews'] as const;
 
+/** The most picks a block may show; each is a click slot of its own. */
+const MAX_PICKS = 12;
+
 const recommendationsSchema = baseBlockSchema.extend({
   kind: z.literal('recommendations'),
-  count: z.number().int().min(1).max(12).default(4),
+  count: z.number().int().min(1).max(MAX_PICKS).default(4),
   /** Which parts of the subscriber's history seed the picks, in priority order. */
   sources: z.array(z.enum(historySources)).min(1).default(['cart', 'recentViews']),
   /** How many history entries per source are read: bounds the work per open. */
@@ -90,7 +97,13 @@ async function pick(prepared: PreparedRecommendations, context: ResolveContext):
   return picks;
 }
 
-export const recommendationsKind: BlockKind<RecommendationsConfig, PreparedRecommendations, RecommendationsView> = {
+/**
+ * RECOMMENDATIONS — N in-stock products picked for the subscriber (README
+ * "Blocks"). Each card is a click slot, and its picture can be cut into the
+ * title band and one part per card, so the HTML part links each card in a
+ * cell of its own.
+ */
+export const recommendationsKind: BlockKind<'recommendations', RecommendationsView, RecommendationsConfig, PreparedRecommendations> = {
   name: 'recommendations',
   configSchema: recommendationsSchema,
   defaultMessages: {
@@ -124,4 +137,13 @@ export const recommendationsKind: BlockKind<RecommendationsConfig, PreparedRecom
   toJson(view: RecommendationsView): AmpListPayload {
     return { items: [view] };
   },
+
+  draw: drawRecommendations,
+  theme: { height: 360, fontSizes: { headline: 20, title: 13, price: 15, small: 11 } },
+  notShown: ['kind', 'id', 'url', 'image', 'category', 'stockState', 'tone', 'sources'],
+  samples: recommendationsSamples,
+  // Slot i is the i-th card.
+  clickSlots: { count: (config) => config.count, max: MAX_PICKS, urls: (view) => view.products.map((product) => product.url) },
+  productCards: { of: (view) => view.products, with: (view, products) => ({ ...view, products: [...products] }) },
+  parts: recommendationsLayout,
 };

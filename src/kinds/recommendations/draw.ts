@@ -1,16 +1,18 @@
-import type { ProductCardView } from '../../blocks/product-card';
-import type { RecommendationsView } from '../../blocks/recommendations';
-import { drawLabel, layoutParagraph, paintParagraph, type Context } from '../text';
-import type { Theme } from '../theme';
-import { layoutPriceRow } from './product';
-import { badgeShape, buttonShape, drawProductImage, textStyle, type DrawEnv } from './shared';
+import type { DrawEnv } from '../../render/draw-env';
+import { badgeShape, buttonShape, textStyle } from '../../render/shapes';
+import { drawLabel, layoutParagraph, paintParagraph, type Context } from '../../render/text';
+import type { Theme } from '../../render/theme';
+import type { PartLayout } from '../kind';
+import { drawProductImage, layoutPriceRow } from '../shared/draw-product-card';
+import type { ProductCardView } from '../shared/product-card';
+import type { RecommendationsView } from './index';
 
 /** Cards never grow wider than this; fewer picks are centred instead. */
 const MAX_CARD_WIDTH = 200;
 const CARD_GAP = 12;
 
 /** Where the parts of a recommendations picture are, in CSS pixels: the header band, then one column per card. */
-export interface RecommendationsLayout {
+export interface RecommendationsLayout extends PartLayout {
   /** The header band's height; the cards' columns start here (halfway through the gap above the cards). */
   headerBottom: number;
   /** Card images start here. */

@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import type { Product, StockState } from '../data/model';
-import { formatMoney, formatPercent } from '../format/numbers';
-import { compileRule, type CompiledRule } from '../rules/rule';
-import { productFacts, withProduct } from '../rules/facts';
-import type { ResolveContext } from './kind';
+import type { Product, StockState } from '../../data/model';
+import { formatMoney, formatPercent } from '../../format/numbers';
+import { compileRule, type CompiledRule } from '../../rules/rule';
+import { productFacts, withProduct } from '../../rules/facts';
+import type { ResolveContext } from '../kind';
 
-/** One product as both renderers show it: every string formatted for this subscriber. */
+/**
+ * One product as both renderers show it: every string formatted for this
+ * subscriber. Shared by the kinds that show catalogue products (product,
+ * recommendations), which declare where their cards are (`productCards`).
+ */
 export interface ProductCardView {
   id: string;
   name: string;

@@ -1,8 +1,9 @@
-import type { ProductView } from '../../blocks/product';
-import type { ProductCardView } from '../../blocks/product-card';
-import { drawLabel, drawText, fitLine, layoutParagraph, paintParagraph, type Context, type TextStyle } from '../text';
-import type { Theme } from '../theme';
-import { badgeShape, buttonShape, drawProductImage, textStyle, type DrawEnv } from './shared';
+import type { DrawEnv } from '../../render/draw-env';
+import { badgeShape, buttonShape, textStyle } from '../../render/shapes';
+import { drawLabel, drawText, layoutParagraph, paintParagraph, type Context } from '../../render/text';
+import type { Theme } from '../../render/theme';
+import { drawProductImage, layoutPriceRow } from '../shared/draw-product-card';
+import type { ProductView } from './index';
 
 /**
  * The product card: the image on the left, then badge, name, price (the sale
@@ -59,47 +60,4 @@ function drawNoteBand(ctx: Context, note: string, theme: Theme, env: DrawEnv): n
     env.log,
   );
   return bandHeight;
-}
-
-/**
- * Price, original price (struck through) and discount on one line when they
- * fit, else the original and discount on a second line under the price.
- * Measures first (for layout), draws on `draw`.
- */
-export function layoutPriceRow(
-  ctx: Context,
-  product: ProductCardView,
-  width: number,
-  theme: Theme,
-  sizes: { price: number; secondary: number },
-): { height: number; draw(x: number, y: number, env: DrawEnv): void } {
-  const { colors } = theme;
-  const onSale = product.originalPrice !== null;
-  const gap = Math.round(sizes.secondary * 0.6);
-  const priceStyle = textStyle(theme, sizes.price, onSale ? colors.salePrice : colors.text, 700, Math.round(sizes.price * 0.7));
-  const priceLine = sizes.price * 1.25;
-  const secondary: { text: string; style: TextStyle }[] = [];
-  if (product.originalPrice) secondary.push({ text: product.originalPrice, style: { ...textStyle(theme, sizes.secondary, colors.mutedText, 400), strikethrough: true } });
-  if (product.discount) secondary.push({ text: product.discount, style: textStyle(theme, sizes.secondary, colors.salePrice, 600) });
-
-  const priceWidth = fitLine(ctx, product.price, width, priceStyle).width;
-  const secondaryWidth =
-    secondary.reduce((sum, part) => sum + fitLine(ctx, part.text, width, { ...part.style, minSize: part.style.size }).width, 0) +
-    gap * Math.max(0, secondary.length - 1);
-  const sameLine = secondary.length === 0 || priceWidth + gap * 1.5 + secondaryWidth <= width;
-  const secondLine = sizes.secondary * 1.4;
-
-  return {
-    height: sameLine ? priceLine : priceLine + secondLine,
-    draw(x: number, y: number, env: DrawEnv): void {
-      const price = drawText(ctx, product.price, { x, y, width, height: priceLine }, priceStyle, env.log);
-      // On the price's line the smaller figures share its baseline; else they take a line of their own below.
-      let cursor = sameLine ? x + price.width + gap * 1.5 : x;
-      const baseline = sameLine ? price.baseline : y + priceLine + (secondLine + 0.727 * sizes.secondary) / 2;
-      for (const part of secondary) {
-        const drawn = drawText(ctx, part.text, { x: cursor, y, width: Math.max(0, x + width - cursor), baseline }, part.style, env.log);
-        cursor += drawn.width + gap;
-      }
-    },
-  };
 }

@@ -1,42 +1,27 @@
-import { drawLabel, layoutParagraph, paintParagraph, type Context } from '../text';
-import type { Theme } from '../theme';
-import { buttonShape, textStyle, type DrawEnv } from './shared';
-
-/**
- * A fallback item as configured (`fallback.items` in the block config) or
- * the default `{kind: 'fallback', headline, cta}`. Configured items are free
- * form, so every field is optional here.
- */
-export interface FallbackViewLike {
-  kind: string;
-  headline?: unknown;
-  message?: unknown;
-  cta?: unknown;
-}
+import { fallbackCtaLabel, type FallbackItem } from '../blocks/fallback-item';
+import type { DrawEnv } from './draw-env';
+import { buttonShape, textStyle } from './shapes';
+import { drawLabel, layoutParagraph, paintParagraph, type Context } from './text';
+import type { Theme } from './theme';
 
 function stringField(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
 
-/** The CTA label of a fallback item, when it has one. */
-export function ctaLabelOf(view: FallbackViewLike): string | null {
-  const cta = view.cta;
-  return cta !== null && typeof cta === 'object' ? stringField((cta as { label?: unknown }).label) : null;
-}
-
 /**
- * The fallback (and any kind this renderer does not know): a quiet panel with
- * the headline, an optional message and the button, centred.
+ * A fallback item (blocks/fallback-item.ts), configured or the default one: a
+ * quiet panel with the headline, an optional message and the button, centred.
+ * Configured items are free form, so every field is optional here.
  */
-export function drawFallback(ctx: Context, view: FallbackViewLike, theme: Theme, env: DrawEnv): void {
+export function drawFallbackPanel(ctx: Context, item: FallbackItem, theme: Theme, env: DrawEnv): void {
   const { width, height, padding, colors, fontSizes } = theme;
   ctx.fillStyle = colors.surface;
   ctx.fillRect(0, 0, width, height);
 
   const innerWidth = width - 2 * padding;
-  const headline = stringField(view.headline);
-  const message = stringField(view.message);
-  const label = ctaLabelOf(view);
+  const headline = stringField(item.headline);
+  const message = stringField(item.message);
+  const label = fallbackCtaLabel(item);
   const headlineStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.72)));
   const messageStyle = textStyle(theme, fontSizes.body, colors.mutedText, 400);
   const buttonHeight = label ? 40 : 0;

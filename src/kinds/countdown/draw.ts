@@ -1,7 +1,8 @@
-import type { CountdownView } from '../../blocks/countdown';
-import { drawFigures, drawLabel, drawText, fillRoundRect, layoutParagraph, paintParagraph, textDirection, type Context } from '../text';
-import type { Theme } from '../theme';
-import { buttonShape, textStyle, type DrawEnv } from './shared';
+import type { DrawEnv } from '../../render/draw-env';
+import { buttonShape, textStyle } from '../../render/shapes';
+import { drawFigures, drawLabel, drawText, fillRoundRect, layoutParagraph, paintParagraph, textDirection, type Context } from '../../render/text';
+import type { Theme } from '../../render/theme';
+import type { CountdownView } from './index';
 
 /** Below this width the four boxes do not fit beside the text: the one-line `text` is shown instead. */
 const COMPACT_BELOW = 480;

@@ -1,7 +1,8 @@
-import type { LoyaltyView } from '../../blocks/loyalty';
-import { drawLabel, drawText, fillRoundRect, type Context } from '../text';
-import type { Theme } from '../theme';
-import { buttonShape, textStyle, type DrawEnv } from './shared';
+import type { DrawEnv } from '../../render/draw-env';
+import { buttonShape, textStyle } from '../../render/shapes';
+import { drawLabel, drawText, fillRoundRect, type Context } from '../../render/text';
+import type { Theme } from '../../render/theme';
+import type { LoyaltyView } from './index';
 
 /**
  * Greeting and tier pill on top, the balance large with the button beside it,

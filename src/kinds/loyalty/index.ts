@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { formatInteger, formatPercent } from '../format/numbers';
-import { baseBlockSchema, HoldBack, type AmpListPayload, type BlockKind, type ResolveContext } from './kind';
+import { baseBlockSchema } from '../../blocks/block-config';
+import { formatInteger, formatPercent } from '../../format/numbers';
+import { HoldBack } from '../hold-back';
+import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
+import { ctaSlot } from '../shared/cta-slot';
+import { drawLoyalty } from './draw';
+import { loyaltySamples } from './samples';
 
 const tierSchema = z.object({ name: z.string().min(1), minPoints: z.number().int().min(0) });
 
@@ -39,7 +44,8 @@ export interface LoyaltyView {
   cta: { label: string; url: string };
 }
 
-export const loyaltyKind: BlockKind<LoyaltyConfig, { config: LoyaltyConfig }, LoyaltyView> = {
+/** LOYALTY — points balance, tier and progress to the next tier (README "Blocks"); needs a known subscriber. */
+export const loyaltyKind: BlockKind<'loyalty', LoyaltyView, LoyaltyConfig, { config: LoyaltyConfig }> = {
   name: 'loyalty',
   configSchema: loyaltySchema,
   defaultMessages: {
@@ -84,4 +90,10 @@ export const loyaltyKind: BlockKind<LoyaltyConfig, { config: LoyaltyConfig }, Lo
   toJson(view: LoyaltyView): AmpListPayload {
     return { items: [view] };
   },
+
+  draw: drawLoyalty,
+  theme: { height: 200, fontSizes: { body: 15 } },
+  notShown: ['kind', 'url'],
+  samples: loyaltySamples,
+  clickSlots: ctaSlot,
 };

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { Product } from '../data/model';
-import { compileRule, type CompiledRule } from '../rules/rule';
-import { withProduct } from '../rules/facts';
-import { baseBlockSchema, HoldBack, type AmpListPayload, type BlockKind, type ResolveContext } from './kind';
+import { baseBlockSchema } from '../../blocks/block-config';
+import type { Product } from '../../data/model';
+import { compileRule, type CompiledRule } from '../../rules/rule';
+import { withProduct } from '../../rules/facts';
+import { HoldBack } from '../hold-back';
+import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import {
   badgeRuleSchema,
   cardMessages,
@@ -11,7 +13,9 @@ import {
   productCard,
   type CompiledBadge,
   type ProductCardView,
-} from './product-card';
+} from '../shared/product-card';
+import { drawProduct } from './draw';
+import { productSamples } from './samples';
 
 const productSchema = baseBlockSchema.extend({
   kind: z.literal('product'),
@@ -40,7 +44,12 @@ interface PreparedProduct {
   swapWhen: CompiledRule;
 }
 
-export const productKind: BlockKind<ProductConfig, PreparedProduct, ProductView> = {
+/**
+ * PRODUCT — one product with its live price, a badge chosen by rules against
+ * live stock and, when sold out, the best in-stock alternative of its
+ * category (README "Blocks").
+ */
+export const productKind: BlockKind<'product', ProductView, ProductConfig, PreparedProduct> = {
   name: 'product',
   configSchema: productSchema,
   defaultMessages: {
@@ -82,5 +91,16 @@ export const productKind: BlockKind<ProductConfig, PreparedProduct, ProductView>
 
   toJson(view: ProductView): AmpListPayload {
     return { items: [view] };
+  },
+
+  draw: drawProduct,
+  theme: { height: 300 },
+  notShown: ['kind', 'id', 'url', 'image', 'category', 'stockState', 'tone'],
+  samples: productSamples,
+  // Slot 0 is the product shown: the swapped-in one after a swap.
+  clickSlots: { count: () => 1, max: 1, urls: (view) => [view.product.url] },
+  productCards: {
+    of: (view) => [view.product],
+    with: (view, [product]) => (product ? { ...view, product } : view),
   },
 };

@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { formatDeadline } from '../format/dates';
-import { formatInteger, formatTwoDigits, formatUnit, unitLabel } from '../format/numbers';
-import { baseBlockSchema, HoldBack, type AmpListPayload, type BlockKind, type ResolveContext } from './kind';
+import { baseBlockSchema } from '../../blocks/block-config';
+import { formatDeadline } from '../../format/dates';
+import { formatInteger, formatTwoDigits, formatUnit, unitLabel } from '../../format/numbers';
+import { HoldBack } from '../hold-back';
+import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
+import { ctaSlot } from '../shared/cta-slot';
+import { drawCountdown } from './draw';
+import { countdownSamples } from './samples';
 
 const countdownSchema = baseBlockSchema.extend({
   kind: z.literal('countdown'),
@@ -52,7 +57,12 @@ export function splitSeconds(total: number): Record<CountdownUnitKey, number> {
 
 const unitNames = { days: 'day', hours: 'hour', minutes: 'minute', seconds: 'second' } as const;
 
-export const countdownKind: BlockKind<CountdownConfig, { config: CountdownConfig }, CountdownView> = {
+/**
+ * COUNTDOWN — time left to the campaign's deadline (or the block's `endsAt`),
+ * and a distinct expired state (README "Blocks"). Asked for as `.gif`, a
+ * running countdown is sixty frames one second apart.
+ */
+export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfig, { config: CountdownConfig }> = {
   name: 'countdown',
   configSchema: countdownSchema,
   defaultMessages,
@@ -67,8 +77,6 @@ export const countdownKind: BlockKind<CountdownConfig, { config: CountdownConfig
     const secondsLeft = Math.max(0, Math.floor((deadline.getTime() - open.now.getTime()) / 1000));
     const deadlineText = formatDeadline(deadline, open.locale, open.timeZone);
     const deadlineIso = deadline.toISOString();
-    // Both views are written out, not `{ ...base, … }`: on Node 20 a spread followed by more
-    // properties costs ~0.7 µs, and a countdown GIF resolves this 60 times.
 
     if (secondsLeft === 0) {
       return {
@@ -109,4 +117,12 @@ export const countdownKind: BlockKind<CountdownConfig, { config: CountdownConfig
   toJson(view: CountdownView): AmpListPayload {
     return { items: [view] };
   },
+
+  draw: drawCountdown,
+  theme: { height: 160 },
+  notShown: ['kind', 'state', 'deadline', 'key', 'url'],
+  samples: countdownSamples,
+  clickSlots: ctaSlot,
+  animation: { ticking: (view) => view.state === 'running' },
+  refusesLockAtFirstOpen: 'a countdown cannot be locked, its figures are the time left now',
 };

@@ -1,0 +1,130 @@
+import type { z } from 'zod';
+import type { BaseBlockConfig } from '../blocks/block-config';
+import type { Store } from '../data/store';
+import type { Open } from '../open/open';
+import type { DrawEnv } from '../render/draw-env';
+import type { Context } from '../render/text';
+import type { KindThemeDefaults, Theme, ThemeInput } from '../render/theme';
+import type { RuleFacts } from '../rules/facts';
+import type { ProductCardView } from './shared/product-card';
+
+/**
+ * THE SHAPE EVERY KIND FILLS (DESIGN.md "Words"). A kind is one folder,
+ * src/kinds/<kind>/, whose index.ts exports one object of this type, and one
+ * line in src/kinds/registry.ts. Everything the rest of the system needs to
+ * know about a kind is declared here, as data or as a function of the kind's
+ * own view: nothing outside the kind's folder asks for its name. The registry
+ * is typed so that a kind missing any required member does not compile.
+ */
+export interface BlockKind<Name extends string, View extends { kind: Name }, Config extends BaseBlockConfig = BaseBlockConfig, Prepared = unknown> {
+  /** The `kind:` of its blocks in the blocks config, and the `kind` of its views. */
+  readonly name: Name;
+
+  // ── The JSON side: config → rules → view → amp-list payload ──
+
+  readonly configSchema: z.ZodType<Config, any>;
+  /** English defaults; the README lists the keys. Config messages may only use these keys. */
+  readonly defaultMessages: Readonly<Record<string, string>>;
+  /** Compiles the kind's own rules once, at start-up; throws RuleError naming the rule's place. */
+  prepare(config: Config, where: string): Prepared;
+  /** Data + rules → a view whose every user-visible string is formatted for this open; HoldBack when data is missing. */
+  resolve(prepared: Prepared, context: ResolveContext): Promise<View>;
+  toJson(view: View): AmpListPayload;
+
+  // ── The image side: the same view, laid out ──
+
+  /** Draws the view onto a canvas already filled with the theme's background; only lays the view's strings out. */
+  draw(ctx: Context, view: View, theme: Theme, env: DrawEnv): void;
+  /** The kind's default image height and font sizes, under a block's own `theme:`. */
+  readonly theme: KindThemeDefaults;
+  /**
+   * View fields that are never drawn as text: identifiers, links, machine
+   * states and ISO times the AMP template may use. Every other string of the
+   * JSON must appear in the image (test/kinds/draw-log-equivalence.test.ts).
+   */
+  readonly notShown: readonly string[];
+  /** Representative views, every state the drawing knows: the draw-log test and the renderer's warm-up draw them. */
+  readonly samples: KindSamples<View>;
+
+  // ── What the rest of the system asks of a kind's views ──
+
+  /** The links its picture shows, for the click route and the HTML part. */
+  readonly clickSlots: ClickSlots<Config, View>;
+  /** Present when its views show catalogue products: their pictures are loaded, lock marks apply to them, the render log records their ids. */
+  readonly productCards?: ProductCards<View>;
+  /** Present when a view can change every second: asked for as `.gif`, such a view is drawn as an animation. */
+  readonly animation?: Animation<View>;
+  /** Present when its picture can be cut into a header and per-card parts (`?slot=`, render/image-parts.ts). */
+  readonly parts?: (view: View, theme: Theme) => PartLayout;
+  /** Present when a block of this kind cannot be locked at first open: says why, for the start-up error. */
+  readonly refusesLockAtFirstOpen?: string;
+}
+
+/** The amp-list payload: amp-list reads `items` by default. */
+export interface AmpListPayload {
+  items: unknown[];
+}
+
+/** Everything a kind's resolve needs besides its config: the open, the data, the rule facts and messages. */
+export interface ResolveContext {
+  open: Open;
+  store: Store;
+  facts: RuleFacts;
+  /** The message for a key after translations and variants, with `{placeholders}` filled. */
+  message(key: string, values?: Readonly<Record<string, string | number | null | undefined>>): string;
+}
+
+/**
+ * Slot i of a block's picture is the i-th link-bearing thing it shows. The
+ * HTML part links slot i to `/c/v1/blocks/:blockId/:i?t=…`, and the click
+ * opens the URL the subscriber's latest render had in that slot, so a click
+ * lands on exactly what the picture showed.
+ */
+export interface ClickSlots<Config, View> {
+  /** How many slots a block's picture has: the click links its HTML part may carry. */
+  count(config: Config): number;
+  /** The most slots any block of this kind can have (bounds the click route's slot number). */
+  readonly max: number;
+  /** Slot i → the URL a click on it opens, in slot order. */
+  urls(view: View): string[];
+}
+
+/** Where a view keeps its product cards, in slot order. */
+export interface ProductCards<View> {
+  of(view: View): readonly ProductCardView[];
+  /** The same view with these cards in their places (lock-at-first-open marks them). */
+  with(view: View, cards: readonly ProductCardView[]): View;
+}
+
+export interface Animation<View> {
+  /**
+   * True while the view changes from second to second (a running countdown):
+   * its GIF has one frame a second, and its rendering is shared only within
+   * the second. False once it stops (the expired frame it rests on).
+   */
+  ticking(view: View): boolean;
+}
+
+/** The header band and the per-card columns of a picture that can be cut into parts, in CSS pixels. */
+export interface PartLayout {
+  /** The header band's height; card columns start here. */
+  headerBottom: number;
+  /** Each card slot's column, tiling the picture's width. */
+  columns: readonly { x: number; width: number }[];
+}
+
+/** One representative view of a kind, as its drawing gets it. */
+export interface KindSample<View> {
+  /** e.g. "running", "expired": names the case in test output. */
+  name: string;
+  view: View;
+  /** A block `theme:` to draw it with (a narrow layout, say); default: the kind's default theme. */
+  theme?: ThemeInput;
+  /** Picture URLs that fail to load, so the placeholder is drawn. */
+  missingImages?: readonly string[];
+  /** Fields this layout leaves out on purpose, besides `notShown` (a wide countdown shows four boxes, not the one-line `text`). */
+  alsoNotShown?: readonly string[];
+}
+
+/** At least one sample per kind. */
+export type KindSamples<View> = readonly [KindSample<View>, ...KindSample<View>[]];

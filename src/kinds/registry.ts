@@ -1,3 +1,4 @@
+import { calloutKind } from './callout';
 import { countdownKind } from './countdown';
 import type { BlockKind } from './kind';
 import { loyaltyKind } from './loyalty';
@@ -14,6 +15,7 @@ const registered = {
   product: productKind,
   recommendations: recommendationsKind,
   loyalty: loyaltyKind,
+  callout: calloutKind,
 };
 
 export type KindName = keyof typeof registered;

@@ -20,6 +20,8 @@ import { buildOpen } from '../../src/open/open';
 export const RENDER_NOW = new Date('2026-11-22T10:00:00.000Z');
 export const RENDER_BASE_URL = 'https://opentime.test';
 export const DEMO_BLOCKS_FILE = path.join(__dirname, '..', '..', 'config', 'blocks.yaml');
+/** Blocks of kinds the demo config does not show, resolved against the same demo data. */
+export const MORE_KINDS_BLOCKS_FILE = path.join(__dirname, '..', 'fixtures', 'callout-blocks.yaml');
 
 export interface RenderFixture {
   store: SqliteStore;
@@ -36,14 +38,14 @@ export interface RenderFixture {
 export async function createRenderFixture(): Promise<RenderFixture> {
   const store = SqliteStore.open(':memory:');
   await seedDemoDataIfEmpty(store, { baseUrl: RENDER_BASE_URL, now: RENDER_NOW });
-  const blocks = loadBlocksConfig(DEMO_BLOCKS_FILE);
+  const blocks: BlockCatalog = new Map([...loadBlocksConfig(DEMO_BLOCKS_FILE), ...loadBlocksConfig(MORE_KINDS_BLOCKS_FILE)]);
 
   return {
     store,
     blocks,
     async view(blockId, subscriberId, campaignId = 'flash-sale', now = RENDER_NOW) {
       const block = blocks.get(blockId);
-      if (!block) throw new Error(`no block "${blockId}" in ${DEMO_BLOCKS_FILE}`);
+      if (!block) throw new Error(`no block "${blockId}" in ${DEMO_BLOCKS_FILE} or ${MORE_KINDS_BLOCKS_FILE}`);
       const subscriber = subscriberId === null ? null : await store.getSubscriber(subscriberId);
       if (subscriberId !== null && !subscriber) throw new Error(`no demo subscriber "${subscriberId}"`);
       const open = buildOpen({
@@ -184,6 +186,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'loyalty-top-tier-de-DE', blockId: 'loyalty-status', subscriberId: sub('de-DE') },
   { name: 'loyalty-top-tier-ar-EG', blockId: 'loyalty-status', subscriberId: sub('ar-EG') },
   { name: 'loyalty-new-member-en-US', blockId: 'loyalty-status', subscriberId: 'sub-noah' },
+  ...['en-US', 'de-DE', 'ar-EG'].map((locale): GoldenCase => ({ name: `callout-${locale}`, blockId: 'winter-callout', subscriberId: sub(locale) })),
+  { name: 'callout-generic', blockId: 'winter-callout', subscriberId: null },
   // The configured fallback (a generic open: loyalty holds back) and the default one (no deadline).
   { name: 'fallback-configured', blockId: 'loyalty-status', subscriberId: null },
   { name: 'fallback-default', blockId: 'flash-countdown', subscriberId: sub('en-US'), campaignId: 'no-such-campaign' },

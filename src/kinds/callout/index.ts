@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { baseBlockSchema } from '../../blocks/block-config';
+import { formatInteger } from '../../format/numbers';
+import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
+import { ctaSlot } from '../shared/cta-slot';
+import { drawCallout } from './draw';
+import { calloutSamples } from './samples';
+
+const calloutSchema = baseBlockSchema.extend({
+  kind: z.literal('callout'),
+});
+export type CalloutConfig = z.infer<typeof calloutSchema>;
+
+export interface CalloutView {
+  kind: 'callout';
+  /** e.g. "Emma, your winter edit is here"; the generic headline when the subscriber is unknown. */
+  headline: string;
+  subline: string;
+  cta: { label: string; url: string };
+}
+
+const defaultMessages = {
+  headline: '{firstName}, your winter edit is here',
+  genericHeadline: 'Your winter edit is here',
+  subline: 'New coats and knitwear, picked for the cold days ahead.',
+  genericSubline: 'New coats and knitwear, picked for the cold days ahead.',
+  cta: 'See the edit',
+} as const;
+
+/**
+ * CALLOUT — a headline and a subline with a call to action, written in the
+ * block's messages and personalised from the subscriber's profile:
+ * `{firstName}` and `{points}` (their loyalty balance, formatted in their
+ * locale). A generic open (no subscriber) shows the generic messages.
+ */
+export const calloutKind: BlockKind<'callout', CalloutView, CalloutConfig, { config: CalloutConfig }> = {
+  name: 'callout',
+  configSchema: calloutSchema,
+  defaultMessages,
+
+  prepare: (config: CalloutConfig) => ({ config }),
+
+  async resolve({ config }, context: ResolveContext): Promise<CalloutView> {
+    const subscriber = context.open.subscriber;
+    const profile = subscriber
+      ? { firstName: subscriber.firstName, points: formatInteger(Math.max(0, subscriber.loyaltyPoints), context.open.locale) }
+      : null;
+    return {
+      kind: 'callout',
+      headline: profile ? context.message('headline', profile) : context.message('genericHeadline'),
+      subline: profile ? context.message('subline', profile) : context.message('genericSubline'),
+      cta: { label: context.message('cta'), url: config.defaultUrl },
+    };
+  },
+
+  toJson(view: CalloutView): AmpListPayload {
+    return { items: [view] };
+  },
+
+  draw: drawCallout,
+  theme: { height: 200 },
+  notShown: ['kind', 'url'],
+  samples: calloutSamples,
+  clickSlots: ctaSlot,
+};

@@ -130,7 +130,11 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
-/** Where the pull clock starts: after the catalogue's records (seeded at FIXED_NOW), so pulled figures are the newer. */
+/**
+ * Where the pull clock starts: after the catalogue's records (seeded at FIXED_NOW), so pulled figures are the newer.
+ * Tests with a source run on fake time from here (`ManualClock.install`: jest's fake timers), which the source's
+ * clock and opossum's breaker timers both read; only `clock.advance` moves it.
+ */
 const PULL_CLOCK_START = FIXED_NOW.getTime() + 60_000;
 
 describe('pull source', () => {
@@ -143,12 +147,13 @@ describe('pull source', () => {
     return made;
   };
   beforeEach(async () => {
+    clock = ManualClock.install(PULL_CLOCK_START);
     fake = await startFakeSource();
-    clock = new ManualClock(PULL_CLOCK_START);
   });
   afterEach(async () => {
     sources.splice(0).forEach((made) => made.close());
     await fake.close();
+    clock.uninstall();
   });
 
   test('a live answer, then the short cache: one call for two reads', async () => {
@@ -253,6 +258,16 @@ describe('pull source', () => {
     expect(fake.calls).toHaveLength(3);
   });
 
+  test('close stops the breaker\'s timers (its reset timeout, its rolling window): nothing is left to keep a process alive', async () => {
+    fake.set('p', { kind: 'fail', status: 500 });
+    const pull = source({ breakerVolumeThreshold: 1, cacheMs: 0 });
+    await pull.read('p');
+    expect(pull.stats().breaker).toBe('open');
+    expect(clock.pendingTimers).toBe(2); // opossum's reset timeout and its bucket rotation interval
+    pull.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   test('a URL template without {id} is refused', () => {
     expect(() => new PullSource({ urlTemplate: 'https://api.shop.example/stock' })).toThrow(/no \{id\} placeholder/);
   });
@@ -264,12 +279,13 @@ describe('pull source answers past the size limit', () => {
   let clock: ManualClock;
   let pull: PullSource;
   beforeEach(async () => {
+    clock = ManualClock.install(PULL_CLOCK_START);
     fake = await startFakeSource();
-    clock = new ManualClock(PULL_CLOCK_START);
   });
   afterEach(async () => {
     pull.close();
     await fake.close();
+    clock.uninstall();
   });
 
   test('a 300 MB streamed answer is cut off at the limit: the last good figures are served at once, and it is a failure', async () => {
@@ -381,13 +397,14 @@ describe('opens with a pull source', () => {
   }
 
   beforeEach(async () => {
+    clock = ManualClock.install(PULL_CLOCK_START);
     fake = await startFakeSource();
-    clock = new ManualClock(PULL_CLOCK_START);
   });
   afterEach(async () => {
     pull.close();
     await catalogue.close();
     await fake.close();
+    clock.uninstall();
   });
 
   test('the block shows the source\'s live stock and price, in the JSON and in the image', async () => {
@@ -461,16 +478,17 @@ describe('one wait budget per open', () => {
   let pull: PullSource;
   let catalogue: CachedStore;
   beforeEach(async () => {
+    clock = ManualClock.install(PULL_CLOCK_START);
     fake = await startFakeSource({ kind: 'held' });
     catalogue = new CachedStore(SqliteStore.open(':memory:'), { freshnessMs: 60_000 });
     await seedDemoDataIfEmpty(catalogue, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
-    clock = new ManualClock(PULL_CLOCK_START);
     pull = new PullSource({ urlTemplate: fake.url, clock, timeoutMs: 150, breakerVolumeThreshold: 1000 });
   });
   afterEach(async () => {
     pull.close();
     await catalogue.close();
     await fake.close();
+    clock.uninstall();
   });
 
   /** Two reads one after another, as a sold-out product block does (the product, then its alternative). */

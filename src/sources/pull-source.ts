@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
+import CircuitBreaker from 'opossum';
 import { z } from 'zod';
 import type { Logger } from '../log';
-import { CircuitBreaker, type BreakerState } from './circuit-breaker';
 
 /**
  * A retailer's own stock/price API, read at open time (issue 5): one GET per
@@ -13,8 +13,12 @@ import { CircuitBreaker, type BreakerState } from './circuit-breaker';
  * sends more (a runaway export, a hostile endpoint) is cut off and counted as
  * failing, instead of being buffered whole.
  *
- * Every wait runs on the injected `clock` (timeouts, cache ages, the
- * breaker's reset), so tests move time instead of sleeping through it.
+ * The pull source's own waits run on the injected `clock` (call deadlines,
+ * wait budgets, cache ages). The circuit breaker is opossum, which reads
+ * Date.now and schedules its own timers (the reset timeout, the rolling
+ * window's bucket rotation, all unref'd and stopped by `close`): a test that
+ * moves time fakes the global timers and clock (jest's fake timers) and gives
+ * the source a clock that reads them, so both see the same time.
  */
 
 /** Time as the pull source sees it. */
@@ -72,7 +76,7 @@ export interface PullSourceOptions {
   breakerResetMs?: number;
   /** Calls in the rolling window before the breaker may open; default 5. */
   breakerVolumeThreshold?: number;
-  /** Failure percentage in the rolling window that opens the breaker; default 50. */
+  /** Failure percentage in the rolling window over which the breaker opens; default 50. */
   breakerErrorPercentage?: number;
   /** Sent as the Authorization header. */
   authorization?: string;
@@ -81,7 +85,10 @@ export interface PullSourceOptions {
   /** Products remembered (fresh and stale); default 50,000. */
   maxEntries?: number;
   logger?: Logger;
-  /** The clock of timeouts, cache ages and the breaker (tests move it); default: the system's. */
+  /**
+   * The clock of call deadlines, wait budgets and cache ages; default: the system's. The breaker
+   * always runs on the global Date.now and timers, so a test that moves this clock fakes those.
+   */
   clock?: PullClock;
 }
 
@@ -97,6 +104,11 @@ export interface PullSourceStats {
   rejectedByBreaker: number;
   breaker: BreakerState;
 }
+
+export type BreakerState = 'closed' | 'open' | 'halfOpen';
+
+/** The breaker's rolling window: failures older than this no longer count (kept in ten buckets). */
+const BREAKER_WINDOW_MS = 10_000;
 
 /** The source's answer: a JSON object with any of these fields; others are ignored (it is the retailer's format). */
 const answerSchema = z
@@ -130,7 +142,7 @@ export class PullSource {
   private readonly clock: PullClock;
   private readonly remembered: LRUCache<string, Remembered>;
   private readonly inFlight = new Map<string, Promise<Remembered | undefined>>();
-  private readonly breaker: CircuitBreaker;
+  private readonly breaker: CircuitBreaker<[string], Remembered>;
   private readonly counters = { live: 0, cached: 0, stale: 0, unavailable: 0, failures: 0, rejectedByBreaker: 0 };
 
   constructor(private readonly options: PullSourceOptions) {
@@ -142,19 +154,24 @@ export class PullSource {
     this.staleMs = options.staleMs ?? 600_000;
     this.clock = options.clock ?? systemClock;
     this.remembered = new LRUCache({ max: options.maxEntries ?? 50_000 });
-    this.breaker = new CircuitBreaker({
-      now: () => this.clock.now(),
-      resetMs: options.breakerResetMs ?? 10_000,
+    this.breaker = new CircuitBreaker((productId: string) => this.fetchFigures(productId), {
+      // No timer of opossum's own for the call: fetchFigures has one deadline on the clock, body
+      // included, and fails (aborting the request) when it passes; the breaker counts that failure.
+      timeout: false,
+      resetTimeout: options.breakerResetMs ?? 10_000,
       volumeThreshold: options.breakerVolumeThreshold ?? 5,
-      errorPercentage: options.breakerErrorPercentage ?? 50,
-      windowMs: 10_000,
-      // State changes are rare and worth a line; per-call failures are not (an outage would flood the log).
-      onStateChange: (state) => {
-        if (state === 'open') options.logger?.warn({ source: this.name }, 'pull source failing: circuit breaker open, serving last known figures');
-        else if (state === 'halfOpen') options.logger?.info({ source: this.name }, 'pull source: circuit breaker half-open, trying one call');
-        else options.logger?.info({ source: this.name }, 'pull source recovered: circuit breaker closed');
-      },
+      errorThresholdPercentage: options.breakerErrorPercentage ?? 50,
+      rollingCountTimeout: BREAKER_WINDOW_MS,
+      rollingCountBuckets: 10,
+      // Only counts are read (stats()); no latency percentiles, no snapshot events and their interval.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      name: 'pull-source',
     });
+    // State changes are rare and worth a line; per-call failures are not (an outage would flood the log).
+    this.breaker.on('open', () => options.logger?.warn({ source: this.name }, 'pull source failing: circuit breaker open, serving last known figures'));
+    this.breaker.on('halfOpen', () => options.logger?.info({ source: this.name }, 'pull source: circuit breaker half-open, trying one call'));
+    this.breaker.on('close', () => options.logger?.info({ source: this.name }, 'pull source recovered: circuit breaker closed'));
   }
 
   /** The source's clock, which wait budgets are measured on. */
@@ -191,7 +208,8 @@ export class PullSource {
   }
 
   stats(): PullSourceStats {
-    return { ...this.counters, breaker: this.breaker.state };
+    const breaker: BreakerState = this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'halfOpen' : 'closed';
+    return { ...this.counters, breaker };
   }
 
   /** Resolves once no call to the source is running (each has answered, failed or timed out). */
@@ -208,8 +226,10 @@ export class PullSource {
     await (await fetch('data:application/json,{}')).json();
   }
 
-  /** Nothing to stop: the breaker keeps no timers, and running calls end at their timeout. */
-  close(): void {}
+  /** Stops the breaker's timers (its reset timeout and bucket rotation); running calls end at their deadline. */
+  close(): void {
+    this.breaker.shutdown();
+  }
 
   private answer(remembered: Remembered, freshness: PullFreshness, now: number): PulledFigures | undefined {
     if (!remembered.figures) return undefined;
@@ -221,7 +241,7 @@ export class PullSource {
     let pending = this.inFlight.get(productId);
     if (!pending) {
       pending = this.breaker
-        .run(() => this.fetchFigures(productId))
+        .fire(productId)
         .then(
           (remembered) => {
             this.remembered.set(productId, remembered);

@@ -1,42 +1,47 @@
 import type { PullClock } from '../../src/sources/pull-source';
 
 /**
- * A clock that moves only when a test says so: `advance(ms)` runs, in time order, every callback
- * that falls due. Code that waits on it waits exactly as long as the test decides, however
- * loaded the machine is.
+ * Time that moves only when a test says so, for code on the global clock and timers (opossum's
+ * circuit breaker: its reset timeout, its rolling window) and code on an injected clock (the pull
+ * source's deadlines, wait budgets and cache ages) alike, so both always agree.
+ *
+ * `install` switches on jest's modern fake timers, which replace Date, setTimeout, setInterval
+ * and the rest for the test's modules (not for Node's own socket layer); this clock reads and
+ * schedules on them. `advance(ms)` runs, in time order, every timer that falls due, then leaves
+ * the clock `ms` later. Left real: process.nextTick, setImmediate and queueMicrotask, which
+ * streams and loopback sockets need; a test waits on what the fake server receives, not on time.
+ * Code that waits on this clock waits exactly as long as the test decides, however loaded the
+ * machine is.
  */
 export class ManualClock implements PullClock {
-  private current: number;
-  private readonly waiting = new Set<{ at: number; callback: () => void }>();
+  private constructor() {}
 
-  constructor(startsAt: number) {
-    this.current = startsAt;
+  /** Fakes the global clock and timers, starting at `startsAt` (epoch ms); undo with `uninstall`. */
+  static install(startsAt: number): ManualClock {
+    jest.useFakeTimers({ now: startsAt, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    return new ManualClock();
   }
 
   now(): number {
-    return this.current;
+    return Date.now();
   }
 
   after(ms: number, callback: () => void): () => void {
-    const entry = { at: this.current + ms, callback };
-    this.waiting.add(entry);
-    return () => this.waiting.delete(entry);
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
   }
 
   advance(ms: number): void {
-    const until = this.current + ms;
-    for (;;) {
-      const due = [...this.waiting].filter((entry) => entry.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.waiting.delete(due);
-      this.current = due.at;
-      due.callback();
-    }
-    this.current = until;
+    jest.advanceTimersByTime(ms);
   }
 
-  /** Callbacks not yet due. */
-  get pendingCallbacks(): number {
-    return this.waiting.size;
+  /** Timers not yet due (the code under test's and its libraries'). */
+  get pendingTimers(): number {
+    return jest.getTimerCount();
+  }
+
+  /** Back to the real clock and timers; fake timers still pending are dropped. */
+  uninstall(): void {
+    jest.useRealTimers();
   }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Campaign, Product, Subscriber } from '../src/data/model';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/data/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../src/storage/sqlite/migrations';
 import { SQL, SqliteStore } from '../src/data/sqlite-store';
 import {
   DEMO_CAMPAIGN_IDS,

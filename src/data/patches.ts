@@ -2,7 +2,8 @@ import type { Product, Subscriber } from './model';
 
 /**
  * Partial updates from the ingestion API and feeds. Pure rules, shared by
- * every store implementation, which applies them inside one transaction.
+ * every storage adapter, which applies them inside one transaction
+ * (storage/ports/ingestion.ts).
  */
 export type ProductPatch = { id: string; updatedAt?: string } & Partial<Omit<Product, 'id' | 'updatedAt'>>;
 export type SubscriberPatch = { id: string; updatedAt?: string } & Partial<Omit<Subscriber, 'id' | 'updatedAt'>>;
@@ -130,29 +131,28 @@ export function subscriberPatchOutcome(stored: Subscriber | undefined, patch: Su
   return { kind: 'apply', record: mergeSubscriber(newSubscriber(patch.id, updatedAt), patch, updatedAt), created: true };
 }
 
+/** The ids a batch touches, each once: what an adapter loads (and locks) before planning. */
+export function idsOf(patches: readonly { id: string }[]): string[] {
+  return [...new Set(patches.map((patch) => patch.id))];
+}
+
 /**
- * Runs a batch through the outcome rules against a reader of stored records,
- * in order, so a record patched twice in one batch sees its first patch.
- * Returns the records to write and the report; the caller writes them in the
- * same transaction as the reads. A record that ends up exactly as stored
- * (a feed loaded again) is not rewritten.
+ * Runs a batch through the outcome rules against the stored records it
+ * touches (loaded first, by `idsOf`, in the transaction that will write the
+ * plan), in order, so a record patched twice in one batch sees its first
+ * patch. Pure: returns the records to write and the report. A record that
+ * ends up exactly as stored (a feed loaded again) is not rewritten.
  */
 export function planPatchBatch<T extends { id: string }, P extends { id: string }>(
   patches: readonly P[],
-  readStored: (id: string) => T | undefined,
+  stored: ReadonlyMap<string, T>,
   outcomeOf: (stored: T | undefined, patch: P) => PatchOutcome<T>,
   policy: IncompleteRecordPolicy,
 ): { toWrite: T[]; result: PatchBatchResult } {
   const working = new Map<string, T>();
-  const stored = new Map<string, T | undefined>();
   const result: PatchBatchResult = { written: true, created: 0, updated: 0, unchanged: 0, stale: [], incomplete: [] };
   patches.forEach((patch, index) => {
-    let current = working.get(patch.id);
-    if (current === undefined) {
-      current = readStored(patch.id);
-      if (!stored.has(patch.id)) stored.set(patch.id, current);
-    }
-    const outcome = outcomeOf(current, patch);
+    const outcome = outcomeOf(working.get(patch.id) ?? stored.get(patch.id), patch);
     switch (outcome.kind) {
       case 'apply':
         working.set(patch.id, outcome.record);

@@ -65,12 +65,45 @@ export interface EventBatchResult {
   stale: { index: number; id: string; reason: string }[];
 }
 
-/** What the store reads while planning a batch, all inside the transaction that writes the plan. */
-export interface EventBatchReader {
-  isProcessed(eventId: string): boolean;
-  readSubscriber(id: string): Subscriber | undefined;
-  /** When the latest cart change of this product for this subscriber happened at the source (ISO), if any. */
-  cartChangedAt(subscriberId: string, productId: string): string | undefined;
+/**
+ * What a batch of events reads, loaded before planning (keysTouchedBy says
+ * which keys) in the transaction that will write the plan.
+ */
+export interface EventBatchSnapshot {
+  /** The batch's event ids that were processed before. */
+  processedIds: ReadonlySet<string>;
+  /** The stored profiles of the batch's subscribers. */
+  subscribers: ReadonlyMap<string, Subscriber>;
+  /** When the latest cart change of a product for a subscriber happened at the source (ISO), by cartKey. */
+  cartChangedAt: ReadonlyMap<string, string>;
+}
+
+/** One subscriber's cart entry for one product. */
+export interface CartProduct {
+  subscriberId: string;
+  productId: string;
+}
+
+/** The key of a cart entry in EventBatchSnapshot.cartChangedAt. */
+export function cartKey(subscriberId: string, productId: string): string {
+  return `${subscriberId}\u0000${productId}`;
+}
+
+/** What a batch of events reads, each key once. */
+export function keysTouchedBy(events: readonly SubscriberEvent[]): { eventIds: string[]; subscriberIds: string[]; cartProducts: CartProduct[] } {
+  const cartProducts = new Map<string, CartProduct>();
+  const touchCart = (subscriberId: string, productId: string): void => {
+    cartProducts.set(cartKey(subscriberId, productId), { subscriberId, productId });
+  };
+  for (const event of events) {
+    if (event.type === 'added_to_cart' || event.type === 'removed_from_cart') touchCart(event.subscriberId, event.productId);
+    if (event.type === 'purchased') for (const productId of event.productIds) touchCart(event.subscriberId, productId);
+  }
+  return {
+    eventIds: [...new Set(events.map((event) => event.id))],
+    subscriberIds: [...new Set(events.map((event) => event.subscriberId))],
+    cartProducts: [...cartProducts.values()],
+  };
 }
 
 export interface ProcessedEvent {
@@ -95,20 +128,22 @@ const later = (a: string | undefined, b: string): boolean => a !== undefined && 
  * apply them later). Cart changes carry their source time per product, so
  * add/remove delivered out of order settle on what happened last.
  */
-export function planEventBatch(events: readonly SubscriberEvent[], reader: EventBatchReader): EventBatchPlan {
+export function planEventBatch(events: readonly SubscriberEvent[], snapshot: EventBatchSnapshot): EventBatchPlan {
   const profiles = new Map<string, Subscriber>();
   const cartTimes = new Map<string, string>();
   const seen = new Set<string>();
   const plan: EventBatchPlan = { subscribers: [], processed: [], cartChanges: [], result: { applied: 0, duplicates: [], stale: [] } };
-  const cartTime = (subscriberId: string, productId: string): string | undefined =>
-    cartTimes.get(`${subscriberId}\u0000${productId}`) ?? reader.cartChangedAt(subscriberId, productId);
+  const cartTime = (subscriberId: string, productId: string): string | undefined => {
+    const key = cartKey(subscriberId, productId);
+    return cartTimes.get(key) ?? snapshot.cartChangedAt.get(key);
+  };
   const noteCartChange = (subscriberId: string, productId: string, occurredAt: string): void => {
     if (later(cartTime(subscriberId, productId), occurredAt)) return;
-    cartTimes.set(`${subscriberId}\u0000${productId}`, occurredAt);
+    cartTimes.set(cartKey(subscriberId, productId), occurredAt);
   };
 
   events.forEach((event, index) => {
-    if (seen.has(event.id) || reader.isProcessed(event.id)) {
+    if (seen.has(event.id) || snapshot.processedIds.has(event.id)) {
       plan.result.duplicates.push({ index, id: event.id });
       return;
     }
@@ -118,7 +153,7 @@ export function planEventBatch(events: readonly SubscriberEvent[], reader: Event
       plan.result.stale.push({ index, id: event.id, reason: `a later cart change of ${event.productId} is already applied` });
       return;
     }
-    const profile = profiles.get(event.subscriberId) ?? reader.readSubscriber(event.subscriberId) ?? newSubscriber(event.subscriberId, PLACEHOLDER_PROFILE_UPDATED_AT);
+    const profile = profiles.get(event.subscriberId) ?? snapshot.subscribers.get(event.subscriberId) ?? newSubscriber(event.subscriberId, PLACEHOLDER_PROFILE_UPDATED_AT);
     const keepInCart = new Set<string>();
     if (event.type === 'purchased') {
       for (const productId of event.productIds) if (later(cartTime(event.subscriberId, productId), event.occurredAt)) keepInCart.add(productId);

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 
 /**
- * Versioned schema migrations for the embedded SQLite store.
+ * Versioned schema migrations for the embedded SQLite storage.
  *
  * Rules for anyone adding one:
  * - append only; never edit or renumber a migration that has shipped, because
@@ -203,7 +203,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     name: 'time indexes for pruning impressions and ingested event ids',
     up(db) {
-      // Retention (render-log/retention.ts) deletes the oldest rows in chunks;
+      // Retention (recording/retention.ts) deletes the oldest rows in chunks;
       // without these each chunk would scan the whole table.
       db.exec(`
         CREATE INDEX impressions_by_time ON impressions (rendered_at);
@@ -216,7 +216,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'time index for pruning cart event times',
     up(db) {
       // cart_event_times gained one row per subscriber and product ever put in
-      // a cart, for ever; retention now prunes it (render-log/retention.ts).
+      // a cart, for ever; retention now prunes it (recording/retention.ts).
       db.exec('CREATE INDEX cart_event_times_by_time ON cart_event_times (occurred_at);');
     },
   },

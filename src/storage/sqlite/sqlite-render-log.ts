@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ClickRecord, RenderRecord, ReportCounts } from './render-record';
+import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts } from '../ports/render-log';
 
 interface GroupKey {
   block_id: string;
@@ -7,17 +7,14 @@ interface GroupKey {
 }
 
 /**
- * The SQL behind RenderLogStore (tables `render_log` and `clicks`, migration
- * 5). SqliteStore delegates here. Inserts bind positionally (no parameter
- * object per row); report queries read one campaign's rows through the
- * campaign_id index, so their cost follows the campaign, not the whole log.
+ * The render log and clicks on SQLite (tables `render_log` and `clicks`,
+ * migration 5). Inserts bind positionally (no parameter object per row);
+ * report queries read one campaign's rows through the campaign_id index, so
+ * their cost follows the campaign, not the whole log.
  */
-export class SqliteRenderLog {
+export class SqliteRenderLog implements RenderLogStore {
   private readonly insertRenders: (records: readonly RenderRecord[]) => void;
   private readonly insertClicks: (records: readonly ClickRecord[]) => void;
-  /** (chunk size, cutoff epoch ms) */
-  private readonly stmtPruneRenders: Statement<[number, number]>;
-  private readonly stmtPruneClicks: Statement<[number, number]>;
   private readonly stmtRenderCounts: Statement<[string], GroupKey & { renders: number; prefetch_renders: number }>;
   private readonly stmtOpeners: Statement<{ campaign: string }, GroupKey & { human_openers: number }>;
   private readonly stmtClickCounts: Statement<[string], GroupKey & { clicks: number; clickers: number }>;
@@ -38,14 +35,8 @@ export class SqliteRenderLog {
     this.insertClicks = db.transaction((records: readonly ClickRecord[]) => {
       for (const c of records) insertClick.run(c.clickedAt, c.campaignId, c.blockId, c.subscriberId, c.slot, c.variant, c.url);
     });
-    // Oldest first by id (rows are appended in time order), in chunks the caller loops over, so a
-    // year of log is never one long write lock. A chunk that holds a row still inside the window
-    // ends the run: rows from processes whose clocks interleave wait for the next run, seconds late.
-    this.stmtPruneRenders = db.prepare('DELETE FROM render_log WHERE id IN (SELECT id FROM render_log ORDER BY id LIMIT ?) AND rendered_at < ?');
-    this.stmtPruneClicks = db.prepare('DELETE FROM clicks WHERE id IN (SELECT id FROM clicks ORDER BY id LIMIT ?) AND clicked_at < ?');
     this.stmtRenderCounts = db.prepare(
-      'SELECT block_id, variant, COUNT(*) AS renders, SUM(prefetch) AS prefetch_renders ' +
-        'FROM render_log WHERE campaign_id = ? GROUP BY block_id, variant',
+      'SELECT block_id, variant, COUNT(*) AS renders, SUM(prefetch) AS prefetch_renders FROM render_log WHERE campaign_id = ? GROUP BY block_id, variant',
     );
     // UNION de-duplicates (block, variant, subscriber): each human opener counts once, and a
     // click counts as an open (a click is proof of a human open, even behind Apple's prefetch).
@@ -57,26 +48,19 @@ export class SqliteRenderLog {
         ') GROUP BY block_id, variant',
     );
     this.stmtClickCounts = db.prepare(
-      'SELECT block_id, variant, COUNT(*) AS clicks, COUNT(DISTINCT subscriber_id) AS clickers ' +
-        'FROM clicks WHERE campaign_id = ? GROUP BY block_id, variant',
+      'SELECT block_id, variant, COUNT(*) AS clicks, COUNT(DISTINCT subscriber_id) AS clickers FROM clicks WHERE campaign_id = ? GROUP BY block_id, variant',
     );
   }
 
-  recordRenders(records: readonly RenderRecord[]): void {
+  async appendRenders(records: readonly RenderRecord[]): Promise<void> {
     if (records.length > 0) this.insertRenders(records);
   }
 
-  recordClicks(records: readonly ClickRecord[]): void {
+  async appendClicks(records: readonly ClickRecord[]): Promise<void> {
     if (records.length > 0) this.insertClicks(records);
   }
 
-  /** Deletes up to `limit` renders and `limit` clicks older than `before`; 0 once the oldest rows are inside the window. */
-  prune(before: Date, limit: number): number {
-    const cutoff = before.getTime();
-    return this.stmtPruneRenders.run(limit, cutoff).changes + this.stmtPruneClicks.run(limit, cutoff).changes;
-  }
-
-  campaignReportCounts(campaignId: string): ReportCounts[] {
+  async campaignReportCounts(campaignId: string): Promise<ReportCounts[]> {
     const groups = new Map<string, ReportCounts>();
     const groupOf = (row: GroupKey): ReportCounts => {
       const key = JSON.stringify([row.block_id, row.variant]);

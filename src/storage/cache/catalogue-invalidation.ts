@@ -1,0 +1,80 @@
+import type { Campaign, Product, Subscriber } from '../../data/model';
+import type { PatchBatchResult, ProductPatch, SubscriberPatch } from '../../data/patches';
+import type { EventBatchResult, SubscriberEvent } from '../../data/subscriber-events';
+import type { Campaigns } from '../ports/campaigns';
+import type { Ingestion, PatchBatchOptions } from '../ports/ingestion';
+import type { CatalogueCache } from './cached-catalogue';
+
+/**
+ * Ingestion that drops the cache entries of every record a batch touched
+ * once it is over, so the next open in this process (JSON or image) reads
+ * the new value. Dropped even for stale, refused or failed items: cheap, and
+ * never wrong. Other processes see the write when their entries expire
+ * (OPENTIME_FRESHNESS_MS).
+ */
+export class InvalidatingIngestion implements Ingestion {
+  constructor(
+    private readonly inner: Ingestion,
+    private readonly cache: CatalogueCache,
+  ) {}
+
+  async applyProductPatches(patches: readonly ProductPatch[], options: PatchBatchOptions): Promise<PatchBatchResult> {
+    try {
+      return await this.inner.applyProductPatches(patches, options);
+    } finally {
+      this.cache.invalidateProducts(patches.map((patch) => patch.id));
+    }
+  }
+
+  async applySubscriberPatches(patches: readonly SubscriberPatch[], options: PatchBatchOptions): Promise<PatchBatchResult> {
+    try {
+      return await this.inner.applySubscriberPatches(patches, options);
+    } finally {
+      this.cache.invalidateSubscribers(patches.map((patch) => patch.id));
+    }
+  }
+
+  async applySubscriberEvents(events: readonly SubscriberEvent[], options: { now: Date }): Promise<EventBatchResult> {
+    try {
+      return await this.inner.applySubscriberEvents(events, options);
+    } finally {
+      this.cache.invalidateSubscribers(events.map((event) => event.subscriberId));
+    }
+  }
+
+  async upsertProducts(products: readonly Product[]): Promise<void> {
+    try {
+      await this.inner.upsertProducts(products);
+    } finally {
+      this.cache.invalidateProducts(products.map((product) => product.id));
+    }
+  }
+
+  async upsertSubscribers(subscribers: readonly Subscriber[]): Promise<void> {
+    try {
+      await this.inner.upsertSubscribers(subscribers);
+    } finally {
+      this.cache.invalidateSubscribers(subscribers.map((subscriber) => subscriber.id));
+    }
+  }
+
+  countProducts(): Promise<number> {
+    return this.inner.countProducts();
+  }
+}
+
+/** Campaign writes that drop the cached campaigns they replace. */
+export class InvalidatingCampaigns implements Campaigns {
+  constructor(
+    private readonly inner: Campaigns,
+    private readonly cache: CatalogueCache,
+  ) {}
+
+  async upsertCampaigns(campaigns: readonly Campaign[]): Promise<void> {
+    try {
+      await this.inner.upsertCampaigns(campaigns);
+    } finally {
+      this.cache.invalidateCampaigns(campaigns.map((campaign) => campaign.id));
+    }
+  }
+}

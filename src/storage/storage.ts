@@ -1,0 +1,35 @@
+import type { BlockLockStore } from './ports/block-locks';
+import type { Campaigns } from './ports/campaigns';
+import type { CatalogueReader } from './ports/catalogue-reader';
+import type { ImpressionStore } from './ports/impressions';
+import type { Ingestion } from './ports/ingestion';
+import type { RenderLogStore } from './ports/render-log';
+import type { RetentionStore } from './ports/retention';
+import type { CatalogueCache } from './cache/cached-catalogue';
+
+/**
+ * Every port of one database, as `openStorage(config)` opens it
+ * (storage/open-storage.ts). Each user takes only the ports it needs: an
+ * open reads the catalogue, the click route reads impressions, the API
+ * writes through ingestion, reports read the render log, retention prunes.
+ * docs/ARCHITECTURE-storage.md says who uses which and what each promises.
+ */
+export interface Storage {
+  readonly catalogue: CatalogueReader;
+  readonly ingestion: Ingestion;
+  readonly campaigns: Campaigns;
+  readonly impressions: ImpressionStore;
+  readonly renderLog: RenderLogStore;
+  readonly locks: BlockLockStore;
+  readonly retention: RetentionStore;
+  /**
+   * The cache in front of `catalogue`, when there is one: its hit counts go
+   * on GET /metrics, and writes that bypass this process (another process,
+   * a bulk import) can drop its entries.
+   */
+  readonly catalogueCache: CatalogueCache | undefined;
+  /** Resolves when the database answers a read, rejects when it does not (GET /healthz). */
+  ping(): Promise<void>;
+  /** Closes the database. Idempotent: shutdown paths tend to overlap. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,591 @@
+import type { BlockView } from '../../src/kinds/registry';
+import type { Campaign, Product, Subscriber } from '../../src/data/model';
+import type { SubscriberEvent } from '../../src/data/subscriber-events';
+import type { FrozenView } from '../../src/storage/ports/block-locks';
+import type { Impression } from '../../src/storage/ports/impressions';
+import type { ClickRecord, RenderRecord } from '../../src/storage/ports/render-log';
+import type { Storage } from '../../src/storage/storage';
+
+/**
+ * ONE suite for every database: the promises each storage port makes
+ * (src/storage/ports/*.ts), checked through the ports alone. A database
+ * proves itself by passing it: its test file calls `describeStorageContract`
+ * with a factory (test/storage/sqlite.contract.test.ts). Checks only one
+ * database can make (query plans, file modes) are that database's own extra
+ * tests, beside it.
+ */
+
+/** One fresh, empty database, and what a test needs around it. */
+export interface StorageUnderTest {
+  storage: Storage;
+  /** Another Storage on the same database, as another process (or machine) would open it. */
+  openAnother(): Promise<Storage>;
+  /** Closes every Storage opened here and removes the database. */
+  dispose(): Promise<void>;
+}
+
+export type StorageFactory = () => Promise<StorageUnderTest>;
+
+const T0 = Date.parse('2026-11-22T10:00:00.000Z');
+const at = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
+const DAY = 86_400_000;
+
+export function product(id: string, over: Partial<Product> = {}): Product {
+  return {
+    id,
+    name: `Product ${id}`,
+    url: `https://shop.example/products/${id}`,
+    image: `https://opentime.example/demo/products/${id}.png`,
+    category: 'coats',
+    price: 100,
+    salePrice: null,
+    currency: 'EUR',
+    stock: 10,
+    popularity: 1,
+    updatedAt: '2025-03-01T00:00:00.000Z',
+    ...over,
+  };
+}
+
+export function subscriber(id: string, over: Partial<Subscriber> = {}): Subscriber {
+  return {
+    id,
+    firstName: 'Noah',
+    locale: 'en-US',
+    timeZone: 'America/Los_Angeles',
+    currency: 'USD',
+    country: null,
+    city: null,
+    loyaltyPoints: 0,
+    loyaltyTier: null,
+    recentViews: [],
+    cart: [],
+    purchases: [],
+    updatedAt: '2025-03-10T11:00:00.000Z',
+    ...over,
+  };
+}
+
+function lock(subscriberId: string, name: string, over: Partial<FrozenView> = {}): FrozenView {
+  return {
+    campaignId: 'c',
+    blockId: 'b',
+    subscriberId,
+    view: { kind: 'loyalty', name } as unknown as BlockView,
+    variant: null,
+    messageVariant: null,
+    lockedAt: T0,
+    ...over,
+  };
+}
+
+function render(subscriberId: string, over: Partial<RenderRecord> = {}): RenderRecord {
+  return {
+    renderedAt: T0,
+    campaignId: 'flash-sale',
+    blockId: 'picks',
+    subscriberId,
+    surface: 'image',
+    client: 'direct',
+    prefetch: false,
+    variant: null,
+    outcome: 'view',
+    locked: false,
+    itemIds: ['p1'],
+    ...over,
+  };
+}
+
+function click(subscriberId: string, over: Partial<ClickRecord> = {}): ClickRecord {
+  return { clickedAt: T0 + 60_000, campaignId: 'flash-sale', blockId: 'picks', subscriberId, slot: 0, variant: null, url: 'https://shop.example/p', ...over };
+}
+
+const impression = (subscriberId: string, renderedAtMs: number, urls: string[], over: Partial<Impression> = {}): Impression => ({
+  subscriberId,
+  campaignId: 'c',
+  blockId: 'b',
+  urls,
+  renderedAt: at(renderedAtMs),
+  ...over,
+});
+
+const points = (id: string, delta: number, subscriberId = 's1'): SubscriberEvent => ({ id, type: 'points_changed', subscriberId, occurredAt: at(0), delta });
+const cart = (id: string, type: 'added_to_cart' | 'removed_from_cart', productId: string, occurredAtMs: number, subscriberId = 's1'): SubscriberEvent => ({
+  id,
+  type,
+  subscriberId,
+  productId,
+  occurredAt: at(occurredAtMs),
+});
+
+const ids = (products: readonly Product[]): string[] => products.map((p) => p.id);
+const now = new Date(T0);
+const abort = { now, onIncomplete: 'abort' as const };
+const skip = { now, onIncomplete: 'skip' as const };
+
+export function describeStorageContract(name: string, factory: StorageFactory): void {
+  describe(`storage contract: ${name}`, () => {
+    let db: StorageUnderTest;
+    let storage: Storage;
+
+    beforeEach(async () => {
+      db = await factory();
+      storage = db.storage;
+    });
+
+    afterEach(async () => {
+      await db.dispose();
+    });
+
+    describe('catalogue reader', () => {
+      it('round-trips every product field, including a null sale price, and updates on conflict', async () => {
+        const onSale = product('p-sale', {
+          name: 'Wool “Overcoat”, Camel — 漢字',
+          category: 'knitwear',
+          price: 79.9,
+          salePrice: 59.95,
+          currency: 'GBP',
+          stock: 3,
+          popularity: 42,
+          updatedAt: '2025-03-09T08:00:00.000Z',
+        });
+        const fullPrice = product('p-full', { salePrice: null, currency: 'JPY', price: 4800, stock: 0 });
+        await storage.ingestion.upsertProducts([onSale, fullPrice]);
+
+        expect(await storage.catalogue.getProduct('p-sale')).toEqual(onSale);
+        expect(await storage.catalogue.getProduct('p-full')).toEqual(fullPrice);
+        expect(await storage.catalogue.getProduct('nope')).toBeUndefined();
+
+        const changed = { ...onSale, salePrice: null, stock: 0, name: 'Renamed' };
+        await storage.ingestion.upsertProducts([changed]);
+        expect(await storage.catalogue.getProduct('p-sale')).toEqual(changed);
+        expect(await storage.ingestion.countProducts()).toBe(2);
+      });
+
+      it('round-trips every subscriber field, including nulls and arrays', async () => {
+        const full = subscriber('s1', {
+          firstName: 'ليلى',
+          locale: 'ar-EG',
+          timeZone: 'Africa/Cairo',
+          currency: 'EGP',
+          country: 'EG',
+          city: 'القاهرة',
+          loyaltyPoints: 15200,
+          loyaltyTier: 'Platinum',
+          recentViews: ['a', 'b', 'c'],
+          cart: ['b'],
+          purchases: ['x', 'y'],
+          updatedAt: '2025-03-10T10:00:00.000Z',
+        });
+        const sparse = subscriber('s2');
+        await storage.ingestion.upsertSubscribers([full, sparse]);
+        expect(await storage.catalogue.getSubscriber('s1')).toEqual(full);
+        expect(await storage.catalogue.getSubscriber('s2')).toEqual(sparse);
+        expect(await storage.catalogue.getSubscriber('nope')).toBeUndefined();
+
+        const updated = { ...full, loyaltyTier: null, city: null, cart: [], recentViews: ['z'] };
+        await storage.ingestion.upsertSubscribers([updated]);
+        expect(await storage.catalogue.getSubscriber('s1')).toEqual(updated);
+      });
+
+      it('round-trips campaigns, including a null deadline, and replaces them on upsert', async () => {
+        const withDeadline: Campaign = { id: 'c1', name: 'Flash Sale', endsAt: '2025-03-13T14:00:00.000Z', allowedSenders: ['news@shop.example', 'shop.example'] };
+        const open: Campaign = { id: 'c2', name: 'Evergreen', endsAt: null, allowedSenders: [] };
+        await storage.campaigns.upsertCampaigns([withDeadline, open]);
+        expect(await storage.catalogue.getCampaign('c1')).toEqual(withDeadline);
+        expect(await storage.catalogue.getCampaign('c2')).toEqual(open);
+        expect(await storage.catalogue.getCampaign('nope')).toBeUndefined();
+        await storage.campaigns.upsertCampaigns([{ ...withDeadline, endsAt: null, allowedSenders: ['shop.example'] }]);
+        expect(await storage.catalogue.getCampaign('c1')).toEqual({ ...withDeadline, endsAt: null, allowedSenders: ['shop.example'] });
+      });
+
+      it('getProducts keeps the asked order, drops unknown ids and repeats', async () => {
+        await storage.ingestion.upsertProducts([product('a'), product('b'), product('c')]);
+        expect(ids(await storage.catalogue.getProducts(['c', 'unknown', 'a', 'c', 'b']))).toEqual(['c', 'a', 'b']);
+        expect(await storage.catalogue.getProducts([])).toEqual([]);
+      });
+
+      describe('best-sellers', () => {
+        beforeEach(async () => {
+          await storage.ingestion.upsertProducts([
+            product('coat-top-sold-out', { category: 'coats', popularity: 1000, stock: 0 }),
+            product('coat-1', { category: 'coats', popularity: 900 }),
+            product('coat-2', { category: 'coats', popularity: 800, stock: 1 }),
+            product('coat-3b', { category: 'coats', popularity: 700 }),
+            product('coat-3a', { category: 'coats', popularity: 700 }), // tie: id breaks it
+            product('coat-4', { category: 'coats', popularity: 100 }),
+            product('shoe-1', { category: 'shoes', popularity: 950 }),
+            product('shoe-2', { category: 'shoes', popularity: 850, stock: 0 }),
+            product('bag-1', { category: 'bags', popularity: 750 }),
+          ]);
+        });
+
+        it('orders a category by popularity, in stock only, with a stable tie-break', async () => {
+          expect(ids(await storage.catalogue.bestSellersInCategory('coats', 10))).toEqual(['coat-1', 'coat-2', 'coat-3a', 'coat-3b', 'coat-4']);
+        });
+
+        it('respects the limit and excludes ids, still filling the limit', async () => {
+          expect(ids(await storage.catalogue.bestSellersInCategory('coats', 2))).toEqual(['coat-1', 'coat-2']);
+          expect(ids(await storage.catalogue.bestSellersInCategory('coats', 2, ['coat-1', 'coat-3a', 'shoe-1', 'coat-1']))).toEqual(['coat-2', 'coat-3b']);
+          // Exclusions beyond what the category has leave fewer rows, never an error.
+          expect(ids(await storage.catalogue.bestSellersInCategory('coats', 10, ['coat-1', 'coat-2', 'coat-3a', 'coat-3b']))).toEqual(['coat-4']);
+        });
+
+        it('returns nothing for a limit of 0, a negative limit or an unknown category', async () => {
+          expect(await storage.catalogue.bestSellersInCategory('coats', 0)).toEqual([]);
+          expect(await storage.catalogue.bestSellers(-3)).toEqual([]);
+          expect(await storage.catalogue.bestSellersInCategory('coats', -1)).toEqual([]);
+          expect(await storage.catalogue.bestSellersInCategory('hats', 5)).toEqual([]);
+        });
+
+        it('orders the whole catalogue the same way, across categories', async () => {
+          expect(ids(await storage.catalogue.bestSellers(4))).toEqual(['shoe-1', 'coat-1', 'coat-2', 'bag-1']);
+          expect(ids(await storage.catalogue.bestSellers(3, ['shoe-1', 'bag-1']))).toEqual(['coat-1', 'coat-2', 'coat-3a']);
+        });
+
+        it('picks up stock changes: selling out removes a product, restocking brings it back', async () => {
+          await storage.ingestion.upsertProducts([product('coat-1', { category: 'coats', popularity: 900, stock: 0 })]);
+          expect(ids(await storage.catalogue.bestSellersInCategory('coats', 1))).toEqual(['coat-2']);
+          await storage.ingestion.applyProductPatches([{ id: 'coat-top-sold-out', stock: 4 }], abort);
+          expect(ids(await storage.catalogue.bestSellersInCategory('coats', 1))).toEqual(['coat-top-sold-out']);
+          expect(ids(await storage.catalogue.bestSellers(1))).toEqual(['coat-top-sold-out']);
+        });
+      });
+    });
+
+    describe('ingestion', () => {
+      it('writes an upsert batch atomically: one bad row rolls back the whole batch', async () => {
+        const bad = product('bad', { stock: 'many' as unknown as number });
+        await expect(storage.ingestion.upsertProducts([product('good'), bad])).rejects.toBeDefined();
+        expect(await storage.ingestion.countProducts()).toBe(0);
+        expect(await storage.catalogue.getProduct('good')).toBeUndefined();
+      });
+
+      it('a patch changes only the fields it sets; counts created, updated and unchanged per record', async () => {
+        await storage.ingestion.upsertProducts([product('p', { price: 100, stock: 5, updatedAt: at(0) })]);
+        const result = await storage.ingestion.applyProductPatches(
+          [
+            { id: 'p', stock: 2, updatedAt: at(1000) },
+            { id: 'new', name: 'New', url: 'https://shop.example/new', image: 'https://shop.example/new.png', category: 'coats', price: 5, currency: 'EUR', stock: 1, updatedAt: at(1000) },
+            { id: 'new', stock: 3, updatedAt: at(2000) },
+          ],
+          abort,
+        );
+        expect(result).toEqual({ written: true, created: 1, updated: 1, unchanged: 0, stale: [], incomplete: [] });
+        expect(await storage.catalogue.getProduct('p')).toEqual(product('p', { price: 100, stock: 2, updatedAt: at(1000) }));
+        // Patches of one record in one batch apply in order: the second sees the first.
+        expect(await storage.catalogue.getProduct('new')).toMatchObject({ name: 'New', price: 5, stock: 3, popularity: 0, salePrice: null, updatedAt: at(2000) });
+        // The same feed again: nothing changes, nothing is rewritten.
+        expect(await storage.ingestion.applyProductPatches([{ id: 'p', stock: 2, updatedAt: at(1000) }], abort)).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+      });
+
+      it('refuses an update older than what is stored, and applies an equal or untimed one', async () => {
+        await storage.ingestion.upsertProducts([product('p', { stock: 5, updatedAt: at(10_000) })]);
+        const stale = await storage.ingestion.applyProductPatches([{ id: 'p', stock: 1, updatedAt: at(5_000) }], abort);
+        expect(stale).toMatchObject({ written: true, updated: 0, stale: [{ index: 0, id: 'p', storedUpdatedAt: at(10_000) }] });
+        expect((await storage.catalogue.getProduct('p'))?.stock).toBe(5);
+
+        await storage.ingestion.applyProductPatches([{ id: 'p', stock: 4, updatedAt: at(10_000) }], abort);
+        expect((await storage.catalogue.getProduct('p'))?.stock).toBe(4);
+        // Untimed: "now" for the sender, but never earlier than what is stored (at(10 s) is after `now`).
+        await storage.ingestion.applyProductPatches([{ id: 'p', stock: 3 }], abort);
+        expect(await storage.catalogue.getProduct('p')).toMatchObject({ stock: 3, updatedAt: at(10_000) });
+      });
+
+      it('an update older than what another process wrote is stale too', async () => {
+        const other = await db.openAnother();
+        await storage.ingestion.upsertProducts([product('p', { stock: 5, updatedAt: at(0) })]);
+        await other.ingestion.applyProductPatches([{ id: 'p', stock: 9, updatedAt: at(20_000) }], abort);
+        const result = await storage.ingestion.applyProductPatches([{ id: 'p', stock: 1, updatedAt: at(10_000) }], abort);
+        expect(result.stale).toEqual([{ index: 0, id: 'p', storedUpdatedAt: at(20_000) }]);
+        expect((await other.catalogue.getProduct('p'))?.stock).toBe(9);
+      });
+
+      it('abort: a new record without its required fields writes nothing of the batch; skip writes the rest', async () => {
+        const incomplete = [
+          { id: 'ok', name: 'Ok', url: 'https://shop.example/ok', image: 'https://shop.example/ok.png', category: 'coats', price: 5, currency: 'EUR', stock: 1 },
+          { id: 'no-price', name: 'No price' },
+        ];
+        const aborted = await storage.ingestion.applyProductPatches(incomplete, abort);
+        expect(aborted).toMatchObject({ written: false, incomplete: [{ index: 1, id: 'no-price', missing: ['url', 'image', 'category', 'price', 'currency', 'stock'] }] });
+        expect(await storage.ingestion.countProducts()).toBe(0);
+
+        const skipped = await storage.ingestion.applyProductPatches(incomplete, skip);
+        expect(skipped).toMatchObject({ written: true, created: 1, incomplete: [{ index: 1, id: 'no-price' }] });
+        expect(ids(await storage.catalogue.getProducts(['ok', 'no-price']))).toEqual(['ok']);
+      });
+
+      it('a patch batch that fails part-way writes nothing of itself', async () => {
+        await storage.ingestion.upsertProducts([product('a', { stock: 1 }), product('b', { stock: 1 })]);
+        await expect(storage.ingestion.applyProductPatches([{ id: 'a', stock: 7 }, { id: 'b', stock: 'many' as unknown as number }], abort)).rejects.toBeDefined();
+        expect((await storage.catalogue.getProduct('a'))?.stock).toBe(1);
+      });
+
+      it('subscriber patches: partial updates, new profiles need a locale and a time zone', async () => {
+        await storage.ingestion.upsertSubscribers([subscriber('s1', { loyaltyPoints: 10, cart: ['x'] })]);
+        const result = await storage.ingestion.applySubscriberPatches(
+          [
+            { id: 's1', loyaltyPoints: 20 },
+            { id: 's2', locale: 'de-DE', timeZone: 'Europe/Berlin', firstName: 'Lena' },
+            { id: 's3', firstName: 'No locale' },
+          ],
+          skip,
+        );
+        expect(result).toMatchObject({ written: true, created: 1, updated: 1, incomplete: [{ index: 2, id: 's3', missing: ['locale', 'timeZone'] }] });
+        expect(await storage.catalogue.getSubscriber('s1')).toMatchObject({ loyaltyPoints: 20, cart: ['x'], firstName: 'Noah' });
+        expect(await storage.catalogue.getSubscriber('s2')).toMatchObject({ firstName: 'Lena', locale: 'de-DE', timeZone: 'Europe/Berlin', cart: [], updatedAt: now.toISOString() });
+        expect(await storage.catalogue.getSubscriber('s3')).toBeUndefined();
+      });
+
+      describe('events', () => {
+        beforeEach(async () => {
+          await storage.ingestion.upsertSubscribers([subscriber('s1')]);
+        });
+
+        it('applies an event once: a replayed id, in a later batch or the same one, is a duplicate', async () => {
+          expect(await storage.ingestion.applySubscriberEvents([points('e-1', 10)], { now })).toEqual({ applied: 1, duplicates: [], stale: [] });
+          expect(await storage.ingestion.applySubscriberEvents([points('e-1', 10), points('e-2', 5), points('e-2', 5)], { now })).toEqual({
+            applied: 1,
+            duplicates: [
+              { index: 0, id: 'e-1' },
+              { index: 2, id: 'e-2' },
+            ],
+            stale: [],
+          });
+          expect((await storage.catalogue.getSubscriber('s1'))?.loyaltyPoints).toBe(15);
+        });
+
+        it('is idempotent across processes, even when both apply the same batch at once', async () => {
+          const other = await db.openAnother();
+          const batch = [points('e-1', 10), points('e-2', 1)];
+          const results = await Promise.all([storage.ingestion.applySubscriberEvents(batch, { now }), other.ingestion.applySubscriberEvents(batch, { now })]);
+          expect(results.map((result) => result.applied).sort()).toEqual([0, 2]);
+          expect(results.map((result) => result.duplicates.length).sort()).toEqual([0, 2]);
+          expect(await other.ingestion.applySubscriberEvents([points('e-2', 1)], { now })).toMatchObject({ applied: 0, duplicates: [{ index: 0, id: 'e-2' }] });
+          expect((await storage.catalogue.getSubscriber('s1'))?.loyaltyPoints).toBe(11);
+        });
+
+        it('a failed event batch records no event id, so the retry applies it once', async () => {
+          const broken = { ...points('e-bad', 0), delta: 'lots' as unknown as number };
+          await expect(storage.ingestion.applySubscriberEvents([points('e-1', 10), broken], { now })).rejects.toBeDefined();
+          expect((await storage.catalogue.getSubscriber('s1'))?.loyaltyPoints).toBe(0);
+          expect(await storage.ingestion.applySubscriberEvents([points('e-1', 10)], { now })).toEqual({ applied: 1, duplicates: [], stale: [] });
+          expect(await storage.ingestion.applySubscriberEvents([points('e-1', 10)], { now })).toEqual({ applied: 0, duplicates: [{ index: 0, id: 'e-1' }], stale: [] });
+          expect((await storage.catalogue.getSubscriber('s1'))?.loyaltyPoints).toBe(10);
+        });
+
+        it('cart changes delivered out of order settle on what happened last', async () => {
+          await storage.ingestion.applySubscriberEvents([cart('add', 'added_to_cart', 'p1', 2000)], { now });
+          const late = await storage.ingestion.applySubscriberEvents([cart('remove-earlier', 'removed_from_cart', 'p1', 1000)], { now });
+          expect(late).toEqual({ applied: 0, duplicates: [], stale: [{ index: 0, id: 'remove-earlier', reason: expect.stringContaining('p1') }] });
+          expect((await storage.catalogue.getSubscriber('s1'))?.cart).toEqual(['p1']);
+          // A purchase made before the add leaves the product in the cart; one made after removes it.
+          await storage.ingestion.applySubscriberEvents(
+            [{ id: 'bought-before', type: 'purchased', subscriberId: 's1', productIds: ['p1'], occurredAt: at(1500) }],
+            { now },
+          );
+          expect(await storage.catalogue.getSubscriber('s1')).toMatchObject({ cart: ['p1'], purchases: ['p1'] });
+          await storage.ingestion.applySubscriberEvents([{ id: 'bought-after', type: 'purchased', subscriberId: 's1', productIds: ['p1'], occurredAt: at(3000) }], { now });
+          expect((await storage.catalogue.getSubscriber('s1'))?.cart).toEqual([]);
+        });
+
+        it('an event for an unknown subscriber creates a profile the next profile update is never stale against', async () => {
+          await storage.ingestion.applySubscriberEvents([cart('view', 'added_to_cart', 'p9', 0, 'newcomer')], { now });
+          expect(await storage.catalogue.getSubscriber('newcomer')).toMatchObject({ cart: ['p9'], locale: 'en-US', updatedAt: new Date(0).toISOString() });
+          const result = await storage.ingestion.applySubscriberPatches([{ id: 'newcomer', firstName: 'Ada', updatedAt: '2020-01-01T00:00:00.000Z' }], abort);
+          expect(result).toMatchObject({ updated: 1, stale: [] });
+          expect(await storage.catalogue.getSubscriber('newcomer')).toMatchObject({ firstName: 'Ada', cart: ['p9'] });
+        });
+      });
+    });
+
+    describe('impressions', () => {
+      it('keeps the newest impression when an older one arrives later', async () => {
+        const base = { subscriberId: 's', campaignId: 'c', blockId: 'b' };
+        await storage.impressions.record([{ ...base, urls: ['https://a'], renderedAt: '2026-11-22T10:00:05.000Z' }]);
+        await storage.impressions.record([{ ...base, urls: ['https://old'], renderedAt: '2026-11-22T10:00:01.000Z' }]);
+        expect((await storage.impressions.latest('s', 'c', 'b'))?.urls).toEqual(['https://a']);
+        await storage.impressions.record([{ ...base, urls: ['https://b', 'https://c'], renderedAt: '2026-11-22T10:00:09.000Z' }]);
+        expect(await storage.impressions.latest('s', 'c', 'b')).toEqual({ ...base, urls: ['https://b', 'https://c'], renderedAt: '2026-11-22T10:00:09.000Z' });
+        expect(await storage.impressions.latest('s', 'c', 'other')).toBeUndefined();
+      });
+
+      it('latest wins inside one batch too, and keys do not mix', async () => {
+        await storage.impressions.record([
+          impression('s1', 5000, ['new']),
+          impression('s1', 1000, ['old']),
+          impression('s2', 1000, ['s2']),
+          impression('s1', 1000, ['other block'], { blockId: 'b2' }),
+          impression('s1', 1000, ['other campaign'], { campaignId: 'c2' }),
+        ]);
+        expect((await storage.impressions.latest('s1', 'c', 'b'))?.urls).toEqual(['new']);
+        expect((await storage.impressions.latest('s2', 'c', 'b'))?.urls).toEqual(['s2']);
+        expect((await storage.impressions.latest('s1', 'c', 'b2'))?.urls).toEqual(['other block']);
+        expect((await storage.impressions.latest('s1', 'c2', 'b'))?.urls).toEqual(['other campaign']);
+      });
+
+      it('a render recorded by one process is what a click served by another finds; an older one never replaces it', async () => {
+        const other = await db.openAnother();
+        await storage.impressions.record([impression('s', 2000, ['from A'])]);
+        expect((await other.impressions.latest('s', 'c', 'b'))?.urls).toEqual(['from A']);
+        await other.impressions.record([impression('s', 1000, ['older, from B'])]);
+        expect((await storage.impressions.latest('s', 'c', 'b'))?.urls).toEqual(['from A']);
+        await other.impressions.record([impression('s', 3000, ['newer, from B'])]);
+        expect((await storage.impressions.latest('s', 'c', 'b'))?.urls).toEqual(['newer, from B']);
+      });
+    });
+
+    describe('render log', () => {
+      it('appends every row and counts a campaign per block and variant', async () => {
+        const other = await db.openAnother();
+        await storage.renderLog.appendRenders([
+          render('a1', { variant: 'a', surface: 'json', client: 'amp' }),
+          render('a1', { variant: 'a' }), // the same subscriber again: two rows
+          render('a2', { variant: 'a', client: 'apple-prefetch', prefetch: true }), // prefetch only, but clicks below
+          render('a3', { variant: 'a', client: 'apple-prefetch', prefetch: true }), // prefetch only: no human open
+          render('h1', { variant: 'holdout', outcome: 'holdout' }),
+          render('s1', { blockId: 'hero' }),
+          render('x1', { campaignId: 'spring-sale', variant: 'a' }),
+        ]);
+        // Another process appends to the same log.
+        await other.renderLog.appendRenders([render('a4', { variant: 'a' })]);
+        await other.renderLog.appendClicks([click('a2', { variant: 'a' }), click('a2', { variant: 'a', slot: 1 }), click('a1', { variant: 'a' })]);
+        await storage.renderLog.appendClicks([click('x1', { campaignId: 'spring-sale', variant: 'a' }), click('s9', { blockId: 'hero' })]);
+
+        const counts = await storage.renderLog.campaignReportCounts('flash-sale');
+        const byGroup = Object.fromEntries(counts.map((row) => [`${row.blockId}/${row.variant}`, row]));
+        expect(Object.keys(byGroup).sort()).toEqual(['hero/null', 'picks/a', 'picks/holdout']);
+        expect(byGroup['picks/a']).toEqual({ blockId: 'picks', variant: 'a', renders: 5, prefetchRenders: 2, humanOpeners: 3, clicks: 3, clickers: 2 });
+        expect(byGroup['picks/holdout']).toEqual({ blockId: 'picks', variant: 'holdout', renders: 1, prefetchRenders: 0, humanOpeners: 1, clicks: 0, clickers: 0 });
+        // A click without any render on record still proves a human open.
+        expect(byGroup['hero/null']).toEqual({ blockId: 'hero', variant: null, renders: 1, prefetchRenders: 0, humanOpeners: 2, clicks: 1, clickers: 1 });
+        expect(await other.renderLog.campaignReportCounts('spring-sale')).toEqual([{ blockId: 'picks', variant: 'a', renders: 1, prefetchRenders: 0, humanOpeners: 1, clicks: 1, clickers: 1 }]);
+        expect(await storage.renderLog.campaignReportCounts('no-such-campaign')).toEqual([]);
+      });
+
+      it('an empty append is a no-op', async () => {
+        await storage.renderLog.appendRenders([]);
+        await storage.renderLog.appendClicks([]);
+        expect(await storage.renderLog.campaignReportCounts('flash-sale')).toEqual([]);
+      });
+    });
+
+    describe('block locks', () => {
+      it('the first claim wins; a later one is refused and the first is what get returns', async () => {
+        const first = lock('s', 'first', { variant: 'arm-a', messageVariant: 'vip', lockedAt: T0 + 5 });
+        expect(await storage.locks.claim([first])).toEqual([true]);
+        expect(await storage.locks.claim([lock('s', 'second')])).toEqual([false]);
+        expect(await storage.locks.get('c', 'b', 's')).toEqual(first);
+        expect(await storage.locks.get('c', 'b', 'nobody')).toBeUndefined();
+        expect(await storage.locks.claim([])).toEqual([]);
+      });
+
+      it('within one call, one flag per lock in order: the first of two locks with one key wins', async () => {
+        expect(await storage.locks.claim([lock('s1', 'one'), lock('s2', 'two'), lock('s1', 'three'), lock('s1', 'other block', { blockId: 'b2' })])).toEqual([true, true, false, true]);
+        expect((await storage.locks.get('c', 'b', 's1'))?.view).toEqual(lock('s1', 'one').view);
+        expect((await storage.locks.get('c', 'b2', 's1'))?.view).toEqual(lock('s1', 'other block').view);
+      });
+
+      it('many concurrent claims from two processes: exactly one winner per key, and both read it back', async () => {
+        const other = await db.openAnother();
+        const subscribers = ['s1', 's2', 's3', 's4', 's5'];
+        const claims = subscribers.flatMap((subscriberId) =>
+          Array.from({ length: 20 }, (_, n) => {
+            const instance = n % 2 === 0 ? storage : other;
+            return instance.locks.claim([lock(subscriberId, `${n % 2 === 0 ? 'A' : 'B'}-${n}`)]).then(([won]) => ({ subscriberId, n, won }));
+          }),
+        );
+        const outcomes = await Promise.all(claims);
+        for (const subscriberId of subscribers) {
+          const winners = outcomes.filter((outcome) => outcome.subscriberId === subscriberId && outcome.won);
+          expect(winners).toHaveLength(1);
+          const winner = winners[0] as { n: number };
+          const expected = lock(subscriberId, `${winner.n % 2 === 0 ? 'A' : 'B'}-${winner.n}`);
+          expect(await storage.locks.get('c', 'b', subscriberId)).toEqual(expected);
+          expect(await other.locks.get('c', 'b', subscriberId)).toEqual(expected);
+        }
+      });
+    });
+
+    describe('retention', () => {
+      it('prunes renders and clicks oldest first, at most `limit` a call, never inside the window', async () => {
+        // One campaign per row, so what is left says which rows went.
+        await storage.renderLog.appendRenders([0, 1, 2, 3, 4].map((n) => render(`s${n}`, { campaignId: `c${n}`, renderedAt: T0 + n * DAY })));
+        await storage.renderLog.appendClicks([0, 1, 2].map((n) => click(`s${n}`, { campaignId: `c${n}`, clickedAt: T0 + n * DAY })));
+        const before = new Date(T0 + 3 * DAY); // rows 0, 1 and 2 are older
+        expect(await storage.retention.pruneRenders(before, 0)).toBe(0);
+        expect(await storage.retention.pruneRenders(before, -1)).toBe(0);
+        expect(await storage.retention.pruneRenders(before, 2)).toBe(2);
+        const left = async (): Promise<string[]> => {
+          const found: string[] = [];
+          for (const n of [0, 1, 2, 3, 4]) if ((await storage.renderLog.campaignReportCounts(`c${n}`))[0]?.renders) found.push(`c${n}`);
+          return found;
+        };
+        expect(await left()).toEqual(['c2', 'c3', 'c4']);
+        expect(await storage.retention.pruneRenders(before, 2)).toBe(1);
+        expect(await storage.retention.pruneRenders(before, 2)).toBe(0);
+        expect(await left()).toEqual(['c3', 'c4']);
+
+        expect(await storage.retention.pruneClicks(before, 1)).toBe(1);
+        expect((await storage.renderLog.campaignReportCounts('c0'))[0]?.clicks ?? 0).toBe(0);
+        expect((await storage.renderLog.campaignReportCounts('c1'))[0]?.clicks).toBe(1);
+        expect(await storage.retention.pruneClicks(before, 10)).toBe(2);
+        expect(await storage.retention.pruneClicks(before, 10)).toBe(0);
+      });
+
+      it('prunes locks by the time they were taken, oldest first', async () => {
+        // Claimed newest first: the order of the time, not of the writes, decides.
+        await storage.locks.claim([lock('s3', 'three', { lockedAt: T0 + 3 * DAY }), lock('s2', 'two', { lockedAt: T0 + 2 * DAY }), lock('s1', 'one', { lockedAt: T0 + DAY })]);
+        const before = new Date(T0 + 3 * DAY);
+        expect(await storage.retention.pruneBlockLocks(before, 1)).toBe(1);
+        expect(await storage.locks.get('c', 'b', 's1')).toBeUndefined();
+        expect(await storage.locks.get('c', 'b', 's2')).toBeDefined();
+        expect(await storage.retention.pruneBlockLocks(before, 5)).toBe(1);
+        expect(await storage.retention.pruneBlockLocks(before, 5)).toBe(0);
+        expect(await storage.locks.get('c', 'b', 's3')).toBeDefined();
+      });
+
+      it('prunes impressions by render time, oldest first', async () => {
+        await storage.impressions.record([impression('s3', 3 * DAY, ['3']), impression('s1', DAY, ['1']), impression('s2', 2 * DAY, ['2'])]);
+        const before = new Date(T0 + 3 * DAY);
+        expect(await storage.retention.pruneImpressions(before, 1)).toBe(1);
+        expect(await storage.impressions.latest('s1', 'c', 'b')).toBeUndefined();
+        expect(await storage.impressions.latest('s2', 'c', 'b')).toBeDefined();
+        expect(await storage.retention.pruneImpressions(before, 5)).toBe(1);
+        expect(await storage.retention.pruneImpressions(before, 5)).toBe(0);
+        expect(await storage.impressions.latest('s3', 'c', 'b')).toBeDefined();
+      });
+
+      it('prunes ingested event ids by the time they arrived: a pruned id applies again, a kept one is still a duplicate', async () => {
+        await storage.ingestion.upsertSubscribers([subscriber('s1')]);
+        for (const n of [3, 1, 2]) await storage.ingestion.applySubscriberEvents([points(`e${n}`, 1)], { now: new Date(T0 + n * DAY) });
+        const before = new Date(T0 + 3 * DAY);
+        expect(await storage.retention.pruneIngestedEvents(before, 1)).toBe(1);
+        const replay = await storage.ingestion.applySubscriberEvents([points('e1', 1), points('e2', 1), points('e3', 1)], { now: new Date(T0 + 4 * DAY) });
+        expect(replay).toMatchObject({ applied: 1, duplicates: [{ index: 1, id: 'e2' }, { index: 2, id: 'e3' }] });
+        // e1 was received again just now: inside the window, kept; e2 goes, e3 stays.
+        expect(await storage.retention.pruneIngestedEvents(before, 5)).toBe(1);
+        expect(await storage.retention.pruneIngestedEvents(before, 5)).toBe(0);
+      });
+
+      it('prunes cart change times by when the change happened: an older change is then no longer refused as stale', async () => {
+        await storage.ingestion.upsertSubscribers([subscriber('s1')]);
+        await storage.ingestion.applySubscriberEvents([cart('r1', 'removed_from_cart', 'p1', DAY), cart('r2', 'removed_from_cart', 'p2', 2 * DAY), cart('r3', 'removed_from_cart', 'p3', 3 * DAY)], { now });
+        const before = new Date(T0 + 3 * DAY);
+        expect(await storage.retention.pruneCartEventTimes(before, 1)).toBe(1);
+        const lateAdds = await storage.ingestion.applySubscriberEvents([cart('a1', 'added_to_cart', 'p1', 0), cart('a2', 'added_to_cart', 'p2', 0)], { now });
+        expect(lateAdds).toMatchObject({ applied: 1, stale: [{ index: 1, id: 'a2' }] });
+        expect((await storage.catalogue.getSubscriber('s1'))?.cart).toEqual(['p1']);
+      });
+    });
+
+    describe('the database', () => {
+      it('answers ping while open; close is idempotent, and nothing answers after it', async () => {
+        await expect(storage.ping()).resolves.toBeUndefined();
+        await storage.close();
+        await storage.close();
+        await expect(storage.ping()).rejects.toBeDefined();
+      });
+    });
+  });
+}

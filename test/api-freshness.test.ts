@@ -1,4 +1,5 @@
-import type { ProductView } from '../src/kinds/product';
+import { isViewOf } from '../src/kinds/kind-of-view';
+import type { KindName, ViewOf } from '../src/kinds/registry';
 import { ampOpen, createApiApp, imageOpen, postJson, type ApiApp } from './helpers/api-app';
 
 /**
@@ -13,12 +14,19 @@ describe('freshness: the next open after a 2xx shows the new value', () => {
   });
   afterEach(() => fixture.close());
 
+  /** The view the latest image open drew, which must be of this kind. */
+  const lastDrawn = <Name extends KindName>(kind: Name): ViewOf<Name> => {
+    const view = fixture.drawnViews.at(-1);
+    if (!view || !isViewOf(view, kind)) throw new Error(`expected a ${kind} view drawn, got ${JSON.stringify(view)}`);
+    return view;
+  };
+
   const jsonPrice = async () => (await ampOpen(fixture, 'hero-product', 'sub-emma')).body.items[0].product.price as string;
   const imagePrice = async () => {
     const response = await imageOpen(fixture, 'hero-product', 'sub-emma');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('image/png');
-    return { price: (fixture.drawnViews.at(-1) as ProductView | undefined)?.product.price, etag: response.headers.etag as string };
+    return { price: lastDrawn('product').product.price, etag: response.headers.etag as string };
   };
 
   test('a price change reaches the amp-list JSON and the image at the very next open', async () => {
@@ -55,8 +63,8 @@ describe('freshness: the next open after a 2xx shows the new value', () => {
     const json = (await ampOpen(fixture, 'hero-product', 'sub-emma')).body.items[0];
     expect(json.swappedFrom).toEqual({ id: 'quilted-jacket-olive', name: 'Quilted Jacket, Olive' });
     await imageOpen(fixture, 'hero-product', 'sub-emma');
-    expect((fixture.drawnViews.at(-1) as ProductView).swappedFrom?.id).toBe('quilted-jacket-olive');
-    expect((fixture.drawnViews.at(-1) as ProductView).product.id).toBe(json.product.id);
+    expect(lastDrawn('product').swappedFrom?.id).toBe('quilted-jacket-olive');
+    expect(lastDrawn('product').product.id).toBe(json.product.id);
   });
 
   test('a points event reaches the loyalty block JSON and image at the next open', async () => {
@@ -71,6 +79,6 @@ describe('freshness: the next open after a 2xx shows the new value', () => {
     expect(after).not.toBe(before);
     expect(Number(after.replace(/\D/g, ''))).toBe(Number(before.replace(/\D/g, '')) + 1000);
     await imageOpen(fixture, 'loyalty-status', 'sub-emma');
-    expect((fixture.drawnViews.at(-1) as unknown as { balance: string }).balance).toBe(after);
+    expect(lastDrawn('loyalty').balance).toBe(after);
   });
 });

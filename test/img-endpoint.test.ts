@@ -2,7 +2,7 @@ import http, { type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import request from 'supertest';
-import type { ShownView } from '../src/kinds/kind-of-view';
+import { isViewOf, type ShownView } from '../src/kinds/kind-of-view';
 import type { Store } from '../src/data/store';
 import { strongEtag } from '../src/http/image-cache-policy';
 import { imgBlockEndpoint } from '../src/http/img-block-endpoint';
@@ -107,7 +107,7 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
     }
     // Generic means not personalised: Emma's picks are another picture.
     expect(personal.body.equals(missing.body)).toBe(false);
-    const generic = fx.draws.find((call) => (call.view as { title?: string }).title === 'Our best-sellers');
+    const generic = fx.draws.find((call) => isViewOf(call.view, 'recommendations') && call.view.title === 'Our best-sellers');
     expect(generic).toBeDefined();
     expect(fx.logLines().some((line) => line.includes('image token refused') && line.includes('"reason":"expired"'))).toBe(true);
     expect(fx.logLines().join('\n')).not.toContain(fx.token('sub-emma'));
@@ -395,7 +395,7 @@ describe('GET /img/v1/blocks/:blockId.gif', () => {
     expect(samePicture(shown[1] as Uint8Array, atOneSecond)).toBe(true);
     expect(samePicture(shown[59] as Uint8Array, atLast)).toBe(true);
     // The strings come from the view resolved at each second, not from the renderer.
-    const texts = fx.draws.slice(0, 3).map((call) => (call.view as { text?: string }).text);
+    const texts = fx.draws.slice(0, 3).map((call) => (isViewOf(call.view, 'countdown') ? call.view.text : undefined));
     expect(texts).toEqual(['3 days 00:00:00', '2 days 23:59:59', '2 days 23:59:58']);
   });
 
@@ -404,7 +404,8 @@ describe('GET /img/v1/blocks/:blockId.gif', () => {
     const { gif } = await gifAt('flash-countdown.gif', fx.token('sub-emma', 'spring-sale'));
     expect(gif.frames).toHaveLength(1);
     expect(gif.loopCount).toBeNull();
-    expect((fx.draws[0]?.view as { state?: string }).state).toBe('expired');
+    const first = fx.draws[0]?.view;
+    expect(first && isViewOf(first, 'countdown') ? first.state : undefined).toBe('expired');
   });
 
   it('stops at the expired frame when the deadline falls inside the minute, and does not loop', async () => {

@@ -153,7 +153,7 @@ describe('lock at first open', () => {
 
   test('a first human open on the image locks for the JSON too', async () => {
     await fx.image('picks', 'sub-oliver');
-    const drawn = fx.drawn.at(-1) as unknown as Record<string, any>;
+    const drawn = fx.drawn.at(-1);
     await changeHistory('sub-oliver', COATS);
     expect(await fx.json('picks', 'sub-oliver')).toEqual(drawn);
   });

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { ConfigError } from '../src/config';
-import { themeDefaultsOf, type ShownView } from '../src/kinds/kind-of-view';
+import { isViewOf, themeDefaultsOf, type ShownView } from '../src/kinds/kind-of-view';
 import { blockKinds, type KindName, type ViewOf } from '../src/kinds/registry';
 import { drawBlock, imageUrlsOf } from '../src/render/draw-block';
 import { DrawLog } from '../src/render/draw-log';
@@ -74,9 +74,6 @@ function caseView<Name extends KindName>(caseName: string, kind: Name): ViewOf<N
   return view;
 }
 
-function isViewOf<Name extends KindName>(view: ShownView, kind: Name): view is ViewOf<Name> {
-  return view.kind === kind;
-}
 
 describe('golden images', () => {
   test.each(GOLDEN_CASES.map((spec) => [spec.name, spec] as const))('%s', async (name, spec) => {

@@ -28,7 +28,7 @@ export function prepareLock(config: LockAtFirstOpenConfig, kind: RegisteredKind,
   };
 }
 
-/** "a product, recommendations or loyalty": the registered kinds that can be locked, in registry order. */
+/** The registered kinds that can be locked, in registry order, as one phrase: "a x, y or z". */
 function listOfLockableKinds(): string {
   const names = allKinds.filter((kind) => kind.refusesLockAtFirstOpen === undefined).map((kind) => kind.name);
   const last = names.pop();

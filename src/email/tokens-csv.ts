@@ -26,7 +26,7 @@ export interface TokensCsvBlock {
   id: string;
   /** The block's image format (opentime-urls.ts imageFormatFor): a GIF when its kind animates. */
   imageFormat: ImageFormat;
-  /** Click slots (recommendations: one per card). */
+  /** Click slots of its picture (the kind's clickSlots rule applied to the block, PreparedBlock.slotCount). */
   slots: number;
 }
 

@@ -15,6 +15,11 @@ export function isBlockView(view: ShownView): view is BlockView {
   return isKindName(view.kind);
 }
 
+/** True for a view of the named kind. */
+export function isViewOf<Name extends KindName>(view: ShownView, name: Name): view is ViewOf<Name> {
+  return view.kind === name;
+}
+
 /** What `use` gets: a kind, and a view of that very kind. */
 type KindAndView<Result> = <Name extends KindName>(kind: KindOf<Name>, view: ViewOf<Name>) => Result;
 

@@ -22,7 +22,8 @@ export function sampleUrlsText(services: Services): string {
   // Beside each JSON sample: the same open as the image the HTML part shows (open it in a browser).
   const images = (id: string, t: string): string[] => {
     const lines = [`    PNG: ${config.publicUrl}/img/v1/blocks/${id}.png?t=${t}`];
-    if (blocks.get(id)?.kind.name === 'countdown') lines.push(`    GIF: ${config.publicUrl}/img/v1/blocks/${id}.gif?t=${t}`);
+    // A kind that animates (a running countdown) has its ticking GIF too.
+    if (blocks.get(id)?.kind.animation) lines.push(`    GIF: ${config.publicUrl}/img/v1/blocks/${id}.gif?t=${t}`);
     return lines;
   };
   for (const id of blocks.keys()) {

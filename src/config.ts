@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { packageRoot } from './package-root';
@@ -10,24 +11,97 @@ import { packageRoot } from './package-root';
  * Sources, later ones winning: defaults < config file (OPENTIME_CONFIG) < environment.
  */
 
-const booleanSetting = (fallback: boolean) =>
-  z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
-    .default(fallback)
-    .transform((value) => value === true || value === 'true' || value === '1');
+// Every schema below says what it expected in one phrase ("expected …"):
+// loadConfig prefixes it with the setting's name and the value it was given,
+// so each problem is one line a user can act on.
+
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
+
+/** The usual spellings of on and off, in any case. */
+function parseBoolean(value: string): boolean | undefined {
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  return undefined;
+}
+
+const optionalBoolean = z.union([z.boolean(), z.string()], { error: 'expected true or false' }).transform((value, ctx) => {
+  const parsed = typeof value === 'boolean' ? value : parseBoolean(value);
+  if (parsed !== undefined) return parsed;
+  ctx.addIssue({ code: 'custom', message: 'expected true or false (or 1/0, yes/no, on/off)' });
+  return z.NEVER;
+});
+
+const booleanSetting = (fallback: boolean) => optionalBoolean.default(fallback);
+
+/** Digits only: "1e3", "0x10" and "12.5" are refused rather than read as something unexpected. */
+const wholeNumber = (min: number, max: number) =>
+  z.union([z.number(), z.string()], { error: `expected a whole number from ${min} to ${max}` }).transform((value, ctx) => {
+    const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (Number.isInteger(number) && number >= min && number <= max) return number;
+    ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}` });
+    return z.NEVER;
+  });
 
 const listSetting = z
-  .union([z.string(), z.array(z.string())])
+  .union([z.string(), z.array(z.string())], { error: 'expected a comma-separated list' })
   .default([])
   .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean));
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://opentime.shop.example' });
+
+/** A host name, "*.domain" or "*", as the image loader matches them (src/render/image-loader.ts); an IP literal is a host too. */
+const HOST_PATTERN = /^(\*|(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/i;
+
+const hostListSetting = listSetting.superRefine((hosts, ctx) => {
+  for (const host of hosts.filter((entry) => !HOST_PATTERN.test(entry))) {
+    const hint = URL.canParse(host) ? `"${host}" is a URL, its host is ${new URL(host).host}` : `"${host}" is not one`;
+    ctx.addIssue({ code: 'custom', message: `expected host names such as cdn.shop.example, *.shop.example or *, comma-separated (${hint})` });
+  }
+});
+
+const TRUST_PROXY_EXPECTED =
+  'expected true, false, a hop count, or a comma-separated list of IP addresses/CIDR ranges or the names loopback, linklocal, uniquelocal';
+
+/**
+ * Express's "trust proxy" values, checked here with the same parser Express
+ * and the open endpoints use (proxy-addr), so a typo stops start-up with this
+ * message instead of a TypeError from deep inside the first request's setup.
+ */
+const trustProxySetting = z
+  .union([z.boolean(), z.number(), z.string(), z.array(z.string())], { error: TRUST_PROXY_EXPECTED })
+  .default(false)
+  .transform((value, ctx): boolean | number | string => {
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'number') {
+      if (Number.isInteger(value) && value >= 0) return value;
+      ctx.addIssue({ code: 'custom', message: TRUST_PROXY_EXPECTED });
+      return z.NEVER;
+    }
+    const text = (Array.isArray(value) ? value.join(',') : value).trim();
+    if (text === '') return false;
+    // "1" and "0" are hop counts here, not booleans.
+    if (/^\d+$/.test(text)) return Number(text);
+    const word = text.toLowerCase();
+    if (word === 'true' || word === 'yes' || word === 'on') return true;
+    if (word === 'false' || word === 'no' || word === 'off') return false;
+    try {
+      proxyAddr.compile(text.split(',').map((entry) => entry.trim()));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: TRUST_PROXY_EXPECTED });
+      return z.NEVER;
+    }
+    return text;
+  });
+
 const configSchema = z.strictObject({
-  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  port: wholeNumber(0, 65535).default(8080),
   host: z.string().min(1).default('0.0.0.0'),
   /** Where the SQLite file and, in demo mode, the generated signing keys live. */
   dataDir: z.string().min(1).default('./data'),
   /** The https origin emails reach us at; used in printed URLs and templates. */
-  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  publicUrl: httpUrl.optional(),
   /** `kid:secret,kid:secret`; when absent, demo keys are generated in dataDir. */
   signingKeys: z.string().optional(),
   /** Which of the signing keys signs new tokens; defaults to the last one listed. */
@@ -38,33 +112,37 @@ const configSchema = z.strictObject({
   /** Block definitions (YAML or JSON). */
   blocksFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'blocks.yaml')),
   /** How old a cached price or stock figure may be, in milliseconds. */
-  freshnessMs: z.coerce.number().int().min(0).max(60_000).default(1000),
-  /** Seed the demo dataset into an empty database and print sample URLs. */
-  demo: booleanSetting(true),
+  freshnessMs: wholeNumber(0, 60_000).default(1000),
+  /**
+   * Seed the demo dataset into an empty database, add the demo API key and
+   * print sample URLs. Unset: on, unless signing or API keys are configured
+   * (loadConfig decides, and refuses demo mode beside configured keys).
+   */
+  demo: optionalBoolean.optional(),
   /** Hosts product pictures may be fetched from ("cdn.shop.example", "*.shop.example", "*"); none by default. */
-  imageHosts: listSetting,
+  imageHosts: hostListSetting,
   /** How long an image render waits for a product picture before drawing a placeholder (ms). */
-  imageTimeoutMs: z.coerce.number().int().min(1).max(10_000).default(300),
+  imageTimeoutMs: wholeNumber(1, 10_000).default(300),
   /** Allow product pictures from loopback/private addresses (off: no SSRF into your network). */
   imageAllowPrivate: booleanSetting(false),
   /** A cached image served this many times is re-encoded as a smaller palette PNG in the background; 0: never. */
-  imageOptimizeAfterHits: z.coerce.number().int().min(0).max(1_000_000).default(3),
+  imageOptimizeAfterHits: wholeNumber(0, 1_000_000).default(3),
   /** Threads that draw and encode images (PNG and GIF); default: one per core. */
-  renderThreads: z.coerce.number().int().min(1).max(256).optional(),
+  renderThreads: wholeNumber(1, 256).optional(),
   /** When the event loop runs this late (ms), images not already rendered get their block's fallback picture; 0: never shed. */
-  shedLagMs: z.coerce.number().int().min(0).max(60_000).default(250),
+  shedLagMs: wholeNumber(0, 60_000).default(250),
   /** Where a click on an unknown block goes; by default the site of the first block's defaultUrl. */
-  siteUrl: z.url({ protocol: /^https?$/ }).optional(),
+  siteUrl: httpUrl.optional(),
   /** Ingestion API keys as hashes: `name:scope+scope:sha256hex,…` (made by `opentime api-key create`). */
   apiKeys: z.string().optional(),
   /** When set, ingestion POSTs must carry an Opentime-Signature (HMAC-SHA256 over "t.body") made with it. */
   webhookSecret: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** How far a signature's timestamp may be from the server clock (s): older ones are refused as replays. */
-  webhookToleranceSeconds: z.coerce.number().int().min(1).max(3600).default(300),
+  webhookToleranceSeconds: wholeNumber(1, 3600).default(300),
   /** How far (s) an ingested record's updatedAt/occurredAt may be ahead of the server clock; later ones are refused. */
-  maxClockSkewSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
+  maxClockSkewSeconds: wholeNumber(0, 86_400).default(300),
   /** Largest ingestion request body in bytes. */
-  apiBodyLimitBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(8 * 1024 * 1024),
+  apiBodyLimitBytes: wholeNumber(1024, 100 * 1024 * 1024).default(8 * 1024 * 1024),
   /** The retailer's live stock/price API, e.g. https://api.shop.example/stock/{id}; none by default. */
   pullUrl: z
     .string()
@@ -73,19 +151,19 @@ const configSchema = z.strictObject({
     })
     .optional(),
   /** The longest an open waits for the pull source (ms); then the last known figures are used. */
-  pullTimeoutMs: z.coerce.number().int().min(1).max(5000).default(80),
+  pullTimeoutMs: wholeNumber(1, 5000).default(80),
   /** How long a pulled figure is reused without asking again (ms). */
-  pullCacheMs: z.coerce.number().int().min(0).max(60_000).default(1000),
+  pullCacheMs: wholeNumber(0, 60_000).default(1000),
   /** How old a pulled figure may be and still be served when the source fails (ms). */
-  pullStaleMs: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  pullStaleMs: wholeNumber(0, 86_400_000).default(600_000),
   /** Product ids the pull source covers ("coat-*", "sku-1"); empty: every product. */
   pullProducts: listSetting,
   /** How long the circuit breaker stays open before trying the source again (ms). */
-  pullBreakerResetMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  pullBreakerResetMs: wholeNumber(100, 600_000).default(10_000),
   /** Sent as the Authorization header to the pull source, e.g. "Bearer …". */
   pullAuthorization: z.string().optional(),
   /** Largest pull source answer read (bytes); a longer one counts as a failure. */
-  pullMaxBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
+  pullMaxBytes: wholeNumber(1024, 64 * 1024 * 1024).default(64 * 1024),
   /** Apple's relay egress ranges, to recognise Mail Privacy Protection prefetches (re-read when the file changes). */
   appleRelayRangesFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'apple-relay-ranges.txt')),
   /**
@@ -93,20 +171,19 @@ const configSchema = z.strictObject({
    * detection sees the real peer address. "false" (default, direct), "true",
    * a hop count, or addresses/subnets/"loopback" separated by commas.
    */
-  trustProxy: z
-    .union([z.boolean(), z.number(), z.string()])
-    .default(false)
-    .transform((value) => (value === 'true' ? true : value === 'false' || value === '' ? false : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value)),
+  trustProxy: trustProxySetting,
   /** Record every render and click (the render log behind reports). Off only to measure its cost. */
   renderLog: booleanSetting(true),
   /** Render-log rows and clicks older than this many days are deleted; 0 keeps them. Locks are kept at least 32 days. */
-  renderLogRetentionDays: z.coerce.number().int().min(0).max(3650).default(90),
+  renderLogRetentionDays: wholeNumber(0, 3650).default(90),
   /** When set, GET /metrics needs "Authorization: Bearer <token>". */
   metricsToken: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' })
+    .default('info'),
 });
 
-export type Config = z.infer<typeof configSchema> & { publicUrl: string; databaseFile: string };
+export type Config = Omit<z.infer<typeof configSchema>, 'demo'> & { demo: boolean; publicUrl: string; databaseFile: string };
 
 /** Environment variable → config key. The README lists exactly these. */
 export const environmentVariables = {
@@ -160,7 +237,14 @@ function readConfigFile(file: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError(`Cannot read the config file ${file} (OPENTIME_CONFIG): ${(error as Error).message}`);
   }
-  const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (error) {
+    // The YAML parser's message goes on with a picture of the line; its first line names the problem and the position.
+    const reason = (error as Error).message.split('\n')[0];
+    throw new ConfigError(`OPENTIME_CONFIG="${file}": expected ${file.endsWith('.json') ? 'JSON' : 'YAML or JSON'}, but ${reason}`);
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`The config file ${file} must hold an object of settings, e.g. "port: 8080".`);
   }
@@ -173,26 +257,81 @@ export function formatZodIssues(error: z.ZodError, origin: string): string {
     .join('\n');
 }
 
-/** Reads and validates the configuration once; throws ConfigError with every problem listed. */
+type SettingKey = keyof z.input<typeof configSchema>;
+
+/** Settings whose values are secrets: a message names them and their length, never their value. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'metricsToken', 'pullAuthorization']);
+
+/** Where a setting's value came from, to name it the way the user wrote it. */
+interface SettingOrigin {
+  /** `PORT` for the environment, `port` in a config file. */
+  name: string;
+  file?: string;
+  value: unknown;
+}
+
+function describeValue(key: string, value: unknown): string {
+  if (SECRET_SETTINGS.has(key)) return `(${typeof value === 'string' ? `${value.length} characters, ` : ''}not shown)`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** One line per problem: the setting as the user wrote it, the value, and what was expected. */
+function describeIssue(issue: z.core.$ZodIssue, origins: ReadonlyMap<string, SettingOrigin>, configFile: string | undefined): string[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${key} in ${configFile ?? 'the config'}: unknown setting; expected one of the keys in the Configuration table of README.md`);
+  }
+  const key = String(issue.path[0] ?? '');
+  const origin = origins.get(key) ?? { name: key, value: undefined };
+  const where = origin.file ? ` in ${origin.file}` : '';
+  const at = issue.path.length > 1 ? ` (at ${issue.path.slice(1).join('.')})` : '';
+  return [`${origin.name}=${describeValue(key, origin.value)}${where}${at}: ${issue.message}`];
+}
+
+/** Reads and validates the configuration once; throws ConfigError with every problem listed, one per line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
-  const fromFile = env.OPENTIME_CONFIG ? readConfigFile(path.resolve(cwd, env.OPENTIME_CONFIG)) : {};
+  const configFile = env.OPENTIME_CONFIG ? path.resolve(cwd, env.OPENTIME_CONFIG) : undefined;
+  const fromFile = configFile ? readConfigFile(configFile) : {};
+  const origins = new Map<string, SettingOrigin>(Object.entries(fromFile).map(([key, value]) => [key, { name: key, file: configFile, value }]));
   const fromEnv: Record<string, unknown> = {};
   for (const [variable, key] of Object.entries(environmentVariables)) {
     const value = env[variable];
-    if (value !== undefined && value !== '') fromEnv[key] = value;
+    if (value !== undefined && value !== '') {
+      fromEnv[key] = value;
+      origins.set(key, { name: variable, value });
+    }
   }
   const result = configSchema.safeParse({ ...fromFile, ...fromEnv });
   if (!result.success) {
-    throw new ConfigError(`Invalid configuration:\n${formatZodIssues(result.error, 'setting')}`);
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, origins, configFile)).join('\n'));
   }
   const config = result.data;
   const dataDir = path.resolve(cwd, config.dataDir);
   return {
     ...config,
+    demo: demoMode(config, origins),
     dataDir,
     blocksFile: path.resolve(cwd, config.blocksFile),
     appleRelayRangesFile: path.resolve(cwd, config.appleRelayRangesFile),
     publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
     databaseFile: path.join(dataDir, 'opentime.db'),
   };
+}
+
+/**
+ * Demo mode adds an all-scopes API key and prints sample tokens signed with
+ * the active key. Beside configured keys that would put a production-signed
+ * token and a back door into the log, so configured keys turn it off, and
+ * asking for both is refused rather than half-honoured.
+ */
+function demoMode(config: Pick<z.infer<typeof configSchema>, 'demo' | 'signingKeys' | 'apiKeys'>, origins: ReadonlyMap<string, SettingOrigin>): boolean {
+  const configuredKeys = (['signingKeys', 'apiKeys'] as const).filter((key) => config[key]).map((key) => origins.get(key)?.name ?? key);
+  if (config.demo === undefined) return configuredKeys.length === 0;
+  if (config.demo && configuredKeys.length > 0) {
+    const demo = origins.get('demo') ?? { name: 'demo', value: true };
+    throw new ConfigError(
+      `${demo.name}=${describeValue('demo', demo.value)}${demo.file ? ` in ${demo.file}` : ''}: expected false or unset while ${configuredKeys.join(' and ')} ${configuredKeys.length > 1 ? 'are' : 'is'} set ` +
+        '(demo mode would add an all-scopes demo API key and print sample tokens signed with your key); use a separate data directory without keys to try the demo',
+    );
+  }
+  return config.demo;
 }

@@ -60,10 +60,99 @@ describe('server configuration', () => {
     expect(config.port).toBe(9100);
     expect(config.allowedSenders).toEqual(['news@shop.example']);
     expect(config.logLevel).toBe('warn');
-    expect(() => loadConfig({ PORT: 'eighty' }, dir)).toThrow(/setting at port: .*number/i);
-    expect(() => loadConfig({ OPENTIME_LOG_LEVEL: 'loud' }, dir)).toThrow(/logLevel/);
+    expect(() => loadConfig({ PORT: 'eighty' }, dir)).toThrow(/^PORT="eighty": expected a whole number from 0 to 65535$/);
+    expect(() => loadConfig({ OPENTIME_LOG_LEVEL: 'loud' }, dir)).toThrow(/^OPENTIME_LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent$/);
     fs.writeFileSync(path.join(dir, 'typo.yaml'), 'prot: 9000\n');
-    expect(() => loadConfig({ OPENTIME_CONFIG: 'typo.yaml' }, dir)).toThrow(/prot/);
+    expect(() => loadConfig({ OPENTIME_CONFIG: 'typo.yaml' }, dir)).toThrow(/^prot in .*typo\.yaml: unknown setting/);
+    fs.writeFileSync(path.join(dir, 'bad-port.yaml'), 'port: "abc"\n');
+    expect(() => loadConfig({ OPENTIME_CONFIG: 'bad-port.yaml' }, dir)).toThrow(/^port="abc" in .*bad-port\.yaml: expected a whole number from 0 to 65535$/);
+  });
+
+  /** The message loadConfig throws for `env`, or a failure when it accepts it. */
+  const problemWith = (env: NodeJS.ProcessEnv): string => {
+    try {
+      loadConfig(env, tmp());
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+  };
+
+  // One line each: the setting as written, its value, and what is expected; never a stack or a bare "Invalid input".
+  test.each([
+    ['PORT that is not a number', { PORT: 'abc' }, 'PORT="abc": expected a whole number from 0 to 65535'],
+    ['PORT out of range', { PORT: '70000' }, 'PORT="70000": expected a whole number from 0 to 65535'],
+    ['a number in exponent notation', { OPENTIME_FRESHNESS_MS: '1e3' }, 'OPENTIME_FRESHNESS_MS="1e3": expected a whole number from 0 to 60000'],
+    ['a boolean that is no boolean', { OPENTIME_DEMO: 'maybe' }, 'OPENTIME_DEMO="maybe": expected true or false (or 1/0, yes/no, on/off)'],
+    [
+      'OPENTIME_TRUST_PROXY that is no proxy setting',
+      { OPENTIME_TRUST_PROXY: 'banana' },
+      'OPENTIME_TRUST_PROXY="banana": expected true, false, a hop count, or a comma-separated list of IP addresses/CIDR ranges or the names loopback, linklocal, uniquelocal',
+    ],
+    [
+      'OPENTIME_TRUST_PROXY with one bad entry in a list',
+      { OPENTIME_TRUST_PROXY: 'loopback, 10.0.0.0/33' },
+      'OPENTIME_TRUST_PROXY="loopback, 10.0.0.0/33": expected true, false, a hop count, or a comma-separated list of IP addresses/CIDR ranges or the names loopback, linklocal, uniquelocal',
+    ],
+    [
+      'OPENTIME_IMAGE_HOSTS given a URL',
+      { OPENTIME_IMAGE_HOSTS: 'http://cdn.x.com/' },
+      'OPENTIME_IMAGE_HOSTS="http://cdn.x.com/": expected host names such as cdn.shop.example, *.shop.example or *, comma-separated ("http://cdn.x.com/" is a URL, its host is cdn.x.com)',
+    ],
+    ['OPENTIME_PUBLIC_URL without a scheme', { OPENTIME_PUBLIC_URL: 'opentime.shop.example' }, 'OPENTIME_PUBLIC_URL="opentime.shop.example": expected an http(s) URL such as https://opentime.shop.example'],
+  ])('%s', (_name, env, message) => {
+    expect(problemWith(env)).toBe(message);
+  });
+
+  test('a secret that is refused is not repeated in the message', () => {
+    const secret = 'tooshort-secret';
+    const message = problemWith({ OPENTIME_WEBHOOK_SECRET: secret });
+    expect(message).toBe('OPENTIME_WEBHOOK_SECRET=(15 characters, not shown): expected at least 16 characters (e.g. `openssl rand -hex 32`)');
+    expect(message).not.toContain(secret);
+  });
+
+  test('booleans take the usual spellings, in any case', () => {
+    for (const [spelling, value] of [['no', false], ['Off', false], ['0', false], ['FALSE', false], ['yes', true], ['on', true], ['1', true], ['True', true]] as const) {
+      expect([spelling, loadConfig({ OPENTIME_DEMO: spelling, OPENTIME_IMAGE_ALLOW_PRIVATE: spelling }, tmp())]).toMatchObject([spelling, { demo: value, imageAllowPrivate: value }]);
+    }
+  });
+
+  test('OPENTIME_TRUST_PROXY: hop counts, booleans and address lists are kept as Express takes them', () => {
+    expect(loadConfig({ OPENTIME_TRUST_PROXY: '1' }, tmp()).trustProxy).toBe(1);
+    expect(loadConfig({ OPENTIME_TRUST_PROXY: 'true' }, tmp()).trustProxy).toBe(true);
+    expect(loadConfig({ OPENTIME_TRUST_PROXY: 'loopback, 10.0.0.0/8' }, tmp()).trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(loadConfig({}, tmp()).trustProxy).toBe(false);
+  });
+
+  test('OPENTIME_IMAGE_HOSTS takes names, wildcards and addresses', () => {
+    expect(loadConfig({ OPENTIME_IMAGE_HOSTS: 'cdn.shop.example, *.shop.example, 127.0.0.1' }, tmp()).imageHosts).toEqual(['cdn.shop.example', '*.shop.example', '127.0.0.1']);
+  });
+
+  test('every problem is reported, one line each', () => {
+    expect(problemWith({ PORT: 'abc', OPENTIME_DEMO: 'maybe' }).split('\n')).toEqual([
+      'PORT="abc": expected a whole number from 0 to 65535',
+      'OPENTIME_DEMO="maybe": expected true or false (or 1/0, yes/no, on/off)',
+    ]);
+  });
+
+  describe('demo mode never runs beside configured keys', () => {
+    const signingKeys = `prod:${Buffer.alloc(32, 9).toString('base64')}`;
+    const apiKeys = `crm:products:write:${'a'.repeat(64)}`;
+
+    test('configured signing or API keys turn it off by default', () => {
+      expect(loadConfig({}, tmp()).demo).toBe(true);
+      expect(loadConfig({ OPENTIME_SIGNING_KEYS: signingKeys }, tmp()).demo).toBe(false);
+      expect(loadConfig({ OPENTIME_API_KEYS: apiKeys }, tmp()).demo).toBe(false);
+    });
+
+    test('asking for it beside keys is refused, naming both and why, without the keys', () => {
+      const message = problemWith({ OPENTIME_DEMO: '1', OPENTIME_SIGNING_KEYS: signingKeys, OPENTIME_API_KEYS: apiKeys });
+      expect(message).toMatch(/^OPENTIME_DEMO="1": expected false or unset while OPENTIME_SIGNING_KEYS and OPENTIME_API_KEYS are set \(demo mode would add an all-scopes demo API key and print sample tokens signed with your key\)/);
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message).not.toContain(signingKeys.split(':')[1]);
+      expect(problemWith({ OPENTIME_DEMO: 'true', OPENTIME_API_KEYS: apiKeys })).toMatch(/^OPENTIME_DEMO="true": expected false or unset while OPENTIME_API_KEYS is set/);
+    });
   });
 
   test('production mode requires signing keys', () => {

@@ -11,6 +11,7 @@ import { warmUpRenderer } from './render/warm-up';
 import { startServerRecording } from './render-log/recording-from-config';
 import { sampleUrlsText } from './sample-urls';
 import { openServices } from './services';
+import { startupFailureMessage } from './startup-failure';
 
 export interface RunningServer {
   server: Server;
@@ -135,9 +136,14 @@ export async function main(): Promise<void> {
   try {
     running = await startServer(config, logger);
   } catch (error) {
-    const message = error instanceof ConfigError ? error.message : `Failed to start: ${(error as Error).stack ?? error}`;
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    // A port in use or an unwritable data directory is the user's to fix, not a bug: one line, no stack.
+    const message = startupFailureMessage(error, config) ?? `Failed to start: ${(error as Error).stack ?? error}`;
     process.stderr.write(`${message}\n`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    process.exit(1);
   }
   if (stopRequested) stop(running);
 }

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, startServerProcess, type ServerProcess } from './helpers/processes';
+import { freePort, ROOT, runCli, startServerProcess, type ServerProcess } from './helpers/processes';
 
 /** What a new user does from the README: start the demo, mint a token with the CLI, call the server. */
 describe('server and CLI as separate processes', () => {
@@ -82,4 +84,25 @@ describe('start-up with a broken blocks config', () => {
     );
     expect(fs.existsSync(path.join(dir, 'opentime.db'))).toBe(false);
   });
+});
+
+describe('start-up on a port that is already in use', () => {
+  test('says so in one line naming PORT, with no stack, and exits non-zero', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-busy-port-'));
+    const port = await freePort();
+    const occupant = net.createServer();
+    await new Promise<void>((resolve) => occupant.listen(port, '127.0.0.1', resolve));
+    try {
+      const result = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OPENTIME_DATA_DIR: dir, OPENTIME_LOG_LEVEL: 'warn' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.stderr).toBe(`PORT=${port}: already in use on 127.0.0.1; expected a free port (stop the process listening there, or set PORT to another)\n`);
+      expect(result.status).toBe(1);
+    } finally {
+      occupant.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 70_000);
 });

@@ -1,6 +1,6 @@
 import type { Product } from '../src/data/model';
 import { DEMO_CATEGORIES, DEMO_PRODUCT_IDS } from '../src/data/demo-data';
-import type { Store } from '../src/data/store';
+import type { Ingestion } from '../src/storage/ports/ingestion';
 
 /**
  * Grows a catalogue to `total` products with the demo categories and a long
@@ -10,9 +10,9 @@ import type { Store } from '../src/data/store';
  * server could not load would draw a placeholder, re-rendered every 10 s,
  * and skew the cached-image figures.
  */
-export async function growCatalog(store: Store, total: number, now: Date, publicUrl: string): Promise<void> {
+export async function growCatalog(ingestion: Pick<Ingestion, 'countProducts' | 'upsertProducts'>, total: number, now: Date, publicUrl: string): Promise<void> {
   const pictures = Object.values(DEMO_PRODUCT_IDS).map((id) => `${publicUrl}/demo/products/${id}.png`);
-  const existing = await store.countProducts();
+  const existing = await ingestion.countProducts();
   const batchSize = 10_000;
   for (let start = existing; start < total; start += batchSize) {
     const batch: Product[] = [];
@@ -33,6 +33,6 @@ export async function growCatalog(store: Store, total: number, now: Date, public
         updatedAt: now.toISOString(),
       });
     }
-    await store.upsertProducts(batch);
+    await ingestion.upsertProducts(batch);
   }
 }

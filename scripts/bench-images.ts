@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { loadBlocksConfig } from '../src/blocks/blocks-config';
-import { CachedStore } from '../src/data/cached-store';
 import { DEMO_CAMPAIGN_IDS, DEMO_SUBSCRIBER_IDS } from '../src/data/demo-data';
-import { SqliteStore } from '../src/data/sqlite-store';
 import { createLogger } from '../src/log';
 import { packageRoot } from '../src/package-root';
 import { createBlockImageRenderer, type ImageFormat } from '../src/render/block-image';
@@ -11,6 +9,7 @@ import { RenderCache } from '../src/render/render-cache';
 import type { Keyring } from '../src/tokens/keyring';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { createTokenVerifier } from '../src/tokens/token-verifier';
+import { openStorage } from '../src/storage/open-storage';
 import { percentile } from './bench-stats';
 
 /**
@@ -18,13 +17,13 @@ import { percentile } from './bench-stats';
  * every call resolves, draws and encodes), per kind and for the 60-frame GIF.
  */
 export async function imageRenderFigures(dataDir: string, keyring: Keyring): Promise<string> {
-  const store = new CachedStore(SqliteStore.open(path.join(dataDir, 'opentime.db'), { readonly: true }), { freshnessMs: 1000 });
+  const storage = await openStorage({ databaseFile: path.join(dataDir, 'opentime.db'), freshnessMs: 1000 }, { readonly: true });
   const blocks = loadBlocksConfig(path.join(packageRoot(), 'config', 'blocks.yaml'));
   const logger = createLogger('silent');
   // The bench data was seeded with this base URL, so demo pictures are drawn in-process as in the demo server.
   const imageLoader = createImageLoader({ publicUrl: 'http://127.0.0.1', logger });
   const renderer = createBlockImageRenderer({
-    store,
+    store: storage.catalogue,
     blocks,
     verifyToken: createTokenVerifier(keyring, 'opentime'),
     now: () => new Date(),
@@ -58,6 +57,6 @@ export async function imageRenderFigures(dataDir: string, keyring: Keyring): Pro
   }
   await measure('flash-countdown.gif (60 frames)', 'flash-countdown', 'gif', 30);
   imageLoader.close();
-  await store.close();
+  await storage.close();
   return lines.join('\n');
 }

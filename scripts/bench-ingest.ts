@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { importFeed } from '../src/data/ingest-feed';
 import type { FeedFormat } from '../src/data/ingest-feed-readers';
-import { SqliteStore } from '../src/data/sqlite-store';
+import { openStorage } from '../src/storage/open-storage';
 import { percentile } from './bench-stats';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
@@ -85,9 +85,9 @@ async function benchImport(dir: string): Promise<void> {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${databaseFile}${suffix}`, { force: true });
     for (const [pass, generation] of passes) {
       const file = generations[generation][format];
-      const store = SqliteStore.open(databaseFile);
-      const summary = await importFeed({ store, kind: 'products', file });
-      await store.close();
+      const storage = await openStorage({ databaseFile, freshnessMs: 0 });
+      const summary = await importFeed({ ingestion: storage.ingestion, kind: 'products', file });
+      await storage.close();
       if (summary.rejected.length) throw new Error(`${format}: ${summary.rejected.length} rows rejected, e.g. ${JSON.stringify(summary.rejected[0])}`);
       const rate = Math.round(summary.rows / (summary.elapsedMs / 1000));
       const size = (fs.statSync(file).size / 1e6).toFixed(1);

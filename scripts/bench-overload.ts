@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_CAMPAIGN_IDS, DEMO_SENDERS, DEMO_SUBSCRIBER_IDS } from '../src/data/demo-data';
 import { seedDemoDataIfEmpty } from '../src/data/seed';
-import { SqliteStore } from '../src/data/sqlite-store';
 import { packageRoot } from '../src/package-root';
 import { Keyring } from '../src/tokens/keyring';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
+import { openStorage } from '../src/storage/open-storage';
 import { runLoad, type LoadRequest, type LoadResult } from './bench-load';
 import { waitForHealth } from './bench-server';
 import { percentile } from './bench-stats';
@@ -45,9 +45,9 @@ interface ProbeFigures {
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-overload-'));
-  const store = SqliteStore.open(path.join(dataDir, 'opentime.db'));
-  await seedDemoDataIfEmpty(store, { baseUrl: PUBLIC_URL, now: new Date() });
-  await store.close();
+  const storage = await openStorage({ databaseFile: path.join(dataDir, 'opentime.db'), freshnessMs: 0 });
+  await seedDemoDataIfEmpty(storage, { baseUrl: PUBLIC_URL, now: new Date() });
+  await storage.close();
   const port = 18_090;
   const child = spawn(process.execPath, [SERVER], {
     env: {

@@ -14,14 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadBlocksConfig } from '../src/blocks/blocks-config';
 import { resolveBlock } from '../src/blocks/resolve-block';
-import { CachedStore } from '../src/data/cached-store';
 import { DEMO_CAMPAIGN_IDS, DEMO_SENDERS, DEMO_SUBSCRIBER_IDS } from '../src/data/demo-data';
 import { seedDemoDataIfEmpty } from '../src/data/seed';
-import { SqliteStore } from '../src/data/sqlite-store';
 import { buildOpen } from '../src/open/open';
 import { packageRoot } from '../src/package-root';
 import { Keyring } from '../src/tokens/keyring';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
+import { openStorage } from '../src/storage/open-storage';
 import { growCatalog } from './bench-catalog';
 import { imageRenderFigures } from './bench-images';
 import { runLoad, type LoadRequest } from './bench-load';
@@ -131,31 +130,31 @@ function imageRequests(blockId: string) {
 async function prepareDataDir(size: number): Promise<string> {
   // v2: grown products use the demo pictures (see growCatalog); older directories are left alone.
   const dir = path.join(os.tmpdir(), `opentime-bench-v2-${size}`);
-  const store = SqliteStore.open(path.join(dir, 'opentime.db'));
-  await seedDemoDataIfEmpty(store, { baseUrl: BENCH_PUBLIC_URL, now: new Date() });
-  if ((await store.countProducts()) < size) {
+  const storage = await openStorage({ databaseFile: path.join(dir, 'opentime.db'), freshnessMs: 0 });
+  await seedDemoDataIfEmpty(storage, { baseUrl: BENCH_PUBLIC_URL, now: new Date() });
+  if ((await storage.ingestion.countProducts()) < size) {
     process.stdout.write(`  growing the catalogue in ${dir} to ${size.toLocaleString('en-US')} products…\n`);
-    await growCatalog(store, size, new Date(), BENCH_PUBLIC_URL);
+    await growCatalog(storage.ingestion, size, new Date(), BENCH_PUBLIC_URL);
   }
-  await store.close();
+  await storage.close();
   return dir;
 }
 
 /** Median time of resolving the recommendations block in-process, without HTTP in the way. */
 async function resolveMicros(dataDir: string): Promise<number> {
-  const store = new CachedStore(SqliteStore.open(path.join(dataDir, 'opentime.db'), { readonly: true }), { freshnessMs: 0 });
+  const storage = await openStorage({ databaseFile: path.join(dataDir, 'opentime.db'), freshnessMs: 0 }, { readonly: true });
   const blocks = loadBlocksConfig(path.join(ROOT, 'config', 'blocks.yaml'));
   const block = blocks.get('picks');
   if (!block) throw new Error('the demo config has no "picks" block');
-  const subscribers = await Promise.all(Object.values(DEMO_SUBSCRIBER_IDS).map((id) => store.getSubscriber(id)));
+  const subscribers = await Promise.all(Object.values(DEMO_SUBSCRIBER_IDS).map((id) => storage.catalogue.getSubscriber(id)));
   const samples: number[] = [];
   for (let i = 0; i < 3000; i++) {
     const open = buildOpen({ now: new Date(), subscriber: subscribers[i % subscribers.length], campaign: null, client: 'amp' });
     const started = process.hrtime.bigint();
-    await resolveBlock(block, open, store);
+    await resolveBlock(block, open, storage.catalogue);
     samples.push(Number(process.hrtime.bigint() - started) / 1000);
   }
-  await store.close();
+  await storage.close();
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)] as number;
 }

@@ -1,10 +1,6 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import express from 'express';
 import type { BlockCatalog } from './blocks/blocks-config';
-import type { BlockLocks } from './blocks/lock-at-first-open';
-import type { BlockLockStore } from './data/locks';
-import { ImpressionLog } from './data/impression-log';
-import type { Store } from './data/store';
 import { ampBlockEndpoint } from './http/amp-block-endpoint';
 import { apiRouter, type ApiRouterDeps } from './http/api-router';
 import { clickRouter } from './http/click-router';
@@ -30,15 +26,25 @@ import { createImageLoader, type ImageLoader } from './render/image-loader';
 import { paletteReencoding } from './render/png-palette-optimizer';
 import { RenderCache } from './render/render-cache';
 import type { RenderPool } from './render/render-pool';
-import { openRecording } from './render-log/open-recording';
-import type { RenderLog } from './render-log/render-log';
-import type { RenderLogStore } from './render-log/render-record';
+import type { BlockLocks } from './recording/block-locks';
+import { ImpressionLog } from './recording/impression-log';
+import { openRecording } from './recording/open-recording';
+import type { RenderLog } from './recording/render-log';
 import type { PullSource, PullSourceStats } from './sources/pull-source';
+import type { CacheCounts, CatalogueCache, CatalogueCacheName } from './storage/cache/cached-catalogue';
+import type { CatalogueReader } from './storage/ports/catalogue-reader';
+import type { Storage } from './storage/storage';
 import type { Keyring } from './tokens/keyring';
 import { createTokenVerifier } from './tokens/token-verifier';
 
 export interface AppDeps {
-  store: Store;
+  /** Every port of the database (storage/storage.ts): the API writes through it, reports and health read it, the recording writes to it. */
+  storage: Storage;
+  /**
+   * What opens read (JSON, images, click-time resolution): `storage.catalogue`
+   * by default; the pull-source overlay in front of it when one is configured.
+   */
+  openCatalogue?: CatalogueReader;
   blocks: BlockCatalog;
   keyring: Keyring;
   tokenAudience: string;
@@ -55,7 +61,7 @@ export interface AppDeps {
   imageLoader?: ImageLoader;
   /**
    * Records what each image showed, for click-through. The owner calls
-   * `close()` on shutdown to write what is pending. Default: one on `store`.
+   * `close()` on shutdown to write what is pending. Default: one on `storage.impressions`.
    */
   impressionLog?: ImpressionLog;
   /** Where a click on an unknown block goes; default: the origin of the first block's defaultUrl. */
@@ -77,26 +83,20 @@ export interface AppDeps {
   /** When set, image renderings that are not cached are shed while it says the server is overloaded (README "Overload"). */
   loadGauge?: LoadGauge;
   /**
-   * The ingestion API under /api/v1 (issue 5); absent: not served. `store`
-   * defaults to the app's store; give the plain catalogue store when opens
-   * read through a pull-source overlay, so the API reads back what it holds.
+   * The ingestion API under /api/v1 and the campaign reports; absent: not
+   * served. It writes through `storage.ingestion` and reads back
+   * `storage.catalogue`, never the pull-source overlay: what it holds.
    */
-  api?: Omit<ApiRouterDeps, 'store' | 'now'> & { store?: Store };
+  api?: Omit<ApiRouterDeps, 'ingestion' | 'catalogue' | 'now' | 'metrics'>;
   /**
    * Set when opens read through a pull source: each request gets one wait
    * budget (the pull timeout) shared by all its product reads, so an open
    * never waits on the source longer than the timeout in total.
    */
   perOpenPullBudget?: boolean;
-  /**
-   * Issue 6: where the render log, clicks and lock-at-first-open views are
-   * kept. Default: `store`, when it keeps them (SqliteStore, CachedStore);
-   * give the catalogue store when `store` is an overlay (pull source).
-   */
-  records?: RenderLogStore & BlockLockStore;
-  /** The render log (owner closes it on shutdown); null: logging off; default: one on `records`. */
+  /** The render log (owner closes it on shutdown); null: logging off; default: one on `storage.renderLog`. */
   renderLog?: RenderLog | null;
-  /** Frozen views of locked blocks (owner closes it on shutdown); default: one on `records`. */
+  /** Frozen views of locked blocks (owner closes it on shutdown); default: one on `storage.locks`. */
   locks?: BlockLocks;
   /** GET /metrics and the counters behind it; default: a fresh registry without process metrics. */
   metrics?: Metrics;
@@ -124,14 +124,15 @@ export function createApp(deps: AppDeps): OpentimeApp {
   app.set('etag', false);
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use(requestLog(deps.logger));
-  // Issue 6: metrics, render log and locks, shared by the JSON, image and click routes.
+  // Metrics, render log and locks, shared by the JSON, image and click routes.
   const recording = openRecording(deps);
+  const openCatalogue = deps.openCatalogue ?? deps.storage.catalogue;
   app.use(requestDuration(recording.metrics));
 
   const now = deps.now ?? (() => new Date());
   const verifyToken = createTokenVerifier(deps.keyring, deps.tokenAudience);
 
-  const impressionLog = deps.impressionLog ?? new ImpressionLog(deps.store, { logger: deps.logger });
+  const impressionLog = deps.impressionLog ?? new ImpressionLog(deps.storage.impressions, { logger: deps.logger });
   const imageLoader = deps.imageLoader ?? createImageLoader({ publicUrl: deps.publicUrl, logger: deps.logger });
   const optimizerQueue =
     deps.imageOptimizerQueue ?? new BackgroundQueue({ onError: (error) => deps.logger.warn({ err: error }, 'image re-encoding failed; the rendering keeps its first encoding') });
@@ -143,7 +144,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
       clock: deps.now ? () => now().getTime() : undefined,
     });
   const renderer = createBlockImageRenderer({
-    store: deps.store,
+    store: openCatalogue,
     blocks: deps.blocks,
     verifyToken,
     now,
@@ -164,7 +165,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
       verifyToken,
       impressionLog,
       now,
-      store: deps.store,
+      store: openCatalogue,
       locks: recording.locks,
       siteUrl: deps.siteUrl,
       renderLog: recording.renderLog,
@@ -174,7 +175,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   app.use(demoAssetsRouter());
   app.use(metricsRouter(recording.metrics, { token: deps.metricsToken }));
   recording.metrics.watch({
-    caches: { render: () => renderer.cache.stats(), images: () => imageLoader.stats(), ...storeCaches(deps.api?.store), ...storeCaches(deps.store) },
+    caches: { render: () => renderer.cache.stats(), images: () => imageLoader.stats(), ...catalogueCacheMetrics(deps.storage.catalogueCache) },
     queues: { impressions: () => impressionLog.stats() },
     pullSources: pullSourceMetrics(deps.pullSource),
     imageOptimizer: () => {
@@ -182,11 +183,10 @@ export function createApp(deps: AppDeps): OpentimeApp {
       return { queued, dropped, optimized: renderer.cache.stats().optimized };
     },
   });
-  const records = recording.records;
-  if (deps.api && records) {
-    app.use(reportsRouter({ store: { getCampaign: (id) => deps.store.getCampaign(id), campaignReportCounts: (id) => records.campaignReportCounts(id) }, apiKeys: deps.api.keys, now }));
+  if (deps.api) {
+    app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
+    app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, now, metrics: recording.metrics }));
   }
-  if (deps.api) app.use(apiRouter({ ...deps.api, store: deps.api.store ?? deps.store, now, metrics: recording.metrics }));
 
   app.use(notFound);
   app.use(errorHandler);
@@ -197,12 +197,12 @@ export function createApp(deps: AppDeps): OpentimeApp {
       metrics: recording.metrics,
       globalAllowlist: deps.globalAllowlist,
       perOpenPullBudget: deps.perOpenPullBudget,
-      amp: ampBlockEndpoint({ store: deps.store, blocks: deps.blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks }),
+      amp: ampBlockEndpoint({ store: openCatalogue, blocks: deps.blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks }),
       img: imgBlockEndpoint(renderer, clientAddressResolver(deps.trustProxy)),
     },
     app,
   );
-  const health = healthCheck(deps.store, deps.logger);
+  const health = healthCheck(deps.storage, deps.logger);
   // Health checks come first, on plain Node: a load balancer must get its answer even while opens queue.
   return (req, res) => (isHealthCheck(req) ? health(req, res) : served(req, res));
 }
@@ -216,10 +216,8 @@ function pullSourceMetrics(pullSource: AppDeps['pullSource']): Record<string, ()
   return pullSource ? { [pullSource.name]: () => pullSource.stats() } : {};
 }
 
-/** The store's own caches (CachedStore), for GET /metrics; none for a store without them. */
-function storeCaches(store: unknown): Record<string, () => { hits: number; misses: number }> {
-  const stats = (store as { cacheStats?: () => Record<string, { hits: number; misses: number }> } | undefined)?.cacheStats;
-  if (typeof stats !== 'function') return {};
-  const read = (): Record<string, { hits: number; misses: number }> => stats.call(store);
-  return Object.fromEntries(Object.keys(read()).map((name) => [`store.${name}`, () => read()[name] as { hits: number; misses: number }]));
+/** The catalogue cache's counts per cache (store.products, store.subscribers…), for GET /metrics; none without a cache. */
+function catalogueCacheMetrics(cache: CatalogueCache | undefined): Record<string, () => CacheCounts> {
+  if (!cache) return {};
+  return Object.fromEntries(Object.keys(cache.stats()).map((name) => [`store.${name}`, () => cache.stats()[name as CatalogueCacheName]]));
 }

@@ -1,14 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { ImpressionLog } from './data/impression-log';
 import { EventLoopLag } from './http/event-loop-lag';
 import { createLogger, type Logger } from './log';
 import { createImageLoader } from './render/image-loader';
 import { stopPaletteWorker } from './render/palette-worker';
 import { closeSharedRenderPool, sharedRenderPool } from './render/render-pool';
 import { warmUpRenderer } from './render/warm-up';
-import { startServerRecording } from './render-log/recording-from-config';
+import { ImpressionLog } from './recording/impression-log';
+import { startServerRecording } from './recording/recording-from-config';
 import { sampleUrlsText } from './sample-urls';
 import { openServices } from './services';
 import { startupFailureMessage } from './startup-failure';
@@ -22,9 +22,9 @@ export interface RunningServer {
 /** Starts the HTTP server and wires graceful shutdown; resolves once listening. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const services = await openServices(config, new Date(), logger);
-  const impressionLog = new ImpressionLog(services.store, { logger });
-  // Render log, locks, metrics, Apple relay ranges (issue 6); recorded on the catalogue store, not a pull overlay.
-  const recording = startServerRecording(config, services.store, logger);
+  const impressionLog = new ImpressionLog(services.storage.impressions, { logger });
+  // Render log, locks, retention, metrics, Apple relay ranges.
+  const recording = startServerRecording(config, services.storage, logger);
   const imageLoader = createImageLoader({
     allowedHosts: config.imageHosts,
     timeoutMs: config.imageTimeoutMs,
@@ -39,10 +39,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const loadGauge = config.shedLagMs > 0 ? new EventLoopLag({ overloadedAtMs: config.shedLagMs }) : undefined;
   await services.pullSource?.warmUp();
   const app = createApp({
+    storage: services.storage,
     // Opens read live stock/price through the pull source when one is configured; the API reads and writes the catalogue.
-    store: services.openStore,
+    openCatalogue: services.openCatalogue,
     api: {
-      store: services.store,
       keys: services.apiKeys,
       webhookSecret: config.webhookSecret,
       webhookToleranceSeconds: config.webhookToleranceSeconds,
@@ -61,7 +61,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     imageOptimizeAfterHits: config.imageOptimizeAfterHits,
     impressionLog,
     siteUrl: config.siteUrl,
-    records: services.store,
     renderLog: recording.renderLog,
     locks: recording.locks,
     metrics: recording.metrics,
@@ -88,14 +87,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Click-through records still queued are written before the database closes.
       await impressionLog.close();
-      // Renders, clicks and first-open locks still queued, likewise.
+      // Renders, clicks and lock claims still queued, likewise.
       await recording.close();
       imageLoader.close();
       services.pullSource?.close();
       await stopPaletteWorker();
       await closeSharedRenderPool();
       loadGauge?.close();
-      await services.store.close();
+      await services.storage.close();
       logger.info('opentime stopped');
       logger.flush();
     })());

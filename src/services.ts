@@ -2,28 +2,29 @@ import { apiKeysFromConfig } from './api/api-keyring-from-config';
 import type { ApiKeyring } from './api/api-keys';
 import { loadBlocksConfig, type BlockCatalog } from './blocks/blocks-config';
 import type { Config } from './config';
-import { CachedStore } from './data/cached-store';
 import { refreshDemoCampaignDeadlines, seedDemoDataIfEmpty } from './data/seed';
-import { SqliteStore } from './data/sqlite-store';
-import type { Store } from './data/store';
 import type { Logger } from './log';
-import { openStoreFromConfig } from './sources/pull-source-from-config';
+import { openCatalogueFromConfig } from './sources/pull-source-from-config';
 import type { PullSource } from './sources/pull-source';
 import { SenderAllowlist } from './http/sender-allowlist';
+import { openStorage } from './storage/open-storage';
+import type { CatalogueReader } from './storage/ports/catalogue-reader';
+import type { Storage } from './storage/storage';
 import { keyringFromConfig } from './tokens/keyring-from-config';
 import type { Keyring } from './tokens/keyring';
 
 /** What the server (and the CLI commands that need data) run on, built from one config. */
 export interface Services {
   config: Config;
-  store: CachedStore;
+  /** The database (openStorage): what the API, reports, retention and the recording write and read. */
+  storage: Storage;
   blocks: BlockCatalog;
   keyring: Keyring;
   globalAllowlist: SenderAllowlist;
   /** True when this start seeded an empty database with the demo dataset. */
   seeded: boolean;
-  /** What opens read: `store`, with live stock/price from the pull source laid over it when one is configured. */
-  openStore: Store;
+  /** What opens read: `storage.catalogue`, with live stock/price from the pull source laid over it when one is configured. */
+  openCatalogue: CatalogueReader;
   /** Set when OPENTIME_PULL_URL is; the owner closes it on shutdown. */
   pullSource?: PullSource;
   /** Ingestion API keys (issue 5). */
@@ -32,20 +33,20 @@ export interface Services {
   demoApiKey?: string;
 }
 
-/** Opens the store (seeding the demo data on first start in demo mode), loads blocks and keys. */
+/** Opens the database (seeding the demo data on first start in demo mode), loads blocks and keys. */
 export async function openServices(config: Config, now: Date = new Date(), logger?: Logger): Promise<Services> {
   // Config problems surface before the database file is created.
   const blocks = loadBlocksConfig(config.blocksFile);
   const keyring = keyringFromConfig(config);
   const globalAllowlist = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');
   const { keys: apiKeys, demoKey: demoApiKey } = apiKeysFromConfig(config);
-  const store = new CachedStore(SqliteStore.open(config.databaseFile), { freshnessMs: config.freshnessMs });
+  const storage = await openStorage(config);
   let seeded = false;
   if (config.demo) {
-    seeded = await seedDemoDataIfEmpty(store, { baseUrl: config.publicUrl, now });
+    seeded = await seedDemoDataIfEmpty(storage, { baseUrl: config.publicUrl, now });
     // A demo started weeks after its first start still has one live and one past campaign.
-    await refreshDemoCampaignDeadlines(store, now);
+    await refreshDemoCampaignDeadlines(storage, now);
   }
-  const { openStore, pullSource } = openStoreFromConfig(config, store, logger);
-  return { config, store, blocks, keyring, globalAllowlist, seeded, openStore, pullSource, apiKeys, demoApiKey };
+  const { openCatalogue, pullSource } = openCatalogueFromConfig(config, storage.catalogue, logger);
+  return { config, storage, blocks, keyring, globalAllowlist, seeded, openCatalogue, pullSource, apiKeys, demoApiKey };
 }

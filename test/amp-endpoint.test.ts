@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Store } from '../src/data/store';
+import type { CatalogueReader } from '../src/storage/ports/catalogue-reader';
 import { Keyring } from '../src/tokens/keyring';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { AUDIENCE, createFixture, SENDER, type Fixture } from './helpers/app-fixture';
@@ -59,8 +59,8 @@ describe('GET /amp/v1/blocks/:blockId', () => {
 
   test('a data failure answers the fallback items (200), logs it, and never a stack trace', async () => {
     const failing = await createFixture({
-      wrapStore: (store: Store) =>
-        new Proxy(store, {
+      wrapCatalogue: (catalogue: CatalogueReader) =>
+        new Proxy(catalogue, {
           get(target, property, receiver) {
             if (property === 'getProducts' || property === 'bestSellers') return () => Promise.reject(new Error('database is locked'));
             return Reflect.get(target, property, receiver);
@@ -86,7 +86,7 @@ describe('GET /amp/v1/blocks/:blockId', () => {
   });
 
   test('a sender allowed only by the campaign is served', async () => {
-    await fixture.store.upsertCampaigns([{ id: 'partner', name: 'Partner', endsAt: null, allowedSenders: ['partner.example'] }]);
+    await fixture.storage.campaigns.upsertCampaigns([{ id: 'partner', name: 'Partner', endsAt: null, allowedSenders: ['partner.example'] }]);
     const response = await request(fixture.app)
       .get(`/amp/v1/blocks/picks?t=${fixture.token('sub-emma', 'partner')}`)
       .set('AMP-Email-Sender', 'deals@partner.example');

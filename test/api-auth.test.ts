@@ -24,7 +24,7 @@ describe('ingestion API authentication', () => {
   afterEach(() => fixture.close());
 
   const stockUpdate = { products: [{ id: 'quilted-jacket-olive', stock: 1 }] };
-  const storedStock = async () => (await fixture.sqlite.getProduct('quilted-jacket-olive'))?.stock;
+  const storedStock = async () => (await fixture.database.catalogue.getProduct('quilted-jacket-olive'))?.stock;
 
   test('no Authorization header: 401 api_key_missing, nothing written', async () => {
     const response = await postJson(fixture, '/api/v1/products', stockUpdate, { key: '' });

@@ -95,12 +95,12 @@ describe('source timestamps ahead of the server clock', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-skew-'));
     const file = path.join(dir, 'stock.csv');
     fs.writeFileSync(file, 'id,stock,updatedAt\nquilted-jacket-olive,11,9999-12-31T23:59:59Z\npeacoat-navy,2,2026-11-22T09:00:00Z\n');
-    const summary = await importFeed({ store: fixture.sqlite, kind: 'products', file, now: () => FIXED_NOW });
+    const summary = await importFeed({ ingestion: fixture.database.ingestion, kind: 'products', file, now: () => FIXED_NOW });
     expect(summary).toMatchObject({ rows: 2, updated: 1 });
     expect(summary.rejected).toEqual([
       { line: 2, position: 0, id: 'quilted-jacket-olive', problems: [`updatedAt: ${tooFarAhead(-1, 'updatedAt').message}`] },
     ]);
-    expect((await fixture.sqlite.getProduct('peacoat-navy'))?.stock).toBe(2);
+    expect((await fixture.database.catalogue.getProduct('peacoat-navy'))?.stock).toBe(2);
     const after = await postJson(fixture, '/api/v1/products', { products: [{ id: 'quilted-jacket-olive', stock: 8, updatedAt: '2026-11-22T10:00:00Z' }] });
     expect(after.body.stale).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -50,9 +50,9 @@ describe('freshness: the next open after a 2xx shows the new value', () => {
 
   test('control: a write that bypasses the cached store is NOT seen until the cache expires', async () => {
     expect(await jsonPrice()).toBe('€119.00');
-    await fixture.sqlite.applyProductPatches([{ id: 'quilted-jacket-olive', salePrice: 99 }], { now: fixture.clock.now, onIncomplete: 'abort' });
+    await fixture.database.ingestion.applyProductPatches([{ id: 'quilted-jacket-olive', salePrice: 99 }], { now: fixture.clock.now, onIncomplete: 'abort' });
     expect(await jsonPrice()).toBe('€119.00');
-    fixture.store.invalidateProducts(['quilted-jacket-olive']);
+    fixture.cache.invalidateProducts(['quilted-jacket-olive']);
     expect(await jsonPrice()).toBe('€99.00');
   });
 

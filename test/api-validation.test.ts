@@ -14,7 +14,7 @@ describe('ingestion API validation', () => {
   });
   afterEach(() => fixture.close());
 
-  const stored = (id: string) => fixture.sqlite.getProduct(id);
+  const stored = (id: string) => fixture.database.catalogue.getProduct(id);
 
   test('every bad item is listed by index and field path, and the good items are not written', async () => {
     const response = await postJson(fixture, '/api/v1/products', {

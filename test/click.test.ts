@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { slotUrls } from '../src/blocks/slots';
 import { blockKinds } from '../src/kinds/registry';
-import { ImpressionLog } from '../src/data/impression-log';
-import { SqliteStore } from '../src/data/sqlite-store';
-import type { Impression } from '../src/data/store';
+import { ImpressionLog } from '../src/recording/impression-log';
+import type { Impression, ImpressionStore } from '../src/storage/ports/impressions';
 import { createImageApp, getBytes, NOW, type ImageApp } from './helpers/image-app';
 
 let fx: ImageApp;
@@ -65,8 +64,8 @@ describe('GET /c/v1/blocks/:blockId/:slot', () => {
     // Recorded as the impression: the reader's next click agrees with this one, whatever the data does meanwhile.
     expect((await fx.impressions.latest('sub-emma', 'flash-sale', 'picks'))?.urls).toEqual(shown.map((product) => product.url));
     const firstId = (shown[0]?.url as string).split('/').pop() as string;
-    const first = (await fx.store.getProduct(firstId))!;
-    await fx.store.upsertProducts([{ ...first, stock: 0 }]);
+    const first = (await fx.storage.catalogue.getProduct(firstId))!;
+    await fx.storage.ingestion.upsertProducts([{ ...first, stock: 0 }]);
     expect((await jsonProducts('picks', token))[0]?.url).not.toBe(shown[0]?.url);
     expect((await click('picks', 0, token)).headers.location).toBe(shown[0]?.url);
     // Another subscriber is resolved for themselves.
@@ -98,8 +97,8 @@ describe('GET /c/v1/blocks/:blockId/:slot', () => {
     const before = (await click('picks', 0, token)).headers.location as string;
     // The first pick sells out: the next open shows something else in slot 0.
     const id = before.split('/').pop() as string;
-    const product = (await fx.store.getProduct(id))!;
-    await fx.store.upsertProducts([{ ...product, stock: 0 }]);
+    const product = (await fx.storage.catalogue.getProduct(id))!;
+    await fx.storage.ingestion.upsertProducts([{ ...product, stock: 0 }]);
     await render('picks.png', token);
     expect(fx.impressions.stats().queued).toBe(1);
     const after = (await click('picks', 0, token)).headers.location;
@@ -120,8 +119,8 @@ describe('GET /c/v1/blocks/:blockId/:slot', () => {
 
   it('never redirects to a URL that is not absolute http(s), even one from the catalogue', async () => {
     fx = await createImageApp();
-    const product = (await fx.store.getProduct('quilted-jacket-olive'))!;
-    await fx.store.upsertProducts([{ ...product, url: 'javascript:alert(document.cookie)' }]);
+    const product = (await fx.storage.catalogue.getProduct('quilted-jacket-olive'))!;
+    await fx.storage.ingestion.upsertProducts([{ ...product, url: 'javascript:alert(document.cookie)' }]);
     const token = fx.token('sub-emma');
     await render('hero-product.png', token);
     await fx.impressions.flush();
@@ -201,16 +200,16 @@ describe('ImpressionLog', () => {
   /** Lets every promise already started settle (the store below never waits on I/O). */
   const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-  function recordingStore() {
+  function recordingStore(): ImpressionStore & { batches: Impression[][] } {
     const batches: Impression[][] = [];
     const rows = new Map<string, Impression>();
     return {
       batches,
-      async recordImpressions(list: readonly Impression[]) {
+      async record(list: readonly Impression[]) {
         batches.push([...list]);
         for (const i of list) rows.set(i.subscriberId, i);
       },
-      async getImpression(subscriberId: string) {
+      async latest(subscriberId: string) {
         return rows.get(subscriberId);
       },
     };
@@ -280,29 +279,12 @@ describe('ImpressionLog', () => {
   it('logs and counts a failed batch without throwing', async () => {
     const errors: unknown[] = [];
     const log = new ImpressionLog(
-      { recordImpressions: () => Promise.reject(new Error('disk full')), getImpression: async () => undefined },
+      { record: () => Promise.reject(new Error('disk full')), latest: async () => undefined },
       { flushIntervalMs: 60_000, startTimer: manualTimers().start, logger: { warn: () => undefined, error: (fields: unknown) => errors.push(fields) } as never },
     );
     log.record(impression(1));
     await expect(log.flush()).resolves.toBeUndefined();
     expect(log.stats()).toMatchObject({ failedBatches: 1, dropped: 1, queued: 0 });
     expect(errors).toHaveLength(1);
-  });
-});
-
-describe('SqliteStore impressions', () => {
-  it('keeps the newest impression when an older one arrives later', async () => {
-    const store = SqliteStore.open(':memory:');
-    try {
-      const base = { subscriberId: 's', campaignId: 'c', blockId: 'b' };
-      await store.recordImpressions([{ ...base, urls: ['https://a'], renderedAt: '2026-11-22T10:00:05.000Z' }]);
-      await store.recordImpressions([{ ...base, urls: ['https://old'], renderedAt: '2026-11-22T10:00:01.000Z' }]);
-      expect((await store.getImpression('s', 'c', 'b'))?.urls).toEqual(['https://a']);
-      await store.recordImpressions([{ ...base, urls: ['https://b', 'https://c'], renderedAt: '2026-11-22T10:00:09.000Z' }]);
-      expect(await store.getImpression('s', 'c', 'b')).toEqual({ ...base, urls: ['https://b', 'https://c'], renderedAt: '2026-11-22T10:00:09.000Z' });
-      expect(await store.getImpression('s', 'c', 'other')).toBeUndefined();
-    } finally {
-      await store.close();
-    }
   });
 });

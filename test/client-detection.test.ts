@@ -174,7 +174,7 @@ describe('prefetches are recorded as such', () => {
       ['image', 'direct', 0],
       ['json', 'amp', 0],
     ]);
-    const [counts] = await fx.store.campaignReportCounts('flash-sale');
+    const [counts] = await fx.storage.renderLog.campaignReportCounts('flash-sale');
     expect(counts).toMatchObject({ renders: 5, prefetchRenders: 2, humanOpeners: 1 });
   });
 });

@@ -33,7 +33,7 @@ describe('a fresh data directory is private to the server user', () => {
       expectPrivate(dataDir);
       expect(modeOf(path.join(dataDir, 'signing-keys.json')).toString(8)).toBe('600');
     } finally {
-      await services.store.close();
+      await services.storage.close();
     }
   });
 
@@ -45,7 +45,7 @@ describe('a fresh data directory is private to the server user', () => {
       // Opening migrated the new database, so its -wal and -shm exist too.
       expectPrivate(dataDir);
     } finally {
-      await services.store.close();
+      await services.storage.close();
     }
   });
 });

@@ -6,8 +6,8 @@ import { runEmail } from '../src/commands/email';
 import { runExport } from '../src/commands/export';
 import { loadConfig } from '../src/config';
 import { seedDemoDataIfEmpty } from '../src/data/seed';
-import { SqliteStore } from '../src/data/sqlite-store';
 import { parseOpentimeUrl } from '../src/email/opentime-urls';
+import { openStorage } from '../src/storage/open-storage';
 import { keyringFromConfig } from '../src/tokens/keyring-from-config';
 import { verifySubscriberToken } from '../src/tokens/subscriber-token';
 import { loadEngine } from '../src/validate/engine';
@@ -189,9 +189,9 @@ describe('opentime email', () => {
     const databaseFile = loadConfig(environment.env(), ROOT).databaseFile;
     expect(await build({ subscriber: 'sub-emma' })).toContain(`no database at ${databaseFile}`);
 
-    const store = SqliteStore.open(databaseFile);
-    await seedDemoDataIfEmpty(store, { baseUrl: BASE, now: new Date() });
-    await store.close();
+    const storage = await openStorage({ databaseFile, freshnessMs: 0 });
+    await seedDemoDataIfEmpty(storage, { baseUrl: BASE, now: new Date() });
+    await storage.close();
     const known = await build({ subscriber: 'sub-emma' });
     expect(known).not.toContain('warning');
     expect(known).toContain('Checked: subscriber, campaign and AMP-Email-Sender news@shop.example are known');
@@ -201,8 +201,8 @@ describe('opentime email', () => {
       'warning: AMP-Email-Sender promo@elsewhere.example is allowed neither by OPENTIME_ALLOWED_SENDERS nor by campaign "flash-sale"',
     );
     // A campaign list the server would refuse is a warning here, not a failed command after the email was written.
-    const writable = SqliteStore.open(databaseFile);
-    await writable.upsertCampaigns([{ id: 'bad-list', name: 'Bad list', endsAt: null, allowedSenders: ['not an address at all'] }]);
+    const writable = await openStorage({ databaseFile, freshnessMs: 0 });
+    await writable.campaigns.upsertCampaigns([{ id: 'bad-list', name: 'Bad list', endsAt: null, allowedSenders: ['not an address at all'] }]);
     await writable.close();
     const badList = await build({ subscriber: 'sub-emma', campaign: 'bad-list' });
     expect(badList).toMatch(/warning: .*campaign "bad-list" senders/);

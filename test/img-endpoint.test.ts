@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import request from 'supertest';
 import { isViewOf, type ShownView } from '../src/kinds/kind-of-view';
-import type { Store } from '../src/data/store';
 import { strongEtag } from '../src/http/image-cache-policy';
 import { imgBlockEndpoint } from '../src/http/img-block-endpoint';
 import { createLogger } from '../src/log';
@@ -11,6 +10,7 @@ import { RenderCache } from '../src/render/render-cache';
 import { RenderPool } from '../src/render/render-pool';
 import { defaultTheme } from '../src/render/theme';
 import { drawBlock } from '../src/render/draw-block';
+import type { CatalogueReader } from '../src/storage/ports/catalogue-reader';
 import { compositeFrames, readGif } from './helpers/gif-reader';
 import { createImageApp, getBytes, NOW, type ImageApp } from './helpers/image-app';
 
@@ -137,8 +137,8 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
   it('draws the fallback when the store fails, for the subscriber lookup or inside the rules', async () => {
     let failing: 'subscriber' | 'product' = 'subscriber';
     fx = await createImageApp({
-      wrapStore: (store) =>
-        new Proxy(store, {
+      wrapCatalogue: (catalogue) =>
+        new Proxy(catalogue, {
           get(target, property, receiver) {
             if ((failing === 'subscriber' && property === 'getSubscriber') || (failing === 'product' && property === 'getProduct')) {
               return () => Promise.reject(new Error('database is locked'));
@@ -146,7 +146,7 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
             const value = Reflect.get(target, property, receiver) as unknown;
             return typeof value === 'function' ? value.bind(target) : value;
           },
-        }) as Store,
+        }) as CatalogueReader,
     });
     for (const mode of ['subscriber', 'product'] as const) {
       failing = mode;
@@ -172,8 +172,8 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
     try {
       fx = await createImageApp({ imageLoader: { allowedHosts: ['127.0.0.1'], allowPrivateAddresses: true, timeoutMs: 100, fetchTimeoutMs: 500 } });
       for (const file of ['error.png', 'hang.png']) {
-        const product = (await fx.store.getProduct('quilted-jacket-olive'))!;
-        await fx.store.upsertProducts([{ ...product, image: `${base}/${file}` }]);
+        const product = (await fx.storage.catalogue.getProduct('quilted-jacket-olive'))!;
+        await fx.storage.ingestion.upsertProducts([{ ...product, image: `${base}/${file}` }]);
         const started = Date.now();
         const res = await getBytes(fx.app, `/img/v1/blocks/hero-product.png?t=${fx.token('sub-emma')}`);
         expect(Date.now() - started).toBeLessThan(2000);
@@ -229,8 +229,8 @@ describe('GET /img/v1/blocks/:blockId.png', () => {
     expect(stale.status).toBe(200);
     expect(stale.body.equals(first.body)).toBe(true);
     // A change in the data is a new picture and a new tag.
-    const emma = (await fx.store.getSubscriber('sub-emma'))!;
-    await fx.store.upsertSubscribers([{ ...emma, loyaltyPoints: emma.loyaltyPoints + 100 }]);
+    const emma = (await fx.storage.catalogue.getSubscriber('sub-emma'))!;
+    await fx.storage.ingestion.upsertSubscribers([{ ...emma, loyaltyPoints: emma.loyaltyPoints + 100 }]);
     const changed = await getBytes(fx.app, url, { 'If-None-Match': first.headers.etag as string });
     expect(changed.status).toBe(200);
     expect(changed.headers.etag).not.toBe(first.headers.etag);
@@ -410,8 +410,8 @@ describe('GET /img/v1/blocks/:blockId.gif', () => {
 
   it('stops at the expired frame when the deadline falls inside the minute, and does not loop', async () => {
     fx = await createImageApp();
-    const campaign = (await fx.store.getCampaign('flash-sale'))!;
-    await fx.store.upsertCampaigns([{ ...campaign, endsAt: new Date(NOW.getTime() + 10_000).toISOString() }]);
+    const campaign = (await fx.storage.catalogue.getCampaign('flash-sale'))!;
+    await fx.storage.campaigns.upsertCampaigns([{ ...campaign, endsAt: new Date(NOW.getTime() + 10_000).toISOString() }]);
     const token = fx.token('sub-emma');
     const { gif } = await gifAt('flash-countdown.gif', token);
     expect(gif.frames).toHaveLength(11);

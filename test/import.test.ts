@@ -6,17 +6,17 @@ import { formatImportSummary, runImport } from '../src/commands/import';
 import { importFeed } from '../src/data/ingest-feed';
 import { csvColumns } from '../src/data/ingest-feed-readers';
 import { seedDemoDataIfEmpty } from '../src/data/seed';
-import { SqliteStore } from '../src/data/sqlite-store';
 import { productPatchSchema, subscriberPatchSchema } from '../src/api/payload-schemas';
+import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import { FIXED_NOW } from './helpers/app-fixture';
 import { runCli } from './helpers/processes';
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 
-async function demoStore(): Promise<SqliteStore> {
-  const store = SqliteStore.open(':memory:');
-  await seedDemoDataIfEmpty(store, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
-  return store;
+async function demoStorage(): Promise<SqliteStorage> {
+  const storage = openSqliteStorage(':memory:');
+  await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
+  return storage;
 }
 
 function capture(): { stream: Writable; text: () => string } {
@@ -31,16 +31,16 @@ function capture(): { stream: Writable; text: () => string } {
 }
 
 describe('opentime import', () => {
-  let store: SqliteStore;
+  let storage: SqliteStorage;
   beforeEach(async () => {
-    store = await demoStore();
+    storage = await demoStorage();
   });
-  afterEach(() => store.close());
+  afterEach(() => storage.close());
 
   test('a good CSV: new products created, a partial row updates only its cells', async () => {
-    const summary = await importFeed({ store, kind: 'products', file: fixture('ingest-products-good.csv'), now: () => FIXED_NOW });
+    const summary = await importFeed({ ingestion: storage.ingestion, kind: 'products', file: fixture('ingest-products-good.csv'), now: () => FIXED_NOW });
     expect(summary).toMatchObject({ rows: 3, created: 2, updated: 1, stale: 0, rejected: [] });
-    expect(await store.getProduct('linen-shirt')).toEqual({
+    expect(await storage.catalogue.getProduct('linen-shirt')).toEqual({
       id: 'linen-shirt',
       name: 'Linen Shirt, White',
       url: 'https://shop.example/p/linen-shirt',
@@ -53,13 +53,13 @@ describe('opentime import', () => {
       popularity: 40,
       updatedAt: '2026-11-22T08:00:00.000Z',
     });
-    expect(await store.getProduct('oxford-shirt')).toMatchObject({ salePrice: 49.5, popularity: 0, updatedAt: FIXED_NOW.toISOString() });
+    expect(await storage.catalogue.getProduct('oxford-shirt')).toMatchObject({ salePrice: 49.5, popularity: 0, updatedAt: FIXED_NOW.toISOString() });
     // Empty cells keep the stored value, except nullable columns, where empty means "none": the sale is over.
-    expect(await store.getProduct('quilted-jacket-olive')).toMatchObject({ name: 'Quilted Jacket, Olive', price: 159, salePrice: null, stock: 5 });
+    expect(await storage.catalogue.getProduct('quilted-jacket-olive')).toMatchObject({ name: 'Quilted Jacket, Olive', price: 159, salePrice: null, stock: 5 });
   });
 
   test('bad rows are reported by line number with every problem; the good rows are written', async () => {
-    const summary = await importFeed({ store, kind: 'products', file: fixture('ingest-products-bad.csv') });
+    const summary = await importFeed({ ingestion: storage.ingestion, kind: 'products', file: fixture('ingest-products-bad.csv') });
     expect(summary).toMatchObject({ rows: 6, created: 2 });
     expect(summary.rejected).toEqual([
       { line: 3, position: 1, id: 'bad-price', problems: ['price: Invalid input: expected number, received string'] },
@@ -67,10 +67,10 @@ describe('opentime import', () => {
       { line: 5, position: 3, problems: [expect.stringMatching(/^expected 9 cells \(as in the header\), found 3$/)] },
       { line: 6, position: 4, id: 'new-without-price', problems: ['price: required for a new product'] },
     ]);
-    expect(await store.getProduct('ok-1')).toBeDefined();
-    expect(await store.getProduct('ok-2')).toMatchObject({ price: 20, salePrice: 15 });
-    expect(await store.getProduct('bad-price')).toBeUndefined();
-    expect(await store.getProduct('new-without-price')).toBeUndefined();
+    expect(await storage.catalogue.getProduct('ok-1')).toBeDefined();
+    expect(await storage.catalogue.getProduct('ok-2')).toMatchObject({ price: 20, salePrice: 15 });
+    expect(await storage.catalogue.getProduct('bad-price')).toBeUndefined();
+    expect(await storage.catalogue.getProduct('new-without-price')).toBeUndefined();
     expect(formatImportSummary(summary, 2)).toMatch(
       /^Imported 6 products in .* s \(\d+ rows\/s\): 2 created, 0 updated, 0 unchanged, 0 stale .*, 4 rejected\.\n  line 3 \(id "bad-price"\): price: .*\n  line 4 .*\n  … and 2 more rejected rows/,
     );
@@ -81,65 +81,65 @@ describe('opentime import', () => {
     const file = path.join(dir, 'products.csv');
     const lines = ['id,name,stock', 'quilted-jacket-olive,"Quilted Jacket, Olive",7', 'short,"two', 'lines"', 'merino-crew-navy,"Merino "Slim" Crew",3', 'peacoat-navy,Peacoat,9'];
     fs.writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
-    const summary = await importFeed({ store, kind: 'products', file });
+    const summary = await importFeed({ ingestion: storage.ingestion, kind: 'products', file });
     expect(summary).toMatchObject({ rows: 4, updated: 2 });
     expect(summary.rejected).toEqual([
       { line: 3, position: 1, problems: ['expected 3 cells (as in the header), found 2'] },
       { line: 5, position: 2, problems: ['unexpected text after a closing quote'] },
     ]);
-    expect(await store.getProduct('quilted-jacket-olive')).toMatchObject({ name: 'Quilted Jacket, Olive', stock: 7 });
-    expect(await store.getProduct('peacoat-navy')).toMatchObject({ name: 'Peacoat', stock: 9 });
-    expect((await store.getProduct('merino-crew-navy'))?.name).not.toMatch(/Slim/);
+    expect(await storage.catalogue.getProduct('quilted-jacket-olive')).toMatchObject({ name: 'Quilted Jacket, Olive', stock: 7 });
+    expect(await storage.catalogue.getProduct('peacoat-navy')).toMatchObject({ name: 'Peacoat', stock: 9 });
+    expect((await storage.catalogue.getProduct('merino-crew-navy'))?.name).not.toMatch(/Slim/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('a JSON array is streamed; bad records are reported by the line they start on', async () => {
-    const summary = await importFeed({ store, kind: 'products', file: fixture('ingest-products.json') });
+    const summary = await importFeed({ ingestion: storage.ingestion, kind: 'products', file: fixture('ingest-products.json') });
     expect(summary).toMatchObject({ rows: 4, created: 1, updated: 1 });
     expect(summary.rejected).toEqual([
       { line: 4, position: 2, id: 'broken', problems: ['stock: Invalid input: expected number, received string'] },
       { line: 5, position: 3, problems: ['expected a JSON object'] },
     ]);
-    expect((await store.getProduct('quilted-jacket-olive'))?.stock).toBe(5);
+    expect((await storage.catalogue.getProduct('quilted-jacket-olive'))?.stock).toBe(5);
   });
 
   test('the API body shape {"products": […]} imports too', async () => {
-    const summary = await importFeed({ store, kind: 'products', file: fixture('ingest-products-wrapped.json') });
+    const summary = await importFeed({ ingestion: storage.ingestion, kind: 'products', file: fixture('ingest-products-wrapped.json') });
     expect(summary).toMatchObject({ rows: 2, updated: 2, rejected: [] });
-    expect(await store.getProduct('peacoat-navy')).toMatchObject({ price: 279, stock: 9 });
+    expect(await storage.catalogue.getProduct('peacoat-navy')).toMatchObject({ price: 279, stock: 9 });
   });
 
   test('NDJSON: line numbers, blank lines skipped, stale rows counted and not applied', async () => {
-    const summary = await importFeed({ store, kind: 'products', file: fixture('ingest-products.ndjson') });
+    const summary = await importFeed({ ingestion: storage.ingestion, kind: 'products', file: fixture('ingest-products.ndjson') });
     expect(summary).toMatchObject({ rows: 4, updated: 2, stale: 1 });
     expect(summary.rejected).toEqual([{ line: 4, position: 2, problems: [expect.stringMatching(/^not valid JSON: /)] }]);
-    expect((await store.getProduct('peacoat-navy'))?.stock).toBe(9);
-    expect((await store.getProduct('merino-crew-navy'))?.salePrice).toBe(69);
+    expect((await storage.catalogue.getProduct('peacoat-navy'))?.stock).toBe(9);
+    expect((await storage.catalogue.getProduct('merino-crew-navy'))?.salePrice).toBe(69);
   });
 
   test('subscribers: list columns are "|"-separated, a partial row keeps the profile', async () => {
-    const before = await store.getSubscriber('sub-emma');
-    const summary = await importFeed({ store, kind: 'subscribers', file: fixture('ingest-subscribers.csv') });
+    const before = await storage.catalogue.getSubscriber('sub-emma');
+    const summary = await importFeed({ ingestion: storage.ingestion, kind: 'subscribers', file: fixture('ingest-subscribers.csv') });
     expect(summary).toMatchObject({ rows: 3, created: 1, updated: 1 });
     expect(summary.rejected.map((row) => [row.line, row.problems])).toEqual([
       [4, ['locale: expected a BCP 47 locale such as en-US or de-DE', 'timeZone: expected an IANA time zone such as Europe/Berlin']],
     ]);
-    expect(await store.getSubscriber('sub-noor')).toMatchObject({ recentViews: ['linen-shirt', 'peacoat-navy'], cart: ['linen-shirt'], purchases: [], loyaltyTier: 'Bronze' });
+    expect(await storage.catalogue.getSubscriber('sub-noor')).toMatchObject({ recentViews: ['linen-shirt', 'peacoat-navy'], cart: ['linen-shirt'], purchases: [], loyaltyTier: 'Bronze' });
     // Empty nullable cells clear (country, city, tier); empty others keep (name, locale).
-    expect(await store.getSubscriber('sub-emma')).toMatchObject({ firstName: before?.firstName, locale: before?.locale, loyaltyPoints: 9999, city: null, recentViews: before?.recentViews });
+    expect(await storage.catalogue.getSubscriber('sub-emma')).toMatchObject({ firstName: before?.firstName, locale: before?.locale, loyaltyPoints: 9999, city: null, recentViews: before?.recentViews });
   });
 
   test('an unknown column stops the import before any row, naming the columns expected', async () => {
     const stderr = capture();
-    const status = await runImport('products', fixture('ingest-products-unknown-column.csv'), {}, { store, stderr: stderr.stream });
+    const status = await runImport('products', fixture('ingest-products-unknown-column.csv'), {}, { storage, stderr: stderr.stream });
     expect(status).toBe(2);
     expect(stderr.text()).toBe(`opentime import: Unknown column(s) "colour" on line 1. Expected some of: ${Object.keys(csvColumns.products).join(', ')}.\n`);
   });
 
   test('--dry-run checks every row and writes nothing', async () => {
-    const summary = await importFeed({ store, kind: 'products', file: fixture('ingest-products-bad.csv'), dryRun: true });
+    const summary = await importFeed({ ingestion: storage.ingestion, kind: 'products', file: fixture('ingest-products-bad.csv'), dryRun: true });
     expect(summary.rejected.map((row) => row.line)).toEqual([3, 4, 5]);
-    expect(await store.getProduct('ok-1')).toBeUndefined();
+    expect(await storage.catalogue.getProduct('ok-1')).toBeUndefined();
   });
 
   test('the CSV columns are exactly the API fields', () => {

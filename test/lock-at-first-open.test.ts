@@ -1,15 +1,19 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { parseBlocksConfig } from '../src/blocks/blocks-config';
-import { BlockLocks } from '../src/blocks/lock-at-first-open';
 import { markFrozenView } from '../src/blocks/lock-marks';
 import type { RecommendationsView } from '../src/kinds/recommendations';
 import { blockKinds, type BlockView } from '../src/kinds/registry';
 import type { ProductCardView } from '../src/kinds/shared/product-card';
-import type { BlockLockStore, FrozenView } from '../src/data/locks';
 import type { Product } from '../src/data/model';
-import type { Store } from '../src/data/store';
+import { BlockLocks } from '../src/recording/block-locks';
 import { buildFacts } from '../src/rules/facts';
 import { buildOpen } from '../src/open/open';
+import type { BlockLockStore, FrozenView } from '../src/storage/ports/block-locks';
+import type { CatalogueReader } from '../src/storage/ports/catalogue-reader';
+import { openSqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import { createRecordingApp, MPP, NOW, renderRows, type RecordingApp } from './helpers/recording-app';
 
 const LOCK_BLOCKS = `
@@ -59,13 +63,13 @@ beforeEach(async () => {
 afterEach(() => fx.close());
 
 async function changeHistory(subscriberId: string, cart: string[]): Promise<void> {
-  const subscriber = await fx.store.getSubscriber(subscriberId);
-  await fx.store.upsertSubscribers([{ ...subscriber!, cart, recentViews: [] }]);
+  const subscriber = await fx.storage.catalogue.getSubscriber(subscriberId);
+  await fx.storage.ingestion.upsertSubscribers([{ ...subscriber!, cart, recentViews: [] }]);
 }
 
 async function setProduct(id: string, change: Partial<Product>): Promise<void> {
-  const product = await fx.store.getProduct(id);
-  await fx.store.upsertProducts([{ ...product!, ...change }]);
+  const product = await fx.storage.catalogue.getProduct(id);
+  await fx.storage.ingestion.upsertProducts([{ ...product!, ...change }]);
 }
 
 const ids = (view: Record<string, any>): string[] => (view.products as { id: string }[]).map((product) => product.id);
@@ -90,7 +94,7 @@ describe('lock at first open', () => {
 
     // And after the locks were written and re-read from the database (a restart).
     await fx.flush();
-    const restarted = new BlockLocks(fx.store);
+    const restarted = new BlockLocks(fx.storage.locks);
     expect((await restarted.find('flash-sale', 'picks', 'sub-emma'))?.view).toEqual(first);
   });
 
@@ -129,13 +133,13 @@ describe('lock at first open', () => {
   test('does not lock on an Apple Mail Privacy Protection prefetch; the first human open locks', async () => {
     const prefetched = await fx.image('picks', 'sub-emma', { userAgent: MPP.userAgent, address: MPP.address });
     await fx.flush();
-    expect(await fx.store.getBlockLock('flash-sale', 'picks', 'sub-emma')).toBeUndefined();
+    expect(await fx.storage.locks.get('flash-sale', 'picks', 'sub-emma')).toBeUndefined();
 
     await changeHistory('sub-emma', COATS);
     const human = await fx.json('picks', 'sub-emma');
     expect(ids(human)).toEqual(COATS); // resolved live at the human open, not the prefetch's picks
     await fx.flush();
-    expect((await fx.store.getBlockLock('flash-sale', 'picks', 'sub-emma'))?.view).toEqual(human);
+    expect((await fx.storage.locks.get('flash-sale', 'picks', 'sub-emma'))?.view).toEqual(human);
 
     // From now on every fetch, a later prefetch included, gets the frozen view.
     await changeHistory('sub-emma', ['merino-crew-navy']);
@@ -181,34 +185,75 @@ describe('BlockLocks', () => {
   const view = (name: string): BlockView => ({ ...blockKinds.loyalty.samples[0].view, greeting: name });
   const lock = (name: string): FrozenView => ({ campaignId: 'c', blockId: 'b', subscriberId: 's', view: view(name), variant: null, messageVariant: null, lockedAt: 1 });
 
-  function memoryStore(options: { existing?: FrozenView } = {}): BlockLockStore & { written: FrozenView[] } {
+  function memoryStore(options: { existing?: FrozenView; failures?: number } = {}): BlockLockStore & { written: FrozenView[]; claimCalls: number } {
     const written: FrozenView[] = [];
-    return {
+    let failures = options.failures ?? 0;
+    const store = {
       written,
-      getBlockLock: async () => options.existing ?? written[0],
-      insertBlockLocks: async (locks) => locks.map((candidate) => (options.existing ? false : (written.push(candidate), true))),
-      pruneBlockLocks: async () => 0,
+      claimCalls: 0,
+      get: async () => options.existing ?? written[0],
+      claim: async (locks: readonly FrozenView[]) => {
+        store.claimCalls++;
+        if (failures-- > 0) throw new Error('database is locked');
+        return locks.map((candidate) => (options.existing || written.length > 0 ? false : (written.push(candidate), true)));
+      },
     };
+    return store;
   }
 
   test('the first claim wins; later claims get it back; one row is written', async () => {
     const store = memoryStore();
-    const locks = new BlockLocks(store, { flushIntervalMs: 60_000 });
-    expect(locks.claim(lock('first')).view).toEqual(view('first'));
-    expect(locks.claim(lock('second')).view).toEqual(view('first'));
-    expect((await locks.find('c', 'b', 's'))?.view).toEqual(view('first')); // visible before the write
+    const locks = new BlockLocks(store);
+    const first = locks.claim(lock('first'));
+    const second = locks.claim(lock('second'));
+    expect((await locks.find('c', 'b', 's'))?.view).toEqual(view('first')); // seen while its claim is being written
+    expect((await first)?.view).toEqual(view('first'));
+    expect((await second)?.view).toEqual(view('first'));
     await locks.close();
     expect(store.written.map((written) => written.view)).toEqual([view('first')]);
+    expect(store.claimCalls).toBe(1); // the second claim joined the first's write
     expect(locks.stats()).toMatchObject({ written: 1, pending: 0 });
   });
 
-  test('a lock another process wrote first wins after the flush', async () => {
+  test('a lock another process wrote first wins: the claim returns it, from this very open', async () => {
     const store = memoryStore({ existing: lock('theirs') });
-    const locks = new BlockLocks(store, { flushIntervalMs: 60_000 });
-    locks.claim(lock('ours'));
-    await locks.flush();
+    const locks = new BlockLocks(store);
+    expect((await locks.claim(lock('ours')))?.view).toEqual(view('theirs'));
     expect(locks.stats().lostRaces).toBe(1);
     expect((await locks.find('c', 'b', 's'))?.view).toEqual(view('theirs'));
+  });
+
+  test('a claim that cannot be written serves nothing locked; the next open claims again', async () => {
+    const store = memoryStore({ failures: 1 });
+    const locks = new BlockLocks(store, { logger: { warn: () => undefined, error: () => undefined } });
+    expect(await locks.claim(lock('first'))).toBeUndefined();
+    expect(locks.stats()).toMatchObject({ dropped: 1, written: 0 });
+    expect((await locks.claim(lock('second')))?.view).toEqual(view('second'));
+    expect(await locks.find('c', 'b', 's')).toEqual(lock('second'));
+  });
+
+  test('two processes on one database claiming at once both serve the one winner', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-locks-'));
+    const databases = [openSqliteStorage(path.join(dir, 'opentime.db')), openSqliteStorage(path.join(dir, 'opentime.db'))];
+    try {
+      const [a, b] = databases.map((database) => new BlockLocks(database.locks)) as [BlockLocks, BlockLocks];
+      const subscribers = Array.from({ length: 30 }, (_, n) => `s${n}`);
+      const claims = subscribers.flatMap((subscriberId) => [
+        a.claim({ ...lock(`A-${subscriberId}`), subscriberId }),
+        b.claim({ ...lock(`B-${subscriberId}`), subscriberId }),
+      ]);
+      const served = await Promise.all(claims);
+      subscribers.forEach((subscriberId, n) => {
+        const [fromA, fromB] = [served[2 * n], served[2 * n + 1]];
+        expect(fromA).toBeDefined();
+        expect(fromB).toEqual(fromA);
+      });
+      expect(a.stats().written + b.stats().written).toBe(subscribers.length);
+      expect(a.stats().lostRaces + b.stats().lostRaces).toBe(subscribers.length);
+    } finally {
+      for (const database of databases) await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -218,7 +263,7 @@ describe('marks on a frozen view', () => {
     const card: ProductCardView = { id: 'gone', name: 'Gone', url: 'https://shop.example/gone', image: '', category: 'coats', price: '€1', originalPrice: null, discount: null, onSale: false, stockState: 'in_stock', badge: null };
     const frozen: RecommendationsView = { kind: 'recommendations', title: 't', products: [card], sources: ['history'], cta: { label: 'x', url: 'y' } };
     const open = buildOpen({ now: NOW, subscriber: null, campaign: null, client: 'amp' });
-    const store = { getProducts: async () => [] } as unknown as Store;
+    const store = { getProducts: async () => [] } as unknown as CatalogueReader;
     const marked = await markFrozenView(frozen, block.lock!, { store, facts: buildFacts(open), message: () => (key) => (key === 'badgeSoldOut' ? 'Sold out' : key) });
     expect(marked).toEqual({ ...frozen, products: [{ ...card, badge: { text: 'Sold out', tone: 'danger' }, stockState: 'sold_out' }] });
   });
@@ -228,7 +273,7 @@ describe('marks on a frozen view', () => {
     const sample = blockKinds.recommendations.samples[0].view;
     const frozen: RecommendationsView = { ...sample, products: sample.products.slice(0, 1).map((card) => ({ ...card, id: 'merino-crew-navy' })) };
     const product = { id: 'merino-crew-navy', stock: 10, price: 1, salePrice: null } as unknown as Product;
-    const store = { getProducts: async () => [product] } as unknown as Store;
+    const store = { getProducts: async () => [product] } as unknown as CatalogueReader;
     const open = buildOpen({ now: NOW, subscriber: null, campaign: null, client: 'amp' });
     expect(await markFrozenView(frozen, block.lock!, { store, facts: buildFacts(open), message: () => (key) => key })).toBe(frozen);
   });

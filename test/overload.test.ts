@@ -87,9 +87,9 @@ describe('under overload', () => {
 
   it('answers /healthz with 503 when the database does not answer', async () => {
     const logger = createLogger('silent');
-    const store = { countProducts: () => Promise.reject(new Error('database is locked')) };
+    const storage = { ping: () => Promise.reject(new Error('database is locked')) };
     const app = createApp({
-      store: store as never,
+      storage: storage as never,
       blocks: new Map(),
       keyring,
       tokenAudience: 'x',

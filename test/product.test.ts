@@ -11,8 +11,8 @@ describe('product block', () => {
   afterEach(() => fixture.close());
 
   async function setProduct(id: string, change: Partial<Product>): Promise<void> {
-    const product = (await fixture.store.getProduct(id)) as Product;
-    await fixture.store.upsertProducts([{ ...product, ...change }]);
+    const product = (await fixture.storage.catalogue.getProduct(id)) as Product;
+    await fixture.storage.ingestion.upsertProducts([{ ...product, ...change }]);
   }
 
   test('sale price with the original struck through, in the subscriber locale and the product currency', async () => {
@@ -50,7 +50,7 @@ describe('product block', () => {
       'inline',
     );
     const local = await createFixture({ blocks });
-    await local.store.upsertProducts([{ ...((await local.store.getProduct('quilted-jacket-olive')) as Product), stock: 8 }]);
+    await local.storage.ingestion.upsertProducts([{ ...((await local.storage.catalogue.getProduct('quilted-jacket-olive')) as Product), stock: 8 }]);
     const view = await viewOf(local, 'p', 'sub-emma');
     expect(view.product.stockState).toBe('low_stock');
     expect(view.product.badge).toEqual({ text: 'Only 8 left', tone: 'warning' });
@@ -72,7 +72,7 @@ describe('product block', () => {
     expect(view.note).toBe('Down Parka, Black is sold out. You might like this instead.');
     expect(view.cta.url).toBe(view.product.url);
 
-    const alternative = (await fixture.store.bestSellersInCategory('coats', 1, ['down-parka-black']))[0] as Product;
+    const alternative = (await fixture.storage.catalogue.bestSellersInCategory('coats', 1, ['down-parka-black']))[0] as Product;
     expect(view.product.id).toBe(alternative.id);
   });
 
@@ -107,8 +107,8 @@ describe('product block', () => {
   test('currencies other than the shop default are formatted in the subscriber locale', async () => {
     const blocks = parseBlocksConfig('blocks:\n  - { id: p, kind: product, productId: x, defaultUrl: "https://shop.example" }\n', 'inline');
     const local = await createFixture({ blocks });
-    const product = (await local.store.getProduct('merino-crew-navy')) as Product;
-    await local.store.upsertProducts([{ ...product, id: 'x', currency: 'JPY', price: 12800, salePrice: null }]);
+    const product = (await local.storage.catalogue.getProduct('merino-crew-navy')) as Product;
+    await local.storage.ingestion.upsertProducts([{ ...product, id: 'x', currency: 'JPY', price: 12800, salePrice: null }]);
     expect((await viewOf(local, 'p', 'sub-yui')).product.price).toBe('￥12,800');
     expect((await viewOf(local, 'p', 'sub-emma')).product.price).toBe('¥12,800');
     expect((await viewOf(local, 'p', 'sub-lena')).product.price).toBe('12.800\u00a0¥');

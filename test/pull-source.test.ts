@@ -6,18 +6,19 @@ import request from 'supertest';
 import { createApp } from '../src/app';
 import { loadBlocksConfig } from '../src/blocks/blocks-config';
 import type { ProductView } from '../src/kinds/product';
-import { CachedStore } from '../src/data/cached-store';
 import type { Product } from '../src/data/model';
 import { seedDemoDataIfEmpty } from '../src/data/seed';
-import { SqliteStore } from '../src/data/sqlite-store';
 import { SenderAllowlist } from '../src/http/sender-allowlist';
 import { ConfigError, loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { drawBlock } from '../src/render/draw-block';
 import { openWaitBudget } from '../src/sources/open-wait-budget';
-import { openStoreFromConfig } from '../src/sources/pull-source-from-config';
+import { openCatalogueFromConfig } from '../src/sources/pull-source-from-config';
 import { PullSource, type PullSourceOptions } from '../src/sources/pull-source';
-import { overlay, productIdMatcher, PulledStore } from '../src/sources/pulled-store';
+import { overlay, productIdMatcher, PulledCatalogue } from '../src/sources/pulled-catalogue';
+import { withCatalogueCache } from '../src/storage/cache/with-catalogue-cache';
+import { openSqliteStorage } from '../src/storage/sqlite/sqlite-storage';
+import type { Storage } from '../src/storage/storage';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './helpers/app-fixture';
 import { ManualClock } from './helpers/manual-clock';
@@ -330,7 +331,7 @@ describe('pull source answers past the size limit', () => {
   });
 });
 
-describe('pulled store: live figures laid over the catalogue', () => {
+describe('pulled catalogue: live figures laid over the catalogue', () => {
   const catalogued: Product = {
     id: 'p',
     name: 'Parka',
@@ -364,15 +365,16 @@ describe('opens with a pull source', () => {
   let fake: FakeSource;
   let clock: ManualClock;
   let pull: PullSource;
-  let catalogue: CachedStore;
+  let storage: Storage;
 
   async function appWith(options: Partial<PullSourceOptions> = {}, covered = ['quilted-*', 'down-parka-*']) {
-    catalogue = new CachedStore(SqliteStore.open(':memory:'), { freshnessMs: 60_000 });
-    await seedDemoDataIfEmpty(catalogue, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
+    storage = withCatalogueCache(openSqliteStorage(':memory:'), { freshnessMs: 60_000 });
+    await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
     pull = new PullSource({ urlTemplate: fake.url, clock, ...options });
     const drawn: ProductView[] = [];
     const app = createApp({
-      store: new PulledStore(catalogue, pull, productIdMatcher(covered)),
+      storage,
+      openCatalogue: new PulledCatalogue(storage.catalogue, pull, productIdMatcher(covered)),
       blocks: loadBlocksConfig(DEMO_BLOCKS_FILE),
       keyring: testKeyring,
       tokenAudience: AUDIENCE,
@@ -402,7 +404,7 @@ describe('opens with a pull source', () => {
   });
   afterEach(async () => {
     pull.close();
-    await catalogue.close();
+    await storage.close();
     await fake.close();
     clock.uninstall();
   });
@@ -415,7 +417,7 @@ describe('opens with a pull source', () => {
     expect((await open.image()).status).toBe(200);
     expect(open.drawn.at(-1)?.product).toMatchObject({ price: '€89.00', badge: { text: 'Only 2 left' } });
     // The catalogue itself is unchanged: the API reads back what was pushed, not what was pulled.
-    expect((await catalogue.getProduct('quilted-jacket-olive'))?.stock).toBe(22);
+    expect((await storage.catalogue.getProduct('quilted-jacket-olive'))?.stock).toBe(22);
   });
 
   test('a slow source: the open answers at the timeout with the catalogue\'s figures', async () => {
@@ -476,23 +478,23 @@ describe('one wait budget per open', () => {
   let fake: FakeSource;
   let clock: ManualClock;
   let pull: PullSource;
-  let catalogue: CachedStore;
+  let storage: Storage;
   beforeEach(async () => {
     clock = ManualClock.install(PULL_CLOCK_START);
     fake = await startFakeSource({ kind: 'held' });
-    catalogue = new CachedStore(SqliteStore.open(':memory:'), { freshnessMs: 60_000 });
-    await seedDemoDataIfEmpty(catalogue, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
+    storage = withCatalogueCache(openSqliteStorage(':memory:'), { freshnessMs: 60_000 });
+    await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
     pull = new PullSource({ urlTemplate: fake.url, clock, timeoutMs: 150, breakerVolumeThreshold: 1000 });
   });
   afterEach(async () => {
     pull.close();
-    await catalogue.close();
+    await storage.close();
     await fake.close();
     clock.uninstall();
   });
 
   /** Two reads one after another, as a sold-out product block does (the product, then its alternative). */
-  const twoReads = (store: PulledStore) => async () => {
+  const twoReads = (store: PulledCatalogue) => async () => {
     await store.getProduct('down-parka-black');
     await store.bestSellersInCategory('knitwear', 2);
   };
@@ -505,7 +507,7 @@ describe('one wait budget per open', () => {
   };
 
   test('inside a request, the second read only gets what is left of the first one\'s timeout', async () => {
-    const store = new PulledStore(catalogue, pull);
+    const store = new PulledCatalogue(storage.catalogue, pull);
     const app = express();
     app.use(openWaitBudget());
     app.get('/open', async (_req, res) => {
@@ -530,11 +532,11 @@ describe('pull source configuration', () => {
   test('defaults: 80 ms timeout, 1 s cache, 10 min stale, every product, breaker resets after 10 s, answers up to 64 KiB', async () => {
     const config = loadConfig({ OPENTIME_PULL_URL: 'https://api.shop.example/stock/{id}' }, '/tmp');
     expect(config).toMatchObject({ pullTimeoutMs: 80, pullCacheMs: 1000, pullStaleMs: 600_000, pullProducts: [], pullBreakerResetMs: 10_000, pullMaxBytes: 65_536 });
-    const catalogue = SqliteStore.open(':memory:');
-    const pulled = openStoreFromConfig(loadConfig({ OPENTIME_PULL_URL: 'http://127.0.0.1:9/{id}', OPENTIME_PULL_MAX_BYTES: '4096' }, '/tmp'), catalogue);
+    const database = openSqliteStorage(':memory:');
+    const pulled = openCatalogueFromConfig(loadConfig({ OPENTIME_PULL_URL: 'http://127.0.0.1:9/{id}', OPENTIME_PULL_MAX_BYTES: '4096' }, '/tmp'), database.catalogue);
     expect(pulled.pullSource?.maxAnswerBytes).toBe(4096);
     pulled.pullSource?.close();
-    await catalogue.close();
+    await database.close();
   });
 
   test.each(['https://api.shop.example/stock', 'ftp://api.shop.example/{id}', 'not a url {id}'])('a bad template %j is a ConfigError saying what is expected', (template) => {
@@ -543,13 +545,14 @@ describe('pull source configuration', () => {
   });
 
   test('without a pull URL opens read the catalogue itself; with one, through the overlay', async () => {
-    const catalogue = SqliteStore.open(':memory:');
-    const plain = openStoreFromConfig(loadConfig({}, '/tmp'), catalogue);
-    expect(plain.openStore).toBe(catalogue);
+    const database = openSqliteStorage(':memory:');
+    const catalogue = database.catalogue;
+    const plain = openCatalogueFromConfig(loadConfig({}, '/tmp'), catalogue);
+    expect(plain.openCatalogue).toBe(catalogue);
     expect(plain.pullSource).toBeUndefined();
-    const pulled = openStoreFromConfig(loadConfig({ OPENTIME_PULL_URL: 'http://127.0.0.1:9/{id}', OPENTIME_PULL_PRODUCTS: 'coat-*' }, '/tmp'), catalogue);
-    expect(pulled.openStore).toBeInstanceOf(PulledStore);
+    const pulled = openCatalogueFromConfig(loadConfig({ OPENTIME_PULL_URL: 'http://127.0.0.1:9/{id}', OPENTIME_PULL_PRODUCTS: 'coat-*' }, '/tmp'), catalogue);
+    expect(pulled.openCatalogue).toBeInstanceOf(PulledCatalogue);
     pulled.pullSource?.close();
-    await catalogue.close();
+    await database.close();
   });
 });

@@ -16,7 +16,7 @@ describe('recommendations block', () => {
   });
   afterEach(() => fixture.close());
 
-  const subscriber = async (id: string): Promise<Subscriber> => (await fixture.store.getSubscriber(id)) as Subscriber;
+  const subscriber = async (id: string): Promise<Subscriber> => (await fixture.storage.catalogue.getSubscriber(id)) as Subscriber;
 
   test('four in-stock picks from history, never something already bought', async () => {
     const lena = await subscriber('sub-lena');
@@ -33,13 +33,13 @@ describe('recommendations block', () => {
 
     // Her own history comes first, in cart-then-views order.
     const history = [...new Set([...lena.cart, ...lena.recentViews])];
-    const eligible = (await fixture.store.getProducts(history)).filter((p) => p.stock > 0 && !lena.purchases.includes(p.id)).map((p) => p.id);
+    const eligible = (await fixture.storage.catalogue.getProducts(history)).filter((p) => p.stock > 0 && !lena.purchases.includes(p.id)).map((p) => p.id);
     expect(ids.slice(0, Math.min(4, eligible.length))).toEqual(eligible.slice(0, 4));
   });
 
   test('a viewed sold-out item leads to best-sellers of its category', async () => {
     const oliver = await subscriber('sub-oliver');
-    const viewed = await fixture.store.getProducts(oliver.recentViews);
+    const viewed = await fixture.storage.catalogue.getProducts(oliver.recentViews);
     const soldOut = viewed.find((product) => product.stock === 0) as Product;
     expect(soldOut).toBeDefined();
 
@@ -56,7 +56,7 @@ describe('recommendations block', () => {
     const view = await viewOf(fixture, 'picks', 'sub-noah');
     expect(view.products.slice(0, 2).map((card: Card) => card.id)).toEqual(['merino-crew-navy', 'quilted-jacket-olive']);
     expect(view.sources).toEqual(['default', 'default', 'bestsellers', 'bestsellers']);
-    const best = await fixture.store.bestSellers(2, ['merino-crew-navy', 'quilted-jacket-olive']);
+    const best = await fixture.storage.catalogue.bestSellers(2, ['merino-crew-navy', 'quilted-jacket-olive']);
     expect(view.products.slice(2).map((card: Card) => card.id)).toEqual(best.map((p) => p.id));
   });
 
@@ -66,8 +66,8 @@ describe('recommendations block', () => {
       'inline',
     );
     const local = await createFixture({ blocks });
-    const lena = (await local.store.getSubscriber('sub-lena')) as Subscriber;
-    const inStockBought = (await local.store.getProducts(lena.purchases)).filter((p) => p.stock > 0).map((p) => p.id);
+    const lena = (await local.storage.catalogue.getSubscriber('sub-lena')) as Subscriber;
+    const inStockBought = (await local.storage.catalogue.getProducts(lena.purchases)).filter((p) => p.stock > 0).map((p) => p.id);
     const view = await viewOf(local, 'r', 'sub-lena');
     const ids = view.products.map((card: Card) => card.id);
     expect(inStockBought.some((id) => ids.includes(id))).toBe(true);
@@ -83,8 +83,8 @@ describe('recommendations block', () => {
   test('stock changes take a product out of the picks at the next open', async () => {
     const first = await viewOf(fixture, 'picks', 'sub-lena');
     const pickedId = first.products[0].id as string;
-    const product = (await fixture.store.getProduct(pickedId)) as Product;
-    await fixture.store.upsertProducts([{ ...product, stock: 0 }]);
+    const product = (await fixture.storage.catalogue.getProduct(pickedId)) as Product;
+    await fixture.storage.ingestion.upsertProducts([{ ...product, stock: 0 }]);
     const second = await viewOf(fixture, 'picks', 'sub-lena');
     expect(second.products.map((card: Card) => card.id)).not.toContain(pickedId);
   });

@@ -7,13 +7,13 @@ import BetterSqlite3 from 'better-sqlite3';
 import { loadConfig } from '../src/config';
 import { blockKinds } from '../src/kinds/registry';
 import { seedDemoDataIfEmpty } from '../src/data/seed';
-import { SqliteStore } from '../src/data/sqlite-store';
 import { startServer } from '../src/main';
 import { createLogger } from '../src/log';
-import { BatchWriter } from '../src/render-log/batch-writer';
-import { RenderLog } from '../src/render-log/render-log';
-import type { RenderRecord } from '../src/render-log/render-record';
-import { pruneExpired } from '../src/render-log/retention';
+import { RenderLog } from '../src/recording/render-log';
+import { pruneExpired } from '../src/recording/retention';
+import { WriteBehindQueue } from '../src/recording/write-behind-queue';
+import type { RenderRecord } from '../src/storage/ports/render-log';
+import { openSqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import { keyringFromConfig } from '../src/tokens/keyring-from-config';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { createRecordingApp, SENDER, type RecordingApp } from './helpers/recording-app';
@@ -41,24 +41,24 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-render-log-'));
 }
 
-describe('BatchWriter', () => {
+describe('WriteBehindQueue, appending', () => {
   test('a burst of 10,000 rows: pushes never wait, rows land in full batches, nothing is lost', async () => {
     const batches: number[] = [];
     let release: () => void = () => {};
     // A slow store: each batch takes until the test lets it go.
-    const writer = new BatchWriter<number>(
+    const writer = new WriteBehindQueue<number>(
       async (rows) => {
         batches.push(rows.length);
         await new Promise<void>((resolve) => (release = resolve));
       },
-      { name: 'test', batchSize: 1000, flushIntervalMs: 60_000, maxQueued: 20_000 },
+      { name: 'test', batchSize: 1000, flushIntervalMs: 60_000, maxQueued: 20_000, whenFull: 'drop-newest' },
     );
     let accepted = 0;
     const started = process.hrtime.bigint();
     for (let i = 0; i < 10_000; i++) if (writer.push(i)) accepted++;
     const pushMs = Number(process.hrtime.bigint() - started) / 1e6;
     expect(accepted).toBe(10_000);
-    // 10,000 pushes, while the store is stuck: an array push each, no waiting on the store.
+    // 10,000 pushes, while the store is stuck: a Map insert each, no waiting on the store.
     expect(pushMs).toBeLessThan(100);
     expect(writer.stats().queued).toBe(10_000);
     const flushed = writer.flush();
@@ -72,7 +72,7 @@ describe('BatchWriter', () => {
   });
 
   test('bounded: when the store cannot keep up, new rows are dropped and counted, memory stays at maxQueued', async () => {
-    const writer = new BatchWriter<number>(() => new Promise(() => {}), { name: 'stuck', batchSize: 10, flushIntervalMs: 60_000, maxQueued: 100 });
+    const writer = new WriteBehindQueue<number>(() => new Promise(() => {}), { name: 'stuck', batchSize: 10, flushIntervalMs: 60_000, maxQueued: 100, whenFull: 'drop-newest' });
     let accepted = 0;
     for (let i = 0; i < 1000; i++) if (writer.push(i)) accepted++;
     expect(accepted).toBe(100);
@@ -83,12 +83,12 @@ describe('BatchWriter', () => {
     const errors: unknown[] = [];
     let fail = true;
     const written: number[] = [];
-    const writer = new BatchWriter<number>(
+    const writer = new WriteBehindQueue<number>(
       async (rows) => {
         if (fail) throw new Error('disk full');
         written.push(...rows);
       },
-      { name: 'flaky', batchSize: 5, flushIntervalMs: 60_000, logger: { warn: () => {}, error: (fields: unknown) => errors.push(fields) } as never },
+      { name: 'flaky', batchSize: 5, flushIntervalMs: 60_000, maxQueued: 100_000, whenFull: 'drop-newest', logger: { warn: () => {}, error: (fields: unknown) => errors.push(fields) } as never },
     );
     for (let i = 0; i < 3; i++) writer.push(i);
     await writer.flush();
@@ -106,8 +106,8 @@ describe('RenderLog', () => {
     const dir = tempDir();
     try {
       const file = path.join(dir, 'opentime.db');
-      const store = SqliteStore.open(file);
-      const log = new RenderLog(store, { flushIntervalMs: 60_000, batchSize: 500 });
+      const storage = openSqliteStorage(file);
+      const log = new RenderLog(storage.renderLog, { flushIntervalMs: 60_000, batchSize: 500 });
       for (let i = 0; i < 1234; i++) log.render(record(i));
       log.click({ clickedAt: T0, campaignId: 'flash-sale', blockId: 'hero', subscriberId: 's1', slot: 0, variant: null, url: 'https://shop.example/p' });
       const reader = new BetterSqlite3(file, { readonly: true });
@@ -120,45 +120,45 @@ describe('RenderLog', () => {
       await log.flush();
       expect(reader.prepare('SELECT COUNT(*) AS n FROM render_log').get()).toEqual({ n: 1234 });
       reader.close();
-      await store.close();
+      await storage.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test('retention deletes rows older than the window; locks are kept at least 32 days', async () => {
-    const store = SqliteStore.open(':memory:');
+    const storage = openSqliteStorage(':memory:');
     const now = new Date(T0 + 100 * DAY);
-    await store.recordRenders([record(1, T0), record(2, T0 + 89 * DAY), record(3, T0 + 99 * DAY)]);
-    await store.recordClicks([{ clickedAt: T0, campaignId: 'c', blockId: 'b', subscriberId: 's', slot: 0, variant: null, url: 'u' }]);
+    await storage.renderLog.appendRenders([record(1, T0), record(2, T0 + 89 * DAY), record(3, T0 + 99 * DAY)]);
+    await storage.renderLog.appendClicks([{ clickedAt: T0, campaignId: 'c', blockId: 'b', subscriberId: 's', slot: 0, variant: null, url: 'u' }]);
     const lock = (subscriberId: string, lockedAt: number) => ({ campaignId: 'c', blockId: 'b', subscriberId, view: blockKinds.product.samples[0].view, variant: null, messageVariant: null, lockedAt });
-    await store.insertBlockLocks([lock('old', T0 + 60 * DAY), lock('recent', T0 + 80 * DAY)]);
+    await storage.locks.claim([lock('old', T0 + 60 * DAY), lock('recent', T0 + 80 * DAY)]);
     // Impressions (click-through) and ingested event ids follow the locks' 32-day floor.
     const impression = (subscriberId: string, at: number) => ({ subscriberId, campaignId: 'c', blockId: 'b', urls: ['https://shop.example/p'], renderedAt: new Date(at).toISOString() });
-    await store.recordImpressions([impression('old', T0 + 60 * DAY), impression('recent', T0 + 80 * DAY)]);
+    await storage.impressions.record([impression('old', T0 + 60 * DAY), impression('recent', T0 + 80 * DAY)]);
     const event = (id: string) => ({ id, type: 'points_changed' as const, subscriberId: 'sub-emma', occurredAt: new Date(T0).toISOString(), delta: 10 });
-    await seedDemoDataIfEmpty(store, { baseUrl: 'https://opentime.test', now: new Date(T0) });
-    await store.applySubscriberEvents([event('evt-old')], { now: new Date(T0 + 60 * DAY) });
-    await store.applySubscriberEvents([event('evt-recent')], { now: new Date(T0 + 80 * DAY) });
+    await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: new Date(T0) });
+    await storage.ingestion.applySubscriberEvents([event('evt-old')], { now: new Date(T0 + 60 * DAY) });
+    await storage.ingestion.applySubscriberEvents([event('evt-recent')], { now: new Date(T0 + 80 * DAY) });
     // Cart change times (they order late cart events) follow the same floor: the old one goes.
     const cart = (id: string, type: 'added_to_cart' | 'removed_from_cart', productId: string, at: number) => ({ id, type, subscriberId: 'sub-emma', productId, occurredAt: new Date(at).toISOString() });
-    await store.applySubscriberEvents([cart('rm-old', 'removed_from_cart', 'p-old', T0 + 60 * DAY), cart('rm-recent', 'removed_from_cart', 'p-recent', T0 + 80 * DAY)], { now: new Date(T0 + 80 * DAY) });
+    await storage.ingestion.applySubscriberEvents([cart('rm-old', 'removed_from_cart', 'p-old', T0 + 60 * DAY), cart('rm-recent', 'removed_from_cart', 'p-recent', T0 + 80 * DAY)], { now: new Date(T0 + 80 * DAY) });
     // 10 days of log; the rest: max(10, 32) = 32 days, so what is from 40 days ago goes and what is from 20 days ago stays.
-    const deleted = await pruneExpired(store, { retentionDays: 10, now: () => now, chunkSize: 1 });
+    const deleted = await pruneExpired(storage.retention, { retentionDays: 10, now: () => now, chunkSize: 1 });
     expect(deleted).toBe(2 + 1 + 1 + 1 + 1 + 1); // two renders, one click, one lock, one impression, one event id, one cart time
-    expect((await store.campaignReportCounts('flash-sale'))[0]?.renders).toBe(1);
-    expect(await store.campaignReportCounts('c')).toEqual([]);
-    expect(await store.getBlockLock('c', 'b', 'old')).toBeUndefined();
-    expect(await store.getBlockLock('c', 'b', 'recent')).toBeDefined();
-    expect(await store.getImpression('old', 'c', 'b')).toBeUndefined();
-    expect(await store.getImpression('recent', 'c', 'b')).toBeDefined();
+    expect((await storage.renderLog.campaignReportCounts('flash-sale'))[0]?.renders).toBe(1);
+    expect(await storage.renderLog.campaignReportCounts('c')).toEqual([]);
+    expect(await storage.locks.get('c', 'b', 'old')).toBeUndefined();
+    expect(await storage.locks.get('c', 'b', 'recent')).toBeDefined();
+    expect(await storage.impressions.latest('old', 'c', 'b')).toBeUndefined();
+    expect(await storage.impressions.latest('recent', 'c', 'b')).toBeDefined();
     // The pruned id is forgotten (a replay would apply again); the kept one is still recognised as a duplicate.
-    expect(await store.applySubscriberEvents([event('evt-recent'), event('evt-old')], { now })).toMatchObject({ applied: 1, duplicates: [{ index: 0, id: 'evt-recent' }] });
+    expect(await storage.ingestion.applySubscriberEvents([event('evt-recent'), event('evt-old')], { now })).toMatchObject({ applied: 1, duplicates: [{ index: 0, id: 'evt-recent' }] });
     // An "added" older than the kept removal is still refused as stale; for the pruned one nothing says it is late.
-    const lateAdds = await store.applySubscriberEvents([cart('add-recent', 'added_to_cart', 'p-recent', T0 + 70 * DAY), cart('add-old', 'added_to_cart', 'p-old', T0 + 50 * DAY)], { now });
+    const lateAdds = await storage.ingestion.applySubscriberEvents([cart('add-recent', 'added_to_cart', 'p-recent', T0 + 70 * DAY), cart('add-old', 'added_to_cart', 'p-old', T0 + 50 * DAY)], { now });
     expect(lateAdds).toMatchObject({ applied: 1, stale: [{ index: 0, id: 'add-recent' }] });
-    expect(await pruneExpired(store, { retentionDays: 0, now: () => now })).toBe(0); // 0 keeps everything
-    await store.close();
+    expect(await pruneExpired(storage.retention, { retentionDays: 0, now: () => now })).toBe(0); // 0 keeps everything
+    await storage.close();
   });
 });
 

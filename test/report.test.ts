@@ -4,11 +4,11 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { runReport } from '../src/commands/report';
-import { SqliteStore } from '../src/data/sqlite-store';
 import { assignArm } from '../src/experiments/assignment';
 import { rateDifference, relativeLift, wilsonInterval } from '../src/experiments/confidence';
 import { buildCampaignReport, formatCampaignReport, type CampaignReport } from '../src/experiments/report';
-import type { ClickRecord, RenderRecord } from '../src/render-log/render-record';
+import type { ClickRecord, RenderRecord } from '../src/storage/ports/render-log';
+import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import { createRecordingApp, MPP, type RecordingApp } from './helpers/recording-app';
 
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');
@@ -63,20 +63,20 @@ function seededLog(): { renders: RenderRecord[]; clicks: ClickRecord[] } {
   return { renders, clicks };
 }
 
-async function seededStore(file = ':memory:'): Promise<SqliteStore> {
-  const store = SqliteStore.open(file);
+async function seededStorage(file = ':memory:'): Promise<SqliteStorage> {
+  const storage = openSqliteStorage(file);
   const { renders, clicks } = seededLog();
-  await store.recordRenders(renders);
-  await store.recordClicks(clicks);
-  return store;
+  await storage.renderLog.appendRenders(renders);
+  await storage.renderLog.appendClicks(clicks);
+  return storage;
 }
 
 describe('campaign report on a known log', () => {
   let report: CampaignReport;
   beforeAll(async () => {
-    const store = await seededStore();
-    report = buildCampaignReport('flash-sale', await store.campaignReportCounts('flash-sale'), NOW);
-    await store.close();
+    const storage = await seededStorage();
+    report = buildCampaignReport('flash-sale', await storage.renderLog.campaignReportCounts('flash-sale'), NOW);
+    await storage.close();
   });
 
   test('counts renders, prefetches, unique human opens, clicks and clickers per block and variant', () => {
@@ -150,7 +150,7 @@ describe('opentime report --campaign', () => {
   test('prints the report of the configured database, as a table or JSON', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-report-'));
     try {
-      await (await seededStore(path.join(dir, 'opentime.db'))).close();
+      await (await seededStorage(path.join(dir, 'opentime.db'))).close();
       let out = '';
       const stdout = new Writable({ write: (chunk, _encoding, callback) => ((out += String(chunk)), callback()) });
       const env = { OPENTIME_DATA_DIR: dir };

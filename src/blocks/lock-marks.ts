@@ -1,5 +1,5 @@
 import type { Product } from '../data/model';
-import type { Store } from '../data/store';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import { productCardsOf, withKind } from '../kinds/kind-of-view';
 import type { BlockView } from '../kinds/registry';
 import type { ProductCardView } from '../kinds/shared/product-card';
@@ -49,7 +49,7 @@ function markCard(card: ProductCardView, mark: CompiledMark, live: Product, mess
 export async function markFrozenView(
   view: BlockView,
   lock: PreparedLock,
-  context: { store: Store; facts: RuleFacts; message: () => Message },
+  context: { store: CatalogueReader; facts: RuleFacts; message: () => Message },
 ): Promise<BlockView> {
   const cards = productCardsOf(view);
   if (cards.length === 0 || lock.marks.length === 0) return view;

@@ -1,5 +1,5 @@
 import type { Logger } from '../log';
-import type { Store } from '../data/store';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import { armFor, isHoldout } from '../experiments/assignment';
 import type { Open } from '../open/open';
 import { HoldBack } from '../kinds/hold-back';
@@ -33,7 +33,7 @@ export type Resolution =
  * rule that holds the block back, or an unexpected failure all resolve to the
  * fallback, so an email never shows a stack trace or a blank.
  */
-export async function resolveBlock(block: PreparedBlock, open: Open, store: Store, services: ResolveServices = {}): Promise<Resolution> {
+export async function resolveBlock(block: PreparedBlock, open: Open, store: CatalogueReader, services: ResolveServices = {}): Promise<Resolution> {
   let experimentVariant: string | null = null;
   try {
     const facts = buildFacts(open);
@@ -53,7 +53,7 @@ export async function resolveBlock(block: PreparedBlock, open: Open, store: Stor
     const { table, variant } = messageTable(served, open.locale, facts);
     const view = await served.resolve({ open, store, facts, message: messageLookup(table) });
     const resolution: Resolution = { outcome: 'view', view, variant, experimentVariant };
-    return locks ? lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
+    return locks ? await lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
   } catch (error) {
     if (error instanceof HoldBack) return { outcome: 'fallback', reason: 'data_missing', detail: error.reason, experimentVariant };
     return { outcome: 'fallback', reason: 'error', detail: (error as Error)?.message ?? String(error), error, experimentVariant };

@@ -3,8 +3,8 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../config';
 import { FeedError, feedFormats, type FeedFormat, type FeedKind } from '../data/ingest-feed-readers';
 import { importFeed, rowLocation, type ImportSummary } from '../data/ingest-feed';
-import { SqliteStore } from '../data/sqlite-store';
-import type { Store } from '../data/store';
+import { openStorage } from '../storage/open-storage';
+import type { Storage } from '../storage/storage';
 
 export interface ImportCommandOptions {
   format?: FeedFormat;
@@ -17,7 +17,7 @@ const DEFAULT_SHOWN_ERRORS = 50;
 
 /**
  * `opentime import products|subscribers <file>`: streams a CSV, JSON or
- * NDJSON feed into the store of the configured data directory. A server
+ * NDJSON feed into the database of the configured data directory. A server
  * running on the same database sees the rows within OPENTIME_FRESHNESS_MS
  * (its cache entries expire; SQLite WAL lets both processes work at once).
  * Exit code 0 when every row was accepted, 1 when some were rejected.
@@ -26,15 +26,15 @@ export async function runImport(
   kind: FeedKind,
   file: string,
   options: ImportCommandOptions,
-  io: { store?: Store; stderr?: NodeJS.WriteStream | NodeJS.WritableStream; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  io: { storage?: Pick<Storage, 'ingestion' | 'close'>; stderr?: NodeJS.WriteStream | NodeJS.WritableStream; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<number> {
   const stderr = io.stderr ?? process.stderr;
-  // A store handed in (tests) comes without a configuration: the defaults apply.
-  let store = io.store;
+  // Storage handed in (tests) comes without a configuration: the defaults apply.
+  let storage = io.storage;
   let maxClockSkewSeconds: number | undefined;
-  if (!store) {
+  if (!storage) {
     const config = loadConfig(io.env ?? process.env, io.cwd ?? process.cwd());
-    store = SqliteStore.open(config.databaseFile);
+    storage = await openStorage(config);
     maxClockSkewSeconds = config.maxClockSkewSeconds;
   }
   const interactive = (stderr as NodeJS.WriteStream).isTTY === true;
@@ -48,7 +48,7 @@ export async function runImport(
   try {
     let started = false;
     summary = await importFeed({
-      store,
+      ingestion: storage.ingestion,
       kind,
       file,
       format: options.format,
@@ -73,7 +73,7 @@ export async function runImport(
     }
     throw error;
   } finally {
-    if (!io.store) await store.close();
+    if (!io.storage) await storage.close();
   }
   stderr.write(formatImportSummary(summary, options.showErrors ?? DEFAULT_SHOWN_ERRORS));
   return summary.rejected.length > 0 ? 1 : 0;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
-import { SqliteStore } from '../data/sqlite-store';
 import { buildCampaignReport, formatCampaignReport, type CampaignReport } from '../experiments/report';
+import { openStorage } from '../storage/open-storage';
 
 export interface ReportCommandOptions {
   campaign: string;
@@ -27,14 +27,14 @@ export async function runReport(
   if (!fs.existsSync(config.databaseFile)) {
     throw new ReportCommandError(`No database at ${config.databaseFile}. Expected the data directory of a server that has served opens (OPENTIME_DATA_DIR).`);
   }
-  const store = SqliteStore.open(config.databaseFile, { readonly: true });
+  const storage = await openStorage(config, { readonly: true });
   try {
-    const report = buildCampaignReport(options.campaign, await store.campaignReportCounts(options.campaign), io.now ?? new Date());
+    const report = buildCampaignReport(options.campaign, await storage.renderLog.campaignReportCounts(options.campaign), io.now ?? new Date());
     const stdout = io.stdout ?? process.stdout;
     stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCampaignReport(report)}\n`);
     return report;
   } finally {
-    await store.close();
+    await storage.close();
   }
 }
 

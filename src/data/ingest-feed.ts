@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, parseRecord, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
 import { openFeed, type FeedFormat, type FeedKind, type FeedRow } from './ingest-feed-readers';
 import type { PatchBatchResult, ProductPatch, SubscriberPatch } from './patches';
-import type { Store } from './store';
+import type { Ingestion } from '../storage/ports/ingestion';
 
 /**
  * Full catalogue and profile loads from a file (`opentime import`). Same
@@ -13,7 +13,8 @@ import type { Store } from './store';
  */
 
 export interface ImportOptions {
-  store: Store;
+  /** Where the rows are written. */
+  ingestion: Pick<Ingestion, 'applyProductPatches' | 'applySubscriberPatches'>;
   kind: FeedKind;
   file: string;
   /** Default: from the file extension. */
@@ -87,8 +88,8 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
     const write = { now: now(), onIncomplete: 'skip' as const };
     const result: PatchBatchResult =
       options.kind === 'products'
-        ? await options.store.applyProductPatches(patches as ProductPatch[], write)
-        : await options.store.applySubscriberPatches(patches as SubscriberPatch[], write);
+        ? await options.ingestion.applyProductPatches(patches as ProductPatch[], write)
+        : await options.ingestion.applySubscriberPatches(patches as SubscriberPatch[], write);
     summary.created += result.created;
     summary.updated += result.updated;
     summary.unchanged += result.unchanged;

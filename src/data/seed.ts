@@ -1,4 +1,4 @@
-import type { Store } from './store';
+import type { Storage } from '../storage/storage';
 import { buildDemoCampaigns, buildDemoDataset } from './demo-data';
 
 export interface SeedOptions {
@@ -8,15 +8,15 @@ export interface SeedOptions {
 
 /**
  * Loads the demo dataset into an empty database. "Empty" means no products:
- * a store that already has a catalogue belongs to someone, and the demo must
+ * a database that already has a catalogue belongs to someone, and the demo must
  * never mix into or overwrite real data. Returns whether it seeded.
  */
-export async function seedDemoDataIfEmpty(store: Store, options: SeedOptions): Promise<boolean> {
-  if ((await store.countProducts()) > 0) return false;
+export async function seedDemoDataIfEmpty(storage: Pick<Storage, 'ingestion' | 'campaigns'>, options: SeedOptions): Promise<boolean> {
+  if ((await storage.ingestion.countProducts()) > 0) return false;
   const demo = buildDemoDataset(options);
-  await store.upsertProducts(demo.products);
-  await store.upsertSubscribers(demo.subscribers);
-  await store.upsertCampaigns(demo.campaigns);
+  await storage.ingestion.upsertProducts(demo.products);
+  await storage.ingestion.upsertSubscribers(demo.subscribers);
+  await storage.campaigns.upsertCampaigns(demo.campaigns);
   return true;
 }
 
@@ -25,13 +25,13 @@ export async function seedDemoDataIfEmpty(store: Store, options: SeedOptions): P
  * created weeks ago still shows one live countdown and one expired campaign.
  * Only the deadline changes: a name or sender list edited since seeding is kept.
  */
-export async function refreshDemoCampaignDeadlines(store: Store, now: Date): Promise<void> {
+export async function refreshDemoCampaignDeadlines(storage: Pick<Storage, 'catalogue' | 'campaigns'>, now: Date): Promise<void> {
   const fresh = buildDemoCampaigns(now);
   const merged = await Promise.all(
     fresh.map(async (campaign) => {
-      const existing = await store.getCampaign(campaign.id);
+      const existing = await storage.catalogue.getCampaign(campaign.id);
       return existing ? { ...existing, endsAt: campaign.endsAt } : campaign;
     }),
   );
-  await store.upsertCampaigns(merged);
+  await storage.campaigns.upsertCampaigns(merged);
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { Config } from '../config';
-import { SqliteStore } from '../data/sqlite-store';
 import { SenderAllowlist } from '../http/sender-allowlist';
+import { openStorage } from '../storage/open-storage';
+import type { Storage } from '../storage/storage';
 
 export interface RecipientCheck {
   subscriberId: string;
@@ -18,18 +19,18 @@ export interface RecipientCheck {
  * every block's fallback). Warnings, not errors: data may be pushed after the
  * email is built, and the ESP may send it days later.
  */
-export async function recipientWarnings(config: Pick<Config, 'databaseFile' | 'allowedSenders'>, check: RecipientCheck): Promise<string[]> {
+export async function recipientWarnings(config: Pick<Config, 'databaseFile' | 'freshnessMs' | 'allowedSenders'>, check: RecipientCheck): Promise<string[]> {
   if (!fs.existsSync(config.databaseFile)) {
     return [`warning: no database at ${config.databaseFile}, so subscriber "${check.subscriberId}", campaign "${check.campaignId}" and the sender were not checked (start the server once, or set OPENTIME_DATA_DIR).`];
   }
-  let store: SqliteStore;
+  let storage: Storage;
   try {
-    store = SqliteStore.open(config.databaseFile, { readonly: true });
+    storage = await openStorage(config, { readonly: true });
   } catch (error) {
     return [`warning: could not read ${config.databaseFile} (${(error as Error).message}), so the subscriber, campaign and sender were not checked.`];
   }
   try {
-    const [subscriber, campaign] = await Promise.all([store.getSubscriber(check.subscriberId), store.getCampaign(check.campaignId)]);
+    const [subscriber, campaign] = await Promise.all([storage.catalogue.getSubscriber(check.subscriberId), storage.catalogue.getCampaign(check.campaignId)]);
     const warnings: string[] = [];
     if (!subscriber) {
       warnings.push(`warning: subscriber "${check.subscriberId}" is not in the store; their blocks will show generic content until the profile is pushed (POST /api/v1/subscribers or opentime import subscribers).`);
@@ -51,6 +52,6 @@ export async function recipientWarnings(config: Pick<Config, 'databaseFile' | 'a
     }
     return warnings;
   } finally {
-    await store.close();
+    await storage.close();
   }
 }

@@ -1,4 +1,4 @@
-import type { ReportCounts } from '../render-log/render-record';
+import type { ReportCounts } from '../storage/ports/render-log';
 import { rateDifference, relativeLift, wilsonInterval, type Interval } from './confidence';
 import { HOLDOUT } from './experiment-config';
 

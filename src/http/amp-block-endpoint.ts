@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockCatalog } from '../blocks/blocks-config';
-import type { BlockLocks } from '../blocks/lock-at-first-open';
 import { jsonFor, logFallback, resolveBlock } from '../blocks/resolve-block';
-import type { Store } from '../data/store';
 import { buildOpen } from '../open/open';
-import type { ObserveRender } from '../render-log/render-observer';
+import type { BlockLocks } from '../recording/block-locks';
+import type { ObserveRender } from '../recording/render-observer';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import { TokenError } from '../tokens/errors';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { assertSenderAllowed } from './amp-cors';
@@ -14,13 +14,13 @@ import { queryParams, singleValue } from './query';
 import { sendJson } from './send-json';
 
 export interface AmpBlockEndpointDeps {
-  store: Store;
+  store: CatalogueReader;
   blocks: BlockCatalog;
   verifyToken: VerifyToken;
   now: () => Date;
-  /** Records each render in the metrics and the render log (issue 6). */
+  /** Records each render in the metrics and the render log. */
   observeRender?: ObserveRender;
-  /** Frozen views of lock-at-first-open blocks (issue 6). */
+  /** Frozen views of lock-at-first-open blocks. */
   locks?: BlockLocks;
 }
 

@@ -2,17 +2,20 @@ import { Router, type Request, type Response } from 'express';
 import type { ApiKeyring } from '../api/api-keys';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, eventSchema, parseBatch, productPatchSchema, subscriberPatchSchema, type ClockSkewLimit } from '../api/payload-schemas';
 import type { PatchBatchResult } from '../data/patches';
-import type { Store } from '../data/store';
 import { apiJsonBody } from './api-body';
 import { apiOpenApiDocument } from './api-openapi';
 import { requireApiKey, requireScope } from './api-auth';
 import type { Metrics } from '../metrics/metrics';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
+import type { Ingestion } from '../storage/ports/ingestion';
 import { HttpError, type ItemProblem } from './error-catalogue';
 import { sendJson } from './send-json';
 
 export interface ApiRouterDeps {
-  /** The store written to and read back from: the catalogue as held, without pulled live figures. */
-  store: Store;
+  /** Where the batches are written. */
+  ingestion: Pick<Ingestion, 'applyProductPatches' | 'applySubscriberPatches' | 'applySubscriberEvents'>;
+  /** What GET reads back: the catalogue as held, without pulled live figures. */
+  catalogue: Pick<CatalogueReader, 'getProduct' | 'getSubscriber'>;
   keys: ApiKeyring;
   now: () => Date;
   /** Largest request body in bytes (default 8 MiB: 5,000 products of ~1.5 kB). */
@@ -29,10 +32,10 @@ export interface ApiRouterDeps {
 export const DEFAULT_API_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
- * The ingestion API under /api/v1 (issue 5). Bearer API keys only: subscriber
- * tokens are not API keys and are refused. A 2xx answer means the whole batch
- * is committed to disk (one SQLite transaction per request, WAL,
- * synchronous=FULL). Validation is all-or-nothing: one bad item answers 400
+ * The ingestion API under /api/v1 (README "Live data in: the ingestion API").
+ * Bearer API keys only: subscriber tokens are not API keys and are refused. A
+ * 2xx answer means the whole batch is committed to disk (one transaction per
+ * request, storage/ports/ingestion.ts). Validation is all-or-nothing: one bad item answers 400
  * listing every problem, and nothing is written.
  */
 export function apiRouter(deps: ApiRouterDeps): Router {
@@ -60,7 +63,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   router.post('/api/v1/products', requireScope('products:write'), body, async (req: Request, res: Response) => {
     const batch = parseBatch(req.body, 'products', productPatchSchema, clock());
     if ('errors' in batch) throw validationFailed(batch.errors);
-    const result = await deps.store.applyProductPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
+    const result = await deps.ingestion.applyProductPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
     if (!result.written) throw validationFailed(incompleteProblems(result, 'product'));
     countPatches(deps.metrics, 'products', result);
     sendJson(res, 200, patchAnswer(batch.items.length, result));
@@ -69,7 +72,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   router.post('/api/v1/subscribers', requireScope('subscribers:write'), body, async (req: Request, res: Response) => {
     const batch = parseBatch(req.body, 'subscribers', subscriberPatchSchema, clock());
     if ('errors' in batch) throw validationFailed(batch.errors);
-    const result = await deps.store.applySubscriberPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
+    const result = await deps.ingestion.applySubscriberPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
     if (!result.written) throw validationFailed(incompleteProblems(result, 'subscriber'));
     countPatches(deps.metrics, 'subscribers', result);
     sendJson(res, 200, patchAnswer(batch.items.length, result));
@@ -78,7 +81,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   router.post('/api/v1/events', requireScope('events:write'), body, async (req: Request, res: Response) => {
     const batch = parseBatch(req.body, 'events', eventSchema, clock());
     if ('errors' in batch) throw validationFailed(batch.errors);
-    const result = await deps.store.applySubscriberEvents(batch.items, { now: deps.now() });
+    const result = await deps.ingestion.applySubscriberEvents(batch.items, { now: deps.now() });
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'applied' }, result.applied);
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'duplicate' }, result.duplicates.length);
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'stale' }, result.stale.length);
@@ -86,13 +89,13 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   });
 
   router.get('/api/v1/products/:id', requireScope('products:read'), async (req: Request, res: Response) => {
-    const product = await deps.store.getProduct(req.params.id as string);
+    const product = await deps.catalogue.getProduct(req.params.id as string);
     if (!product) throw new HttpError('product_not_found', `No product "${String(req.params.id).slice(0, 128)}".`);
     sendJson(res, 200, { product });
   });
 
   router.get('/api/v1/subscribers/:id', requireScope('subscribers:read'), async (req: Request, res: Response) => {
-    const subscriber = await deps.store.getSubscriber(req.params.id as string);
+    const subscriber = await deps.catalogue.getSubscriber(req.params.id as string);
     if (!subscriber) throw new HttpError('subscriber_not_found', `No subscriber "${String(req.params.id).slice(0, 128)}".`);
     sendJson(res, 200, { subscriber });
   });

@@ -1,14 +1,15 @@
 import { fallbackItemOf } from '../blocks/fallback-item';
-import type { BlockLocks } from '../blocks/lock-at-first-open';
 import type { PreparedBlock } from '../blocks/prepared-block';
 import { resolveBlock } from '../blocks/resolve-block';
 import { slotUrls } from '../blocks/slots';
-import type { Impression, Store } from '../data/store';
 import { buildOpen } from '../open/open';
+import type { BlockLocks } from '../recording/block-locks';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
+import type { Impression } from '../storage/ports/impressions';
 import type { SubscriberClaims } from '../tokens/subscriber-token';
 
 export interface ClickResolutionDeps {
-  store: Store;
+  store: CatalogueReader;
   /** Frozen views of lock-at-first-open blocks; absent: locked blocks resolve live. */
   locks?: BlockLocks;
 }

@@ -1,12 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import { isRedirectableUrl, MAX_SLOT } from '../blocks/slots';
-import type { BlockLocks } from '../blocks/lock-at-first-open';
-import type { ImpressionLog } from '../data/impression-log';
-import type { Impression, Store } from '../data/store';
 import { armFor } from '../experiments/assignment';
 import type { Metrics } from '../metrics/metrics';
-import type { RenderLog } from '../render-log/render-log';
+import type { BlockLocks } from '../recording/block-locks';
+import type { ImpressionLog } from '../recording/impression-log';
+import type { RenderLog } from '../recording/render-log';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
+import type { Impression } from '../storage/ports/impressions';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { impressionAtClick } from './click-resolution';
 
@@ -16,7 +17,7 @@ export interface ClickRouterDeps {
   impressionLog: ImpressionLog;
   now: () => Date;
   /** Resolves the block at a click that has no image render on record (click-resolution.ts). */
-  store: Store;
+  store: CatalogueReader;
   /** Frozen views of lock-at-first-open blocks, for that resolution. */
   locks?: BlockLocks;
   /**
@@ -25,7 +26,7 @@ export interface ClickRouterDeps {
    * first configured block's defaultUrl, i.e. the shop's home page.
    */
   siteUrl?: string;
-  /** Where clicks with a valid token are recorded for reports (issue 6); none: not recorded. */
+  /** Where clicks with a valid token are recorded for reports; none: not recorded. */
   renderLog?: RenderLog;
   metrics?: Metrics;
 }
@@ -36,7 +37,7 @@ const SLOT = /^(0|[1-9][0-9]?)$/;
  * GET /c/v1/blocks/:blockId/:slot?t=TOKEN — the link behind slot `slot` of a
  * block's picture in the HTML part (and the text part's links). 302 to the URL
  * of what this subscriber was shown in that slot at their latest image render
- * (see data/impression-log.ts and blocks/slots.ts), so a click never lands on
+ * (see recording/impression-log.ts and blocks/slots.ts), so a click never lands on
  * another product than the picture showed. With no render on record (the text
  * part, images off) the block is resolved at the click as its picture would
  * have been drawn, and that is recorded as the impression, so the next click
@@ -89,7 +90,7 @@ export function clickRouter(deps: ClickRouterDeps): Router {
       req.log.error({ block: block.config.id, err: error }, 'impression lookup or click-time resolution failed; default URL');
     }
     const url = isRedirectableUrl(target) ? target : fallback;
-    // Issue 6: the click behind the report's CTR, with the subscriber's experiment variant (the same hash as at render).
+    // The click behind the report's CTR, with the subscriber's experiment variant (the same hash as at render).
     deps.metrics?.countClick(block.config.id);
     deps.renderLog?.click({
       clickedAt: now.getTime(),

@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
-import type { Store } from '../data/store';
 import type { Logger } from '../log';
+import type { Storage } from '../storage/storage';
 
 const OK = JSON.stringify({ status: 'ok' });
 const UNAVAILABLE = JSON.stringify({ status: 'unavailable' });
@@ -11,13 +11,13 @@ const UNAVAILABLE = JSON.stringify({ status: 'unavailable' });
  * route (app.ts), without the request log or Express, so it stays cheap and
  * prompt while the server is busy.
  */
-export function healthCheck(store: Pick<Store, 'countProducts'>, logger: Logger): RequestListener {
+export function healthCheck(storage: Pick<Storage, 'ping'>, logger: Logger): RequestListener {
   return (req, res) => {
     const answer = (status: number, body: string): void => {
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    store.countProducts().then(
+    storage.ping().then(
       () => answer(200, OK),
       (error: unknown) => {
         logger.error({ err: error }, 'health check: the database did not answer');

@@ -1,14 +1,15 @@
 import { Router, type Request, type Response } from 'express';
 import type { ApiKeyring } from '../api/api-keys';
-import type { Store } from '../data/store';
-import type { RenderLogStore } from '../render-log/render-record';
 import { buildCampaignReport } from '../experiments/report';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
+import type { RenderLogStore } from '../storage/ports/render-log';
 import { requireApiKey, requireScope } from './api-auth';
 import { HttpError } from './error-catalogue';
 import { sendJson } from './send-json';
 
 export interface ReportsRouterDeps {
-  store: Pick<Store, 'getCampaign'> & Pick<RenderLogStore, 'campaignReportCounts'>;
+  catalogue: Pick<CatalogueReader, 'getCampaign'>;
+  renderLog: Pick<RenderLogStore, 'campaignReportCounts'>;
   apiKeys: ApiKeyring;
   now: () => Date;
 }
@@ -32,7 +33,7 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
     async (req: Request, res: Response) => {
       const campaignId = String(req.params.campaignId);
       if (!CAMPAIGN_ID.test(campaignId)) throw new HttpError('bad_request', 'Expected a campaign id of 1–128 letters, digits, ".", "_" or "-".');
-      const [campaign, counts] = await Promise.all([deps.store.getCampaign(campaignId), deps.store.campaignReportCounts(campaignId)]);
+      const [campaign, counts] = await Promise.all([deps.catalogue.getCampaign(campaignId), deps.renderLog.campaignReportCounts(campaignId)]);
       if (!campaign && counts.length === 0) {
         throw new HttpError('campaign_not_found', `No campaign "${campaignId}" in the store and nothing recorded for it.`);
       }

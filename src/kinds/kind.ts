@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { BaseBlockConfig } from '../blocks/block-config';
-import type { Store } from '../data/store';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Open } from '../open/open';
 import type { DrawEnv } from '../render/draw-env';
 import type { Context } from '../render/text';
@@ -68,7 +68,7 @@ export interface AmpListPayload {
 /** Everything a kind's resolve needs besides its config: the open, the data, the rule facts and messages. */
 export interface ResolveContext {
   open: Open;
-  store: Store;
+  store: CatalogueReader;
   facts: RuleFacts;
   /** The message for a key after translations and variants, with `{placeholders}` filled. */
   message(key: string, values?: Readonly<Record<string, string | number | null | undefined>>): string;

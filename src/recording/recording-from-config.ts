@@ -1,14 +1,13 @@
-import { BlockLocks } from '../blocks/lock-at-first-open';
 import type { Config } from '../config';
-import type { BlockLockStore } from '../data/locks';
 import type { Logger } from '../log';
 import { createMetrics, type Metrics } from '../metrics/metrics';
 import { AppleRelayRanges } from '../open/apple-relay-ranges';
+import type { Storage } from '../storage/storage';
+import { BlockLocks } from './block-locks';
 import { RenderLog } from './render-log';
-import type { RenderLogStore } from './render-record';
-import { startRetention, type RetentionStore } from './retention';
+import { startRetention } from './retention';
 
-/** What the server records about opens (issue 6), built from the config; `close()` writes what is pending. */
+/** What the server records about opens, built from the config; `close()` writes what is pending. */
 export interface ServerRecording {
   relayRanges: AppleRelayRanges;
   /** null when OPENTIME_RENDER_LOG=false. */
@@ -17,7 +16,7 @@ export interface ServerRecording {
   metrics: Metrics;
   metricsToken: string | undefined;
   trustProxy: boolean | number | string;
-  /** Stops the file watcher and the pruning timer, then writes queued renders, clicks and locks. */
+  /** Stops the file watcher and the pruning timer, then writes queued renders, clicks and lock claims. */
   close(): Promise<void>;
 }
 
@@ -26,12 +25,12 @@ export interface ServerRecording {
  * the locks, the process metrics and retention. Throws ConfigError for an
  * unreadable or invalid ranges file, before the server listens.
  */
-export function startServerRecording(config: Config, store: RenderLogStore & BlockLockStore & RetentionStore, logger: Logger): ServerRecording {
+export function startServerRecording(config: Config, storage: Pick<Storage, 'renderLog' | 'locks' | 'retention'>, logger: Logger): ServerRecording {
   const relayRanges = AppleRelayRanges.load(config.appleRelayRangesFile).watch({ logger });
   logger.info({ file: config.appleRelayRangesFile, ranges: relayRanges.size }, 'Apple relay ranges loaded');
-  const renderLog = config.renderLog ? new RenderLog(store, { logger }) : null;
-  const locks = new BlockLocks(store, { logger });
-  const stopRetention = startRetention(store, { retentionDays: config.renderLogRetentionDays, logger });
+  const renderLog = config.renderLog ? new RenderLog(storage.renderLog, { logger }) : null;
+  const locks = new BlockLocks(storage.locks, { logger });
+  const stopRetention = startRetention(storage.retention, { retentionDays: config.renderLogRetentionDays, logger });
   return {
     relayRanges,
     renderLog,

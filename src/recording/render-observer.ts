@@ -5,7 +5,7 @@ import { isHumanOpen } from '../open/client-detection';
 import type { ClientClass } from '../open/open';
 import { itemIdsOf } from './item-ids';
 import type { RenderLog } from './render-log';
-import type { RenderSurface } from './render-record';
+import type { RenderSurface } from '../storage/ports/render-log';
 
 /** One render, as both routes report it once the view (or fallback) is decided. */
 export interface RenderEvent {

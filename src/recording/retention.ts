@@ -1,8 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { BlockLockStore } from '../data/locks';
-import type { ExpiringRecordsStore } from '../data/store';
 import type { Logger } from '../log';
-import type { RenderLogStore } from './render-record';
+import type { RetentionStore } from '../storage/ports/retention';
 
 export interface RetentionOptions {
   /** Render-log rows and clicks older than this many days are deleted (locks, impressions, event ids and cart change times after at least MIN_LOCK_RETENTION_DAYS); 0 keeps everything for ever. */
@@ -25,9 +23,6 @@ export interface RetentionOptions {
  */
 export const MIN_LOCK_RETENTION_DAYS = 32;
 
-/** What retention prunes: the render log and clicks, locks, impressions, ingested event ids and cart change times. */
-export type RetentionStore = Pick<RenderLogStore, 'pruneRenderLog'> & Pick<BlockLockStore, 'pruneBlockLocks'> & ExpiringRecordsStore;
-
 const DAY_MS = 86_400_000;
 
 /** Deletes what retention no longer covers, in chunks; resolves to the number of rows deleted. */
@@ -38,7 +33,8 @@ export async function pruneExpired(store: RetentionStore, options: RetentionOpti
   const logBefore = new Date(now - options.retentionDays * DAY_MS);
   const keptBefore = new Date(now - Math.max(options.retentionDays, MIN_LOCK_RETENTION_DAYS) * DAY_MS);
   const prunes: (() => Promise<number>)[] = [
-    () => store.pruneRenderLog(logBefore, chunk),
+    () => store.pruneRenders(logBefore, chunk),
+    () => store.pruneClicks(logBefore, chunk),
     () => store.pruneBlockLocks(keptBefore, chunk),
     () => store.pruneImpressions(keptBefore, chunk),
     () => store.pruneIngestedEvents(keptBefore, chunk),

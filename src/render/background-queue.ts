@@ -1,4 +1,4 @@
-import { realTimer, type StartTimer } from '../data/write-behind-flusher';
+import { realTimer, type StartTimer } from '../recording/write-behind-queue';
 
 /**
  * Work that may wait: one job at a time, a rest after each as long as the job

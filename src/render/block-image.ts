@@ -1,20 +1,20 @@
 import type { Canvas, Image } from '@napi-rs/canvas';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import { defaultFallbackItem, fallbackItemOf, type FallbackItem } from '../blocks/fallback-item';
-import type { BlockLocks } from '../blocks/lock-at-first-open';
 import type { PreparedBlock } from '../blocks/prepared-block';
 import { logFallback, resolveBlock, type Resolution } from '../blocks/resolve-block';
 import { slotUrls, type ImagePart } from '../blocks/slots';
-import type { ImpressionLog } from '../data/impression-log';
 import { isTicking, type ShownView } from '../kinds/kind-of-view';
 import type { Campaign, Subscriber } from '../data/model';
-import type { Store } from '../data/store';
 import { NEVER_OVERLOADED, type LoadGauge } from '../http/event-loop-lag';
 import { strongEtag, type ImageAudience } from '../http/image-cache-policy';
 import type { Logger } from '../log';
 import { detectClient, type RelayAddressList } from '../open/client-detection';
 import { buildOpen, type Open } from '../open/open';
-import type { ObserveRender } from '../render-log/render-observer';
+import type { BlockLocks } from '../recording/block-locks';
+import type { ImpressionLog } from '../recording/impression-log';
+import type { ObserveRender } from '../recording/render-observer';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { SubscriberClaims } from '../tokens/subscriber-token';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { drawBlock, imageUrlsOf, type DrawBlockOptions } from './draw-block';
@@ -60,7 +60,7 @@ export function renderingTtlMs(views: readonly ShownView[], picturesPresent: rea
 }
 
 export interface BlockImageDeps {
-  store: Store;
+  store: CatalogueReader;
   blocks: BlockCatalog;
   verifyToken: VerifyToken;
   now: () => Date;

@@ -1,20 +1,20 @@
 import type { Config } from '../config';
-import type { Store } from '../data/store';
 import type { Logger } from '../log';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import { PullSource } from './pull-source';
-import { PulledStore, productIdMatcher } from './pulled-store';
+import { PulledCatalogue, productIdMatcher } from './pulled-catalogue';
 
 /**
- * The store opens read: the catalogue itself, or, when OPENTIME_PULL_URL is
- * set, the catalogue with the retailer's live stock and price laid over the
- * products OPENTIME_PULL_PRODUCTS covers (all by default).
+ * The catalogue opens read: the catalogue itself, or, when OPENTIME_PULL_URL
+ * is set, the catalogue with the retailer's live stock and price laid over
+ * the products OPENTIME_PULL_PRODUCTS covers (all by default).
  */
-export function openStoreFromConfig(
+export function openCatalogueFromConfig(
   config: Pick<Config, 'pullUrl' | 'pullTimeoutMs' | 'pullCacheMs' | 'pullStaleMs' | 'pullProducts' | 'pullBreakerResetMs' | 'pullAuthorization' | 'pullMaxBytes'>,
-  catalogue: Store,
+  catalogue: CatalogueReader,
   logger?: Logger,
-): { openStore: Store; pullSource?: PullSource } {
-  if (!config.pullUrl) return { openStore: catalogue };
+): { openCatalogue: CatalogueReader; pullSource?: PullSource } {
+  if (!config.pullUrl) return { openCatalogue: catalogue };
   const pullSource = new PullSource({
     urlTemplate: config.pullUrl,
     timeoutMs: config.pullTimeoutMs,
@@ -25,5 +25,5 @@ export function openStoreFromConfig(
     maxAnswerBytes: config.pullMaxBytes,
     logger,
   });
-  return { openStore: new PulledStore(catalogue, pullSource, productIdMatcher(config.pullProducts)), pullSource };
+  return { openCatalogue: new PulledCatalogue(catalogue, pullSource, productIdMatcher(config.pullProducts)), pullSource };
 }

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
 import { z } from 'zod';
+import { InFlight } from '../in-flight';
 import type { Logger } from '../log';
 
 /**
@@ -141,7 +142,7 @@ export class PullSource {
   private readonly staleMs: number;
   private readonly clock: PullClock;
   private readonly remembered: LRUCache<string, Remembered>;
-  private readonly inFlight = new Map<string, Promise<Remembered | undefined>>();
+  private readonly inFlight = new InFlight<string, Remembered | undefined>();
   private readonly breaker: CircuitBreaker<[string], Remembered>;
   private readonly counters = { live: 0, cached: 0, stale: 0, unavailable: 0, failures: 0, rejectedByBreaker: 0 };
 
@@ -213,8 +214,8 @@ export class PullSource {
   }
 
   /** Resolves once no call to the source is running (each has answered, failed or timed out). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+  idle(): Promise<void> {
+    return this.inFlight.idle();
   }
 
   /**
@@ -238,26 +239,20 @@ export class PullSource {
 
   /** One call per product at a time, however many opens ask; resolves undefined on any failure. */
   private refresh(productId: string): Promise<Remembered | undefined> {
-    let pending = this.inFlight.get(productId);
-    if (!pending) {
-      pending = this.breaker
-        .fire(productId)
-        .then(
-          (remembered) => {
-            this.remembered.set(productId, remembered);
-            return remembered;
-          },
-          (error: unknown) => {
-            if ((error as { code?: string }).code === 'EOPENBREAKER') this.counters.rejectedByBreaker++;
-            else this.counters.failures++;
-            this.options.logger?.debug({ source: this.name, productId, err: error }, 'pull source call failed');
-            return undefined;
-          },
-        )
-        .finally(() => this.inFlight.delete(productId));
-      this.inFlight.set(productId, pending);
-    }
-    return pending;
+    return this.inFlight.run(productId, () =>
+      this.breaker.fire(productId).then(
+        (remembered) => {
+          this.remembered.set(productId, remembered);
+          return remembered;
+        },
+        (error: unknown) => {
+          if ((error as { code?: string }).code === 'EOPENBREAKER') this.counters.rejectedByBreaker++;
+          else this.counters.failures++;
+          this.options.logger?.debug({ source: this.name, productId, err: error }, 'pull source call failed');
+          return undefined;
+        },
+      ),
+    );
   }
 
   private async fetchFigures(productId: string): Promise<Remembered> {

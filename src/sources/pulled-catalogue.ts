@@ -1,24 +1,24 @@
 import type { Campaign, Product, Subscriber } from '../data/model';
-import type { IncompleteRecordPolicy, PatchBatchResult, ProductPatch, SubscriberPatch } from '../data/patches';
-import type { Impression, Store } from '../data/store';
-import type { EventBatchResult, SubscriberEvent } from '../data/subscriber-events';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import { remainingWaitMs } from './open-wait-budget';
 import type { PulledFigures, PullSource } from './pull-source';
 
 /**
- * The store an open reads when the catalogue has a pull source: products come
- * from the catalogue (name, picture, link, category…) with the source's live
- * stock and price laid over them. The block kinds and their rules are
- * unchanged: they see an ordinary Product. Everything else passes through.
+ * The catalogue an open reads when it has a pull source: products come from
+ * the catalogue (name, picture, link, category…) with the source's live stock
+ * and price laid over them. The block kinds and their rules are unchanged:
+ * they see an ordinary Product. Subscribers and campaigns pass through. It
+ * wraps the catalogue reader only (in front of the catalogue cache): writes,
+ * impressions, locks and the render log never see pulled figures.
  *
  * Which figure wins: the newer one. A pulled answer carries the time it was
  * fetched as the product's `updatedAt` (so its age is visible to anyone
  * reading the product); a catalogue record written after that time (a push
  * through the API) wins over an older pulled answer served stale.
  */
-export class PulledStore implements Store {
+export class PulledCatalogue implements CatalogueReader {
   constructor(
-    private readonly inner: Store,
+    private readonly inner: CatalogueReader,
     private readonly source: PullSource,
     /** Which product ids the source covers. */
     private readonly covers: (productId: string) => boolean = () => true,
@@ -75,47 +75,6 @@ export class PulledStore implements Store {
 
   getCampaign(id: string): Promise<Campaign | undefined> {
     return this.inner.getCampaign(id);
-  }
-
-  upsertProducts(products: readonly Product[]): Promise<void> {
-    return this.inner.upsertProducts(products);
-  }
-
-  upsertSubscribers(subscribers: readonly Subscriber[]): Promise<void> {
-    return this.inner.upsertSubscribers(subscribers);
-  }
-
-  upsertCampaigns(campaigns: readonly Campaign[]): Promise<void> {
-    return this.inner.upsertCampaigns(campaigns);
-  }
-
-  countProducts(): Promise<number> {
-    return this.inner.countProducts();
-  }
-
-  applyProductPatches(patches: readonly ProductPatch[], options: { now: Date; onIncomplete: IncompleteRecordPolicy }): Promise<PatchBatchResult> {
-    return this.inner.applyProductPatches(patches, options);
-  }
-
-  applySubscriberPatches(patches: readonly SubscriberPatch[], options: { now: Date; onIncomplete: IncompleteRecordPolicy }): Promise<PatchBatchResult> {
-    return this.inner.applySubscriberPatches(patches, options);
-  }
-
-  applySubscriberEvents(events: readonly SubscriberEvent[], options: { now: Date }): Promise<EventBatchResult> {
-    return this.inner.applySubscriberEvents(events, options);
-  }
-
-  recordImpressions(impressions: readonly Impression[]): Promise<void> {
-    return this.inner.recordImpressions(impressions);
-  }
-
-  getImpression(subscriberId: string, campaignId: string, blockId: string): Promise<Impression | undefined> {
-    return this.inner.getImpression(subscriberId, campaignId, blockId);
-  }
-
-  /** Closes the catalogue store; the pull source is closed by whoever made it. */
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

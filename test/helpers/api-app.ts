@@ -4,12 +4,14 @@ import { ApiKeyring, generateApiKey, type ApiScope } from '../../src/api/api-key
 import { signWebhookBody } from '../../src/api/webhook-signature';
 import { createApp, type OpentimeApp } from '../../src/app';
 import type { ShownView } from '../../src/kinds/kind-of-view';
-import { CachedStore } from '../../src/data/cached-store';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
-import { SqliteStore } from '../../src/data/sqlite-store';
-import type { Store } from '../../src/data/store';
 import { SenderAllowlist } from '../../src/http/sender-allowlist';
 import { createLogger } from '../../src/log';
+import type { CatalogueCache } from '../../src/storage/cache/cached-catalogue';
+import { withCatalogueCache } from '../../src/storage/cache/with-catalogue-cache';
+import type { CatalogueReader } from '../../src/storage/ports/catalogue-reader';
+import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
+import type { Storage } from '../../src/storage/storage';
 import { drawBlock } from '../../src/render/draw-block';
 import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './app-fixture';
 import { loadBlocksConfig } from '../../src/blocks/blocks-config';
@@ -24,8 +26,11 @@ import { signSubscriberToken } from '../../src/tokens/subscriber-token';
 
 export interface ApiApp {
   app: OpentimeApp;
-  store: CachedStore;
-  sqlite: SqliteStore;
+  /** What the app runs on: `database` behind the catalogue cache. */
+  storage: Storage;
+  /** The database itself: a write here bypasses the cache, as another process's would. */
+  database: Storage;
+  cache: CatalogueCache;
   clock: { now: Date };
   keys: { all: string; readOnly: string; productsOnly: string };
   drawnViews: ShownView[];
@@ -40,15 +45,15 @@ export async function createApiApp(
     webhookSecret?: string;
     bodyLimitBytes?: number;
     maxClockSkewSeconds?: number;
-    wrapStore?: (store: Store) => Store;
+    wrapCatalogue?: (catalogue: CatalogueReader) => CatalogueReader;
     freshnessMs?: number;
     /** What logLines() collects; default warn. */
     logLevel?: string;
   } = {},
 ): Promise<ApiApp> {
-  const sqlite = SqliteStore.open(':memory:');
-  const store = new CachedStore(sqlite, { freshnessMs: options.freshnessMs ?? 60_000 });
-  await seedDemoDataIfEmpty(store, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
+  const database = openSqliteStorage(':memory:');
+  const storage = withCatalogueCache(database, { freshnessMs: options.freshnessMs ?? 60_000 });
+  await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
   const issued = (name: string, scopes: readonly ApiScope[]) => generateApiKey(name, scopes);
   const all = issued('all', ['products:write', 'products:read', 'subscribers:write', 'subscribers:read', 'events:write']);
   const readOnly = issued('reader', ['products:read', 'subscribers:read']);
@@ -63,7 +68,8 @@ export async function createApiApp(
     },
   });
   const app = createApp({
-    store: options.wrapStore ? options.wrapStore(store) : store,
+    storage,
+    openCatalogue: options.wrapCatalogue?.(storage.catalogue),
     blocks: loadBlocksConfig(DEMO_BLOCKS_FILE),
     keyring: testKeyring,
     tokenAudience: AUDIENCE,
@@ -76,7 +82,6 @@ export async function createApiApp(
       return drawBlock(view, theme, drawOptions);
     },
     api: {
-      store,
       keys: new ApiKeyring([all.record, readOnly.record, productsOnly.record]),
       webhookSecret: options.webhookSecret,
       bodyLimitBytes: options.bodyLimitBytes,
@@ -85,15 +90,16 @@ export async function createApiApp(
   });
   return {
     app,
-    store,
-    sqlite,
+    storage,
+    database,
+    cache: storage.catalogueCache as CatalogueCache,
     clock,
     keys: { all: all.key, readOnly: readOnly.key, productsOnly: productsOnly.key },
     drawnViews,
     logLines: () => lines,
     token: (subscriberId, campaignId = 'flash-sale') =>
       signSubscriberToken(testKeyring, { subscriberId, campaignId }, { audience: AUDIENCE, now: clock.now }),
-    close: () => store.close(),
+    close: () => storage.close(),
   };
 }
 

@@ -2,12 +2,13 @@ import { Writable } from 'node:stream';
 import path from 'node:path';
 import { createApp, type OpentimeApp } from '../../src/app';
 import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
-import { CachedStore } from '../../src/data/cached-store';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
-import { SqliteStore } from '../../src/data/sqlite-store';
-import type { Store } from '../../src/data/store';
 import { SenderAllowlist } from '../../src/http/sender-allowlist';
 import { createLogger } from '../../src/log';
+import { withCatalogueCache } from '../../src/storage/cache/with-catalogue-cache';
+import type { CatalogueReader } from '../../src/storage/ports/catalogue-reader';
+import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
+import type { Storage } from '../../src/storage/storage';
 import { Keyring } from '../../src/tokens/keyring';
 import { signSubscriberToken } from '../../src/tokens/subscriber-token';
 
@@ -24,8 +25,8 @@ export const testKeyring = new Keyring({
 
 export interface Fixture {
   app: OpentimeApp;
-  store: CachedStore;
-  sqlite: SqliteStore;
+  /** What the app runs on: the in-memory database behind the catalogue cache. */
+  storage: Storage;
   blocks: BlockCatalog;
   clock: { now: Date };
   logLines: () => string[];
@@ -35,12 +36,14 @@ export interface Fixture {
 
 /**
  * A real app on a real (in-memory) SQLite seeded with the demo dataset at
- * FIXED_NOW. `wrapStore` lets a test put a failing store in front.
+ * FIXED_NOW. `wrapCatalogue` lets a test put a failing catalogue in front of
+ * what opens read.
  */
-export async function createFixture(options: { blocks?: BlockCatalog; wrapStore?: (store: Store) => Store; freshnessMs?: number } = {}): Promise<Fixture> {
-  const sqlite = SqliteStore.open(':memory:');
-  const store = new CachedStore(sqlite, { freshnessMs: options.freshnessMs ?? 1000 });
-  await seedDemoDataIfEmpty(store, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
+export async function createFixture(
+  options: { blocks?: BlockCatalog; wrapCatalogue?: (catalogue: CatalogueReader) => CatalogueReader; freshnessMs?: number } = {},
+): Promise<Fixture> {
+  const storage = withCatalogueCache(openSqliteStorage(':memory:'), { freshnessMs: options.freshnessMs ?? 1000 });
+  await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
   const blocks = options.blocks ?? loadBlocksConfig(DEMO_BLOCKS_FILE);
   const clock = { now: FIXED_NOW };
   const lines: string[] = [];
@@ -51,7 +54,8 @@ export async function createFixture(options: { blocks?: BlockCatalog; wrapStore?
     },
   });
   const app = createApp({
-    store: options.wrapStore ? options.wrapStore(store) : store,
+    storage,
+    openCatalogue: options.wrapCatalogue?.(storage.catalogue),
     blocks,
     keyring: testKeyring,
     tokenAudience: AUDIENCE,
@@ -61,13 +65,12 @@ export async function createFixture(options: { blocks?: BlockCatalog; wrapStore?
   });
   return {
     app,
-    store,
-    sqlite,
+    storage,
     blocks,
     clock,
     logLines: () => lines,
     token: (subscriberId, campaignId = 'flash-sale', tokenOptions = {}) =>
       signSubscriberToken(testKeyring, { subscriberId, campaignId }, { audience: AUDIENCE, now: tokenOptions.now ?? clock.now, ttlSeconds: tokenOptions.ttlSeconds }),
-    close: () => store.close(),
+    close: () => storage.close(),
   };
 }

@@ -5,11 +5,7 @@ import request from 'supertest';
 import { createApp, type OpentimeApp } from '../../src/app';
 import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
 import type { ShownView } from '../../src/kinds/kind-of-view';
-import { CachedStore } from '../../src/data/cached-store';
-import { ImpressionLog } from '../../src/data/impression-log';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
-import { SqliteStore } from '../../src/data/sqlite-store';
-import type { Store } from '../../src/data/store';
 import { SenderAllowlist } from '../../src/http/sender-allowlist';
 import type { LoadGauge } from '../../src/http/event-loop-lag';
 import { createLogger } from '../../src/log';
@@ -19,6 +15,11 @@ import { createImageLoader, type ImageLoader, type ImageLoaderOptions } from '..
 import type { BackgroundQueue } from '../../src/render/background-queue';
 import { RenderCache } from '../../src/render/render-cache';
 import type { RenderPool } from '../../src/render/render-pool';
+import { ImpressionLog } from '../../src/recording/impression-log';
+import { withCatalogueCache } from '../../src/storage/cache/with-catalogue-cache';
+import type { CatalogueReader } from '../../src/storage/ports/catalogue-reader';
+import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
+import type { Storage } from '../../src/storage/storage';
 import { Keyring } from '../../src/tokens/keyring';
 import { signSubscriberToken } from '../../src/tokens/subscriber-token';
 
@@ -43,7 +44,8 @@ export interface DrawCall {
 
 export interface ImageApp {
   app: OpentimeApp;
-  store: CachedStore;
+  /** What the app runs on: the in-memory database behind the catalogue cache. */
+  storage: Storage;
   blocks: BlockCatalog;
   clock: { now: Date };
   draws: DrawCall[];
@@ -56,7 +58,7 @@ export interface ImageApp {
 
 export async function createImageApp(
   options: {
-    wrapStore?: (store: Store) => Store;
+    wrapCatalogue?: (catalogue: CatalogueReader) => CatalogueReader;
     imageLoader?: ImageLoaderOptions;
     draw?: DrawBlockFn;
     /** false: the real drawBlock, unwrapped, so GIFs are drawn on the render threads (draws stays empty). */
@@ -72,9 +74,8 @@ export async function createImageApp(
     imageOptimizerQueue?: BackgroundQueue;
   } = {},
 ): Promise<ImageApp> {
-  const sqlite = SqliteStore.open(':memory:');
-  const store = new CachedStore(sqlite, { freshnessMs: 1000 });
-  await seedDemoDataIfEmpty(store, { baseUrl: PUBLIC_URL, now: NOW });
+  const storage = withCatalogueCache(openSqliteStorage(':memory:'), { freshnessMs: 1000 });
+  await seedDemoDataIfEmpty(storage, { baseUrl: PUBLIC_URL, now: NOW });
   const blocks = loadBlocksConfig(BLOCKS_FILE);
   const clock = { now: NOW };
   const lines: string[] = [];
@@ -85,16 +86,16 @@ export async function createImageApp(
     },
   });
   const logger = createLogger('debug', sink);
-  const served = options.wrapStore ? options.wrapStore(store) : store;
   // A flush timer that never fires: tests flush explicitly, so they see exactly what was written when, however slow the machine.
-  const impressions = new ImpressionLog(served, { startTimer: () => () => undefined, logger });
+  const impressions = new ImpressionLog(storage.impressions, { startTimer: () => () => undefined, logger });
   // Demo pictures are drawn in-process; on a loaded machine that can take longer than the server's 300 ms wait,
   // which would draw a placeholder. Tests about that wait set their own timeoutMs.
   const imageLoader = createImageLoader({ publicUrl: PUBLIC_URL, logger, timeoutMs: 60_000, ...options.imageLoader });
   const draws: DrawCall[] = [];
   const draw = options.draw ?? drawBlock;
   const app = createApp({
-    store: served,
+    storage,
+    openCatalogue: options.wrapCatalogue?.(storage.catalogue),
     blocks,
     keyring,
     tokenAudience: AUDIENCE,
@@ -120,7 +121,7 @@ export async function createImageApp(
   });
   return {
     app,
-    store,
+    storage,
     blocks,
     clock,
     draws,
@@ -132,7 +133,7 @@ export async function createImageApp(
     async close() {
       await impressions.close();
       imageLoader.close();
-      await store.close();
+      await storage.close();
     },
   };
 }

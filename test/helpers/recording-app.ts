@@ -6,11 +6,8 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import request from 'supertest';
 import { createApp, type OpentimeApp } from '../../src/app';
 import { parseBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
-import { BlockLocks } from '../../src/blocks/lock-at-first-open';
 import { ApiKeyring, generateApiKey, type ApiScope } from '../../src/api/api-keys';
-import { CachedStore } from '../../src/data/cached-store';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
-import { SqliteStore } from '../../src/data/sqlite-store';
 import { SenderAllowlist } from '../../src/http/sender-allowlist';
 import { createLogger } from '../../src/log';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics';
@@ -19,15 +16,18 @@ import type { ShownView } from '../../src/kinds/kind-of-view';
 import type { DrawBlockFn } from '../../src/render/block-image';
 import { drawBlock } from '../../src/render/draw-block';
 import { createImageLoader } from '../../src/render/image-loader';
-import { RenderLog } from '../../src/render-log/render-log';
+import { BlockLocks } from '../../src/recording/block-locks';
+import { RenderLog } from '../../src/recording/render-log';
+import { openStorage } from '../../src/storage/open-storage';
+import type { Storage } from '../../src/storage/storage';
 import { Keyring } from '../../src/tokens/keyring';
 import { signSubscriberToken } from '../../src/tokens/subscriber-token';
 
 /**
- * A real app (createApp) on an in-memory SQLite seeded with the demo data,
- * with the recording parts (reports, lock-at-first-open, client detection)
- * held by the test: the render log and the locks flush
- * only when a test says so, every drawn view is kept, and Apple's relay list
+ * A real app (createApp) on a SQLite file (openStorage) seeded with the demo
+ * data, with the recording parts (reports, lock-at-first-open, client
+ * detection) held by the test: the render log flushes only when a test says
+ * so, lock claims are written as they are made, every drawn view is kept, and Apple's relay list
  * is a known sample.
  */
 
@@ -45,8 +45,8 @@ const keyring = new Keyring({ keys: [{ kid: 'rec-1', secret: Buffer.alloc(32, 5)
 
 export interface RecordingApp {
   app: OpentimeApp;
-  store: CachedStore;
-  sqlite: SqliteStore;
+  /** What the app runs on: the database file behind the catalogue cache. */
+  storage: Storage;
   /** A second, read-only connection to the same database file, for asserting on stored rows. */
   db: Database;
   blocks: BlockCatalog;
@@ -63,7 +63,7 @@ export interface RecordingApp {
   json(blockId: string, subscriberId: string, campaignId?: string): Promise<Record<string, any>>;
   /** GET the block's PNG as a given client; resolves to the response. */
   image(blockId: string, subscriberId: string, client?: { userAgent?: string; address?: string }, campaignId?: string): Promise<request.Response>;
-  /** Flushes renders, clicks and locks to SQLite. */
+  /** Flushes renders, clicks and lock claims to SQLite. */
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -71,16 +71,15 @@ export interface RecordingApp {
 export async function createRecordingApp(options: { blocksYaml: string; draw?: DrawBlockFn; renderLogOff?: boolean; metricsToken?: string }): Promise<RecordingApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-recording-'));
   const file = path.join(dir, 'opentime.db');
-  const sqlite = SqliteStore.open(file);
+  const storage = await openStorage({ databaseFile: file, freshnessMs: 0 });
   const db = new BetterSqlite3(file, { readonly: true });
-  const store = new CachedStore(sqlite, { freshnessMs: 0 });
-  await seedDemoDataIfEmpty(store, { baseUrl: 'https://opentime.test', now: NOW });
+  await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: NOW });
   const blocks = parseBlocksConfig(options.blocksYaml, 'test blocks');
   const clock = { now: NOW };
   const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   const logger = createLogger('warn', sink);
-  const renderLog = new RenderLog(store, { flushIntervalMs: 60_000, logger });
-  const locks = new BlockLocks(store, { flushIntervalMs: 60_000, logger });
+  const renderLog = new RenderLog(storage.renderLog, { flushIntervalMs: 60_000, logger });
+  const locks = new BlockLocks(storage.locks, { logger });
   const metrics = createMetrics();
   const drawn: ShownView[] = [];
   const keys = new Map<string, { key: string; record: ReturnType<typeof generateApiKey>['record'] }>();
@@ -93,7 +92,7 @@ export async function createRecordingApp(options: { blocksYaml: string; draw?: D
   // which would draw a placeholder and change a picture's bytes between two opens. No test here is about that wait.
   const imageLoader = createImageLoader({ publicUrl: 'https://opentime.test', logger, timeoutMs: 60_000 });
   const app = createApp({
-    store,
+    storage,
     blocks,
     keyring,
     tokenAudience: AUDIENCE,
@@ -119,8 +118,7 @@ export async function createRecordingApp(options: { blocksYaml: string; draw?: D
     signSubscriberToken(keyring, { subscriberId, campaignId }, { audience: AUDIENCE, now: clock.now });
   return {
     app,
-    store,
-    sqlite,
+    storage,
     db,
     blocks,
     clock,
@@ -154,7 +152,7 @@ export async function createRecordingApp(options: { blocksYaml: string; draw?: D
       await Promise.all([renderLog.close(), locks.close()]);
       imageLoader.close();
       db.close();
-      await store.close();
+      await storage.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -7,11 +7,12 @@ import { fallbackItemOf } from '../../src/blocks/fallback-item';
 import { resolveBlock } from '../../src/blocks/resolve-block';
 import type { Product } from '../../src/data/model';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
-import { SqliteStore } from '../../src/data/sqlite-store';
 import { buildOpen } from '../../src/open/open';
+import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
+import type { Storage } from '../../src/storage/storage';
 
 /**
- * Views for the render tests, produced by the REAL resolve path (store, demo
+ * Views for the render tests, produced by the REAL resolve path (storage, demo
  * data, blocks config, open, rules) at a fixed moment, so the goldens show what
  * a subscriber would actually get, not a hand-written approximation.
  */
@@ -24,7 +25,7 @@ export const DEMO_BLOCKS_FILE = path.join(__dirname, '..', '..', 'config', 'bloc
 export const MORE_KINDS_BLOCKS_FILE = path.join(__dirname, '..', 'fixtures', 'callout-blocks.yaml');
 
 export interface RenderFixture {
-  store: SqliteStore;
+  storage: Storage;
   blocks: BlockCatalog;
   /**
    * The view a block shows this subscriber (null: a generic open) in this
@@ -36,36 +37,37 @@ export interface RenderFixture {
 }
 
 export async function createRenderFixture(): Promise<RenderFixture> {
-  const store = SqliteStore.open(':memory:');
-  await seedDemoDataIfEmpty(store, { baseUrl: RENDER_BASE_URL, now: RENDER_NOW });
+  const storage = openSqliteStorage(':memory:');
+  await seedDemoDataIfEmpty(storage, { baseUrl: RENDER_BASE_URL, now: RENDER_NOW });
+  const catalogue = storage.catalogue;
   const blocks: BlockCatalog = new Map([...loadBlocksConfig(DEMO_BLOCKS_FILE), ...loadBlocksConfig(MORE_KINDS_BLOCKS_FILE)]);
 
   return {
-    store,
+    storage,
     blocks,
     async view(blockId, subscriberId, campaignId = 'flash-sale', now = RENDER_NOW) {
       const block = blocks.get(blockId);
       if (!block) throw new Error(`no block "${blockId}" in ${DEMO_BLOCKS_FILE} or ${MORE_KINDS_BLOCKS_FILE}`);
-      const subscriber = subscriberId === null ? null : await store.getSubscriber(subscriberId);
+      const subscriber = subscriberId === null ? null : await catalogue.getSubscriber(subscriberId);
       if (subscriberId !== null && !subscriber) throw new Error(`no demo subscriber "${subscriberId}"`);
       const open = buildOpen({
         now,
         subscriber,
-        campaign: await store.getCampaign(campaignId),
+        campaign: await catalogue.getCampaign(campaignId),
         client: 'direct',
         defaultLocale: block.config.defaultLocale,
         defaultTimeZone: block.config.defaultTimeZone,
       });
-      const resolution = await resolveBlock(block, open, store);
+      const resolution = await resolveBlock(block, open, catalogue);
       if (resolution.outcome === 'view') return resolution.view;
       return fallbackItemOf(block);
     },
     async setProduct(id, change) {
-      const product = await store.getProduct(id);
+      const product = await catalogue.getProduct(id);
       if (!product) throw new Error(`no demo product "${id}"`);
-      await store.upsertProducts([{ ...product, ...change }]);
+      await storage.ingestion.upsertProducts([{ ...product, ...change }]);
     },
-    close: () => store.close(),
+    close: () => storage.close(),
   };
 }
 
@@ -197,15 +199,15 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
 export async function resolveCase(fixture: RenderFixture, spec: GoldenCase): Promise<ShownView> {
   const originals: Product[] = [];
   for (const [id, change] of Object.entries(spec.products ?? {})) {
-    const product = await fixture.store.getProduct(id);
+    const product = await fixture.storage.catalogue.getProduct(id);
     if (!product) throw new Error(`no demo product "${id}"`);
     originals.push(product);
-    await fixture.store.upsertProducts([{ ...product, ...change }]);
+    await fixture.storage.ingestion.upsertProducts([{ ...product, ...change }]);
   }
   try {
     return await fixture.view(spec.blockId, spec.subscriberId, spec.campaignId, spec.now);
   } finally {
-    if (originals.length) await fixture.store.upsertProducts(originals);
+    if (originals.length) await fixture.storage.ingestion.upsertProducts(originals);
   }
 }
 

@@ -27,7 +27,7 @@ export interface Services {
   openCatalogue: CatalogueReader;
   /** Set when OPENTIME_PULL_URL is; the owner closes it on shutdown. */
   pullSource?: PullSource;
-  /** Ingestion API keys (issue 5). */
+  /** Ingestion API keys (OPENTIME_API_KEYS). */
   apiKeys: ApiKeyring;
   /** Demo mode's all-scopes API key, printed at start-up. */
   demoApiKey?: string;

@@ -5,7 +5,7 @@ import { InFlight } from '../in-flight';
 import type { Logger } from '../log';
 
 /**
- * A retailer's own stock/price API, read at open time (issue 5): one GET per
+ * A retailer's own stock/price API, read at open time (README "Pull sources"): one GET per
  * product on a URL template, a strict timeout, a short cache, the last good
  * answer served when the source fails (with its age), and a circuit breaker
  * that stops calling a failing source for a while. `read` never rejects and

@@ -93,7 +93,7 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       // One row per subscriber, campaign and block: the links of the slots the
       // latest image render showed (a JSON array, slot i at index i). A click
-      // redirects to exactly what the picture showed (issue 3). Keyed lookups
+      // redirects to exactly what the picture showed (README "Images"). Keyed lookups
       // only, so WITHOUT ROWID keeps the row inside its primary-key B-tree.
       db.exec(`
         CREATE TABLE impressions (
@@ -113,7 +113,7 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       // ingested_events: the id of every behaviour event applied (or refused as
       // stale), written in the same transaction as its effect, so a replayed
-      // webhook is acknowledged and never applied twice (issue 5).
+      // webhook is acknowledged and never applied twice (webhooks are retried).
       // cart_event_times: per subscriber and product, when the latest cart
       // change (add, remove, purchase) happened at the source, so an "added"
       // delivered after a later "removed" does not put the item back.

@@ -89,11 +89,13 @@ export class CachedCatalogue implements CatalogueReader, CatalogueCache {
       // One read for the ids nobody is reading yet; the others join the reads already running.
       const generation = this.generation;
       const unread = missing.filter((id) => !this.productReads.get(id));
-      const batch = unread.length > 0 ? this.inner.getProducts(unread).then((found) => new Map(found.map((product) => [product.id, product]))) : undefined;
+      let batch: Promise<Map<string, Product>> | undefined;
+      const readUnread = (): Promise<Map<string, Product>> =>
+        (batch ??= this.inner.getProducts(unread).then((found) => new Map(found.map((product) => [product.id, product]))));
       const loaded = await Promise.all(
         missing.map((id) =>
           this.productReads.run(id, async () => {
-            const product = (await (batch as Promise<Map<string, Product>>)).get(id) ?? false;
+            const product = (await readUnread()).get(id) ?? false;
             if (generation === this.generation) this.products.set(id, product);
             return product;
           }),

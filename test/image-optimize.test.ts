@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { strongEtag } from '../src/http/image-cache-policy';
+import { strongEtag } from '../src/http/cache-policy';
 import { BackgroundQueue } from '../src/render/background-queue';
 import { encodePng } from '../src/render/encode';
 import { paletteOptimizer, paletteReencoding } from '../src/render/png-palette-optimizer';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import request from 'supertest';
 import { isViewOf, type ShownView } from '../src/kinds/kind-of-view';
-import { strongEtag } from '../src/http/image-cache-policy';
+import { strongEtag } from '../src/http/cache-policy';
 import { imgBlockEndpoint } from '../src/http/img-block-endpoint';
 import { createLogger } from '../src/log';
 import { RenderCache } from '../src/render/render-cache';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import { jsonFor, logFallback, resolveBlock } from '../blocks/resolve-block';
-import { buildOpen } from '../open/open';
+import { loadSubject, openFor } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { ObserveRender } from '../recording/render-observer';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
@@ -52,22 +52,9 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
       throw new HttpError('token_invalid', undefined, { cause: error });
     }
 
-    const [campaign, subscriber] = await Promise.all([
-      deps.store.getCampaign(claims.campaignId),
-      deps.store.getSubscriber(claims.subscriberId),
-    ]);
-    assertSenderAllowed(res, campaign?.allowedSenders ?? SenderAllowlist.EMPTY);
-
-    const open = buildOpen({
-      now,
-      subscriber,
-      campaign,
-      client: 'amp',
-      subscriberId: claims.subscriberId,
-      campaignId: claims.campaignId,
-      defaultLocale: block.config.defaultLocale,
-      defaultTimeZone: block.config.defaultTimeZone,
-    });
+    const subject = await loadSubject(claims, deps.store);
+    assertSenderAllowed(res, subject.campaign?.allowedSenders ?? SenderAllowlist.EMPTY);
+    const open = openFor(block, subject, 'amp', now);
     const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
     deps.observeRender?.({ surface: 'json', block, client: 'amp', subscriberId: claims.subscriberId, campaignId: claims.campaignId, resolution, at: now });
     logFallback(req.log, block, resolution, 'block fallback served');

@@ -72,6 +72,7 @@ import { HttpError } from './error-catalogue';
 import type { Middleware } from './middleware';
 import { queryParams } from './query';
 import { SenderAllowlist, isWellFormedSender } from './sender-allowlist';
+import { cacheControl } from './cache-policy';
 
 export interface AmpCorsOptions {
   /** Senders allowed for every campaign (OPENTIME_ALLOWED_SENDERS). May be empty: campaigns then decide alone. */
@@ -91,7 +92,6 @@ const H_EXPOSE = 'Access-Control-Expose-Headers';
 const H_ALLOW_SENDER = 'AMP-Email-Allow-Sender';
 const H_ALLOW_SOURCE_ORIGIN = 'AMP-Access-Control-Allow-Source-Origin';
 
-const CACHE_CONTROL = 'private, no-store';
 const VARY = 'Origin, AMP-Email-Sender';
 const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
@@ -260,7 +260,7 @@ export function ampCors(options: AmpCorsOptions): Middleware {
       return;
     }
 
-    res.setHeader('Cache-Control', CACHE_CONTROL);
+    res.setHeader('Cache-Control', cacheControl('private'));
     addVary(res, VARY);
     // No 304s (a 3xx fails the XHR in Gmail): Express's req.fresh reads only these two.
     if (headers['if-none-match'] !== undefined) headers['if-none-match'] = undefined;

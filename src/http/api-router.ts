@@ -10,6 +10,7 @@ import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Ingestion } from '../storage/ports/ingestion';
 import { HttpError, type ItemProblem } from './error-catalogue';
 import { sendJson } from './send-json';
+import { cacheControl } from './cache-policy';
 
 export interface ApiRouterDeps {
   /** Where the batches are written. */
@@ -49,7 +50,7 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   const clock = (): ClockSkewLimit => ({ now: deps.now(), maxClockSkewSeconds: deps.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS });
   router.use('/api/v1', (_req, res, next) => {
     // Answers about live stock and profiles: never stored by a proxy.
-    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Cache-Control', cacheControl('operational'));
     next();
   });
   // The API's own description is public: it holds no data, and a client needs it before it has a key.

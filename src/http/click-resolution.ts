@@ -2,7 +2,7 @@ import { fallbackItemOf } from '../blocks/fallback-item';
 import type { PreparedBlock } from '../blocks/prepared-block';
 import { resolveBlock } from '../blocks/resolve-block';
 import { slotUrls } from '../blocks/slots';
-import { buildOpen } from '../open/open';
+import { loadSubject, openFor } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Impression } from '../storage/ports/impressions';
@@ -29,17 +29,7 @@ export interface ClickResolutionDeps {
  * pictures opened later then show what the click opened.
  */
 export async function impressionAtClick(block: PreparedBlock, claims: SubscriberClaims, now: Date, deps: ClickResolutionDeps): Promise<Impression> {
-  const [campaign, subscriber] = await Promise.all([deps.store.getCampaign(claims.campaignId), deps.store.getSubscriber(claims.subscriberId)]);
-  const open = buildOpen({
-    now,
-    subscriber,
-    campaign,
-    client: 'direct',
-    subscriberId: claims.subscriberId,
-    campaignId: claims.campaignId,
-    defaultLocale: block.config.defaultLocale,
-    defaultTimeZone: block.config.defaultTimeZone,
-  });
+  const open = openFor(block, await loadSubject(claims, deps.store), 'direct', now);
   const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
   const view = resolution.outcome === 'view' ? resolution.view : fallbackItemOf(block);
   return {

@@ -10,6 +10,7 @@ import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Impression } from '../storage/ports/impressions';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { impressionAtClick } from './click-resolution';
+import { cacheControl } from './cache-policy';
 
 export interface ClickRouterDeps {
   blocks: BlockCatalog;
@@ -121,7 +122,7 @@ export function siteUrlOf(blocks: BlockCatalog): string {
 
 function redirect(res: Response, url: string): void {
   // The target depends on the latest render: never cache the redirect itself.
-  res.set('Cache-Control', 'private, no-store');
+  res.set('Cache-Control', cacheControl('private'));
   res.set('Referrer-Policy', 'no-referrer');
   res.redirect(302, url);
 }

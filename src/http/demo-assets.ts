@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { demoProductPng } from '../render/demo-product-image';
 import { HttpError } from './error-catalogue';
-import { sendImage, strongEtag } from './image-cache-policy';
+import { sendImage, strongEtag } from './cache-policy';
 
 const FILE = /^([a-z0-9][a-z0-9-]{0,99})\.png$/;
 

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import type { Logger } from '../log';
 import type { Storage } from '../storage/storage';
+import { cacheControl } from './cache-policy';
 
 const OK = JSON.stringify({ status: 'ok' });
 const UNAVAILABLE = JSON.stringify({ status: 'unavailable' });
@@ -14,7 +15,7 @@ const UNAVAILABLE = JSON.stringify({ status: 'unavailable' });
 export function healthCheck(storage: Pick<Storage, 'ping'>, logger: Logger): RequestListener {
   return (req, res) => {
     const answer = (status: number, body: string): void => {
-      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': cacheControl('operational'), 'Content-Length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     storage.ping().then(

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseImagePart } from '../blocks/slots';
 import { transparentPixel, type BlockImageRenderer, type ImageFormat } from '../render/block-image';
-import { sendImage } from './image-cache-policy';
+import { sendImage } from './cache-policy';
 import { queryParams, singleValue } from './query';
 
 /** `<blockId>.png`, `<blockId>@2x.png`, `<blockId>.gif` (ids as the blocks config allows them). */
@@ -21,7 +21,7 @@ export type ImgBlockEndpoint = (req: IncomingMessage, res: ServerResponse, file:
  * fallback picture (BlockImageRenderer decides and logs). A path that names no
  * block file at all still gets the generic panel as PNG; an error escaping the
  * renderer, a transparent pixel. No CORS: this is a plain image GET. Headers
- * come from http/image-cache-policy.ts.
+ * come from http/cache-policy.ts.
  */
 export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (req: IncomingMessage) => string | undefined): ImgBlockEndpoint {
   return async (req, res, file) => {

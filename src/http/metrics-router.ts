@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Metrics } from '../metrics/metrics';
+import { cacheControl } from './cache-policy';
 
 export interface MetricsRouterOptions {
   /**
@@ -28,7 +29,7 @@ export function metricsRouter(metrics: Metrics, options: MetricsRouterOptions = 
       }
     }
     const body = await metrics.registry.metrics();
-    res.set('Cache-Control', 'no-store').type(metrics.registry.contentType).send(body);
+    res.set('Cache-Control', cacheControl('operational')).type(metrics.registry.contentType).send(body);
   });
   return router;
 }

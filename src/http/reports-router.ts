@@ -6,6 +6,7 @@ import type { RenderLogStore } from '../storage/ports/render-log';
 import { requireApiKey, requireScope } from './api-auth';
 import { HttpError } from './error-catalogue';
 import { sendJson } from './send-json';
+import { cacheControl } from './cache-policy';
 
 export interface ReportsRouterDeps {
   catalogue: Pick<CatalogueReader, 'getCampaign'>;
@@ -37,7 +38,7 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
       if (!campaign && counts.length === 0) {
         throw new HttpError('campaign_not_found', `No campaign "${campaignId}" in the store and nothing recorded for it.`);
       }
-      res.set('Cache-Control', 'private, no-store');
+      res.set('Cache-Control', cacheControl('private'));
       sendJson(res, 200, buildCampaignReport(campaignId, counts, deps.now()));
     },
   );

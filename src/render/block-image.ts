@@ -7,10 +7,11 @@ import { slotUrls, type ImagePart } from '../blocks/slots';
 import { isTicking, type ShownView } from '../kinds/kind-of-view';
 import type { Campaign, Subscriber } from '../data/model';
 import { NEVER_OVERLOADED, type LoadGauge } from '../http/event-loop-lag';
-import { strongEtag, type ImageAudience } from '../http/image-cache-policy';
+import { strongEtag, type ImageAudience } from '../http/cache-policy';
 import type { Logger } from '../log';
 import { detectClient, type RelayAddressList } from '../open/client-detection';
-import { buildOpen, type Open } from '../open/open';
+import type { Open } from '../open/open';
+import { GENERIC_SUBJECT, loadSubject, openFor, type OpenSubject } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { ImpressionLog } from '../recording/impression-log';
 import type { ObserveRender } from '../recording/render-observer';
@@ -124,12 +125,6 @@ export interface BlockImageRenderer {
   readonly cache: RenderCache;
 }
 
-interface Subject {
-  claims: SubscriberClaims | null;
-  subscriber: Subscriber | null;
-  campaign: Campaign | null;
-}
-
 export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRenderer {
   const cache = deps.renderCache ?? new RenderCache();
   const draw: DrawBlockFn = deps.draw ?? drawBlock;
@@ -230,17 +225,20 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     return cache.getOrRender(key, async () => encoded(await encodeGif([first, ...(await moreFrames())], theme, scale, null), 'gif'), { ttlMs: TICKING_RENDER_TTL_MS });
   }
 
-  async function subjectOf(request: BlockImageRequest, now: Date, log: Logger): Promise<Subject> {
+  /** The subject of an image open: a refused token draws the generic picture, it is no error (old emails). */
+  async function subjectOf(request: BlockImageRequest, now: Date, log: Logger): Promise<OpenSubject> {
     let claims: SubscriberClaims;
     try {
       claims = deps.verifyToken(request.token, now);
     } catch (error) {
-      // Expected for old emails: the generic image, no alarm.
       log.info({ reason: (error as { reason?: string }).reason ?? 'error' }, 'image token refused; drawing the generic image');
-      return { claims: null, subscriber: null, campaign: null };
+      return GENERIC_SUBJECT;
     }
-    const [campaign, subscriber] = await Promise.all([deps.store.getCampaign(claims.campaignId), deps.store.getSubscriber(claims.subscriberId)]);
-    return { claims, subscriber: subscriber ?? null, campaign: campaign ?? null };
+    try {
+      return await loadSubject(claims, deps.store);
+    } catch (error) {
+      throw new ImageDataUnavailable(error);
+    }
   }
 
   /**
@@ -274,7 +272,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     return fallbackItemOf(block);
   }
 
-  function recordImpression(block: PreparedBlock, subject: Subject, view: ShownView, now: Date, log: Logger): void {
+  function recordImpression(block: PreparedBlock, subject: OpenSubject, view: ShownView, now: Date, log: Logger): void {
     if (!subject.claims || !deps.impressionLog) return;
     try {
       deps.impressionLog.record({
@@ -295,25 +293,20 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const part = request.part ?? undefined;
     const scale = clampScale(theme, request.scale ?? 1);
     const now = deps.now();
-    let subject: Subject;
+    const live: LiveAttempt = {};
     try {
-      subject = await subjectOf(request, now, log);
+      return await renderLive(block, request, theme, scale, now, log, live);
     } catch (error) {
-      log.error({ block: block.config.id, err: error }, 'image data failure; drawing the fallback');
-      return drawFallback(block, theme, scale, request.format, 'degraded', log, part);
+      return failureImage(error, { block, theme, scale, format: request.format, part, log, live });
     }
+  }
+
+  /** The block's live view (or its rule fallback), drawn; throws for the failure ladder below. */
+  async function renderLive(block: PreparedBlock, request: BlockImageRequest, theme: Theme, scale: number, now: Date, log: Logger, live: LiveAttempt): Promise<BlockImage> {
+    const part = request.part ?? undefined;
+    const subject = await subjectOf(request, now, log);
     const client = detectClient({ userAgent: request.userAgent, remoteAddress: request.remoteAddress }, deps.relayRanges).client;
-    const openAt = (at: Date): Open =>
-      buildOpen({
-        now: at,
-        subscriber: subject.subscriber,
-        campaign: subject.campaign,
-        client,
-        subscriberId: subject.claims?.subscriberId ?? null,
-        campaignId: subject.claims?.campaignId ?? null,
-        defaultLocale: block.config.defaultLocale,
-        defaultTimeZone: block.config.defaultTimeZone,
-      });
+    const openAt = (at: Date): Open => openFor(block, subject, client, at);
     const { resolution, view: first, moreFrames } = await resolveViews(block, request.format, openAt, now);
     // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
     if (typeof part !== 'number') deps.observeRender?.({
@@ -329,34 +322,37 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     logFallback(log, block, resolution, 'block fallback image served');
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
-    const drawTheme = armTheme ?? theme;
-    try {
-      let image: RenderedImage;
-      let drawn: BlockImageOutcome = outcome;
-      try {
-        image = moreFrames ? await encodeTicking(first, moreFrames, drawTheme, scale) : await encodeView(request.format, [first], drawTheme, scale, log, part, true);
-      } catch (error) {
-        if (error instanceof ShedLoad) {
-          log.warn({ block: block.config.id }, 'overloaded; answering the block\'s fallback picture instead of a cold render');
-          return blockImage(await encodeView(request.format, [fallbackView(block)], theme, scale, log, part), 'degraded', 'shed');
-        }
-        if (!(error instanceof RenderPoolBusy)) throw error;
-        // Beyond the threads' bound a GIF is not queued: the same view's first frame, still an image, at once.
-        log.warn({ block: block.config.id }, 'render threads busy; answering the first frame as a PNG');
-        image = await encodeView('png', [first], drawTheme, scale, log);
-        drawn = 'busy';
-      }
-      recordImpression(block, subject, first, now, log);
-      return blockImage(image, audience, drawn);
-    } catch (error) {
-      log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
-      return drawFallback(block, theme, scale, request.format, 'degraded', log, part);
-    }
+    live.first = first;
+    live.theme = armTheme ?? theme;
+    live.audience = audience;
+    live.recordShown = () => recordImpression(block, subject, first, now, log);
+    const image = moreFrames ? await encodeTicking(first, moreFrames, live.theme, scale) : await encodeView(request.format, [first], live.theme, scale, log, part, true);
+    live.recordShown();
+    return blockImage(image, audience, outcome);
   }
 
-  async function drawFallback(block: PreparedBlock, theme: Theme, scale: number, format: ImageFormat, outcome: 'degraded', log: Logger, part?: ImagePart): Promise<BlockImage> {
-    const image = await encodeView(format, [fallbackView(block)], theme, scale, log, part);
-    return blockImage(image, 'degraded', outcome);
+  /**
+   * The failure ladder of the image surface, in one place: what each kind of
+   * failure draws instead of the live view (docs/ARCHITECTURE.md, "Where errors
+   * become fallbacks"). The image answers 200 with a picture on every rung;
+   * when even a rung's drawing fails, render() answers a transparent pixel.
+   */
+  async function failureImage(error: unknown, at: FailureContext): Promise<BlockImage> {
+    const { block, theme, scale, format, part, log, live } = at;
+    if (error instanceof RenderPoolBusy && live.first && live.theme && live.audience) {
+      // Beyond the render threads' bound a GIF is not queued: the same view's first frame, at once.
+      log.warn({ block: block.config.id }, 'render threads busy; answering the first frame as a PNG');
+      const image = await encodeView('png', [live.first], live.theme, scale, log);
+      live.recordShown?.();
+      return blockImage(image, live.audience, 'busy');
+    }
+    if (error instanceof ShedLoad) {
+      log.warn({ block: block.config.id }, "overloaded; answering the block's fallback picture instead of a cold render");
+      return blockImage(await encodeView(format, [fallbackView(block)], theme, scale, log, part), 'degraded', 'shed');
+    }
+    if (error instanceof ImageDataUnavailable) log.error({ block: block.config.id, err: error.cause }, 'image data failure; drawing the fallback');
+    else log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
+    return blockImage(await encodeView(format, [fallbackView(block)], theme, scale, log, part), 'degraded', 'degraded');
   }
 
   async function renderUnknown(request: BlockImageRequest, log: Logger): Promise<BlockImage> {
@@ -398,6 +394,32 @@ function blockImage(image: RenderedImage, audience: ImageAudience, outcome: Bloc
 function pictureBytes(image: Image | null | undefined): Uint8Array | null {
   const source: unknown = image?.src;
   return Buffer.isBuffer(source) ? source : null;
+}
+
+/** What the live attempt got to before it failed: a busy GIF's answer draws its first frame. */
+interface LiveAttempt {
+  first?: ShownView;
+  theme?: Theme;
+  audience?: ImageAudience;
+  recordShown?: () => void;
+}
+
+interface FailureContext {
+  block: PreparedBlock;
+  /** The block's own theme (not an experiment arm's): fallbacks look the same in every arm. */
+  theme: Theme;
+  scale: number;
+  format: ImageFormat;
+  part: ImagePart | undefined;
+  log: Logger;
+  live: LiveAttempt;
+}
+
+/** The subscriber's records could not be read: the image draws the block's fallback. */
+class ImageDataUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('image data unavailable', { cause });
+  }
 }
 
 /** A rendering skipped because the server is overloaded. */

@@ -1,5 +1,5 @@
 import { pngQuantize } from '@napi-rs/image';
-import { strongEtag } from '../http/image-cache-policy';
+import { strongEtag } from '../http/cache-policy';
 import type { RenderedImage } from './render-cache';
 
 /**

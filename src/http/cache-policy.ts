@@ -2,27 +2,32 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Who an image response is for, which decides how caches may keep it.
- * - `personal`: drawn for the subscriber in the token (their name, their picks).
- * - `generic`: the same for everyone (bad or expired token, unknown subscriber)
- *   but still live (prices, stock, a ticking countdown).
- * - `degraded`: a fallback drawn because something failed (unknown block, data or
- *   render failure). It must not outlive the failure in any cache.
+ * Who an answer is for, which decides how caches may keep it.
+ * - `personal`: an image drawn for the subscriber in the token (their name, their picks).
+ * - `generic`: an image that is the same for everyone (bad or expired token, unknown
+ *   subscriber) but still live (prices, stock, a ticking countdown).
+ * - `degraded`: a fallback image drawn because something failed (unknown block, data or
+ *   render failure, overload). It must not outlive the failure in any cache.
  * - `static`: content that only depends on the URL (demo product pictures).
+ * - `private`: personalised JSON and redirects (amp-list answers, click-throughs,
+ *   reports): never stored anywhere, a new answer at every open.
+ * - `operational`: health, metrics and API answers: never stored.
  */
 export type ImageAudience = 'personal' | 'generic' | 'degraded' | 'static';
+export type Audience = ImageAudience | 'private' | 'operational';
 
 /**
- * The one place that decides `Cache-Control` for images.
+ * The one place that decides `Cache-Control`, for every surface.
  *
  * Gmail's image proxy re-fetches an image on every open only when the answer
  * says `no-cache, max-age=0` (DESIGN.md, "Facts about images in email"), and it
  * keeps whatever it got otherwise, so every live image says so. `private` keeps
  * shared caches away from personalised bytes; `must-revalidate` forbids serving
  * a stale copy when we cannot be reached. The ETag makes the revalidation cheap
- * (304 with no body) when the drawing has not changed.
+ * (304 with no body) when the drawing has not changed. JSON for amp-list is
+ * `private, no-store` (AMP for Email CORS answers are per sender and subscriber).
  */
-export function imageCacheControl(audience: ImageAudience): string {
+export function cacheControl(audience: Audience): string {
   switch (audience) {
     case 'personal':
       return 'private, no-cache, max-age=0, must-revalidate';
@@ -33,6 +38,10 @@ export function imageCacheControl(audience: ImageAudience): string {
       return 'private, no-cache, no-store, max-age=0, must-revalidate';
     case 'static':
       return 'public, max-age=86400';
+    case 'private':
+      return 'private, no-store';
+    case 'operational':
+      return 'no-store';
   }
 }
 
@@ -71,7 +80,7 @@ export function imageResponseHeaders(input: {
 }): Record<string, string> {
   const headers: Record<string, string> = {
     'Content-Type': input.contentType,
-    'Cache-Control': imageCacheControl(input.audience),
+    'Cache-Control': cacheControl(input.audience),
     ETag: input.etag,
     'X-Content-Type-Options': 'nosniff',
   };

@@ -1,26 +1,30 @@
-import { imageCacheControl, imageResponseHeaders, isNotModified, strongEtag, type ImageAudience } from '../src/http/image-cache-policy';
+import request from 'supertest';
+import { cacheControl, imageResponseHeaders, isNotModified, strongEtag, type Audience } from '../src/http/cache-policy';
+import { ampOpen, createApiApp, getJson, imageOpen } from './helpers/api-app';
 
-describe('imageCacheControl', () => {
-  const table: [ImageAudience, string][] = [
+describe('cacheControl', () => {
+  const table: [Audience, string][] = [
     ['personal', 'private, no-cache, max-age=0, must-revalidate'],
     ['generic', 'public, no-cache, max-age=0, must-revalidate'],
     ['degraded', 'private, no-cache, no-store, max-age=0, must-revalidate'],
     ['static', 'public, max-age=86400'],
+    ['private', 'private, no-store'],
+    ['operational', 'no-store'],
   ];
   it.each(table)('%s → %s', (audience, expected) => {
-    expect(imageCacheControl(audience)).toBe(expected);
+    expect(cacheControl(audience)).toBe(expected);
   });
 
   it('makes Gmail re-fetch every live image on each open (no-cache and max-age=0)', () => {
     for (const audience of ['personal', 'generic', 'degraded'] as const) {
-      const directives = imageCacheControl(audience).split(', ');
+      const directives = cacheControl(audience).split(', ');
       expect(directives).toEqual(expect.arrayContaining(['no-cache', 'max-age=0', 'must-revalidate']));
     }
   });
 
   it('never lets a shared cache keep a personalised or failed image', () => {
-    expect(imageCacheControl('personal')).toMatch(/^private\b/);
-    expect(imageCacheControl('degraded')).toContain('no-store');
+    expect(cacheControl('personal')).toMatch(/^private\b/);
+    expect(cacheControl('degraded')).toContain('no-store');
   });
 });
 
@@ -70,5 +74,25 @@ describe('imageResponseHeaders', () => {
       'X-Content-Type-Options': 'nosniff',
       'X-Opentime-Outcome': 'view',
     });
+  });
+});
+
+describe('every surface takes its Cache-Control from cacheControl', () => {
+  it('amp-list JSON, its errors, clicks, images, health, metrics and the API', async () => {
+    const fx = await createApiApp();
+    try {
+      const emma = fx.token('sub-emma');
+      expect((await ampOpen(fx, 'picks', 'sub-emma')).headers['cache-control']).toBe(cacheControl('private'));
+      const refused = await request(fx.app).get('/amp/v1/blocks/picks?t=nope').set('AMP-Email-Sender', 'news@shop.example');
+      expect(refused.status).toBe(401);
+      expect(refused.headers['cache-control']).toBe(cacheControl('private'));
+      expect((await imageOpen(fx, 'picks', 'sub-emma')).headers['cache-control']).toBe(cacheControl('personal'));
+      expect((await request(fx.app).get(`/c/v1/blocks/picks/0?t=${emma}`)).headers['cache-control']).toBe(cacheControl('private'));
+      expect((await request(fx.app).get('/healthz')).headers['cache-control']).toBe(cacheControl('operational'));
+      expect((await request(fx.app).get('/metrics')).headers['cache-control']).toBe(cacheControl('operational'));
+      expect((await getJson(fx, '/api/v1/products/quilted-jacket-olive')).headers['cache-control']).toBe(cacheControl('operational'));
+    } finally {
+      await fx.close();
+    }
   });
 });

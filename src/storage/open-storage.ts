@@ -17,7 +17,7 @@ export interface OpenStorageOptions {
  * database: today the SQLite file of the data directory (OPENTIME_DATA_DIR),
  * with the catalogue cache in front (OPENTIME_FRESHNESS_MS). A networked
  * database is chosen here too, from its URL, once it exists
- * (docs/ARCHITECTURE-storage.md, "Adding a database").
+ * (docs/ARCHITECTURE.md, "Adding a database").
  */
 export async function openStorage(config: Pick<Config, 'databaseFile' | 'freshnessMs'>, options: OpenStorageOptions = {}): Promise<Storage> {
   const database = openSqliteStorage(config.databaseFile, { readonly: options.readonly });

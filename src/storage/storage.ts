@@ -12,7 +12,7 @@ import type { CatalogueCache } from './cache/cached-catalogue';
  * (storage/open-storage.ts). Each user takes only the ports it needs: an
  * open reads the catalogue, the click route reads impressions, the API
  * writes through ingestion, reports read the render log, retention prunes.
- * docs/ARCHITECTURE-storage.md says who uses which and what each promises.
+ * docs/ARCHITECTURE.md ("Storage") says who uses which and what each promises.
  */
 export interface Storage {
   readonly catalogue: CatalogueReader;

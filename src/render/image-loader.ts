@@ -6,6 +6,7 @@ import { createCanvas, loadImage, type Image } from '@napi-rs/canvas';
 import ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log';
+import { InFlight } from '../in-flight';
 import { demoProductPng } from './demo-product-image';
 import { encodeCanvasPng } from './encode';
 
@@ -166,7 +167,7 @@ export function createImageLoader(options: ImageLoaderOptions = {}): ImageLoader
     sizeCalculation: (image) => (image ? Math.max(1, image.width * image.height * 4) : 64),
     ttl: Math.max(1, options.ttlMs ?? 3_600_000),
   });
-  const inFlight = new Map<string, Promise<Image | null>>();
+  const inFlight = new InFlight<string, Image | null>();
 
   function request(url: URL, signal: AbortSignal): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
@@ -280,8 +281,6 @@ export function createImageLoader(options: ImageLoaderOptions = {}): ImageLoader
         return null;
       },
     );
-    inFlight.set(url, job);
-    void job.finally(() => inFlight.delete(url));
     return job;
   }
 
@@ -295,7 +294,7 @@ export function createImageLoader(options: ImageLoaderOptions = {}): ImageLoader
     if (job) counters.joined++;
     else {
       counters.misses++;
-      job = start(url);
+      job = inFlight.run(url, () => start(url));
     }
     // The render waits at most waitMs; the fetch itself may run on and fill the cache for the next open.
     let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { InFlight } from '../in-flight';
 import type { BackgroundQueue } from './background-queue';
 
 /** Encoded bytes ready to send, with their validator. */
@@ -108,7 +109,7 @@ interface Entry {
  */
 export class RenderCache {
   private readonly entries: LRUCache<string, Entry>;
-  private readonly inFlight = new Map<string, Promise<RenderedImage>>();
+  private readonly inFlight = new InFlight<string, RenderedImage>();
   private readonly counters = { hits: 0, misses: 0, joined: 0, optimized: 0 };
   private readonly optimize: RenderOptimizing | undefined;
 
@@ -143,17 +144,11 @@ export class RenderCache {
       return pending;
     }
     this.counters.misses++;
-    const job = (async () => {
-      try {
-        const image = await render();
-        this.entries.set(key, { image, hits: 0, optimizing: false }, options.ttlMs === undefined ? {} : { ttl: Math.max(1, options.ttlMs) });
-        return image;
-      } finally {
-        this.inFlight.delete(key);
-      }
-    })();
-    this.inFlight.set(key, job);
-    return job;
+    return this.inFlight.run(key, async () => {
+      const image = await render();
+      this.entries.set(key, { image, hits: 0, optimizing: false }, options.ttlMs === undefined ? {} : { ttl: Math.max(1, options.ttlMs) });
+      return image;
+    });
   }
 
   stats(): RenderCacheStats {

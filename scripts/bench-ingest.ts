@@ -1,5 +1,5 @@
 /**
- * Ingestion benchmark (issue 5):
+ * Ingestion benchmark:
  *  1. feed import speed: a generated catalogue as CSV, NDJSON and JSON,
  *     imported into a fresh file-backed SQLite (WAL, synchronous=FULL), as
  *     `opentime import` does;

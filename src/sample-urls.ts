@@ -43,7 +43,7 @@ export function sampleUrlsText(services: Services): string {
     '',
   );
   if (services.demoApiKey) {
-    // The ingestion API (issue 5): change a price, then open the hero-product URL above again.
+    // The ingestion API: change a price, then open the hero-product URL above again.
     lines.push(
       `Demo API key (all scopes; kept in ${config.dataDir}/demo-api-key.txt): ${services.demoApiKey}`,
       `  curl -X POST -H 'Authorization: Bearer ${services.demoApiKey}' -H 'Content-Type: application/json' \\`,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** What an ingestion key may do. Subscriber tokens never reach these endpoints. */
-/** `reports:read` is for the render-log reports (issue 6); the others for ingestion (issue 5). */
+/** `reports:read` is for the render-log reports; the others for ingestion (README, "Live data in"). */
 export const apiScopes = ['products:write', 'products:read', 'subscribers:write', 'subscribers:read', 'events:write', 'reports:read'] as const;
 export type ApiScope = (typeof apiScopes)[number];
 

@@ -5,7 +5,7 @@ import { GlobalFonts } from '@napi-rs/canvas';
 /**
  * Fonts come from npm packages and are registered explicitly, never looked up
  * on the system, so a block renders the same on a laptop, in CI and in
- * production (issue 3; the way satori loads fonts from test assets).
+ * production (the way satori loads fonts from test assets).
  *
  * @napi-rs/canvas 1.1 reads .woff2 directly, so the @fontsource files are
  * registered as they ship. Each @fontsource file holds one unicode subset;

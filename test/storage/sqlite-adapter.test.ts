@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Product } from '../../src/data/model';
+import { newSubscriber } from '../../src/data/patches';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../src/storage/sqlite/migrations';
 import { CATALOGUE_SQL } from '../../src/storage/sqlite/sqlite-records';
 import { openSqliteStorage, type SqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
@@ -162,23 +163,7 @@ describe('SQLite ingestion transactions', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-ingest-tx-'));
     const file = path.join(dir, 'opentime.db');
     storage = openSqliteStorage(file);
-    await storage.ingestion.upsertSubscribers([
-      {
-        id: 's1',
-        firstName: '',
-        locale: 'en-US',
-        timeZone: 'UTC',
-        currency: 'EUR',
-        country: null,
-        city: null,
-        loyaltyPoints: 0,
-        loyaltyTier: null,
-        recentViews: [],
-        cart: [],
-        purchases: [],
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      },
-    ]);
+    await storage.ingestion.upsertSubscribers([newSubscriber('s1', '2026-01-01T00:00:00.000Z')]);
     raw = new BetterSqlite3(file);
   });
 

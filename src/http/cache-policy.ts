@@ -20,7 +20,7 @@ export type Audience = ImageAudience | 'private' | 'operational';
  * The one place that decides `Cache-Control`, for every surface.
  *
  * Gmail's image proxy re-fetches an image on every open only when the answer
- * says `no-cache, max-age=0` (DESIGN.md, "Facts about images in email"), and it
+ * says `no-cache, max-age=0` (docs/ARCHITECTURE.md, "Facts about email clients"), and it
  * keeps whatever it got otherwise, so every live image says so. `private` keeps
  * shared caches away from personalised bytes; `must-revalidate` forbids serving
  * a stale copy when we cannot be reached. The ETag makes the revalidation cheap

@@ -9,7 +9,7 @@ import type { RuleFacts } from '../rules/facts';
 import type { ProductCardView } from './shared/product-card';
 
 /**
- * THE SHAPE EVERY KIND FILLS (DESIGN.md "Words"). A kind is one folder,
+ * THE SHAPE EVERY KIND FILLS (docs/ARCHITECTURE.md, "Adding a kind"). A kind is one folder,
  * src/kinds/<kind>/, whose index.ts exports one object of this type, and one
  * line in src/kinds/registry.ts. Everything the rest of the system needs to
  * know about a kind is declared here, as data or as a function of the kind's

@@ -54,7 +54,7 @@ export interface RenderCacheStats {
 
 /**
  * The key of a rendering: everything that decides its pixels. Views hold every
- * visible string already formatted (DESIGN.md), so two opens with equal views,
+ * visible string already formatted (docs/ARCHITECTURE.md, "Views"), so two opens with equal views,
  * theme, scale and output draw the same bytes, whoever the subscriber is.
  *
  * The key is the serialised view itself, not a digest of it: hashing 1–3 KB

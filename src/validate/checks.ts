@@ -9,7 +9,7 @@ import { attribute, closest, hasAttribute, positionFinder, scanHtml, type HtmlEl
  * engine: the amp-lists point at blocks that exist and can fail gracefully,
  * the HTML part shows the same blocks in the same order as linked images,
  * every Opentime URL carries the recipient's token, and the AMP for Email
- * size limits hold (DESIGN.md, "Facts about AMP for Email").
+ * size limits hold (docs/ARCHITECTURE.md, "Facts about email clients").
  */
 
 export type Severity = 'error' | 'warning';
@@ -273,7 +273,7 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
     }
   }
 
-  // Same blocks, same order (DESIGN.md: the AMP and HTML parts can never disagree).
+  // Same blocks, same order (docs/ARCHITECTURE.md: the AMP and HTML parts can never disagree).
   const count = Math.max(images.length, ampBlocks.length);
   for (let i = 0; i < count; i++) {
     const image = images[i];

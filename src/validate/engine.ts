@@ -8,7 +8,7 @@ import { PINNED_AMP_VALIDATOR } from './pinned-engine';
 /**
  * The official AMP validator engine (`validator_wasm.js`) behind the
  * `amphtml-validator` wrapper. By default a pinned, checksummed copy taken
- * from the `next` package on npm (DESIGN.md, "The validator"), so validation
+ * from the `next` package on npm (docs/ARCHITECTURE.md, "Facts about email clients"), so validation
  * works offline and gives the same answer on every machine. `cdn` opts into
  * the latest engine from https://cdn.ampproject.org (`--latest`, or
  * OPENTIME_AMP_VALIDATOR=cdn).

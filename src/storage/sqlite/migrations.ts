@@ -137,7 +137,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'render log, clicks and lock-at-first-open views (issue 6)',
+    name: 'render log, clicks and lock-at-first-open views',
     up(db) {
       // render_log: one row per JSON or image render, appended in batches by
       // the write-behind render log. Times are epoch ms (INTEGER): compact and

@@ -253,7 +253,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     now: Date,
   ): Promise<{ resolution: Resolution; view: ShownView; moreFrames: (() => Promise<ShownView[]>) | null }> {
     const resolution = await resolveBlock(block, openAt(now), deps.store, { locks: deps.locks });
-    if (resolution.outcome !== 'view') return { resolution, view: fallbackView(block), moreFrames: null };
+    if (resolution.outcome !== 'view') return { resolution, view: fallbackItemOf(block), moreFrames: null };
     if (format !== 'gif' || !isTicking(resolution.view)) return { resolution, view: resolution.view, moreFrames: null };
     const moreFrames = async (): Promise<ShownView[]> => {
       const views: ShownView[] = [];
@@ -266,10 +266,6 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       return views;
     };
     return { resolution, view: resolution.view, moreFrames };
-  }
-
-  function fallbackView(block: PreparedBlock): FallbackItem {
-    return fallbackItemOf(block);
   }
 
   function recordImpression(block: PreparedBlock, subject: OpenSubject, view: ShownView, now: Date, log: Logger): void {
@@ -297,7 +293,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     try {
       return await renderLive(block, request, theme, scale, now, log, live);
     } catch (error) {
-      return failureImage(error, { block, theme, scale, format: request.format, part, log, live });
+      return failureImage(error, { block, theme, scale, format: request.format, part, log, live, now });
     }
   }
 
@@ -322,12 +318,10 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     logFallback(log, block, resolution, 'block fallback image served');
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
-    live.first = first;
-    live.theme = armTheme ?? theme;
-    live.audience = audience;
-    live.recordShown = () => recordImpression(block, subject, first, now, log);
-    const image = moreFrames ? await encodeTicking(first, moreFrames, live.theme, scale) : await encodeView(request.format, [first], live.theme, scale, log, part, true);
-    live.recordShown();
+    const drawTheme = armTheme ?? theme;
+    live.shown = { view: first, theme: drawTheme, audience, subject };
+    const image = moreFrames ? await encodeTicking(first, moreFrames, drawTheme, scale) : await encodeView(request.format, [first], drawTheme, scale, log, part, true);
+    recordImpression(block, subject, first, now, log);
     return blockImage(image, audience, outcome);
   }
 
@@ -339,20 +333,20 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
    */
   async function failureImage(error: unknown, at: FailureContext): Promise<BlockImage> {
     const { block, theme, scale, format, part, log, live } = at;
-    if (error instanceof RenderPoolBusy && live.first && live.theme && live.audience) {
+    const shown = live.shown;
+    if (error instanceof RenderPoolBusy && shown) {
       // Beyond the render threads' bound a GIF is not queued: the same view's first frame, at once.
       log.warn({ block: block.config.id }, 'render threads busy; answering the first frame as a PNG');
-      const image = await encodeView('png', [live.first], live.theme, scale, log);
-      live.recordShown?.();
-      return blockImage(image, live.audience, 'busy');
+      const image = await encodeView('png', [shown.view], shown.theme, scale, log);
+      recordImpression(block, shown.subject, shown.view, at.now, log);
+      return blockImage(image, shown.audience, 'busy');
     }
-    if (error instanceof ShedLoad) {
-      log.warn({ block: block.config.id }, "overloaded; answering the block's fallback picture instead of a cold render");
-      return blockImage(await encodeView(format, [fallbackView(block)], theme, scale, log, part), 'degraded', 'shed');
-    }
-    if (error instanceof ImageDataUnavailable) log.error({ block: block.config.id, err: error.cause }, 'image data failure; drawing the fallback');
+    // Every other rung is the block's fallback picture, told apart by its outcome.
+    if (error instanceof ShedLoad) log.warn({ block: block.config.id }, "overloaded; answering the block's fallback picture instead of a cold render");
+    else if (error instanceof ImageDataUnavailable) log.error({ block: block.config.id, err: error.cause }, 'image data failure; drawing the fallback');
     else log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
-    return blockImage(await encodeView(format, [fallbackView(block)], theme, scale, log, part), 'degraded', 'degraded');
+    const fallback = await encodeView(format, [fallbackItemOf(block)], theme, scale, log, part);
+    return blockImage(fallback, 'degraded', error instanceof ShedLoad ? 'shed' : 'degraded');
   }
 
   async function renderUnknown(request: BlockImageRequest, log: Logger): Promise<BlockImage> {
@@ -398,10 +392,8 @@ function pictureBytes(image: Image | null | undefined): Uint8Array | null {
 
 /** What the live attempt got to before it failed: a busy GIF's answer draws its first frame. */
 interface LiveAttempt {
-  first?: ShownView;
-  theme?: Theme;
-  audience?: ImageAudience;
-  recordShown?: () => void;
+  /** Set once the view to draw is known. */
+  shown?: { view: ShownView; theme: Theme; audience: ImageAudience; subject: OpenSubject };
 }
 
 interface FailureContext {
@@ -413,6 +405,7 @@ interface FailureContext {
   part: ImagePart | undefined;
   log: Logger;
   live: LiveAttempt;
+  now: Date;
 }
 
 /** The subscriber's records could not be read: the image draws the block's fallback. */

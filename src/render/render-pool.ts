@@ -4,11 +4,7 @@ import path from 'node:path';
 import type { Image } from '@napi-rs/canvas';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../package-root';
-import { drawBlock } from './draw-block';
-import { encodeGifAnimation } from './gif';
-import { canvasPixels, encodePng } from './encode';
-import { cropCanvas } from './image-parts';
-import type { DrawGifTask, DrawPngTask, EncodeGifTask } from './render-worker';
+import { renderGif, renderGifFrames, renderPng, type DrawGifTask, type DrawPngTask, type EncodeGifTask } from './render-worker';
 
 /**
  * Worker threads for drawing and encoding images (PNG and GIF), so renders use
@@ -49,6 +45,9 @@ export class RenderPoolBusy extends Error {
     this.name = 'RenderPoolBusy';
   }
 }
+
+/** Without threads, a GIF drawn on the event loop gives other requests a turn after this many frames. */
+const IN_THREAD_YIELD_EVERY = 6;
 
 /** How much lower render threads run than the event loop (nice(2) steps). */
 const RENDER_THREAD_NICENESS = 5;
@@ -101,29 +100,18 @@ export class RenderPool {
    * images cannot cross to a thread, so a thread decodes (and keeps) its own.
    */
   drawPng(task: DrawPngTask, images: ReadonlyMap<string, Image | null>): Promise<Buffer> {
-    return this.submit('drawPng', task, [], false, () => {
-      const canvas = drawBlock(task.view, task.theme, { scale: task.scale, images });
-      return encodePng(canvasPixels(task.rect ? cropCanvas(canvas, task.rect, task.scale) : canvas));
-    });
+    return this.submit('drawPng', task, [], false, () => renderPng(task, images));
   }
 
   /** Draws and encodes a GIF of views that need no product pictures. */
   drawGif(task: DrawGifTask): Promise<Buffer> {
-    return this.submit('drawGif', task, [], task.views.length > 1, () =>
-      encodeGifAnimation({
-        ...task.timing,
-        frameCount: task.views.length,
-        drawFrame: (index) => drawBlock(task.views[index] as DrawGifTask['views'][number], task.theme, { scale: task.scale, images: new Map() }),
-      }),
-    );
+    return this.submit('drawGif', task, [], task.views.length > 1, () => renderGif(task, IN_THREAD_YIELD_EVERY));
   }
 
   /** Encodes frames drawn here; their pixel buffers are handed over (detached in this thread). */
   encodeGif(task: EncodeGifTask): Promise<Buffer> {
     const transfer = task.frames.map((frame) => frame.buffer as ArrayBuffer);
-    return this.submit('encodeGif', task, transfer, task.frames.length > 1, () =>
-      encodeGifAnimation({ ...task.timing, frameCount: task.frames.length, frames: { width: task.width, height: task.height, pixels: task.frames } }),
-    );
+    return this.submit('encodeGif', task, transfer, task.frames.length > 1, () => renderGifFrames(task, IN_THREAD_YIELD_EVERY));
   }
 
   stats(): RenderPoolStats {

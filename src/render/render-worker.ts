@@ -2,7 +2,7 @@ import { Image } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { ShownView } from '../kinds/kind-of-view';
 import { drawBlock } from './draw-block';
-import { canvasPixels, encodePng } from './encode';
+import { canvasPixels, encodePng, type PngEncodeOptions } from './encode';
 import { encodeGifAnimation, type GifAnimationOptions } from './gif';
 import { cropCanvas, type PartRect } from './image-parts';
 import { quantizeInThread } from './palette-worker';
@@ -79,31 +79,43 @@ function picturesOf(pictures: readonly PictureBytes[]): Map<string, Image | null
   return images;
 }
 
-/** Draws one view (or a part of it) with its pictures and encodes it as a PNG. */
-export function drawPng(task: DrawPngTask): Promise<Buffer> {
-  const canvas = drawBlock(task.view, task.theme, { scale: task.scale, images: picturesOf(task.pictures) });
+/**
+ * The work of each task, for a pool thread (below) and for the pool's
+ * fallback in the calling thread (render-pool.ts), which passes its own
+ * decoded pictures, its palette quantizer and a yield between GIF frames.
+ */
+export function renderPng(task: Omit<DrawPngTask, 'pictures'>, images: ReadonlyMap<string, Image | null>, quantize?: PngEncodeOptions['quantize']): Promise<Buffer> {
+  const canvas = drawBlock(task.view, task.theme, { scale: task.scale, images });
   const part = task.rect ? cropCanvas(canvas, task.rect, task.scale) : canvas;
-  return encodePng(canvasPixels(part), { quantize: quantizeInThread });
+  return encodePng(canvasPixels(part), { quantize });
 }
 
-/** Draws the frames here and encodes them: what a countdown GIF costs, off the event loop. */
-export function drawGif(task: DrawGifTask): Promise<Buffer> {
+export function renderGif(task: DrawGifTask, yieldEvery: number): Promise<Buffer> {
   return encodeGifAnimation({
     ...task.timing,
     frameCount: task.views.length,
     drawFrame: (index) => drawBlock(task.views[index] as ShownView, task.theme, { scale: task.scale, images: NO_IMAGES }),
-    yieldEvery: Number.POSITIVE_INFINITY,
+    yieldEvery,
   });
+}
+
+export function renderGifFrames(task: EncodeGifTask, yieldEvery: number): Promise<Buffer> {
+  return encodeGifAnimation({ ...task.timing, frameCount: task.frames.length, frames: { width: task.width, height: task.height, pixels: task.frames }, yieldEvery });
+}
+
+/** Draws one view (or a part of it) with its pictures and encodes it as a PNG. */
+export function drawPng(task: DrawPngTask): Promise<Buffer> {
+  return renderPng(task, picturesOf(task.pictures), quantizeInThread);
+}
+
+/** Draws the frames here and encodes them: what a countdown GIF costs, off the event loop. */
+export function drawGif(task: DrawGifTask): Promise<Buffer> {
+  return renderGif(task, Number.POSITIVE_INFINITY);
 }
 
 /** Encodes frames drawn by the caller. */
 export function encodeGif(task: EncodeGifTask): Promise<Buffer> {
-  return encodeGifAnimation({
-    ...task.timing,
-    frameCount: task.frames.length,
-    frames: { width: task.width, height: task.height, pixels: task.frames },
-    yieldEvery: Number.POSITIVE_INFINITY,
-  });
+  return renderGifFrames(task, Number.POSITIVE_INFINITY);
 }
 
 /** Loads Skia and the fonts in this thread before the first real task (about half a second). */

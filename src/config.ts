@@ -127,8 +127,20 @@ const configSchema = z.strictObject({
   imageAllowPrivate: booleanSetting(false),
   /** A cached image served this many times is re-encoded as a smaller palette PNG in the background; 0: never. */
   imageOptimizeAfterHits: wholeNumber(0, 1_000_000).default(3),
-  /** Threads that draw and encode images (PNG and GIF); default: one per core. */
+  /** Threads that draw and encode images (PNG and GIF) in each server process; default: the cores shared out among the processes. */
   renderThreads: wholeNumber(1, 256).optional(),
+  /** Server processes on one port (node:cluster); default: one per core; 1 keeps one process. */
+  workers: wholeNumber(1, 256).optional(),
+  /** PostgreSQL instead of the SQLite file (postgres://user:password@host:5432/db); every node of a deployment uses the same one. */
+  databaseUrl: z
+    .string()
+    .refine((url) => /^postgres(ql)?:\/\//.test(url) && URL.canParse(url), { message: 'expected a PostgreSQL URL such as postgres://opentime:secret@db.internal:5432/opentime' })
+    .optional(),
+  /** Redis that nodes share (cache invalidation, impressions between render and click): redis://host:6379 or rediss://… */
+  redisUrl: z
+    .string()
+    .refine((url) => /^rediss?:\/\//.test(url) && URL.canParse(url), { message: 'expected a Redis URL such as redis://cache.internal:6379 or rediss://…' })
+    .optional(),
   /** When the event loop runs this late (ms), images not already rendered get their block's fallback picture; 0: never shed. */
   shedLagMs: wholeNumber(0, 60_000).default(250),
   /** Where a click on an unknown block goes; by default the site of the first block's defaultUrl. */
@@ -204,6 +216,9 @@ export const environmentVariables = {
   OPENTIME_IMAGE_OPTIMIZE_AFTER: 'imageOptimizeAfterHits',
   OPENTIME_RENDER_THREADS: 'renderThreads',
   OPENTIME_SHED_LAG_MS: 'shedLagMs',
+  OPENTIME_WORKERS: 'workers',
+  OPENTIME_DATABASE_URL: 'databaseUrl',
+  OPENTIME_REDIS_URL: 'redisUrl',
   OPENTIME_SITE_URL: 'siteUrl',
   OPENTIME_API_KEYS: 'apiKeys',
   OPENTIME_WEBHOOK_SECRET: 'webhookSecret',
@@ -260,7 +275,7 @@ export function formatZodIssues(error: z.ZodError, origin: string): string {
 type SettingKey = keyof z.input<typeof configSchema>;
 
 /** Settings whose values are secrets: a message names them and their length, never their value. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'metricsToken', 'pullAuthorization']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'metricsToken', 'pullAuthorization', 'databaseUrl', 'redisUrl']);
 
 /** Where a setting's value came from, to name it the way the user wrote it. */
 interface SettingOrigin {

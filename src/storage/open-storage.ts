@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import type { CatalogueChanges } from '../scale-out/catalogue-changes';
 import { withCatalogueCache } from './cache/with-catalogue-cache';
 import { openSqliteStorage } from './sqlite/sqlite-storage';
 import type { Storage } from './storage';
@@ -10,6 +11,12 @@ export interface OpenStorageOptions {
    * is created or migrated, and every write fails.
    */
   readonly?: boolean;
+  /**
+   * How this process and the others on the same database tell each other
+   * what their writes made stale (scale-out/); the storage closes it.
+   * None: other processes see a write when their cached copies expire.
+   */
+  changes?: CatalogueChanges;
 }
 
 /**
@@ -21,5 +28,5 @@ export interface OpenStorageOptions {
  */
 export async function openStorage(config: Pick<Config, 'databaseFile' | 'freshnessMs'>, options: OpenStorageOptions = {}): Promise<Storage> {
   const database = openSqliteStorage(config.databaseFile, { readonly: options.readonly });
-  return withCatalogueCache(database, { freshnessMs: config.freshnessMs });
+  return withCatalogueCache(database, { freshnessMs: config.freshnessMs, changes: options.changes });
 }

@@ -5,17 +5,21 @@ import type { Campaigns } from '../ports/campaigns';
 import type { Ingestion, PatchBatchOptions } from '../ports/ingestion';
 import type { CatalogueCache } from './cached-catalogue';
 
+/** What a write calls once it is over: drop the entries it made stale (here, and in other processes when they are told). */
+export type CatalogueInvalidation = Pick<CatalogueCache, 'invalidateProducts' | 'invalidateSubscribers' | 'invalidateCampaigns'>;
+
 /**
  * Ingestion that drops the cache entries of every record a batch touched
  * once it is over, so the next open in this process (JSON or image) reads
  * the new value. Dropped even for stale, refused or failed items: cheap, and
- * never wrong. Other processes see the write when their entries expire
+ * never wrong. Other processes drop theirs when they hear of the write
+ * (with-catalogue-cache.ts), or at the latest when their entries expire
  * (OPENTIME_FRESHNESS_MS).
  */
 export class InvalidatingIngestion implements Ingestion {
   constructor(
     private readonly inner: Ingestion,
-    private readonly cache: CatalogueCache,
+    private readonly cache: CatalogueInvalidation,
   ) {}
 
   async applyProductPatches(patches: readonly ProductPatch[], options: PatchBatchOptions): Promise<PatchBatchResult> {
@@ -67,7 +71,7 @@ export class InvalidatingIngestion implements Ingestion {
 export class InvalidatingCampaigns implements Campaigns {
   constructor(
     private readonly inner: Campaigns,
-    private readonly cache: CatalogueCache,
+    private readonly cache: CatalogueInvalidation,
   ) {}
 
   async upsertCampaigns(campaigns: readonly Campaign[]): Promise<void> {

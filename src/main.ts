@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
+import os from 'node:os';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { EventLoopLag } from './http/event-loop-lag';
@@ -10,6 +12,12 @@ import { warmUpRenderer } from './render/warm-up';
 import { ImpressionLog } from './recording/impression-log';
 import { startServerRecording } from './recording/recording-from-config';
 import { sampleUrlsText } from './sample-urls';
+import { runClusterPrimary } from './scale-out/cluster-primary';
+import { ClusterCatalogueChanges } from './scale-out/cluster-catalogue-changes';
+import type { CatalogueChanges } from './scale-out/catalogue-changes';
+import { connectRedis } from './scale-out/redis-connection';
+import { RedisCatalogueChanges } from './scale-out/redis-catalogue-changes';
+import { RedisImpressionHandOff } from './scale-out/redis-impression-hand-off';
 import { openServices } from './services';
 import { startupFailureMessage } from './startup-failure';
 
@@ -21,8 +29,10 @@ export interface RunningServer {
 
 /** Starts the HTTP server and wires graceful shutdown; resolves once listening. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const services = await openServices(config, new Date(), logger);
-  const impressionLog = new ImpressionLog(services.storage.impressions, { logger });
+  const changes = await catalogueChangesFor(config, logger);
+  const services = await openServices(config, new Date(), logger, { changes });
+  const handOff = config.redisUrl ? await RedisImpressionHandOff.connect(config.redisUrl, logger) : undefined;
+  const impressionLog = new ImpressionLog(services.storage.impressions, { logger, handOff });
   // Render log, locks, retention, metrics, Apple relay ranges.
   const recording = startServerRecording(config, services.storage, logger);
   const imageLoader = createImageLoader({
@@ -35,7 +45,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // The first canvas render of a process loads Skia and the fonts (~0.5 s): pay it now, not on a subscriber's open.
   warmUpRenderer();
   // Each render thread loads Skia and the fonts too; no open must wait for that.
-  await sharedRenderPool(config.renderThreads).warmUp();
+  await sharedRenderPool(config.renderThreads ?? defaultRenderThreads(config)).warmUp();
   const loadGauge = config.shedLagMs > 0 ? new EventLoopLag({ overloadedAtMs: config.shedLagMs }) : undefined;
   await services.pullSource?.warmUp();
   const app = createApp({
@@ -79,7 +89,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   if (services.apiKeys.size === 0) logger.warn('no ingestion API keys configured (OPENTIME_API_KEYS): /api/v1 refuses every request');
   // With PORT=0 the port is known only now, and so is a public URL derived from it (config.ts).
   const publicUrl = config.port === 0 && config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
-  if (config.demo) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
+  // In a cluster the primary prints them, once every worker listens.
+  if (config.demo && !cluster.isWorker) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -101,6 +112,67 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   return { server, url: `http://localhost:${port}`, close };
 }
 
+/**
+ * How this process hears what other processes' writes made stale: Redis when
+ * it is configured (every process of every machine), else the cluster's IPC
+ * channel when this is one of OPENTIME_WORKERS, else nothing to hear.
+ */
+async function catalogueChangesFor(config: Config, logger: Logger): Promise<CatalogueChanges | undefined> {
+  if (config.redisUrl) return RedisCatalogueChanges.connect(config.redisUrl, logger);
+  if (cluster.isWorker) return new ClusterCatalogueChanges();
+  return undefined;
+}
+
+/** Server processes to run: OPENTIME_WORKERS, else one per core. */
+function workerCount(config: Config): number {
+  return config.workers ?? os.availableParallelism();
+}
+
+/** Render threads per process when OPENTIME_RENDER_THREADS is unset: the cores shared out among the processes. */
+function defaultRenderThreads(config: Config): number {
+  return Math.max(1, Math.round(os.availableParallelism() / workerCount(config)));
+}
+
+/** A start-up that failed: one line for what the user can fix (exit 2 for configuration, 1 otherwise), a stack for a bug. */
+function exitForStartupFailure(error: unknown, config: Config): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  // A port in use or an unwritable data directory is the user's to fix, not a bug: one line, no stack.
+  const message = startupFailureMessage(error, config) ?? `Failed to start: ${(error as Error).stack ?? error}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+/**
+ * The primary of OPENTIME_WORKERS processes: prepares what every worker
+ * needs exactly once (migrations, demo keys and data, a check that Redis
+ * answers), then runs the workers until a signal stops them.
+ */
+async function runPrimary(config: Config, logger: Logger, workers: number): Promise<void> {
+  let services: Awaited<ReturnType<typeof openServices>>;
+  try {
+    services = await openServices(config, new Date(), logger);
+    services.pullSource?.close();
+    await services.storage.close();
+    if (config.redisUrl) await (await connectRedis(config.redisUrl, { purpose: 'the workers of this machine' })).quit();
+  } catch (error) {
+    exitForStartupFailure(error, config);
+  }
+  const exitCode = await runClusterPrimary({
+    workers,
+    logger,
+    onListening(port) {
+      const publicUrl = config.port === 0 && config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
+      if (config.demo) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
+    },
+  });
+  logger.info({ exitCode }, 'opentime stopped');
+  logger.flush();
+  process.exit(exitCode);
+}
+
 /** `npm start` and `opentime serve`: start, and stop cleanly on SIGTERM/SIGINT. */
 export async function main(): Promise<void> {
   let config: Config;
@@ -111,6 +183,8 @@ export async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  const workers = workerCount(config);
+  if (workers > 1 && cluster.isPrimary) return runPrimary(config, logger, workers);
   // Handlers go in before start-up, so a SIGTERM that arrives while the server
   // is still starting (orchestrators send them early) stops it cleanly once it is up.
   let running: RunningServer | undefined;
@@ -132,17 +206,15 @@ export async function main(): Promise<void> {
       if (running) stop(running);
     });
   }
+  // A worker whose primary is gone (killed, crashed) drains and stops instead of serving on alone.
+  if (cluster.isWorker) process.on('disconnect', () => {
+    stopRequested = true;
+    if (running) stop(running);
+  });
   try {
     running = await startServer(config, logger);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    // A port in use or an unwritable data directory is the user's to fix, not a bug: one line, no stack.
-    const message = startupFailureMessage(error, config) ?? `Failed to start: ${(error as Error).stack ?? error}`;
-    process.stderr.write(`${message}\n`);
-    process.exit(1);
+    exitForStartupFailure(error, config);
   }
   if (stopRequested) stop(running);
 }

@@ -7,7 +7,7 @@ import type { Logger } from './log';
 import { openCatalogueFromConfig } from './sources/pull-source-from-config';
 import type { PullSource } from './sources/pull-source';
 import { SenderAllowlist } from './http/sender-allowlist';
-import { openStorage } from './storage/open-storage';
+import { openStorage, type OpenStorageOptions } from './storage/open-storage';
 import type { CatalogueReader } from './storage/ports/catalogue-reader';
 import type { Storage } from './storage/storage';
 import { keyringFromConfig } from './tokens/keyring-from-config';
@@ -34,13 +34,13 @@ export interface Services {
 }
 
 /** Opens the database (seeding the demo data on first start in demo mode), loads blocks and keys. */
-export async function openServices(config: Config, now: Date = new Date(), logger?: Logger): Promise<Services> {
+export async function openServices(config: Config, now: Date = new Date(), logger?: Logger, storageOptions: Pick<OpenStorageOptions, 'changes'> = {}): Promise<Services> {
   // Config problems surface before the database file is created.
   const blocks = loadBlocksConfig(config.blocksFile);
   const keyring = keyringFromConfig(config);
   const globalAllowlist = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');
   const { keys: apiKeys, demoKey: demoApiKey } = apiKeysFromConfig(config);
-  const storage = await openStorage(config);
+  const storage = await openStorage(config, storageOptions);
   let seeded = false;
   if (config.demo) {
     seeded = await seedDemoDataIfEmpty(storage, { baseUrl: config.publicUrl, now });

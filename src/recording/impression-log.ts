@@ -12,6 +12,21 @@ export interface ImpressionLogOptions {
   logger?: Pick<Logger, 'warn' | 'error'>;
   /** Starts the flush timer (default: `setTimeout`); tests pass a manual one and fire it themselves. */
   startTimer?: StartTimer;
+  /** Where other processes find an impression before it is written (Redis, when OPENTIME_REDIS_URL is set). */
+  handOff?: ImpressionHandOff;
+}
+
+/**
+ * Impressions shared between processes as soon as they are recorded, for the
+ * moments before the write-behind batch reaches the database
+ * (scale-out/redis-impression-hand-off.ts). Both calls are best effort.
+ */
+export interface ImpressionHandOff {
+  /** Shares one impression; never throws, never waits. */
+  share(impression: Impression): void;
+  /** The latest shared impression, or undefined when there is none or the share cannot be asked in time. */
+  latest(subscriberId: string, campaignId: string, blockId: string): Promise<Impression | undefined>;
+  close(): Promise<void>;
 }
 
 const keyOf = (subscriberId: string, campaignId: string, blockId: string): string => JSON.stringify([subscriberId, campaignId, blockId]);
@@ -27,8 +42,8 @@ const keyOf = (subscriberId: string, campaignId: string, blockId: string): strin
  * reader can see the picture and click it, and from then on a click served
  * by ANY process finds it (storage/ports/impressions.ts). `latest` looks at
  * this process's pending rows first only to spare that wait when the click
- * comes back to the same process; it is an optimisation, not what makes the
- * answer right. A click that finds no impression (pictures off, the row
+ * comes back to the same process; with a hand-off (Redis) it looks there
+ * next, for a click that reaches another node inside those 250 ms. A click that finds no impression (pictures off, the row
  * dropped under overload, or a click faster than the flush on another
  * process) opens what the block shows that subscriber at the click
  * (http/click-resolution.ts), as its picture would have.
@@ -38,10 +53,13 @@ const keyOf = (subscriberId: string, campaignId: string, blockId: string): strin
 export class ImpressionLog {
   private readonly queue: WriteBehindQueue<Impression>;
 
+  private readonly handOff: ImpressionHandOff | undefined;
+
   constructor(
     private readonly store: ImpressionStore,
     options: ImpressionLogOptions = {},
   ) {
+    this.handOff = options.handOff;
     this.queue = new WriteBehindQueue((rows) => store.record(rows), {
       name: 'impressions',
       flushIntervalMs: Math.max(1, options.flushIntervalMs ?? 250),
@@ -62,11 +80,19 @@ export class ImpressionLog {
   /** Queues an impression; never throws, never waits. */
   record(impression: Impression): void {
     this.queue.push(impression);
+    this.handOff?.share(impression);
   }
 
   /** The latest impression: this process's pending one, else the stored one. */
   async latest(subscriberId: string, campaignId: string, blockId: string): Promise<Impression | undefined> {
-    return this.queue.find(keyOf(subscriberId, campaignId, blockId)) ?? this.store.latest(subscriberId, campaignId, blockId);
+    const pending = this.queue.find(keyOf(subscriberId, campaignId, blockId));
+    if (pending) return pending;
+    const [shared, stored] = await Promise.all([
+      this.handOff?.latest(subscriberId, campaignId, blockId),
+      this.store.latest(subscriberId, campaignId, blockId),
+    ]);
+    if (!shared) return stored;
+    return stored && stored.renderedAt > shared.renderedAt ? stored : shared;
   }
 
   /** Writes everything pending now; resolves when it is in the store (or its batch failed and was logged). */
@@ -75,8 +101,9 @@ export class ImpressionLog {
   }
 
   /** Stops accepting impressions and writes the pending ones. Idempotent. */
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.handOff?.close();
   }
 
   stats(): WriteBehindStats {

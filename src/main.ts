@@ -12,7 +12,7 @@ import { warmUpRenderer } from './render/warm-up';
 import { ImpressionLog } from './recording/impression-log';
 import { startServerRecording } from './recording/recording-from-config';
 import { sampleUrlsText } from './sample-urls';
-import { runClusterPrimary } from './scale-out/cluster-primary';
+import { runClusterPrimary, STARTUP_FAILURE_MESSAGE, type StartupFailureMessage } from './scale-out/cluster-primary';
 import { ClusterCatalogueChanges } from './scale-out/cluster-catalogue-changes';
 import type { CatalogueChanges } from './scale-out/catalogue-changes';
 import { connectRedis } from './scale-out/redis-connection';
@@ -134,15 +134,18 @@ function defaultRenderThreads(config: Config): number {
 }
 
 /** A start-up that failed: one line for what the user can fix (exit 2 for configuration, 1 otherwise), a stack for a bug. */
-function exitForStartupFailure(error: unknown, config: Config): never {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
+async function exitForStartupFailure(error: unknown, config: Config): Promise<never> {
+  const isConfigError = error instanceof ConfigError;
   // A port in use or an unwritable data directory is the user's to fix, not a bug: one line, no stack.
-  const message = startupFailureMessage(error, config) ?? `Failed to start: ${(error as Error).stack ?? error}`;
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
+  const text = isConfigError ? error.message : (startupFailureMessage(error, config) ?? `Failed to start: ${(error as Error).stack ?? error}`);
+  if (cluster.isWorker && process.connected) {
+    // The primary says it once for all the workers (scale-out/cluster-primary.ts).
+    const message: StartupFailureMessage = { type: STARTUP_FAILURE_MESSAGE, text };
+    await new Promise<void>((resolve) => process.send?.(message, undefined, undefined, () => resolve()));
+  } else {
+    process.stderr.write(`${text}\n`);
+  }
+  process.exit(isConfigError ? 2 : 1);
 }
 
 /**
@@ -158,7 +161,7 @@ async function runPrimary(config: Config, logger: Logger, workers: number): Prom
     await services.storage.close();
     if (config.redisUrl) await (await connectRedis(config.redisUrl, { purpose: 'the workers of this machine' })).quit();
   } catch (error) {
-    exitForStartupFailure(error, config);
+    return exitForStartupFailure(error, config);
   }
   const exitCode = await runClusterPrimary({
     workers,
@@ -214,7 +217,7 @@ export async function main(): Promise<void> {
   try {
     running = await startServer(config, logger);
   } catch (error) {
-    exitForStartupFailure(error, config);
+    return exitForStartupFailure(error, config);
   }
   if (stopRequested) stop(running);
 }

@@ -11,6 +11,19 @@ export interface ClusterPrimaryOptions {
   drainTimeoutMs?: number;
 }
 
+/** What a worker that cannot start sends the primary instead of printing it, so N workers failing alike say it once. */
+export const STARTUP_FAILURE_MESSAGE = 'opentime:startup-failure';
+
+export interface StartupFailureMessage {
+  type: typeof STARTUP_FAILURE_MESSAGE;
+  /** One line (or a stack, for a bug), as the single-process server would print it. */
+  text: string;
+}
+
+function isStartupFailureMessage(message: unknown): message is StartupFailureMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === STARTUP_FAILURE_MESSAGE && typeof (message as { text?: unknown }).text === 'string';
+}
+
 /** A worker that dies this often within the window is not restarted again: something is wrong with every start. */
 const RESTARTS_ALLOWED = 5;
 const RESTART_WINDOW_MS = 60_000;
@@ -33,6 +46,7 @@ export function runClusterPrimary(options: ClusterPrimaryOptions): Promise<numbe
   let started = false;
   let stopping = false;
   let exitCode = 0;
+  let failureSaid = false;
 
   return new Promise<number>((resolve) => {
     const finishWhenAllGone = (): void => {
@@ -55,6 +69,11 @@ export function runClusterPrimary(options: ClusterPrimaryOptions): Promise<numbe
     const fork = (): void => {
       const worker = cluster.fork();
       worker.on('message', (message: unknown) => {
+        if (isStartupFailureMessage(message)) {
+          if (!failureSaid) process.stderr.write(`${message.text}\n`);
+          failureSaid = true;
+          return;
+        }
         if (!isCatalogueChangeMessage(message)) return;
         for (const other of Object.values(cluster.workers ?? {})) {
           if (other && other !== worker && other.isConnected()) other.send(message, undefined, () => undefined);

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { startServerProcess, type ServerProcess } from './helpers/processes';
+
+/** The worker processes under the primary (Linux /proc). */
+function workerPids(primaryPid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${primaryPid}/task/${primaryPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** One GET on a connection of its own: node:cluster hands each new connection to the next worker in turn. */
+function getOnNewConnection(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false, headers: { ...headers, connection: 'close' } }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Polls until `check` holds, at most `timeoutMs`: for process start-ups, which take as long as the machine needs. */
+async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('OPENTIME_WORKERS=2: two server processes on one port and one SQLite file', () => {
+  let dataDir: string;
+  let server: ServerProcess;
+  let heroUrl: string;
+  const amp = { 'AMP-Email-Sender': 'news@shop.example' };
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-cluster-'));
+    // Cached figures would live a minute: only the workers telling each other can make a write show at once.
+    server = await startServerProcess({ OPENTIME_DATA_DIR: dataDir, OPENTIME_WORKERS: '2', OPENTIME_FRESHNESS_MS: '60000', OPENTIME_RENDER_THREADS: '1' });
+    heroUrl = /curl -H 'AMP-Email-Sender: [^']+' '([^']*\/amp\/v1\/blocks\/hero-product[^']*)'/.exec(server.stdout())?.[1] as string;
+  }, 60_000);
+  afterAll(async () => {
+    if (server.child.exitCode === null) await server.stop('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('the banner is printed once, by the primary, with two workers behind it', async () => {
+    expect(server.stdout().match(/Opentime is listening on/g)).toHaveLength(1);
+    await eventually(() => workerPids(server.child.pid as number).length === 2, 10_000);
+  });
+
+  test('a price written through one worker is what every worker answers next, though cached figures would live a minute', async () => {
+    const priceOf = async (): Promise<string> => {
+      const { status, body } = await getOnNewConnection(heroUrl, amp);
+      expect(status).toBe(200);
+      return String((JSON.parse(body) as { items: { product: { price: string } }[] }).items[0]?.product.price);
+    };
+    // Both workers cache the old price first.
+    for (let i = 0; i < 6; i++) expect(await priceOf()).toBe('€119.00');
+    const apiKey = fs.readFileSync(path.join(dataDir, 'demo-api-key.txt'), 'utf8').trim();
+    const written = await fetch(`${server.url}/api/v1/products`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ products: [{ id: 'quilted-jacket-olive', salePrice: 77 }] }),
+    });
+    expect(written.status).toBe(200);
+    // The change reaches the other worker through the primary within a moment of the acknowledged write:
+    // the first open or two may still race it, the rest must not.
+    const seen: string[] = [];
+    for (let i = 0; i < 6; i++) seen.push(await priceOf());
+    expect(seen.slice(-4)).toEqual(['€77.00', '€77.00', '€77.00', '€77.00']);
+  });
+
+  test('a worker killed with SIGKILL is replaced, and opens are answered meanwhile', async () => {
+    const primary = server.child.pid as number;
+    const [victim] = workerPids(primary);
+    process.kill(victim as number, 'SIGKILL');
+    await eventually(() => !alive(victim as number), 5000);
+    for (let i = 0; i < 4; i++) expect((await getOnNewConnection(heroUrl, amp)).status).toBe(200);
+    await eventually(() => workerPids(primary).length === 2 && !workerPids(primary).includes(victim as number), 30_000);
+  });
+
+  test('SIGTERM to the primary drains every worker and exits 0, leaving no process behind', async () => {
+    const workers = workerPids(server.child.pid as number);
+    expect(await server.stop('SIGTERM')).toBe(0);
+    for (const pid of workers) expect(alive(pid)).toBe(false);
+  });
+});

@@ -1,0 +1,252 @@
+import type { ClientBase } from 'pg';
+
+/**
+ * Versioned schema migrations for PostgreSQL.
+ *
+ * Rules for anyone adding one (the same as the SQLite adapter's):
+ * - append only; never edit or renumber a migration that has shipped, because
+ *   existing databases have already recorded it as applied;
+ * - versions are consecutive integers starting at 1;
+ * - every pending migration runs in ONE transaction with the rows that record
+ *   them, so the schema is either fully migrated or not at all (PostgreSQL's
+ *   DDL is transactional).
+ */
+export interface PostgresMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Keys, categories and ISO times are `COLLATE "C"`: compared byte by byte,
+ * as SQLite's BINARY does, so best-sellers tie-break by id in the same order
+ * on both databases and ISO 8601 times ("…T10:00:05.000Z") compare as text
+ * in time order whatever the database's locale; C comparisons are also the
+ * cheapest.
+ *
+ * Record times are text, exactly as the source sent them (the rules compare
+ * them with Date.parse; impressions and retention compare them as text, which
+ * the port defines as toISOString() output). The log's times are epoch ms in
+ * bigint. Lists of ids are text[], except the render log's item ids and a
+ * frozen view, which are jsonb (written in bulk, read whole or never, never
+ * queried into).
+ */
+export const MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'catalogue, impressions, ingested events, render log, clicks and lock-at-first-open views',
+    sql: `
+      CREATE TABLE products (
+        id          text COLLATE "C" NOT NULL PRIMARY KEY,
+        name        text             NOT NULL,
+        url         text             NOT NULL,
+        image       text             NOT NULL,
+        category    text COLLATE "C" NOT NULL,
+        price       double precision NOT NULL,
+        sale_price  double precision,
+        currency    text             NOT NULL,
+        stock       bigint           NOT NULL,
+        popularity  bigint           NOT NULL,
+        updated_at  text             NOT NULL
+      );
+
+      -- Best-sellers (docs/ARCHITECTURE.md, "Storage"): partial indexes over in-stock rows, in
+      -- exactly the order the queries ask for, so a query walks the index from its start and stops
+      -- after LIMIT rows, whatever the catalogue's size (PostgreSQL manual, "Partial Indexes" and
+      -- "Indexes and ORDER BY"). The queries repeat "stock > 0" so the planner can prove the
+      -- partial index applies.
+      CREATE INDEX products_best_sellers_by_category ON products (category, popularity DESC, id) WHERE stock > 0;
+      CREATE INDEX products_best_sellers ON products (popularity DESC, id) WHERE stock > 0;
+
+      CREATE TABLE subscribers (
+        id              text COLLATE "C" NOT NULL PRIMARY KEY,
+        first_name      text   NOT NULL,
+        locale          text   NOT NULL,
+        time_zone       text   NOT NULL,
+        currency        text   NOT NULL,
+        country         text,
+        city            text,
+        loyalty_points  bigint NOT NULL,
+        loyalty_tier    text,
+        recent_views    text[] NOT NULL DEFAULT '{}',
+        cart            text[] NOT NULL DEFAULT '{}',
+        purchases       text[] NOT NULL DEFAULT '{}',
+        updated_at      text   NOT NULL
+      );
+
+      CREATE TABLE campaigns (
+        id               text COLLATE "C" NOT NULL PRIMARY KEY,
+        name             text   NOT NULL,
+        ends_at          text,
+        allowed_senders  text[] NOT NULL DEFAULT '{}'
+      );
+
+      -- The latest image render per subscriber, campaign and block: what a click on slot i opens.
+      CREATE TABLE impressions (
+        subscriber_id  text COLLATE "C" NOT NULL,
+        campaign_id    text COLLATE "C" NOT NULL,
+        block_id       text COLLATE "C" NOT NULL,
+        urls           text[]           NOT NULL,
+        rendered_at    text COLLATE "C" NOT NULL,
+        PRIMARY KEY (subscriber_id, campaign_id, block_id)
+      );
+      CREATE INDEX impressions_by_time ON impressions (rendered_at);
+
+      -- Every event id applied (or refused as stale), written with its effect, so a replayed
+      -- webhook is acknowledged and never applied twice; and per subscriber and product, when the
+      -- latest cart change happened at the source.
+      CREATE TABLE ingested_events (
+        id             text COLLATE "C" NOT NULL PRIMARY KEY,
+        subscriber_id  text             NOT NULL,
+        type           text             NOT NULL,
+        occurred_at    text             NOT NULL,
+        received_at    text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX ingested_events_by_time ON ingested_events (received_at);
+
+      CREATE TABLE cart_event_times (
+        subscriber_id  text COLLATE "C" NOT NULL,
+        product_id     text COLLATE "C" NOT NULL,
+        occurred_at    text COLLATE "C" NOT NULL,
+        PRIMARY KEY (subscriber_id, product_id)
+      );
+      CREATE INDEX cart_event_times_by_time ON cart_event_times (occurred_at);
+
+      -- The render log and clicks: appended in batches, read per campaign by reports, pruned from
+      -- the lowest id up (rows arrive in time order). One index each besides the key: every open
+      -- writes a row, and every index costs every insert.
+      CREATE TABLE render_log (
+        id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        rendered_at    bigint           NOT NULL,
+        campaign_id    text COLLATE "C" NOT NULL,
+        block_id       text COLLATE "C" NOT NULL,
+        subscriber_id  text COLLATE "C" NOT NULL,
+        surface        text             NOT NULL,
+        client         text             NOT NULL,
+        prefetch       boolean          NOT NULL,
+        variant        text COLLATE "C",
+        outcome        text             NOT NULL,
+        locked         boolean          NOT NULL,
+        item_ids       jsonb            NOT NULL
+      );
+      CREATE INDEX render_log_by_campaign ON render_log (campaign_id);
+
+      CREATE TABLE clicks (
+        id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        clicked_at     bigint           NOT NULL,
+        campaign_id    text COLLATE "C" NOT NULL,
+        block_id       text COLLATE "C" NOT NULL,
+        subscriber_id  text COLLATE "C" NOT NULL,
+        slot           integer          NOT NULL,
+        variant        text COLLATE "C",
+        url            text             NOT NULL
+      );
+      CREATE INDEX clicks_by_campaign ON clicks (campaign_id);
+
+      -- The view each subscriber saw at their first human open of a locked block; the first insert wins.
+      CREATE TABLE block_locks (
+        campaign_id      text COLLATE "C" NOT NULL,
+        block_id         text COLLATE "C" NOT NULL,
+        subscriber_id    text COLLATE "C" NOT NULL,
+        view             jsonb            NOT NULL,
+        variant          text,
+        message_variant  text,
+        locked_at        bigint           NOT NULL,
+        PRIMARY KEY (campaign_id, block_id, subscriber_id)
+      );
+      CREATE INDEX block_locks_by_time ON block_locks (locked_at);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/**
+ * The key of the advisory lock migrations hold: any constant every Opentime
+ * node agrees on. These are the bytes of "opentime" read as a big-endian
+ * int8. Advisory locks are the application's own (PostgreSQL manual,
+ * "Advisory Locks"); a transaction-level one is released at COMMIT or
+ * ROLLBACK, so a node that dies mid-migration cannot leave it held.
+ */
+export const MIGRATION_LOCK_KEY = '8030593374778026341';
+
+export interface MigrationResult {
+  /** Schema version found before migrating (0 for a new database). */
+  readonly from: number;
+  /** Schema version after migrating. */
+  readonly to: number;
+  /** Versions applied by this call, in order. */
+  readonly applied: readonly number[];
+}
+
+function assertWellFormed(migrations: readonly PostgresMigration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`migrations must be numbered 1, 2, 3… in order; entry ${i} ("${m.name}") has version ${m.version}`);
+    }
+  });
+}
+
+/** The highest applied migration version, or 0 for a database never migrated. */
+export async function schemaVersion(client: ClientBase): Promise<number> {
+  // to_regclass: NULL instead of an error when the table does not exist (a new database).
+  const table = await client.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+  if (!table.rows[0]?.present) return 0;
+  const row = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+  return row.rows[0]?.version ?? 0;
+}
+
+function newerThanThisBuild(from: number, latest: number): Error {
+  return new Error(`database schema version ${from} is newer than this build supports (${latest}); upgrade Opentime or point it at another database`);
+}
+
+/**
+ * Brings the database up to the newest schema. Safe on every start, and on
+ * several nodes starting at once: the whole run is one transaction that
+ * first takes `pg_advisory_xact_lock(MIGRATION_LOCK_KEY)`, so the nodes
+ * queue on the lock and each reads the version only once it holds it; the
+ * first applies what is pending, the others find nothing left to do.
+ * Refuses a database whose schema is newer than this code knows.
+ */
+export async function migrate(client: ClientBase, migrations: readonly PostgresMigration[] = MIGRATIONS): Promise<MigrationResult> {
+  assertWellFormed(migrations);
+  const latest = migrations.length;
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version     integer     NOT NULL PRIMARY KEY,
+        name        text        NOT NULL,
+        applied_at  timestamptz NOT NULL DEFAULT now()
+      )`);
+    const from = await schemaVersion(client);
+    if (from > latest) throw newerThanThisBuild(from, latest);
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (migration.version <= from) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return { from, to: Math.max(from, ...applied), applied };
+  } catch (error) {
+    // The migration's own error is the one to report, even when the connection broke with it.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * For read-only opens, which may not migrate: refuses a schema other than
+ * this build's rather than failing later on a missing column mid-request.
+ */
+export async function assertCurrentSchema(client: ClientBase, migrations: readonly PostgresMigration[] = MIGRATIONS): Promise<void> {
+  const version = await schemaVersion(client);
+  const latest = migrations.length;
+  if (version > latest) throw newerThanThisBuild(version, latest);
+  if (version < latest) {
+    throw new Error(`database schema version ${version}, this build needs ${latest}; start a server (or open it once read-write) to migrate`);
+  }
+}

@@ -1,15 +1,19 @@
 import path from 'node:path';
 import type { Config } from './config';
+import { DatabaseUnreachableError } from './storage/open-storage';
 
 /**
  * The system errors a start-up meets because of a setting — a port in use, a
- * host that is not this machine's, a data directory that cannot be written —
+ * host that is not this machine's, a data directory that cannot be written,
+ * a database that cannot be reached —
  * as one line naming the setting, its value and what is expected, like a
  * configuration error. Anything else is undefined: a bug, reported with its stack.
  */
 export function startupFailureMessage(error: unknown, config: Pick<Config, 'port' | 'host' | 'dataDir'>): string | undefined {
   // Not `instanceof Error`: errors from Node's core may come from another realm (a vm context, a test runner).
   if (typeof error !== 'object' || error === null) return undefined;
+  // OPENTIME_DATABASE_URL down, unknown or refusing us: the message already names the setting (password left out) and what failed.
+  if (error instanceof DatabaseUnreachableError) return error.message;
   const { code, syscall, path: file } = error as NodeJS.ErrnoException;
   if (syscall === 'listen' || syscall === 'bind') {
     switch (code) {

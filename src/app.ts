@@ -102,6 +102,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** When set, GET /metrics needs "Authorization: Bearer <metricsToken>". */
   metricsToken?: string;
+  /** What GET /metrics answers instead of this process's own figures: the whole cluster's, in a cluster worker. */
+  metricsScrape?: () => Promise<string>;
   /** The pull source opens read through, if any: its counts go on GET /metrics. */
   pullSource?: Pick<PullSource, 'name' | 'stats'>;
   /** Apple's relay egress ranges, to tell Mail Privacy Protection prefetches; none: the user agent alone decides. */
@@ -173,7 +175,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
     }),
   );
   app.use(demoAssetsRouter());
-  app.use(metricsRouter(recording.metrics, { token: deps.metricsToken }));
+  app.use(metricsRouter(recording.metrics, { token: deps.metricsToken, scrape: deps.metricsScrape }));
   recording.metrics.watch({
     caches: { render: () => renderer.cache.stats(), images: () => imageLoader.stats(), ...catalogueCacheMetrics(deps.storage.catalogueCache) },
     queues: { impressions: () => impressionLog.stats() },

@@ -14,6 +14,7 @@ import { startServerRecording } from './recording/recording-from-config';
 import { sampleUrlsText } from './sample-urls';
 import { runClusterPrimary, STARTUP_FAILURE_MESSAGE, type StartupFailureMessage } from './scale-out/cluster-primary';
 import { ClusterCatalogueChanges } from './scale-out/cluster-catalogue-changes';
+import { ClusterMetrics } from './scale-out/cluster-metrics';
 import type { CatalogueChanges } from './scale-out/catalogue-changes';
 import { connectRedis } from './scale-out/redis-connection';
 import { RedisCatalogueChanges } from './scale-out/redis-catalogue-changes';
@@ -75,6 +76,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     locks: recording.locks,
     metrics: recording.metrics,
     metricsToken: recording.metricsToken,
+    // In a cluster, any worker may take the scrape: it answers for all of them.
+    metricsScrape: cluster.isWorker ? scrapeOf(new ClusterMetrics(recording.metrics.registry)) : undefined,
     relayRanges: recording.relayRanges,
     trustProxy: recording.trustProxy,
     loadGauge,
@@ -122,6 +125,8 @@ async function catalogueChangesFor(config: Config, logger: Logger): Promise<Cata
   if (cluster.isWorker) return new ClusterCatalogueChanges();
   return undefined;
 }
+
+const scrapeOf = (metrics: ClusterMetrics) => (): Promise<string> => metrics.scrape();
 
 /** Server processes to run: OPENTIME_WORKERS, else one per core. */
 function workerCount(config: Config): number {

@@ -89,6 +89,19 @@ describe('OPENTIME_WORKERS=2: two server processes on one port and one SQLite fi
     expect(seen.slice(-4)).toEqual(['€77.00', '€77.00', '€77.00', '€77.00']);
   });
 
+  test('GET /metrics answers for the whole cluster, whichever worker takes the scrape', async () => {
+    const rendersOf = (text: string): number =>
+      [...text.matchAll(/^opentime_renders_total\{[^}]*\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const before = rendersOf((await getOnNewConnection(`${server.url}/metrics`, {})).body);
+    for (let i = 0; i < 6; i++) expect((await getOnNewConnection(heroUrl, amp)).status).toBe(200);
+    // Consecutive scrapes land on different workers (connections go round the workers in turn): each sees all six.
+    for (let i = 0; i < 2; i++) {
+      const scrape = await getOnNewConnection(`${server.url}/metrics`, {});
+      expect(scrape.status).toBe(200);
+      expect(rendersOf(scrape.body) - before).toBe(6);
+    }
+  });
+
   test('a worker killed with SIGKILL is replaced, and opens are answered meanwhile', async () => {
     const primary = server.child.pid as number;
     const [victim] = workerPids(primary);

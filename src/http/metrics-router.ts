@@ -9,6 +9,8 @@ export interface MetricsRouterOptions {
    * (OPENTIME_METRICS_TOKEN). Unset: open, for a scraper on a private network.
    */
   token?: string;
+  /** The text to answer instead of this process's registry: the whole cluster's, in a cluster worker (scale-out/cluster-metrics.ts). */
+  scrape?: () => Promise<string>;
 }
 
 /**
@@ -28,7 +30,14 @@ export function metricsRouter(metrics: Metrics, options: MetricsRouterOptions = 
         return;
       }
     }
-    const body = await metrics.registry.metrics();
+    let body: string;
+    try {
+      body = options.scrape ? await options.scrape() : await metrics.registry.metrics();
+    } catch (error) {
+      req.log.warn({ err: error }, 'metrics not gathered');
+      res.status(503).set('Cache-Control', cacheControl('operational')).type('text/plain').send('Metrics could not be gathered from every worker; try again.\n');
+      return;
+    }
     res.set('Cache-Control', cacheControl('operational')).type(metrics.registry.contentType).send(body);
   });
   return router;

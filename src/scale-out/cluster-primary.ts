@@ -1,6 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
 import type { Logger } from '../log';
 import { isCatalogueChangeMessage } from './cluster-catalogue-changes';
+import { answerMetricsRequests } from './cluster-metrics';
 
 export interface ClusterPrimaryOptions {
   workers: number;
@@ -33,7 +35,8 @@ const RESTART_WINDOW_MS = 60_000;
  * https://nodejs.org/api/cluster.html): it serves nothing itself. It starts
  * the workers, which share one listening port, passes each worker's
  * catalogue changes on to the others when no Redis does it
- * (cluster-catalogue-changes.ts), restarts a worker that dies, and on
+ * (cluster-catalogue-changes.ts), sums the workers' metrics for a scrape
+ * (cluster-metrics.ts), restarts a worker that dies, and on
  * SIGTERM or SIGINT asks every worker to drain (each writes its queued
  * renders, impressions and claims, docs/ARCHITECTURE.md "Scale-out") and
  * exits once all have. Resolves with the exit code for the process.
@@ -47,6 +50,7 @@ export function runClusterPrimary(options: ClusterPrimaryOptions): Promise<numbe
   let stopping = false;
   let exitCode = 0;
   let failureSaid = false;
+  const aggregator = new AggregatorRegistry<PrometheusContentType>();
 
   return new Promise<number>((resolve) => {
     const finishWhenAllGone = (): void => {
@@ -68,6 +72,7 @@ export function runClusterPrimary(options: ClusterPrimaryOptions): Promise<numbe
 
     const fork = (): void => {
       const worker = cluster.fork();
+      answerMetricsRequests(worker, aggregator);
       worker.on('message', (message: unknown) => {
         if (isStartupFailureMessage(message)) {
           if (!failureSaid) process.stderr.write(`${message.text}\n`);

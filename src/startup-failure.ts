@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Config } from './config';
+import { ServiceUnreachableError } from './scale-out/service-unreachable';
 import { DatabaseUnreachableError } from './storage/open-storage';
 
 /**
@@ -14,6 +15,8 @@ export function startupFailureMessage(error: unknown, config: Pick<Config, 'port
   if (typeof error !== 'object' || error === null) return undefined;
   // OPENTIME_DATABASE_URL down, unknown or refusing us: the message already names the setting (password left out) and what failed.
   if (error instanceof DatabaseUnreachableError) return error.message;
+  // OPENTIME_REDIS_URL likewise.
+  if (error instanceof ServiceUnreachableError) return error.message;
   const { code, syscall, path: file } = error as NodeJS.ErrnoException;
   if (syscall === 'listen' || syscall === 'bind') {
     switch (code) {

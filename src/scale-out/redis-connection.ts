@@ -34,7 +34,12 @@ export async function connectRedis(url: string, options: RedisConnectionOptions)
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
   let lastWarning = 0;
+  let connected = false;
+  let lastError: Error | undefined;
   client.on('error', (error: Error) => {
+    lastError = error;
+    // Before the first connection the failure is start-up's to report, once.
+    if (!connected) return;
     const now = Date.now();
     if (now - lastWarning < WARN_EVERY_MS) return;
     lastWarning = now;
@@ -42,11 +47,12 @@ export async function connectRedis(url: string, options: RedisConnectionOptions)
   });
   try {
     await client.connect();
+    connected = true;
   } catch (error) {
     client.disconnect();
-    throw new ServiceUnreachableError(
-      `OPENTIME_REDIS_URL=${withoutPassword(url)}: cannot connect (${(error as Error).message}); expected a Redis server that answers there, for ${options.purpose}`,
-    );
+    // ioredis rejects with "Connection is closed."; the socket's own error says why.
+    const reason = (lastError ?? (error as Error)).message;
+    throw new ServiceUnreachableError(`OPENTIME_REDIS_URL=${withoutPassword(url)}: cannot connect (${reason}); expected a Redis server that answers there, for ${options.purpose}`);
   }
   return client;
 }

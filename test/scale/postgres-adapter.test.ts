@@ -4,6 +4,7 @@ import type { SubscriberEvent } from '../../src/data/subscriber-events';
 import type { BlockView } from '../../src/kinds/registry';
 import { DatabaseUnreachableError, openStorage } from '../../src/storage/open-storage';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/postgres/migrations';
+import { CATALOGUE_SQL } from '../../src/storage/postgres/postgres-records';
 import { openPostgresStorage, type PostgresStorage } from '../../src/storage/postgres/postgres-storage';
 import type { FrozenView } from '../../src/storage/ports/block-locks';
 import type { Impression } from '../../src/storage/ports/impressions';
@@ -220,6 +221,25 @@ describe('PostgreSQL query plans', () => {
     expect(overall).not.toMatch(/Seq Scan|Sort/);
 
     expect((await storage.explain('getProduct', 'p1')).join('\n')).toMatch(/Index Scan using products_pkey on products/);
+  });
+
+  it('the generic plans of the named best-seller statements (what a pooled connection reuses) walk the same indexes', async () => {
+    const storage = await open();
+    await storage.ingestion.upsertProducts(Array.from({ length: 20_000 }, (_, n) => product(`p${n}`, { category: ['coats', 'shoes'][n % 2] as string, popularity: n % 500 })));
+    const client = await sql();
+    await client.query('ANALYZE products');
+    // node-postgres prepares named statements once per connection; after a few runs PostgreSQL may
+    // switch them to a plan made without the parameters' values (PostgreSQL manual, "PREPARE").
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    await client.query(`PREPARE in_category (text, bigint, text[]) AS ${CATALOGUE_SQL.bestSellersInCategory}`);
+    await client.query(`PREPARE overall (bigint, text[]) AS ${CATALOGUE_SQL.bestSellers}`);
+    const planOf = async (execute: string): Promise<string> => (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${execute}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
+    const inCategory = await planOf("EXECUTE in_category('coats', 8, '{}')");
+    expect(inCategory).toMatch(/Index Scan using products_best_sellers_by_category on products/);
+    expect(inCategory).not.toMatch(/Seq Scan|Sort/);
+    const overall = await planOf("EXECUTE overall(8, '{p1}')");
+    expect(overall).toMatch(/Index Scan using products_best_sellers on products/);
+    expect(overall).not.toMatch(/Seq Scan|Sort/);
   });
 });
 

@@ -96,7 +96,8 @@ export async function connectChecked(pool: Pool, url: string): Promise<PoolClien
 /** What failed, in a few words: the system error and address, the server's message, or the timeout. */
 function reasonOf(error: unknown): string {
   if (error instanceof DatabaseError) return `the server refused the connection (${error.code ?? 'no code'}: ${error.message})`;
-  const { code, address, port, message } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const { code, address, port, hostname, message } = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name does not resolve (${[code, hostname].filter(Boolean).join(' ')})`;
   if (code !== undefined) return `cannot connect (${code}${address ? ` ${address}${port ? `:${port}` : ''}` : ''})`;
   if (typeof message === 'string' && /timeout/i.test(message)) return `no answer to the connection (${message})`;
   return `cannot connect (${typeof message === 'string' ? message : String(error)})`;

@@ -5,7 +5,7 @@ import nodemailer from 'nodemailer';
 import { loadBlocksConfig } from '../blocks/blocks-config';
 import { loadConfig, type Config } from '../config';
 import { composeMessage } from '../email/compose';
-import { recipientWarnings } from '../email/recipient-check';
+import { databaseName, recipientWarnings } from '../email/recipient-check';
 import { defaultTemplatesDir, listTemplates, loadTemplate } from '../email/templates';
 import { keyringFromConfig } from '../tokens/keyring-from-config';
 import { DEFAULT_TTL_SECONDS, signSubscriberToken } from '../tokens/subscriber-token';
@@ -100,7 +100,7 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
   // Said before the message is written or sent: the user reads them before acting on the result.
   const warnings = await recipientWarnings(config, { subscriberId: options.subscriber, campaignId: options.campaign, sender: from });
   for (const warning of warnings) stderr.write(`${warning}\n`);
-  if (warnings.length === 0) stderr.write(`Checked: subscriber, campaign and AMP-Email-Sender ${from} are known to ${config.databaseFile}.\n`);
+  if (warnings.length === 0) stderr.write(`Checked: subscriber, campaign and AMP-Email-Sender ${from} are known to ${databaseName(config)}.\n`);
   const { message } = await composeMessage({
     template,
     baseUrl: config.publicUrl,

@@ -24,7 +24,8 @@ export async function runReport(
   io: { env?: NodeJS.ProcessEnv; cwd?: string; stdout?: NodeJS.WritableStream; now?: Date } = {},
 ): Promise<CampaignReport> {
   const config = loadConfig(io.env ?? process.env, io.cwd ?? process.cwd());
-  if (!fs.existsSync(config.databaseFile)) {
+  // With OPENTIME_DATABASE_URL there is no file to look for: opening says what is wrong with the database.
+  if (config.databaseUrl === undefined && !fs.existsSync(config.databaseFile)) {
     throw new ReportCommandError(`No database at ${config.databaseFile}. Expected the data directory of a server that has served opens (OPENTIME_DATA_DIR).`);
   }
   const storage = await openStorage(config, { readonly: true });

@@ -4,6 +4,11 @@ import { SenderAllowlist } from '../http/sender-allowlist';
 import { openStorage } from '../storage/open-storage';
 import type { Storage } from '../storage/storage';
 
+/** The database as a message names it: the SQLite file, or the setting that names the PostgreSQL one (its URL holds a password). */
+export function databaseName(config: Pick<Config, 'databaseFile' | 'databaseUrl'>): string {
+  return config.databaseUrl === undefined ? config.databaseFile : 'the database of OPENTIME_DATABASE_URL';
+}
+
 export interface RecipientCheck {
   subscriberId: string;
   campaignId: string;
@@ -19,15 +24,15 @@ export interface RecipientCheck {
  * every block's fallback). Warnings, not errors: data may be pushed after the
  * email is built, and the ESP may send it days later.
  */
-export async function recipientWarnings(config: Pick<Config, 'databaseFile' | 'freshnessMs' | 'allowedSenders'>, check: RecipientCheck): Promise<string[]> {
-  if (!fs.existsSync(config.databaseFile)) {
+export async function recipientWarnings(config: Pick<Config, 'databaseFile' | 'databaseUrl' | 'freshnessMs' | 'allowedSenders'>, check: RecipientCheck): Promise<string[]> {
+  if (config.databaseUrl === undefined && !fs.existsSync(config.databaseFile)) {
     return [`warning: no database at ${config.databaseFile}, so subscriber "${check.subscriberId}", campaign "${check.campaignId}" and the sender were not checked (start the server once, or set OPENTIME_DATA_DIR).`];
   }
   let storage: Storage;
   try {
     storage = await openStorage(config, { readonly: true });
   } catch (error) {
-    return [`warning: could not read ${config.databaseFile} (${(error as Error).message}), so the subscriber, campaign and sender were not checked.`];
+    return [`warning: could not read ${databaseName(config)} (${(error as Error).message}), so the subscriber, campaign and sender were not checked.`];
   }
   try {
     const [subscriber, campaign] = await Promise.all([storage.catalogue.getSubscriber(check.subscriberId), storage.catalogue.getCampaign(check.campaignId)]);

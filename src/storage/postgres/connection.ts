@@ -128,8 +128,9 @@ const MAX_ATTEMPTS = 10;
  * Runs `work` in one transaction (READ COMMITTED) on one connection of the
  * pool: COMMIT when it resolves, ROLLBACK when it throws, so a batch lands
  * whole or not at all. A batch that lost a race to another connection
- * (ConcurrentWriteConflict, a deadlock) is run again from the start; each
- * retry follows another transaction's commit, so the batches make progress.
+ * (ConcurrentWriteConflict, a deadlock PostgreSQL broke by aborting it) is
+ * run again from the start, at most MAX_ATTEMPTS times in all: it lost to a
+ * transaction that goes on, so the batches as a whole make progress.
  */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -29,13 +29,19 @@ export async function stopServices(started: StartedServices): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   if (started.redis) {
-    const { pid, dir } = started.redis;
+    const { url, pid, dir } = started.redis;
     try {
-      // The pid global-setup read from the pid file of the redis-server it started; SIGTERM with
-      // `--save ''` exits without writing anything.
-      process.kill(pid, 'SIGTERM');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') failures.push(`Redis (pid ${pid}): ${(error as Error).message}`);
+      // SHUTDOWN NOSAVE answers only by closing the connection as the server exits, so once
+      // redis-cli returns nothing writes into the directory any more.
+      execFileSync('redis-cli', ['-p', new URL(url).port, 'shutdown', 'nosave'], { stdio: 'pipe' });
+    } catch {
+      // No redis-cli, or the server did not answer: end it by the pid global-setup read from the pid
+      // file of the redis-server it started.
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') failures.push(`Redis (pid ${pid}): ${(error as Error).message}`);
+      }
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -125,16 +125,20 @@ const skip = { now, onIncomplete: 'skip' as const };
 
 export function describeStorageContract(name: string, factory: StorageFactory): void {
   describe(`storage contract: ${name}`, () => {
-    let db: StorageUnderTest;
+    let underTest: StorageUnderTest | undefined;
     let storage: Storage;
+    /** The database under test; only read inside tests, which run only when the factory succeeded. */
+    const db = { openAnother: (): Promise<Storage> => (underTest as StorageUnderTest).openAnother() };
 
     beforeEach(async () => {
-      db = await factory();
-      storage = db.storage;
+      underTest = await factory();
+      storage = underTest.storage;
     });
 
     afterEach(async () => {
-      await db.dispose();
+      // A factory that failed has already said why; there is nothing to dispose of.
+      await underTest?.dispose();
+      underTest = undefined;
     });
 
     describe('catalogue reader', () => {

@@ -15,7 +15,9 @@ export interface PatchBatchOptions {
  * writes the plan, all before the transaction commits, so no other writer,
  * in this process or another, slips in between the read and the write
  * (SQLite: one immediate transaction; a networked database: SELECT … FOR
- * UPDATE, or INSERT … ON CONFLICT).
+ * UPDATE on the rows that exist, and INSERT … ON CONFLICT DO NOTHING for the
+ * ones that do not yet, rerunning the batch when another writer created one
+ * meanwhile).
  *
  * Promises every implementation keeps (test/storage/contract.ts):
  * - a method resolves only once its batch is committed and durable, so the

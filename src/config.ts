@@ -136,6 +136,8 @@ const configSchema = z.strictObject({
     .string()
     .refine((url) => /^postgres(ql)?:\/\//.test(url) && URL.canParse(url), { message: 'expected a PostgreSQL URL such as postgres://opentime:secret@db.internal:5432/opentime' })
     .optional(),
+  /** Connections each server process keeps to PostgreSQL at most; processes × nodes × this must stay under the server's max_connections. */
+  databasePoolSize: wholeNumber(1, 1000).default(10),
   /** Redis that nodes share (cache invalidation, impressions between render and click): redis://host:6379 or rediss://… */
   redisUrl: z
     .string()
@@ -218,6 +220,7 @@ export const environmentVariables = {
   OPENTIME_SHED_LAG_MS: 'shedLagMs',
   OPENTIME_WORKERS: 'workers',
   OPENTIME_DATABASE_URL: 'databaseUrl',
+  OPENTIME_DATABASE_POOL_SIZE: 'databasePoolSize',
   OPENTIME_REDIS_URL: 'redisUrl',
   OPENTIME_SITE_URL: 'siteUrl',
   OPENTIME_API_KEYS: 'apiKeys',

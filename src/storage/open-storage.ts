@@ -45,17 +45,19 @@ export class DatabaseUnreachableError extends Error {
  * (OPENTIME_FRESHNESS_MS). docs/ARCHITECTURE.md, "Storage".
  */
 export async function openStorage(
-  config: Pick<Config, 'databaseFile' | 'databaseUrl' | 'freshnessMs'>,
+  config: Pick<Config, 'databaseFile' | 'databaseUrl' | 'freshnessMs'> & Partial<Pick<Config, 'databasePoolSize'>>,
   options: OpenStorageOptions = {},
 ): Promise<Storage> {
   const database =
-    config.databaseUrl === undefined ? openSqliteStorage(config.databaseFile, { readonly: options.readonly }) : await openPostgres(config.databaseUrl, options);
+    config.databaseUrl === undefined
+      ? openSqliteStorage(config.databaseFile, { readonly: options.readonly })
+      : await openPostgres(config.databaseUrl, config.databasePoolSize, options);
   return withCatalogueCache(database, { freshnessMs: config.freshnessMs, changes: options.changes });
 }
 
-async function openPostgres(url: string, options: OpenStorageOptions): Promise<Storage> {
+async function openPostgres(url: string, poolSize: number | undefined, options: OpenStorageOptions): Promise<Storage> {
   try {
-    return await openPostgresStorage(url, { readonly: options.readonly });
+    return await openPostgresStorage(url, { readonly: options.readonly, poolSize });
   } catch (error) {
     if (!(error instanceof PostgresUnreachableError)) throw error;
     throw new DatabaseUnreachableError(

@@ -13,11 +13,12 @@ const shared = {
     // (tsconfig's isolatedModules), which keeps the run fast.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
-  testTimeout: 30000,
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option: jest ignores it inside a project.
+  testTimeout: 30000,
   projects: [
     {
       ...shared,

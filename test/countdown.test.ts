@@ -1,6 +1,15 @@
+import { PNG } from 'pngjs';
 import { parseBlocksConfig } from '../src/blocks/blocks-config';
+import { isTicking, isViewOf, themeDefaultsOf, type ShownView } from '../src/kinds/kind-of-view';
+import { blockKinds } from '../src/kinds/registry';
+import { drawBlock } from '../src/render/draw-block';
+import { encodeGifAnimation } from '../src/render/gif';
+import { renderGif, type GifTiming } from '../src/render/render-worker';
+import { defaultTheme, resolveTheme, type Theme } from '../src/render/theme';
 import { createFixture, FIXED_NOW, type Fixture } from './helpers/app-fixture';
 import { ampGet, viewOf } from './helpers/amp-request';
+import { compositeFrames, readGif } from './helpers/gif-reader';
+import { createRenderFixture, LOCALE_SUBSCRIBERS, RENDER_NOW, startPixelmatch, type Pixelmatcher, type RenderFixture } from './helpers/render-fixtures';
 
 // The demo flash-sale ends 3 days after FIXED_NOW (2026-11-25T10:00Z); spring-sale ended 2 days before it.
 describe('countdown block', () => {
@@ -78,5 +87,149 @@ describe('countdown block', () => {
     const view = await viewOf(local, 'fixed', 'sub-emma');
     expect(view.text).toBe('02:30:00');
     await local.close();
+  });
+});
+
+/**
+ * A countdown GIF draws its still once and then only the boxes whose figures
+ * changed (render/ticking-frames.ts). Whatever it skips, every frame must
+ * still be the full drawing of its second: the same bytes as a GIF of one
+ * full drawing a frame, and to the eye (pixelmatch, threshold 0.1) the
+ * picture of that second.
+ */
+describe('countdown GIF', () => {
+  /** The flash sale ends 3 days after RENDER_NOW. */
+  const DEADLINE = RENDER_NOW.getTime() + 3 * 86_400_000;
+  let render: RenderFixture;
+  let pixelmatch: Pixelmatcher;
+  beforeAll(async () => {
+    render = await createRenderFixture();
+    pixelmatch = startPixelmatch();
+  });
+  afterAll(async () => {
+    await render.close();
+    await pixelmatch.close();
+  });
+
+  /** The frames of an open at `start`, as block-image.ts resolves them: one a second for a minute, or until it stops. */
+  async function framesFrom(start: number, locale: string): Promise<ShownView[]> {
+    const views: ShownView[] = [];
+    for (let second = 0; second < 60; second++) {
+      const view = await render.view('flash-countdown', LOCALE_SUBSCRIBERS[locale] as string, 'flash-sale', new Date(start + second * 1000));
+      views.push(view);
+      if (!isTicking(view)) break;
+    }
+    return views;
+  }
+
+  /** block-image.ts's timing: loops while it ticks; plays once and rests on the expired frame otherwise. */
+  function timingOf(views: readonly ShownView[]): GifTiming {
+    const stopped = views.length > 1 && !isTicking(views[views.length - 1] as ShownView);
+    return { delayMs: 1000, loop: !stopped, paletteFrames: stopped ? [views.length - 1] : [] };
+  }
+
+  /** Frames stacked top to bottom as one PNG, written fast (pixelmatch decodes it in its worker). */
+  function stackedPng(frames: readonly Uint8Array[], width: number, height: number): Buffer {
+    const png = new PNG({ width, height: height * frames.length });
+    frames.forEach((pixels, index) => png.data.set(pixels, index * width * height * 4));
+    return PNG.sync.write(png, { deflateLevel: 1, filterType: 0 });
+  }
+
+  /** The seconds box in canvas pixels, from the kind's own ticks. */
+  function secondsBox(view: ShownView, theme: Theme, scale: number): { left: number; top: number; right: number; bottom: number } {
+    if (!isViewOf(view, 'countdown')) throw new Error('not a countdown view');
+    const part = blockKinds.countdown.animation?.ticks?.(view, theme)?.parts.at(-1);
+    if (!part) throw new Error('a running countdown has ticks');
+    const { x, y, width, height } = part.box;
+    return { left: Math.floor(x * scale), top: Math.floor(y * scale), right: Math.ceil((x + width) * scale), bottom: Math.ceil((y + height) * scale) };
+  }
+
+  function regionDiffers(a: Uint8Array, b: Uint8Array, width: number, box: { left: number; top: number; right: number; bottom: number }): boolean {
+    for (let y = box.top; y < box.bottom; y++) {
+      const from = (y * width + box.left) * 4;
+      const to = (y * width + box.right) * 4;
+      if (!Buffer.from(a.subarray(from, to)).equals(Buffer.from(b.subarray(from, to)))) return true;
+    }
+    return false;
+  }
+
+  /** True when two views differ in their seconds figure only. */
+  function onlySecondsChange(before: ShownView, after: ShownView): boolean {
+    if (!isViewOf(before, 'countdown') || !isViewOf(after, 'countdown')) return false;
+    const rest = (view: typeof before) => JSON.stringify(view.units.map((unit) => (unit.key === 'seconds' ? unit.label : unit)));
+    return rest(before) === rest(after) && before.headline === after.headline;
+  }
+
+  /** The GIF the render worker draws for these views, checked to be the same bytes as a GIF of one full drawing a frame. */
+  async function checkGif(views: readonly ShownView[], options: { scale?: number; theme?: Theme } = {}): Promise<Buffer> {
+    const scale = options.scale ?? 1;
+    const theme = options.theme ?? defaultTheme(themeDefaultsOf(views[0] as ShownView));
+    const timing = timingOf(views);
+    const bytes = await renderGif({ views, theme, scale, timing }, Number.POSITIVE_INFINITY);
+    const full = (index: number) => drawBlock(views[index] as ShownView, theme, { scale, images: new Map() });
+    const reference = await encodeGifAnimation({ ...timing, frameCount: views.length, drawFrame: full });
+    expect(bytes.equals(reference)).toBe(true);
+    const gif = readGif(bytes);
+    expect(gif.frames).toHaveLength(views.length);
+    expect(gif.frames.every((frame) => frame.delayMs === 1000)).toBe(true);
+    return bytes;
+  }
+
+  test('every frame shows the full drawing of its second, and the seconds change in every one', async () => {
+    // From 3 days 00:00:30 to 2 days 23:59:31: at frame 31 every figure changes, otherwise the seconds only.
+    const views = await framesFrom(DEADLINE - 3 * 86_400_000 - 30_000, 'en-US');
+    expect(views).toHaveLength(60);
+    const theme = defaultTheme(themeDefaultsOf(views[0] as ShownView));
+    const gif = readGif(await checkGif(views, { theme }));
+    const shown = compositeFrames(gif);
+
+    // What a viewer sees at second n is the PNG of second n, up to the palette (pixelmatch, threshold 0.1).
+    const drawings = views.map((view) => {
+      const canvas = drawBlock(view, theme, { scale: 1, images: new Map() });
+      return new Uint8Array(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data);
+    });
+    const { different } = await pixelmatch.compare(stackedPng(drawings, gif.width, gif.height), stackedPng(shown, gif.width, gif.height), 0.1);
+    expect(different).toBe(0);
+    // The comparison can fail: second 1 is not second 0.
+    const shifted = await pixelmatch.compare(stackedPng(drawings.slice(1), gif.width, gif.height), stackedPng(shown.slice(0, -1), gif.width, gif.height), 0.1);
+    expect(shifted.different).toBeGreaterThan(59 * 20);
+
+    const seconds = secondsBox(views[0] as ShownView, theme, 1);
+    for (let index = 1; index < views.length; index++) {
+      expect({ frame: index, secondsChanged: regionDiffers(shown[index] as Uint8Array, shown[index - 1] as Uint8Array, gif.width, seconds) }).toEqual({ frame: index, secondsChanged: true });
+      // Only the seconds box was written, unless another figure or a unit name changed too
+      // (at 00:00:01 "seconds" becomes "second"; at frame 31 the day turns).
+      const frame = gif.frames[index]!;
+      const insideSeconds = frame.left >= seconds.left && frame.top >= seconds.top && frame.left + frame.width <= seconds.right && frame.top + frame.height <= seconds.bottom;
+      expect({ frame: index, insideSeconds }).toEqual({ frame: index, insideSeconds: onlySecondsChange(views[index - 1] as ShownView, views[index] as ShownView) });
+    }
+  });
+
+  test('right to left with Arabic-Indic digits, and Japanese at scale 2', async () => {
+    await checkGif(await framesFrom(DEADLINE - 3_600_000 - 20_000, 'ar-EG'));
+    await checkGif(await framesFrom(DEADLINE - 3_600_000 - 20_000, 'ja-JP'), { scale: 2 });
+  });
+
+  test('a new headline within the minute (the last day begins) is drawn whole; themed blocks, a transparent one too', async () => {
+    const views = await framesFrom(DEADLINE - 86_400_000 - 20_000, 'de-DE');
+    const headlines = new Set(views.map((view) => (isViewOf(view, 'countdown') ? view.headline : '')));
+    expect(headlines.size).toBe(2);
+    await checkGif(views);
+    const themed = resolveTheme({ colors: { background: '#fef3c7', figureBackground: '#7f1d1d' }, radius: 30, padding: 13.5 }, blockKinds.countdown.theme, 'test');
+    await checkGif(views, { theme: themed, scale: 1.5 });
+    // A transparent background: whole frames, since a pixel left unchanged cannot be told from a transparent one.
+    const clear = resolveTheme({ colors: { background: '#ffffff00' } }, blockKinds.countdown.theme, 'test');
+    const gif = readGif(await checkGif(views, { theme: clear }));
+    expect(gif.frames.every((frame) => frame.width === gif.width && frame.height === gif.height && frame.transparentIndex !== null)).toBe(true);
+  });
+
+  test('the deadline within the minute: the last frame is the expired state, held, never a negative timer', async () => {
+    const views = await framesFrom(DEADLINE - 10_000, 'fr-FR');
+    expect(views).toHaveLength(11);
+    const last = views[10] as ShownView;
+    expect(isViewOf(last, 'countdown') && last.state).toBe('expired');
+    expect(views.slice(0, 10).every((view) => isViewOf(view, 'countdown') && view.secondsLeft > 0)).toBe(true);
+    const gif = readGif(await checkGif(views));
+    expect(gif.loopCount).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
-import { changedBox, encodeGifAnimation, encodeGifStill } from '../src/render/gif';
+import { changedBox, encodeGifAnimation, encodeGifStill, type GifFrameUpdate, type GifFrameUpdates } from '../src/render/gif';
 import { compositeFrames, readGif } from './helpers/gif-reader';
 
 const W = 120;
@@ -99,6 +99,73 @@ describe('encodeGifAnimation', () => {
   });
 });
 
+describe('encodeGifAnimation from updates (frames given as the rectangle their drawing touched)', () => {
+  /** Where frame(i) can differ from frame(i - 1): the bar and the marker. */
+  const TOUCHED = { left: 4, top: 4, width: 100, height: 24 };
+
+  function updates(count: number, log: string[] = [], options: { last?: () => Canvas } = {}): GifFrameUpdates {
+    const picture = (i: number): Canvas => (options.last && i === count - 1 ? options.last() : frame(i));
+    const whole = (i: number): GifFrameUpdate => ({ left: 0, top: 0, width: W, height: H, pixels: rgba(picture(i)) });
+    return {
+      next(i) {
+        log.push(`next ${i}`);
+        if (i === 0 || (options.last && i === count - 1)) return whole(i);
+        const { left, top, width, height } = TOUCHED;
+        const pixels = new Uint8Array(frame(i).getContext('2d').getImageData(left, top, width, height).data);
+        return { ...TOUCHED, pixels };
+      },
+      whole(i) {
+        log.push(`whole ${i}`);
+        return whole(i).pixels;
+      },
+    };
+  }
+
+  it('shows after each frame the picture of that second, each later frame inside the rectangle it was given', async () => {
+    const log: string[] = [];
+    const gif = readGif(await encodeGifAnimation({ frameCount: 9, updates: updates(9, log), delayMs: 1000, loop: true }));
+    expect(log).toEqual(Array.from({ length: 9 }, (_, i) => `next ${i}`));
+    expect(gif.frames).toHaveLength(9);
+    expect(gif.frames[0]).toMatchObject({ left: 0, top: 0, width: W, height: H });
+    for (const f of gif.frames.slice(1)) {
+      expect(f.left).toBeGreaterThanOrEqual(TOUCHED.left);
+      expect(f.top).toBeGreaterThanOrEqual(TOUCHED.top);
+      expect(f.left + f.width).toBeLessThanOrEqual(TOUCHED.left + TOUCHED.width);
+      expect(f.top + f.height).toBeLessThanOrEqual(TOUCHED.top + TOUCHED.height);
+    }
+    compositeFrames(gif).forEach((pixels, i) => expect(Buffer.from(pixels).equals(Buffer.from(rgba(frame(i))))).toBe(true));
+  });
+
+  it('is the same GIF as whole frames of the same pictures', async () => {
+    const fromUpdates = await encodeGifAnimation({ frameCount: 9, updates: updates(9), delayMs: 1000, loop: true });
+    const fromWhole = await encodeGifAnimation({ frameCount: 9, drawFrame: frame, delayMs: 1000, loop: true });
+    expect(fromUpdates.equals(fromWhole)).toBe(true);
+  });
+
+  it('asks for a palette frame whole before frame 1, and ends on it', async () => {
+    const log: string[] = [];
+    const last = (): Canvas => frame(0, { background: '#2e7d32' });
+    const gif = readGif(await encodeGifAnimation({ frameCount: 4, updates: updates(4, log, { last }), delayMs: 1000, loop: false, paletteFrames: [3] }));
+    expect(log).toEqual(['next 0', 'whole 3', 'next 1', 'next 2', 'next 3']);
+    expect(Buffer.from(compositeFrames(gif)[3] as Uint8Array).equals(Buffer.from(rgba(last())))).toBe(true);
+  });
+
+  it('writes a one-pixel frame for an empty rectangle, and refuses a rectangle outside the picture', async () => {
+    const still = (bad: boolean): GifFrameUpdates => ({
+      next: (i) =>
+        i === 0
+          ? { left: 0, top: 0, width: W, height: H, pixels: rgba(frame(0)) }
+          : bad
+            ? { left: W - 2, top: 0, width: 4, height: 1, pixels: new Uint8Array(16) }
+            : { left: 0, top: 0, width: 0, height: 0, pixels: new Uint8Array(0) },
+      whole: () => rgba(frame(0)),
+    });
+    const gif = readGif(await encodeGifAnimation({ frameCount: 3, updates: still(false), delayMs: 1000, loop: true }));
+    expect(gif.frames.slice(1).map((f) => f.width * f.height)).toEqual([1, 1]);
+    await expect(encodeGifAnimation({ frameCount: 2, updates: still(true), delayMs: 1000, loop: true })).rejects.toThrow(/frame 1 is 4×1 at \(118, 0\)/);
+  });
+});
+
 describe('encodeGifStill', () => {
   it('is one full frame that does not loop', async () => {
     const gif = readGif(await encodeGifStill(frame(5)));
@@ -112,13 +179,20 @@ describe('changedBox', () => {
   const blank = (): Uint8Array => new Uint8Array(10 * 5 * 4).fill(255);
 
   it('is null for identical pixels', () => {
-    expect(changedBox(blank(), blank(), 10, 5)).toBeNull();
+    expect(changedBox(blank(), 10, { left: 0, top: 0, width: 10, height: 5, pixels: blank() })).toBeNull();
   });
 
   it('is the tight inclusive rectangle around every changed pixel', () => {
     const after = blank();
     after[(1 * 10 + 7) * 4] = 0; // (7, 1)
     after[(3 * 10 + 2) * 4 + 2] = 0; // (2, 3)
-    expect(changedBox(blank(), after, 10, 5)).toEqual({ left: 2, top: 1, right: 7, bottom: 3 });
+    expect(changedBox(blank(), 10, { left: 0, top: 0, width: 10, height: 5, pixels: after })).toEqual({ left: 2, top: 1, right: 7, bottom: 3 });
+  });
+
+  it('compares a rectangle with what is under it, in the picture\'s coordinates', () => {
+    const rect = new Uint8Array(4 * 2 * 4).fill(255); // 4×2 at (5, 2)
+    expect(changedBox(blank(), 10, { left: 5, top: 2, width: 4, height: 2, pixels: rect })).toBeNull();
+    rect[(1 * 4 + 2) * 4 + 1] = 0; // (2, 1) in the rectangle: (7, 3) in the picture
+    expect(changedBox(blank(), 10, { left: 5, top: 2, width: 4, height: 2, pixels: rect })).toEqual({ left: 7, top: 3, right: 7, bottom: 3 });
   });
 });

@@ -103,6 +103,33 @@ export interface Animation<View> {
    * the second. False once it stops (the expired frame it rests on).
    */
   ticking(view: View): boolean;
+  /**
+   * Optional: the view as a still picture and the parts of it that tick (a
+   * countdown's figures). A GIF then draws the still once, and each second
+   * only the parts whose content changed, reading back only those
+   * (render/ticking-frames.ts). Null: this view is drawn whole.
+   */
+  ticks?(view: View, theme: Theme): Ticks<View> | null;
+}
+
+/** A view split into what stays from second to second and what ticks (Animation.ticks). */
+export interface Ticks<View> {
+  /**
+   * The view as drawn without its ticking parts, by the kind's own `draw`.
+   * Two stills with the same JSON draw the same picture.
+   */
+  still: View;
+  /** Drawn over the still, in this order; together they must make exactly the picture of the view. */
+  parts: readonly TickingPart[];
+}
+
+export interface TickingPart {
+  /** Where the part is drawn, in CSS pixels: it draws nothing outside, the still alone fills it, and no other part's box overlaps it. */
+  box: { x: number; y: number; width: number; height: number };
+  /** What it shows: a part showing the same as in the frame before is not drawn again. */
+  shows: string;
+  /** Draws the part over the still (or over its own previous drawing, the box restored from the still first). */
+  draw(ctx: Context, env: DrawEnv): void;
 }
 
 /** The header band and the per-card columns of a picture that can be cut into parts, in CSS pixels. */

@@ -5,18 +5,26 @@ import { canvasPixels, isOpaque, wholeBytes } from './encode';
 /**
  * Animated GIFs with gifenc (pure JS: the server runs it on a render-pool
  * thread, render-pool.ts, and only falls back to the event loop, yielding
- * every `yieldEvery` frames, when no thread can be started). What keeps a 60-frame 600×150 countdown in a few tens of ms:
+ * every `yieldEvery` frames, when no thread can be started). What keeps a
+ * 60-frame 600×160 countdown cheap:
  *
  * - one palette for the whole animation, quantized once from the first frame
  *   (plus any frame that looks different, such as the expired state), written
- *   as the global colour table;
- * - frame one is a full frame (Outlook for Windows shows only frame one, so it
- *   must be complete on its own); every later frame is only the rectangle that
- *   changed since the frame before (the seconds digits, now and then the
- *   minutes), kept on screen with disposal "do not dispose";
- * - only that rectangle is mapped to the palette and LZW-compressed, through
- *   one colour → index table shared by all frames (gifenc's applyPalette
- *   rebuilds its table on every call, which made it the largest cost);
+ *   as the global colour table (GIF89a spec, https://www.w3.org/Graphics/GIF/spec-gif89a.txt,
+ *   section 19);
+ * - frame one is a full frame (Outlook for Windows shows only frame one,
+ *   docs/ARCHITECTURE.md "Facts about email clients", so it must be complete
+ *   on its own); every later frame is only the rectangle that changed since
+ *   the frame before (the seconds digits, now and then the minutes), placed
+ *   by its Image Descriptor's left and top (section 20) and kept on screen with
+ *   disposal "do not dispose" (section 23, Graphic Control Extension);
+ * - frames can arrive as the rectangle their drawing touched
+ *   (GifFrameUpdates, from render/ticking-frames.ts), so neither the drawing
+ *   nor reading back its pixels costs a whole picture per frame;
+ * - only the changed rectangle is mapped to the palette and LZW-compressed,
+ *   through one colour → index table shared by all frames (gifenc's
+ *   applyPalette rebuilds its table on every call, which made it the largest
+ *   cost);
  * - the changed rectangle is found with native row comparisons.
  */
 
@@ -27,12 +35,37 @@ export interface GifFramePixels {
   pixels: readonly Uint8Array[];
 }
 
+/** A rectangle of a frame: the whole picture, or the part of it that may differ from the frame before. */
+export interface GifFrameUpdate {
+  left: number;
+  top: number;
+  /** 0 (with height 0) when nothing changed. */
+  width: number;
+  height: number;
+  /** RGBA, width × height × 4 bytes, row after row. */
+  pixels: Uint8Array;
+}
+
+/**
+ * Frames drawn one after another, each given as the rectangle its drawing
+ * touched. The pixels of a whole frame are handed over: the encoder draws the
+ * later rectangles into them to know what is on screen.
+ */
+export interface GifFrameUpdates {
+  /** Frame `index`, asked for once each, in order from 0. Frame 0 is whole: its size is the picture's. */
+  next(index: number): GifFrameUpdate;
+  /** Frame `index` whole, for the palette (`paletteFrames`): asked for after frame 0 and before frame 1. */
+  whole(index: number): Uint8Array;
+}
+
 export interface GifAnimationOptions {
   frameCount: number;
   /** Draws frame `index` (0-based). Called exactly once per frame, not necessarily in order. */
   drawFrame?(index: number): Canvas;
   /** The frames as pixels, instead of drawFrame. */
   frames?: GifFramePixels;
+  /** The frames as the rectangles that changed, instead of drawFrame. */
+  updates?: GifFrameUpdates;
   /** Display time of each frame. */
   delayMs: number;
   /** true: loop forever; false: play once and rest on the last frame. */
@@ -55,26 +88,18 @@ export async function encodeGifAnimation(options: GifAnimationOptions): Promise<
   if (!Number.isInteger(frameCount) || frameCount < 1) throw new Error(`encodeGifAnimation: expected at least one frame; received ${frameCount}.`);
   const yieldEvery = Math.max(1, options.yieldEvery ?? 6);
 
-  const frameAt = framePixelSource(options);
-  const early = new Map<number, Pixels>();
-  const pixelsOf = (index: number): { data: Pixels; width: number; height: number } => {
-    const kept = early.get(index);
-    if (kept) {
-      early.delete(index);
-      return { data: kept, width, height };
-    }
-    return frameAt(index);
-  };
-
-  const first = frameAt(0);
+  const source = options.updates ?? wholeFrames(options);
+  const first = source.next(0);
+  if (first.left !== 0 || first.top !== 0 || first.pixels.length !== first.width * first.height * 4 || first.width < 1 || first.height < 1) {
+    throw new Error('encodeGifAnimation: frame 0 must be whole.');
+  }
   const { width, height } = first;
-  const paletteSources: Pixels[] = [first.data];
+  const paletteSources: Pixels[] = [first.pixels];
   for (const index of new Set(options.paletteFrames ?? [])) {
     if (index <= 0 || index >= frameCount) continue;
-    const frame = frameAt(index);
-    if (frame.width !== width || frame.height !== height) throw new Error(`encodeGifAnimation: frame ${index} is ${frame.width}×${frame.height}, frame 0 is ${width}×${height}.`);
-    early.set(index, frame.data);
-    paletteSources.push(frame.data);
+    const pixels = source.whole(index);
+    if (pixels.length !== width * height * 4) throw new Error(`encodeGifAnimation: frame ${index} is not ${width}×${height}, as frame 0 is.`);
+    paletteSources.push(pixels);
   }
 
   const opaque = paletteSources.every(isOpaque);
@@ -83,9 +108,10 @@ export async function encodeGifAnimation(options: GifAnimationOptions): Promise<
   const transparentIndex = opaque ? -1 : palette.findIndex((color) => (color[3] ?? 255) === 0);
   const transparency = transparentIndex >= 0 ? { transparent: true, transparentIndex } : {};
 
-  const toIndices = opaque ? paletteMapper(palette) : (pixels: Uint8Array) => applyPalette(pixels, palette, format);
+  // Frames with transparency are always whole (below): gifenc's own mapping serves them.
+  const toIndices: ToIndices = opaque ? paletteMapper(palette, width * height) : (pixels) => applyPalette(pixels, palette, format);
   const gif = GIFEncoder({ initialCapacity: width * height });
-  gif.writeFrame(toIndices(first.data), width, height, {
+  gif.writeFrame(toIndices(first.pixels, width, { left: 0, top: 0, right: width - 1, bottom: height - 1 }), width, height, {
     palette,
     delay: delayMs,
     repeat: options.loop && frameCount > 1 ? 0 : -1,
@@ -93,23 +119,70 @@ export async function encodeGifAnimation(options: GifAnimationOptions): Promise<
     ...transparency,
   });
 
-  let previous = first.data;
+  // What a viewer shows after the frame before: frame 0, with every later rectangle drawn over it.
+  let screen = first.pixels;
   for (let index = 1; index < frameCount; index++) {
     if (index % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const frame = pixelsOf(index);
-    if (frame.width !== width || frame.height !== height) throw new Error(`encodeGifAnimation: frame ${index} is ${frame.width}×${frame.height}, frame 0 is ${width}×${height}.`);
+    const update = source.next(index);
+    checkUpdate(update, index, width, height);
+    const box = changedBox(screen, width, update);
+    if (update.width === width && update.height === height) screen = update.pixels;
+    else drawInto(screen, width, update);
     if (!opaque) {
       // Transparent pixels cannot be left "unchanged" in a partial frame: write whole frames.
-      gif.writeFrame(toIndices(frame.data), width, height, { delay: delayMs, dispose: DISPOSE_BACKGROUND, ...transparency });
+      gif.writeFrame(toIndices(screen, width, { left: 0, top: 0, right: width - 1, bottom: height - 1 }), width, height, { delay: delayMs, dispose: DISPOSE_BACKGROUND, ...transparency });
     } else {
       // No change still gets its own one-pixel frame, so frame n is always second n.
-      const box = changedBox(previous, frame.data, width, height) ?? { left: 0, top: 0, right: 0, bottom: 0 };
-      writePartialFrame(gif, frame.data, width, box, toIndices, delayMs);
+      writePartialFrame(gif, screen, width, box ?? { left: 0, top: 0, right: 0, bottom: 0 }, toIndices, delayMs);
     }
-    previous = frame.data;
   }
   gif.finish();
   return Buffer.from(gif.bytesView());
+}
+
+function checkUpdate(update: GifFrameUpdate, index: number, width: number, height: number): void {
+  const { left, top, width: w, height: h } = update;
+  const inside = left >= 0 && top >= 0 && w >= 0 && h >= 0 && left + w <= width && top + h <= height;
+  if (!inside || update.pixels.length !== w * h * 4) {
+    throw new Error(`encodeGifAnimation: frame ${index} is ${w}×${h} at (${left}, ${top}) with ${update.pixels.length} bytes; the picture is ${width}×${height}.`);
+  }
+}
+
+/** Copies a rectangle into the picture shown. */
+function drawInto(screen: Pixels, width: number, update: GifFrameUpdate): void {
+  const rowBytes = update.width * 4;
+  for (let y = 0; y < update.height; y++) {
+    const from = y * rowBytes;
+    screen.set(update.pixels.subarray(from, from + rowBytes), ((update.top + y) * width + update.left) * 4);
+  }
+}
+
+/** Whole frames, drawn by the caller or given as pixels, as updates. */
+function wholeFrames(options: GifAnimationOptions): GifFrameUpdates {
+  const frameAt = framePixelSource(options);
+  const early = new Map<number, Pixels>();
+  let size: { width: number; height: number } | undefined;
+  const sized = (index: number, frame: { data: Pixels; width: number; height: number }): Pixels => {
+    size ??= frame;
+    if (frame.width !== size.width || frame.height !== size.height) {
+      throw new Error(`encodeGifAnimation: frame ${index} is ${frame.width}×${frame.height}, frame 0 is ${size.width}×${size.height}.`);
+    }
+    return frame.data;
+  };
+  return {
+    next(index) {
+      const kept = early.get(index);
+      early.delete(index);
+      const pixels = kept ?? sized(index, frameAt(index));
+      const { width, height } = size as { width: number; height: number };
+      return { left: 0, top: 0, width, height, pixels };
+    },
+    whole(index) {
+      const pixels = sized(index, frameAt(index));
+      early.set(index, pixels);
+      return pixels;
+    },
+  };
 }
 
 function framePixelSource(options: GifAnimationOptions): (index: number) => { data: Pixels; width: number; height: number } {
@@ -152,39 +225,52 @@ function words(data: Pixels): Uint32Array {
     : new Uint32Array(Uint8Array.from(data).buffer);
 }
 
-/** The smallest rectangle holding every pixel that differs, or null when none does. */
-export function changedBox(before: Pixels, after: Pixels, width: number, height: number): Box | null {
-  const rowBytes = width * 4;
-  const a = Buffer.from(before.buffer, before.byteOffset, before.byteLength);
-  const b = Buffer.from(after.buffer, after.byteOffset, after.byteLength);
-  // Buffer#equals is a native memcmp: whole rows are compared at C speed.
-  const rowDiffers = (y: number): boolean => !a.subarray(y * rowBytes, (y + 1) * rowBytes).equals(b.subarray(y * rowBytes, (y + 1) * rowBytes));
+/**
+ * The smallest rectangle of `update` whose pixels differ from those under it
+ * on `screen` (the picture shown, `width` pixels wide), in the picture's
+ * coordinates; null when none does.
+ */
+export function changedBox(screen: Pixels, width: number, update: GifFrameUpdate): Box | null {
+  const { left: x0, top: y0, width: w, height: h, pixels } = update;
+  if (w === 0 || h === 0) return null;
+  const rowBytes = w * 4;
+  const a = Buffer.from(screen.buffer, screen.byteOffset, screen.byteLength);
+  const b = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  // Buffer#compare is a native memcmp: whole rows are compared at C speed.
+  const rowDiffers = (y: number): boolean => {
+    const at = ((y0 + y) * width + x0) * 4;
+    return b.compare(a, at, at + rowBytes, y * rowBytes, (y + 1) * rowBytes) !== 0;
+  };
   let top = 0;
-  while (top < height && !rowDiffers(top)) top++;
-  if (top === height) return null;
-  let bottom = height - 1;
+  while (top < h && !rowDiffers(top)) top++;
+  if (top === h) return null;
+  let bottom = h - 1;
   while (bottom > top && !rowDiffers(bottom)) bottom--;
-  const wa = words(before);
-  const wb = words(after);
-  let left = width;
+  const wa = words(screen);
+  const wb = words(pixels);
+  let left = w;
   let right = -1;
   for (let y = top; y <= bottom; y++) {
-    const row = y * width;
+    const rowA = (y0 + y) * width + x0;
+    const rowB = y * w;
     for (let x = 0; x < left; x++) {
-      if (wa[row + x] !== wb[row + x]) {
+      if (wa[rowA + x] !== wb[rowB + x]) {
         left = x;
         break;
       }
     }
-    for (let x = width - 1; x > right; x--) {
-      if (wa[row + x] !== wb[row + x]) {
+    for (let x = w - 1; x > right; x--) {
+      if (wa[rowA + x] !== wb[rowB + x]) {
         right = x;
         break;
       }
     }
   }
-  return { left, top, right, bottom };
+  return { left: x0 + left, top: y0 + top, right: x0 + right, bottom: y0 + bottom };
 }
+
+/** The palette indices of a rectangle of a picture `width` pixels wide; valid until the next call. */
+type ToIndices = (pixels: Pixels, width: number, box: Box) => Uint8Array;
 
 /**
  * Opaque RGBA → palette indices with one table for the whole animation, so a
@@ -192,15 +278,19 @@ export function changedBox(before: Pixels, after: Pixels, width: number, height:
  * The table is direct-mapped by RGB565 bin and remembers the exact colour
  * each bin was computed for: every pixel gets the nearest entry for its own
  * colour (gifenc's applyPalette reuses the first colour seen in a bin, which
- * across frames put a flat background on a neighbouring entry).
+ * across frames put a flat background on a neighbouring entry). A rectangle
+ * is read straight from the picture into one buffer kept for the animation:
+ * no copy of it, and no new buffer a frame (fresh memory is what costs most
+ * for rectangles this small).
  */
-function paletteMapper(palette: Palette): (pixels: Uint8Array) => Uint8Array {
+function paletteMapper(palette: Palette, capacity: number): ToIndices {
   const size = palette.length;
   const pr = Int32Array.from(palette, (colour) => colour[0] ?? 0);
   const pg = Int32Array.from(palette, (colour) => colour[1] ?? 0);
   const pb = Int32Array.from(palette, (colour) => colour[2] ?? 0);
   const binColour = new Uint32Array(65536);
   const binIndex = new Int16Array(65536).fill(-1);
+  const out = new Uint8Array(capacity);
   const nearest = (r: number, g: number, b: number): number => {
     let best = 0;
     let bestDistance = Infinity;
@@ -217,25 +307,28 @@ function paletteMapper(palette: Palette): (pixels: Uint8Array) => Uint8Array {
     }
     return best;
   };
-  return (pixels) => {
-    const count = pixels.length >> 2;
+  return (pixels, width, box) => {
     const colours = words(pixels);
-    const out = new Uint8Array(count);
-    for (let i = 0, p = 0; i < count; i++, p += 4) {
-      const colour = colours[i] as number;
-      const r = pixels[p] as number;
-      const g = pixels[p + 1] as number;
-      const b = pixels[p + 2] as number;
-      const bin = ((r & 0xf8) << 8) | ((g & 0xfc) << 3) | (b >> 3);
-      let index = binIndex[bin] as number;
-      if (index < 0 || binColour[bin] !== colour) {
-        index = nearest(r, g, b);
-        binIndex[bin] = index;
-        binColour[bin] = colour;
+    const boxWidth = box.right - box.left + 1;
+    let i = 0;
+    for (let y = box.top; y <= box.bottom; y++) {
+      for (let at = y * width + box.left, end = at + boxWidth; at < end; at++, i++) {
+        const colour = colours[at] as number;
+        const p = at * 4;
+        const r = pixels[p] as number;
+        const g = pixels[p + 1] as number;
+        const b = pixels[p + 2] as number;
+        const bin = ((r & 0xf8) << 8) | ((g & 0xfc) << 3) | (b >> 3);
+        let index = binIndex[bin] as number;
+        if (index < 0 || binColour[bin] !== colour) {
+          index = nearest(r, g, b);
+          binIndex[bin] = index;
+          binColour[bin] = colour;
+        }
+        out[i] = index;
       }
-      out[i] = index;
     }
-    return out;
+    return out.subarray(0, i);
   };
 }
 
@@ -245,16 +338,11 @@ function paletteMapper(palette: Palette): (pixels: Uint8Array) => Uint8Array {
  * bytes written by writeFrame start with the Graphic Control Extension (8
  * bytes: 21 F9 04 …), then the Image Descriptor (2C, left, top, width, height).
  */
-function writePartialFrame(gif: Encoder, data: Pixels, width: number, box: Box, toIndices: (pixels: Uint8Array) => Uint8Array, delayMs: number): void {
+function writePartialFrame(gif: Encoder, screen: Pixels, width: number, box: Box, toIndices: ToIndices, delayMs: number): void {
   const boxWidth = box.right - box.left + 1;
   const boxHeight = box.bottom - box.top + 1;
-  const crop = new Uint8Array(boxWidth * boxHeight * 4);
-  for (let y = 0; y < boxHeight; y++) {
-    const from = ((box.top + y) * width + box.left) * 4;
-    crop.set(data.subarray(from, from + boxWidth * 4), y * boxWidth * 4);
-  }
   const at = gif.bytesView().length;
-  gif.writeFrame(toIndices(crop), boxWidth, boxHeight, { delay: delayMs, dispose: DISPOSE_KEEP });
+  gif.writeFrame(toIndices(screen, width, box), boxWidth, boxHeight, { delay: delayMs, dispose: DISPOSE_KEEP });
   const bytes = gif.bytesView();
   if (bytes[at] !== 0x21 || bytes[at + 1] !== 0xf9 || bytes[at + 8] !== 0x2c) {
     throw new Error('encodeGifAnimation: unexpected gifenc frame layout; cannot place a partial frame.');

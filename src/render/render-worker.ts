@@ -6,6 +6,7 @@ import { canvasPixels, encodePng, type PngEncodeOptions } from './encode';
 import { encodeGifAnimation, type GifAnimationOptions } from './gif';
 import { cropCanvas, type PartRect } from './image-parts';
 import { quantizeInThread } from './palette-worker';
+import { tickingFrames } from './ticking-frames';
 import type { Theme } from './theme';
 import { warmUpRenderer } from './warm-up';
 
@@ -14,7 +15,7 @@ import { warmUpRenderer } from './warm-up';
  * in and encoded bytes out, so the event loop only posts a message and gets
  * one back: drawing (text layout, product pictures), reading the pixels and
  * encoding, PNG and GIF, all happen here. A 60-frame countdown GIF is
- * hundreds of ms of CPU at scale 2, a product card several ms.
+ * tens of ms of CPU, a product card several ms.
  */
 
 export type GifTiming = Pick<GifAnimationOptions, 'delayMs' | 'loop' | 'paletteFrames'>;
@@ -49,8 +50,6 @@ export interface DrawPngTask {
   rect: PartRect | null;
   pictures: readonly PictureBytes[];
 }
-
-const NO_IMAGES = new Map();
 
 /**
  * Product pictures decoded in this thread, by URL. The event loop sends the
@@ -90,13 +89,9 @@ export function renderPng(task: Omit<DrawPngTask, 'pictures'>, images: ReadonlyM
   return encodePng(canvasPixels(part), { quantize });
 }
 
+/** A GIF of views that need no pictures; the frames are drawn as only what changes from second to second (ticking-frames.ts). */
 export function renderGif(task: DrawGifTask, yieldEvery: number): Promise<Buffer> {
-  return encodeGifAnimation({
-    ...task.timing,
-    frameCount: task.views.length,
-    drawFrame: (index) => drawBlock(task.views[index] as ShownView, task.theme, { scale: task.scale, images: NO_IMAGES }),
-    yieldEvery,
-  });
+  return encodeGifAnimation({ ...task.timing, frameCount: task.views.length, updates: tickingFrames(task.views, task.theme, task.scale), yieldEvery });
 }
 
 export function renderGifFrames(task: EncodeGifTask, yieldEvery: number): Promise<Buffer> {

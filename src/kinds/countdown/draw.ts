@@ -2,6 +2,7 @@ import type { DrawEnv } from '../../render/draw-env';
 import { buttonShape, textStyle } from '../../render/shapes';
 import { drawFigures, drawLabel, drawText, fillRoundRect, layoutParagraph, paintParagraph, textDirection, type Context } from '../../render/text';
 import type { Theme } from '../../render/theme';
+import type { Ticks } from '../kind';
 import type { CountdownView } from './index';
 
 /** Below this width the four boxes do not fit beside the text: the one-line `text` is shown instead. */
@@ -19,42 +20,86 @@ export function drawCountdown(ctx: Context, view: CountdownView, theme: Theme, e
   else drawRunning(ctx, view, theme, env);
 }
 
-function drawRunning(ctx: Context, view: CountdownView, theme: Theme, env: DrawEnv): void {
-  const { width, height, padding, colors, fontSizes } = theme;
+/** The boxes of the four figures, in CSS pixels; the label of each goes under its box. */
+interface FigureLayout {
+  boxes: { x: number; y: number; width: number; height: number }[];
+  /** Space between two boxes. */
+  gap: number;
+  labelGap: number;
+  /** Left edge of the first box: the text column ends before it. */
+  boxesX: number;
+}
+
+function figureLayout(view: CountdownView, theme: Theme): FigureLayout {
+  const { width, height, padding, fontSizes } = theme;
   const figureSize = fontSizes.figure;
   const gap = Math.round(figureSize * 0.34);
   const boxWidth = Math.round(figureSize * 2.15);
   const boxHeight = Math.round(figureSize * 2);
-  const labelSize = fontSizes.small;
   const labelGap = 6;
-  const boxesWidth = view.units.length * boxWidth + (view.units.length - 1) * gap;
-  const boxesHeight = boxHeight + labelGap + labelSize * 1.25;
+  const count = view.units.length;
+  const boxesWidth = count * boxWidth + (count - 1) * gap;
+  const boxesHeight = boxHeight + labelGap + fontSizes.small * 1.25;
   const boxesX = width - padding - boxesWidth;
   const boxesY = Math.round((height - boxesHeight) / 2);
-
   // Right-to-left unit names read right to left: the largest unit goes on the right.
   const rtl = textDirection(view.units[0]?.label ?? '') === 'rtl';
+  const boxes = view.units.map((_, index) => ({ x: boxesX + (rtl ? count - 1 - index : index) * (boxWidth + gap), y: boxesY, width: boxWidth, height: boxHeight }));
+  return { boxes, gap, labelGap, boxesX };
+}
+
+/** One unit's figures in its box: the one drawing of them, whole pictures and GIF ticks alike. */
+function drawUnitFigures(ctx: Context, value: string, box: FigureLayout['boxes'][number], theme: Theme, env: DrawEnv): void {
+  const figureSize = theme.fontSizes.figure;
+  drawFigures(
+    ctx,
+    value,
+    { x: box.x + 4, y: box.y, width: box.width - 8, height: box.height, align: 'center' },
+    { ...textStyle(theme, figureSize, theme.colors.figureText, 700), minSize: Math.round(figureSize * 0.5) },
+    env.log,
+  );
+}
+
+function drawRunning(ctx: Context, view: CountdownView, theme: Theme, env: DrawEnv): void {
+  const { padding, colors, fontSizes } = theme;
+  const { boxes, gap, labelGap, boxesX } = figureLayout(view, theme);
   view.units.forEach((unit, index) => {
-    const x = boxesX + (rtl ? view.units.length - 1 - index : index) * (boxWidth + gap);
-    fillRoundRect(ctx, x, boxesY, boxWidth, boxHeight, theme.radius, colors.figureBackground);
-    drawFigures(
-      ctx,
-      unit.value,
-      { x: x + 4, y: boxesY, width: boxWidth - 8, height: boxHeight, align: 'center' },
-      { ...textStyle(theme, figureSize, colors.figureText, 700), minSize: Math.round(figureSize * 0.5) },
-      env.log,
-    );
+    const box = boxes[index] as FigureLayout['boxes'][number];
+    fillRoundRect(ctx, box.x, box.y, box.width, box.height, theme.radius, colors.figureBackground);
+    // The still of a GIF (countdownTicks) has no figures: they are drawn over it, frame by frame.
+    if (unit.value !== '') drawUnitFigures(ctx, unit.value, box, theme, env);
     drawText(
       ctx,
       unit.label,
-      { x: x - gap / 2, y: boxesY + boxHeight + labelGap, width: boxWidth + gap, align: 'center' },
-      textStyle(theme, labelSize, colors.mutedText, 400),
+      { x: box.x - gap / 2, y: box.y + box.height + labelGap, width: box.width + gap, align: 'center' },
+      textStyle(theme, fontSizes.small, colors.mutedText, 400),
       env.log,
     );
   });
 
   const columnWidth = boxesX - padding - Math.round(padding * 1.25);
   drawTextStack(ctx, view, theme, env, { x: padding, width: columnWidth, align: 'left' });
+}
+
+/**
+ * A running countdown as a GIF's still and ticks (Animation.ticks): the
+ * picture without figures (empty boxes, unit names, text column, button) and
+ * one part per box, so from second to second only the boxes whose figures
+ * changed are drawn again: the seconds every frame, the minutes once a
+ * minute. The narrow layout shows the one-line `text`, whose width changes
+ * the text column: it is drawn whole, as is the expired state.
+ */
+export function countdownTicks(view: CountdownView, theme: Theme): Ticks<CountdownView> | null {
+  if (view.state !== 'running' || view.units.length === 0 || theme.width < COMPACT_BELOW) return null;
+  const { boxes } = figureLayout(view, theme);
+  return {
+    // secondsLeft and text are not drawn in this layout; constant, they let the stills of two seconds compare equal.
+    still: { ...view, secondsLeft: 0, text: '', units: view.units.map((unit) => ({ ...unit, value: '' })) },
+    parts: view.units.map((unit, index) => {
+      const box = boxes[index] as FigureLayout['boxes'][number];
+      return { box, shows: unit.value, draw: (ctx: Context, env: DrawEnv) => drawUnitFigures(ctx, unit.value, box, theme, env) };
+    }),
+  };
 }
 
 /** Narrow images: headline, the one-line countdown, the deadline line and the button, centred. */

@@ -5,7 +5,7 @@ import { formatInteger, formatTwoDigits, formatUnit, unitLabel } from '../../for
 import { HoldBack } from '../hold-back';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
-import { drawCountdown } from './draw';
+import { countdownTicks, drawCountdown } from './draw';
 import { countdownSamples } from './samples';
 
 const countdownSchema = baseBlockSchema.extend({
@@ -123,6 +123,6 @@ export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfi
   notShown: ['kind', 'state', 'deadline', 'key', 'url'],
   samples: countdownSamples,
   clickSlots: ctaSlot,
-  animation: { ticking: (view) => view.state === 'running' },
+  animation: { ticking: (view) => view.state === 'running', ticks: countdownTicks },
   refusesLockAtFirstOpen: 'a countdown cannot be locked, its figures are the time left now',
 };

@@ -45,7 +45,9 @@ function freePort(): Promise<number> {
 
 export async function startScaleServer(name: string, env: NodeJS.ProcessEnv): Promise<ScaleServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [SERVER], {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers (Node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, SERVER], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OPENTIME_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -49,8 +49,14 @@ export class RenderPoolBusy extends Error {
 /** Without threads, a GIF drawn on the event loop gives other requests a turn after this many frames. */
 const IN_THREAD_YIELD_EVERY = 6;
 
-/** How much lower render threads run than the event loop (nice(2) steps). */
-const RENDER_THREAD_NICENESS = 5;
+/**
+ * How much lower render threads run than the event loop (nice(2) steps): the
+ * lowest, so when the cores are short the event loop (JSON, health checks,
+ * cached images) gets nearly all it asks for and renders take what is left;
+ * with the cores free, renders run as fast as at any other niceness
+ * (docs/ARCHITECTURE.md, "Render threads and overload").
+ */
+const RENDER_THREAD_NICENESS = 19;
 
 export class RenderPool {
   private readonly piscina: Piscina | null;

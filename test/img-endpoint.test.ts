@@ -452,7 +452,7 @@ describe('GET /img/v1/blocks/:blockId.gif', () => {
   });
 
   it('answers the first frame as a PNG at once, not a queued GIF, while the render threads are full', async () => {
-    const pool = new RenderPool({ threads: 1, queueLimit: 0 });
+    const pool = new RenderPool({ threads: 1, queueLimit: 0, animationsPerThread: 1 });
     try {
       fx = await createImageApp({ renderPool: pool, countDraws: false });
       // The one thread is busy with a long animation: the bound is reached.

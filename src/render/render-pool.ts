@@ -12,19 +12,28 @@ import { renderGif, renderGifFrames, renderPng, type DrawGifTask, type DrawPngTa
  * images while a cold card costs milliseconds and a countdown GIF tens to
  * hundreds of ms of CPU.
  *
- * The pool is bounded: `threads` tasks run and at most `queueLimit` wait, and
- * of those at most two animated GIFs per thread. A task beyond that is refused
- * at once with RenderPoolBusy: a PNG is then drawn on the event loop as before
- * (the overload gauge, http/event-loop-lag.ts, sheds those when the loop runs
- * late), and a GIF is answered with its first frame as a PNG instead of
- * queueing without end, so a flood of fresh GIFs slows no one else down.
+ * The pool is bounded twice: a PNG or GIF still is taken while fewer than
+ * `threads + queueLimit` tasks of any kind are in flight, and an animated GIF
+ * while fewer than `animationsPerThread × threads` animations are. A task
+ * beyond its bound is refused at once with RenderPoolBusy: a PNG is then
+ * drawn on the event loop as before (the overload gauge,
+ * http/event-loop-lag.ts, sheds those when the loop runs late), and a GIF is
+ * answered with its first frame as a PNG instead of queueing without end.
+ * Animations have a bound of their own so that a wave of pictures filling
+ * the queue (an Apple Mail prefetch) still gets its countdowns ticking.
  */
 
 export interface RenderPoolOptions {
   /** Threads (default: the number of cores). */
   threads?: number;
-  /** Tasks that may wait for a thread (default: 16 per thread, a few ms each for a PNG; animations have a tighter bound, see submit). */
+  /** Tasks that may wait for a thread (default: 16 per thread, a few ms each for a PNG; animations have their own bound, see submit). */
   queueLimit?: number;
+  /**
+   * Animated GIFs in flight per thread, running or waiting (default 8: a fresh one costs tens of ms,
+   * so the last waits a few hundred ms). Counted apart from other tasks: a prefetch wave full of
+   * pictures must not turn its countdowns into still first frames.
+   */
+  animationsPerThread?: number;
   /** The compiled worker module; default: render-worker.js beside this file in dist. */
   workerFile?: string | null;
 }
@@ -64,12 +73,14 @@ export class RenderPool {
   private readonly threads: number;
   private running = 0;
   private animations = 0;
+  private readonly animationLimit: number;
   private refused = 0;
   private completed = 0;
 
   constructor(options: RenderPoolOptions = {}) {
     this.threads = Math.max(1, Math.floor(options.threads ?? defaultRenderThreads()));
     this.queueLimit = Math.max(0, Math.floor(options.queueLimit ?? this.threads * 16));
+    this.animationLimit = Math.max(0, Math.floor((options.animationsPerThread ?? 8) * this.threads));
     const workerFile = options.workerFile === undefined ? compiledWorkerFile() : options.workerFile;
     this.piscina =
       workerFile === null
@@ -133,13 +144,14 @@ export class RenderPool {
   }
 
   /**
-   * `animation`: an animated GIF, tens to hundreds of ms; at most one per
-   * thread runs and one per thread waits. Everything else (a PNG, a GIF still,
-   * a few ms) fits while fewer than threads + queueLimit tasks are in flight.
+   * `animation`: an animated GIF, tens to hundreds of ms, bounded by the
+   * animations in flight alone. Everything else (a PNG, a GIF still, a few ms)
+   * fits while fewer than threads + queueLimit tasks of any kind are in flight,
+   * so the first frame answered for a refused GIF never waits behind animations.
    */
   private async submit(name: string, task: unknown, transfer: ArrayBuffer[], animation: boolean, inThread: () => Promise<Buffer>): Promise<Buffer> {
     // Counted here, not from piscina's queue, so the bound holds the moment a burst arrives.
-    if (this.running >= this.threads + this.queueLimit || (animation && this.animations >= 2 * this.threads)) {
+    if (animation ? this.animations >= this.animationLimit : this.running >= this.threads + this.queueLimit) {
       this.refused++;
       throw new RenderPoolBusy();
     }

@@ -221,6 +221,10 @@ function breakOpportunities(text: string): string[] {
 function wrap(ctx: Context, text: string, maxWidth: number, size: number, style: TextStyle): string[] {
   setFont(ctx, size, style);
   ctx.direction = textDirection(text);
+  // Most texts fit on one line: one measurement instead of one per word and per growing prefix
+  // (the greedy loop below would end with this very line, every prefix being narrower).
+  const whole = text.trimEnd();
+  if (whole.trim() !== '' && ctx.measureText(whole).width <= maxWidth) return [whole];
   const lines: string[] = [];
   let line = '';
   const push = (piece: string): void => {

@@ -1,10 +1,7 @@
 import type { Pool } from 'pg';
 import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts } from '../ports/render-log';
+import { mergeReportCountRows, type ClickCountRow, type OpenerCountRow, type RenderCountRow } from '../report-count-rows';
 
-interface GroupKey {
-  block_id: string;
-  variant: string | null;
-}
 
 const SQL = {
   // A whole batch is ONE statement: each column travels as one array and unnest lays them side by
@@ -79,31 +76,10 @@ export class PostgresRenderLog implements RenderLogStore {
 
   async campaignReportCounts(campaignId: string): Promise<ReportCounts[]> {
     const [renders, openers, clicks] = await Promise.all([
-      this.pool.query<GroupKey & { renders: number; prefetch_renders: number }>({ text: SQL.renderCounts, values: [campaignId] }),
-      this.pool.query<GroupKey & { human_openers: number }>({ text: SQL.openers, values: [campaignId] }),
-      this.pool.query<GroupKey & { clicks: number; clickers: number }>({ text: SQL.clickCounts, values: [campaignId] }),
+      this.pool.query<RenderCountRow>({ text: SQL.renderCounts, values: [campaignId] }),
+      this.pool.query<OpenerCountRow>({ text: SQL.openers, values: [campaignId] }),
+      this.pool.query<ClickCountRow>({ text: SQL.clickCounts, values: [campaignId] }),
     ]);
-    const groups = new Map<string, ReportCounts>();
-    const groupOf = (row: GroupKey): ReportCounts => {
-      const key = JSON.stringify([row.block_id, row.variant]);
-      let counts = groups.get(key);
-      if (!counts) {
-        counts = { blockId: row.block_id, variant: row.variant, renders: 0, prefetchRenders: 0, humanOpeners: 0, clicks: 0, clickers: 0 };
-        groups.set(key, counts);
-      }
-      return counts;
-    };
-    for (const row of renders.rows) {
-      const counts = groupOf(row);
-      counts.renders = row.renders;
-      counts.prefetchRenders = row.prefetch_renders;
-    }
-    for (const row of openers.rows) groupOf(row).humanOpeners = row.human_openers;
-    for (const row of clicks.rows) {
-      const counts = groupOf(row);
-      counts.clicks = row.clicks;
-      counts.clickers = row.clickers;
-    }
-    return [...groups.values()];
+    return mergeReportCountRows(renders.rows, openers.rows, clicks.rows);
   }
 }

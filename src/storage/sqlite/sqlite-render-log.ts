@@ -1,10 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts } from '../ports/render-log';
+import { mergeReportCountRows, type ClickCountRow, type OpenerCountRow, type RenderCountRow } from '../report-count-rows';
 
-interface GroupKey {
-  block_id: string;
-  variant: string | null;
-}
 
 /**
  * The render log and clicks on SQLite (tables `render_log` and `clicks`,
@@ -15,9 +12,9 @@ interface GroupKey {
 export class SqliteRenderLog implements RenderLogStore {
   private readonly insertRenders: (records: readonly RenderRecord[]) => void;
   private readonly insertClicks: (records: readonly ClickRecord[]) => void;
-  private readonly stmtRenderCounts: Statement<[string], GroupKey & { renders: number; prefetch_renders: number }>;
-  private readonly stmtOpeners: Statement<{ campaign: string }, GroupKey & { human_openers: number }>;
-  private readonly stmtClickCounts: Statement<[string], GroupKey & { clicks: number; clickers: number }>;
+  private readonly stmtRenderCounts: Statement<[string], RenderCountRow>;
+  private readonly stmtOpeners: Statement<{ campaign: string }, OpenerCountRow>;
+  private readonly stmtClickCounts: Statement<[string], ClickCountRow>;
 
   constructor(db: Database) {
     const insertRender: Statement<[number, string, string, string, string, string, number, string | null, string, number, string]> = db.prepare(
@@ -61,27 +58,6 @@ export class SqliteRenderLog implements RenderLogStore {
   }
 
   async campaignReportCounts(campaignId: string): Promise<ReportCounts[]> {
-    const groups = new Map<string, ReportCounts>();
-    const groupOf = (row: GroupKey): ReportCounts => {
-      const key = JSON.stringify([row.block_id, row.variant]);
-      let counts = groups.get(key);
-      if (!counts) {
-        counts = { blockId: row.block_id, variant: row.variant, renders: 0, prefetchRenders: 0, humanOpeners: 0, clicks: 0, clickers: 0 };
-        groups.set(key, counts);
-      }
-      return counts;
-    };
-    for (const row of this.stmtRenderCounts.all(campaignId)) {
-      const counts = groupOf(row);
-      counts.renders = row.renders;
-      counts.prefetchRenders = row.prefetch_renders;
-    }
-    for (const row of this.stmtOpeners.all({ campaign: campaignId })) groupOf(row).humanOpeners = row.human_openers;
-    for (const row of this.stmtClickCounts.all(campaignId)) {
-      const counts = groupOf(row);
-      counts.clicks = row.clicks;
-      counts.clickers = row.clickers;
-    }
-    return [...groups.values()];
+    return mergeReportCountRows(this.stmtRenderCounts.all(campaignId), this.stmtOpeners.all({ campaign: campaignId }), this.stmtClickCounts.all(campaignId));
   }
 }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { packageRoot } from '../src/package-root';
+import { freePort } from '../test/helpers/processes';
 import { waitForHealth } from './bench-server';
 
 /**
@@ -27,23 +27,8 @@ export interface ScaleServer {
 const SERVER = path.join(packageRoot(), 'dist', 'src', 'main.js');
 const LEVELS: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
 
-/**
- * A port nothing listens on now (the kernel's pick, closed again). Fixed
- * ports are not safe here: another engineer's server, or a bench still
- * running, may hold one and would answer the health check in our server's place.
- */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startScaleServer(name: string, env: NodeJS.ProcessEnv): Promise<ScaleServer> {
+  // The kernel's pick, never a fixed port: another server still running could answer our health check.
   const port = await freePort();
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers (Node refuses --cpu-prof in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);

@@ -2,25 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { startServerProcess, type ServerProcess } from './helpers/processes';
-
-/** The worker processes under the primary (Linux /proc). */
-function workerPids(primaryPid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${primaryPid}/task/${primaryPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { childPids, isAlive as alive, startServerProcess, type ServerProcess } from './helpers/processes';
 
 /** One GET on a connection of its own: node:cluster hands each new connection to the next worker in turn. */
 function getOnNewConnection(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -64,7 +46,7 @@ describe('OPENTIME_WORKERS=2: two server processes on one port and one SQLite fi
 
   test('the banner is printed once, by the primary, with two workers behind it', async () => {
     expect(server.stdout().match(/Opentime is listening on/g)).toHaveLength(1);
-    await eventually(() => workerPids(server.child.pid as number).length === 2, 10_000);
+    await eventually(() => childPids(server.child.pid as number).length === 2, 10_000);
   });
 
   test('a price written through one worker is what every worker answers next, though cached figures would live a minute', async () => {
@@ -104,15 +86,15 @@ describe('OPENTIME_WORKERS=2: two server processes on one port and one SQLite fi
 
   test('a worker killed with SIGKILL is replaced, and opens are answered meanwhile', async () => {
     const primary = server.child.pid as number;
-    const [victim] = workerPids(primary);
+    const [victim] = childPids(primary);
     process.kill(victim as number, 'SIGKILL');
     await eventually(() => !alive(victim as number), 5000);
     for (let i = 0; i < 4; i++) expect((await getOnNewConnection(heroUrl, amp)).status).toBe(200);
-    await eventually(() => workerPids(primary).length === 2 && !workerPids(primary).includes(victim as number), 30_000);
+    await eventually(() => childPids(primary).length === 2 && !childPids(primary).includes(victim as number), 30_000);
   });
 
   test('SIGTERM to the primary drains every worker and exits 0, leaving no process behind', async () => {
-    const workers = workerPids(server.child.pid as number);
+    const workers = childPids(server.child.pid as number);
     expect(await server.stop('SIGTERM')).toBe(0);
     for (const pid of workers) expect(alive(pid)).toBe(false);
   });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, ROOT } from './helpers/processes';
+import { childPids, freePort, isAlive as alive, ROOT } from './helpers/processes';
 
 /** A first start may compile the whole project on a loaded machine; nothing here waits on a fixed delay. */
 const START_TIMEOUT_MS = 150_000;
@@ -42,24 +42,9 @@ async function npmStart(port: number, dataDir: string): Promise<NpmStart> {
 
 /** Every process below `pid` (Linux /proc), so a server left running can be named and cleaned up. */
 function descendants(pid: number): number[] {
-  const children = (() => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  })();
-  return children.flatMap((child) => [child, ...descendants(child)]);
+  return childPids(pid).flatMap((child) => [child, ...descendants(child)]);
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * SIGTERMs npm only, as a process supervisor or `kill <pid>` does, and

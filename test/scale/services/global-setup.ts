@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../helpers/processes';
 import { stopServices } from './global-teardown';
 import { asPostgresUser } from './run-as-postgres';
 import { TEST_SERVICES_KEY, type StartedServices } from './started-services';
@@ -79,17 +80,6 @@ function redisServerBinary(): string {
   return binary;
 }
 
-/** A port nothing listens on right now: the kernel's pick for an ephemeral listener, closed again. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function run(command: string, args: readonly string[], cwd: string): void {
   const [file, argv] = asPostgresUser(command, args);

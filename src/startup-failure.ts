@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Config } from './config';
-import { ServiceUnreachableError } from './scale-out/service-unreachable';
-import { DatabaseUnreachableError } from './storage/open-storage';
+import { ServiceUnreachableError } from './service-unreachable';
 
 /**
  * The system errors a start-up meets because of a setting — a port in use, a
@@ -13,9 +12,7 @@ import { DatabaseUnreachableError } from './storage/open-storage';
 export function startupFailureMessage(error: unknown, config: Pick<Config, 'port' | 'host' | 'dataDir'>): string | undefined {
   // Not `instanceof Error`: errors from Node's core may come from another realm (a vm context, a test runner).
   if (typeof error !== 'object' || error === null) return undefined;
-  // OPENTIME_DATABASE_URL down, unknown or refusing us: the message already names the setting (password left out) and what failed.
-  if (error instanceof DatabaseUnreachableError) return error.message;
-  // OPENTIME_REDIS_URL likewise.
+  // OPENTIME_DATABASE_URL or OPENTIME_REDIS_URL down, unknown or refusing us: the message already names the setting (password left out) and what failed.
   if (error instanceof ServiceUnreachableError) return error.message;
   const { code, syscall, path: file } = error as NodeJS.ErrnoException;
   if (syscall === 'listen' || syscall === 'bind') {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../log';
-import { ServiceUnreachableError, withoutPassword } from './service-unreachable';
+import { ServiceUnreachableError, withoutPassword } from '../service-unreachable';
 
 export interface RedisConnectionOptions {
   /** What this connection is for, in log lines and errors ("catalogue changes", "impressions"). */

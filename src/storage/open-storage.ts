@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { ServiceUnreachableError } from '../service-unreachable';
 import type { CatalogueChanges } from '../scale-out/catalogue-changes';
 import { withCatalogueCache } from './cache/with-catalogue-cache';
 import { PostgresUnreachableError } from './postgres/connection';
@@ -30,11 +31,8 @@ export interface OpenStorageOptions {
  * URL without its password) and what failed; src/startup-failure.ts prints
  * it as it is.
  */
-export class DatabaseUnreachableError extends Error {
-  constructor(message: string, options: { cause: unknown }) {
-    super(message, options);
-    this.name = 'DatabaseUnreachableError';
-  }
+export class DatabaseUnreachableError extends ServiceUnreachableError {
+  override name = 'DatabaseUnreachableError';
 }
 
 /**

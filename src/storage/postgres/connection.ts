@@ -1,4 +1,5 @@
 import { DatabaseError, Pool, TypeOverrides, types, type PoolClient } from 'pg';
+import { withoutPassword } from '../../service-unreachable';
 
 export interface PostgresConnectionOptions {
   /**
@@ -31,17 +32,6 @@ export class PostgresUnreachableError extends Error {
   ) {
     super(`PostgreSQL at ${url}: ${reason}`, options);
     this.name = 'PostgresUnreachableError';
-  }
-}
-
-/** The URL as it may be shown: the password replaced, everything else kept. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an unparseable URL)';
   }
 }
 
@@ -89,7 +79,7 @@ export async function connectChecked(pool: Pool, url: string): Promise<PoolClien
   try {
     return await pool.connect();
   } catch (error) {
-    throw new PostgresUnreachableError(redactedUrl(url), reasonOf(error), { cause: error });
+    throw new PostgresUnreachableError(withoutPassword(url), reasonOf(error), { cause: error });
   }
 }
 

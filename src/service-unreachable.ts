@@ -1,6 +1,6 @@
 /**
  * A service a setting names (OPENTIME_REDIS_URL, OPENTIME_DATABASE_URL) that
- * does not answer at start-up. Its message is one line naming the setting
+ * does not answer, or refuses us, at start-up. Its message is one line naming the setting
  * (never its password), the address and what failed; start-up prints it
  * without a stack (startup-failure.ts), as it does a port in use.
  */

@@ -19,7 +19,7 @@ import type { CatalogueChanges } from './scale-out/catalogue-changes';
 import { connectRedis } from './scale-out/redis-connection';
 import { RedisCatalogueChanges } from './scale-out/redis-catalogue-changes';
 import { RedisImpressionHandOff } from './scale-out/redis-impression-hand-off';
-import { openServices } from './services';
+import { openServices, type Services } from './services';
 import { startupFailureMessage } from './startup-failure';
 
 export interface RunningServer {
@@ -49,6 +49,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   await sharedRenderPool(config.renderThreads ?? defaultRenderThreads(config)).warmUp();
   const loadGauge = config.shedLagMs > 0 ? new EventLoopLag({ overloadedAtMs: config.shedLagMs }) : undefined;
   await services.pullSource?.warmUp();
+  // In a cluster, any worker may take the scrape: it answers for all of them.
+  const clusterMetrics = cluster.isWorker ? new ClusterMetrics(recording.metrics.registry) : undefined;
   const app = createApp({
     storage: services.storage,
     // Opens read live stock/price through the pull source when one is configured; the API reads and writes the catalogue.
@@ -76,8 +78,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     locks: recording.locks,
     metrics: recording.metrics,
     metricsToken: recording.metricsToken,
-    // In a cluster, any worker may take the scrape: it answers for all of them.
-    metricsScrape: cluster.isWorker ? scrapeOf(new ClusterMetrics(recording.metrics.registry)) : undefined,
+    metricsScrape: clusterMetrics && (() => clusterMetrics.scrape()),
     relayRanges: recording.relayRanges,
     trustProxy: recording.trustProxy,
     loadGauge,
@@ -90,10 +91,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, blocks: [...services.blocks.keys()], seeded: services.seeded }, 'opentime started');
   if (services.apiKeys.size === 0) logger.warn('no ingestion API keys configured (OPENTIME_API_KEYS): /api/v1 refuses every request');
-  // With PORT=0 the port is known only now, and so is a public URL derived from it (config.ts).
-  const publicUrl = config.port === 0 && config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
   // In a cluster the primary prints them, once every worker listens.
-  if (config.demo && !cluster.isWorker) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
+  if (config.demo && !cluster.isWorker) printSampleUrls(services, config, port);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -126,7 +125,11 @@ async function catalogueChangesFor(config: Config, logger: Logger): Promise<Cata
   return undefined;
 }
 
-const scrapeOf = (metrics: ClusterMetrics) => (): Promise<string> => metrics.scrape();
+/** The demo banner, with the port listened on: with PORT=0 it is known only now, and so is a public URL derived from it (config.ts). */
+function printSampleUrls(services: Services, config: Config, port: number): void {
+  const publicUrl = config.port === 0 && config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
+  process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
+}
 
 /** Server processes to run: OPENTIME_WORKERS, else one per core. */
 function workerCount(config: Config): number {
@@ -159,7 +162,7 @@ async function exitForStartupFailure(error: unknown, config: Config): Promise<ne
  * answers), then runs the workers until a signal stops them.
  */
 async function runPrimary(config: Config, logger: Logger, workers: number): Promise<void> {
-  let services: Awaited<ReturnType<typeof openServices>>;
+  let services: Services;
   try {
     services = await openServices(config, new Date(), logger);
     services.pullSource?.close();
@@ -172,8 +175,7 @@ async function runPrimary(config: Config, logger: Logger, workers: number): Prom
     workers,
     logger,
     onListening(port) {
-      const publicUrl = config.port === 0 && config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
-      if (config.demo) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
+      if (config.demo) printSampleUrls(services, config, port);
     },
   });
   logger.info({ exitCode }, 'opentime stopped');

@@ -1,5 +1,6 @@
 import type { CatalogueChange, CatalogueChanges } from './catalogue-changes';
 import { isEmptyChange, parseCatalogueChange } from './catalogue-changes';
+import { isClusterMessage } from './cluster-message';
 
 /** The message a worker sends to the primary, and the primary passes on to every other worker. */
 export const CATALOGUE_CHANGE_MESSAGE = 'opentime:catalogue-change';
@@ -10,7 +11,7 @@ export interface CatalogueChangeMessage {
 }
 
 export function isCatalogueChangeMessage(message: unknown): message is CatalogueChangeMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === CATALOGUE_CHANGE_MESSAGE;
+  return isClusterMessage<CatalogueChangeMessage>(message, CATALOGUE_CHANGE_MESSAGE);
 }
 
 /**

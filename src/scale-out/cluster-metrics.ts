@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry, type PrometheusContentType, type Registry } from 'prom-client';
+import { isClusterMessage } from './cluster-message';
 
 const METRICS_REQUEST = 'opentime:metrics-request';
 const METRICS_REPLY = 'opentime:metrics-reply';
@@ -17,8 +18,6 @@ interface MetricsReply {
   error?: string;
 }
 
-const isMessage = <T extends { type: string }>(message: unknown, type: T['type']): message is T =>
-  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 
 /** Longest a scrape waits for the primary to gather every worker's figures. */
 const SCRAPE_TIMEOUT_MS = 5000;
@@ -38,7 +37,7 @@ export class ClusterMetrics {
     AggregatorRegistry.setRegistries([registry]);
     new AggregatorRegistry<PrometheusContentType>();
     process.on('message', (message: unknown) => {
-      if (!isMessage<MetricsReply>(message, METRICS_REPLY)) return;
+      if (!isClusterMessage<MetricsReply>(message, METRICS_REPLY)) return;
       const waiter = this.waiting.get(message.id);
       if (!waiter) return;
       this.waiting.delete(message.id);
@@ -71,7 +70,7 @@ export class ClusterMetrics {
 /** The primary's side: answers a worker's scrape request with every worker's metrics, summed. */
 export function answerMetricsRequests(worker: Worker, aggregator: AggregatorRegistry<PrometheusContentType>): void {
   worker.on('message', (message: unknown) => {
-    if (!isMessage<MetricsRequest>(message, METRICS_REQUEST)) return;
+    if (!isClusterMessage<MetricsRequest>(message, METRICS_REQUEST)) return;
     const reply = (fields: Omit<MetricsReply, 'type' | 'id'>): void => {
       if (worker.isConnected()) worker.send({ type: METRICS_REPLY, id: message.id, ...fields } satisfies MetricsReply, undefined, () => undefined);
     };

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
 import type { Logger } from '../log';
 import { isCatalogueChangeMessage } from './cluster-catalogue-changes';
+import { isClusterMessage } from './cluster-message';
 import { answerMetricsRequests } from './cluster-metrics';
 
 export interface ClusterPrimaryOptions {
@@ -23,7 +24,7 @@ export interface StartupFailureMessage {
 }
 
 function isStartupFailureMessage(message: unknown): message is StartupFailureMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === STARTUP_FAILURE_MESSAGE && typeof (message as { text?: unknown }).text === 'string';
+  return isClusterMessage<StartupFailureMessage>(message, STARTUP_FAILURE_MESSAGE) && typeof message.text === 'string';
 }
 
 /** A worker that dies this often within the window is not restarted again: something is wrong with every start. */

@@ -157,6 +157,24 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX block_locks_by_time ON block_locks (locked_at);
     `,
   },
+  {
+    version: 2,
+    name: 'campaigns as data: markets, templates and the source time of each campaign',
+    sql: `
+      ALTER TABLE campaigns ADD COLUMN markets    text[]           NOT NULL DEFAULT '{}';
+      ALTER TABLE campaigns ADD COLUMN templates  text[]           NOT NULL DEFAULT '{}';
+      ALTER TABLE campaigns ADD COLUMN updated_at text COLLATE "C" NOT NULL DEFAULT '1970-01-01T00:00:00.000Z';
+    `,
+  },
+  {
+    version: 3,
+    name: 'products: a price per currency and the markets a product is sold in',
+    sql: `
+      -- prices: currency code → { "price": …, "salePrice": … }, read whole with the row.
+      ALTER TABLE products ADD COLUMN prices  jsonb  NOT NULL DEFAULT '{}';
+      ALTER TABLE products ADD COLUMN markets text[] NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -220,6 +220,33 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('CREATE INDEX cart_event_times_by_time ON cart_event_times (occurred_at);');
     },
   },
+  {
+    version: 8,
+    name: 'campaigns as data: markets, templates and the source time of each campaign',
+    up(db) {
+      // Campaigns are written through the API, the CLI and a config file, with
+      // the same `updatedAt` ordering as products: a campaign written before
+      // this migration counts as older than any update.
+      db.exec(`
+        ALTER TABLE campaigns ADD COLUMN markets    TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE campaigns ADD COLUMN templates  TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE campaigns ADD COLUMN updated_at TEXT NOT NULL DEFAULT '1970-01-01T00:00:00.000Z';
+      `);
+    },
+  },
+  {
+    version: 9,
+    name: 'products: a price per currency and the markets a product is sold in',
+    up(db) {
+      // prices: JSON object, currency code → { price, salePrice }, beside the
+      // product's own price and currency; markets: JSON array of ISO 3166
+      // country codes, empty for everywhere. Both are read whole with the row.
+      db.exec(`
+        ALTER TABLE products ADD COLUMN prices  TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE products ADD COLUMN markets TEXT NOT NULL DEFAULT '[]';
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

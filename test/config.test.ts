@@ -30,7 +30,7 @@ describe('blocks config validation says where and what was expected', () => {
     ['missing defaultUrl', yaml('{ id: a, kind: loyalty }'), /at defaultUrl/],
     ['unknown operator', yaml('{ id: a, kind: product, productId: p, defaultUrl: "https://x.example", swapWhen: { "lessthan": [1, 2] } }'), /blocks\[0\] \(id "a"\)\.swapWhen: unknown JSON Logic operator "lessthan"/],
     ['misspelt fact', yaml('{ id: a, kind: loyalty, defaultUrl: "https://x.example", holdBackWhen: { "==": [{ "var": "subscribr.country" }, "US"] } }'), /holdBackWhen\.==\[0\]: .*starts with "subscribr"\. Expected one of: subscriber, campaign/],
-    ['unknown message key', yaml('{ id: a, kind: loyalty, defaultUrl: "https://x.example", messages: { headline: "x" } }'), /messages: unknown message "headline" for a loyalty block. Expected one of: greeting, balance/],
+    ['unknown message key', yaml('{ id: a, kind: loyalty, defaultUrl: "https://x.example", messages: { headline: "x" } }'), /messages: unknown message "headline" for a loyalty block. Expected one of: greeting, greetingNotMember, notMemberTier, balance/],
     ['unsorted tiers', yaml('{ id: a, kind: loyalty, defaultUrl: "https://x.example", tiers: [{ name: B, minPoints: 10 }, { name: A, minPoints: 5 }] }'), /expected tiers in ascending order/],
     ['no blocks list', 'blocks: 3\n', /expected a "blocks:" list/],
     ['broken YAML', 'blocks: [\n', /not valid YAML or JSON/],

@@ -34,6 +34,9 @@ export interface LoyaltyView {
   points: string;
   /** e.g. "1,240 points". */
   balance: string;
+  /** False below the first tier: not a member yet, progressing to the first tier. */
+  member: boolean;
+  /** The tier's name, or the not-yet-a-member label below the first tier. */
   tier: string;
   nextTier: string | null;
   /** 0–1 towards the next tier (1 at the top tier). */
@@ -50,10 +53,13 @@ export const loyaltyKind: BlockKind<'loyalty', LoyaltyView, LoyaltyConfig, { con
   configSchema: loyaltySchema,
   defaultMessages: {
     greeting: 'Hi {firstName}, you are a {tier} member',
+    greetingNotMember: 'Hi {firstName}, welcome to our rewards club',
+    notMemberTier: 'Not a member yet',
     balance: '{points} points',
     progress: '{remaining} points to {nextTier}',
     topTier: 'You have reached our top tier',
     cta: 'Use your points',
+    ctaNotMember: 'Start earning points',
   },
 
   prepare: (config: LoyaltyConfig) => ({ config }),
@@ -64,26 +70,31 @@ export const loyaltyKind: BlockKind<'loyalty', LoyaltyView, LoyaltyConfig, { con
     const { locale } = context.open;
     const points = Math.max(0, subscriber.loyaltyPoints);
     // The stored tier wins (the retailer may grant tiers on more than points); else derive from points.
-    const byPoints = config.tiers.reduce((found, tier, index) => (points >= tier.minPoints ? index : found), 0);
+    // Below the first tier's threshold (-1) the subscriber is not a member yet and progresses towards it.
+    const byPoints = config.tiers.reduce((found, tier, index) => (points >= tier.minPoints ? index : found), -1);
     const stored = subscriber.loyaltyTier ? config.tiers.findIndex((tier) => tier.name === subscriber.loyaltyTier) : -1;
     const index = stored >= 0 ? stored : byPoints;
-    const tier = config.tiers[index] as z.infer<typeof tierSchema>;
+    const tier = config.tiers[index];
     const next = config.tiers[index + 1];
-    const progress = next ? Math.min(1, Math.max(0, (points - tier.minPoints) / (next.minPoints - tier.minPoints))) : 1;
+    const floor = tier?.minPoints ?? 0;
+    const progress = next ? Math.min(1, Math.max(0, (points - floor) / (next.minPoints - floor))) : 1;
     const formattedPoints = formatInteger(points, locale);
     return {
       kind: 'loyalty',
-      greeting: context.message('greeting', { firstName: subscriber.firstName, tier: tier.name }),
+      greeting: tier
+        ? context.message('greeting', { firstName: subscriber.firstName, tier: tier.name })
+        : context.message('greetingNotMember', { firstName: subscriber.firstName }),
       points: formattedPoints,
       balance: context.message('balance', { points: formattedPoints }),
-      tier: tier.name,
+      member: tier !== undefined,
+      tier: tier?.name ?? context.message('notMemberTier'),
       nextTier: next?.name ?? null,
       progress,
       progressPercent: formatPercent(progress, locale),
       progressText: next
         ? context.message('progress', { remaining: formatInteger(Math.max(0, next.minPoints - points), locale), nextTier: next.name })
         : context.message('topTier'),
-      cta: { label: context.message('cta'), url: config.defaultUrl },
+      cta: { label: context.message(tier ? 'cta' : 'ctaNotMember'), url: config.defaultUrl },
     };
   },
 

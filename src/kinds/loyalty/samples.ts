@@ -6,6 +6,7 @@ const midTier: LoyaltyView = {
   greeting: 'Hi Emma, you are a Gold member',
   points: '2,750',
   balance: '2,750 points',
+  member: true,
   tier: 'Gold',
   nextTier: 'Platinum',
   progress: 0.0333,
@@ -19,6 +20,7 @@ const topTier: LoyaltyView = {
   greeting: 'Hallo Lena, du bist Platinum-Mitglied',
   points: '15.200',
   balance: '15.200 Punkte',
+  member: true,
   tier: 'Platinum',
   nextTier: null,
   progress: 1,
@@ -32,6 +34,7 @@ const newMemberRightToLeft: LoyaltyView = {
   greeting: 'مرحبًا ليلى، أنت عضو برونزي',
   points: '٠',
   balance: '٠ نقطة',
+  member: true,
   tier: 'برونزي',
   nextTier: 'فضي',
   progress: 0,
@@ -40,8 +43,24 @@ const newMemberRightToLeft: LoyaltyView = {
   cta: { label: 'استخدم نقاطك', url: 'https://shop.example/rewards' },
 };
 
+/** Below the first tier's threshold: the pill says so and the bar runs to the first tier. */
+const notMemberYet: LoyaltyView = {
+  kind: 'loyalty',
+  greeting: 'Hi Noah, welcome to our rewards club',
+  points: '40',
+  balance: '40 points',
+  member: false,
+  tier: 'Not a member yet',
+  nextTier: 'Bronze',
+  progress: 0.4,
+  progressPercent: '40%',
+  progressText: '60 points to Bronze',
+  cta: { label: 'Start earning points', url: 'https://shop.example/rewards' },
+};
+
 export const loyaltySamples: KindSamples<LoyaltyView> = [
   { name: 'mid tier', view: midTier },
   { name: 'top tier', view: topTier },
   { name: 'new member, right to left', view: newMemberRightToLeft },
+  { name: 'not a member yet', view: notMemberYet },
 ];

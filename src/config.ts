@@ -197,7 +197,13 @@ const configSchema = z.strictObject({
     .default('info'),
 });
 
-export type Config = Omit<z.infer<typeof configSchema>, 'demo'> & { demo: boolean; publicUrl: string; databaseFile: string };
+export type Config = Omit<z.infer<typeof configSchema>, 'demo'> & {
+  demo: boolean;
+  publicUrl: string;
+  /** Where `publicUrl` came from: set itself, derived from a set port, or neither (commands then ask server-address.ts). */
+  publicUrlSource: 'setting' | 'port' | 'default';
+  databaseFile: string;
+};
 
 /** Environment variable → config key. The README lists exactly these. */
 export const environmentVariables = {
@@ -331,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     blocksFile: path.resolve(cwd, config.blocksFile),
     appleRelayRangesFile: path.resolve(cwd, config.appleRelayRangesFile),
     publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
+    publicUrlSource: origins.has('publicUrl') ? 'setting' : origins.has('port') ? 'port' : 'default',
     databaseFile: path.join(dataDir, 'opentime.db'),
   };
 }

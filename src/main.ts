@@ -19,6 +19,7 @@ import type { CatalogueChanges } from './scale-out/catalogue-changes';
 import { connectRedis } from './scale-out/redis-connection';
 import { RedisCatalogueChanges } from './scale-out/redis-catalogue-changes';
 import { RedisImpressionHandOff } from './scale-out/redis-impression-hand-off';
+import { recordServerAddress } from './server-address';
 import { openServices, type Services } from './services';
 import { startupFailureMessage } from './startup-failure';
 
@@ -91,8 +92,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, blocks: [...services.blocks.keys()], seeded: services.seeded }, 'opentime started');
   if (services.apiKeys.size === 0) logger.warn('no ingestion API keys configured (OPENTIME_API_KEYS): /api/v1 refuses every request');
-  // In a cluster the primary prints them, once every worker listens.
-  if (config.demo && !cluster.isWorker) printSampleUrls(services, config, port);
+  // In a cluster the primary does, once every worker listens.
+  if (!cluster.isWorker) announceListening(services, config, port);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -125,10 +126,15 @@ async function catalogueChangesFor(config: Config, logger: Logger): Promise<Cata
   return undefined;
 }
 
-/** The demo banner, with the port listened on: with PORT=0 it is known only now, and so is a public URL derived from it (config.ts). */
-function printSampleUrls(services: Services, config: Config, port: number): void {
+/**
+ * Once listening: the public URL is recorded for the commands run beside the
+ * server (server-address.ts), and the demo prints its banner. With PORT=0 the
+ * port is known only now, and so is a public URL derived from it (config.ts).
+ */
+function announceListening(services: Services, config: Config, port: number): void {
   const publicUrl = config.port === 0 && config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
-  process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
+  recordServerAddress(config, { publicUrl, port });
+  if (config.demo) process.stdout.write(`${sampleUrlsText({ ...services, config: { ...config, port, publicUrl } })}\n`);
 }
 
 /** Server processes to run: OPENTIME_WORKERS, else one per core. */
@@ -175,7 +181,7 @@ async function runPrimary(config: Config, logger: Logger, workers: number): Prom
     workers,
     logger,
     onListening(port) {
-      if (config.demo) printSampleUrls(services, config, port);
+      announceListening(services, config, port);
     },
   });
   logger.info({ exitCode }, 'opentime stopped');

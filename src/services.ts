@@ -2,7 +2,7 @@ import { apiKeysFromConfig } from './api/api-keyring-from-config';
 import type { ApiKeyring } from './api/api-keys';
 import { loadBlocksConfig, type BlockCatalog } from './blocks/blocks-config';
 import type { Config } from './config';
-import { refreshDemoCampaignDeadlines, seedDemoDataIfEmpty } from './data/seed';
+import { refreshDemoCampaignDeadlines, refreshDemoPictureUrls, seedDemoDataIfEmpty } from './data/seed';
 import type { Logger } from './log';
 import { openCatalogueFromConfig } from './sources/pull-source-from-config';
 import type { PullSource } from './sources/pull-source';
@@ -46,6 +46,8 @@ export async function openServices(config: Config, now: Date = new Date(), logge
     seeded = await seedDemoDataIfEmpty(storage, { baseUrl: config.publicUrl, now });
     // A demo started weeks after its first start still has one live and one past campaign.
     await refreshDemoCampaignDeadlines(storage, now);
+    // A demo restarted on another port or public URL still finds its pictures.
+    await refreshDemoPictureUrls(storage, config.publicUrl);
   }
   const { openCatalogue, pullSource } = openCatalogueFromConfig(config, storage.catalogue, logger);
   return { config, storage, blocks, keyring, globalAllowlist, seeded, openCatalogue, pullSource, apiKeys, demoApiKey };

@@ -7,7 +7,7 @@ import {
   DEMO_SUBSCRIBER_IDS,
   buildDemoDataset,
 } from '../src/data/demo-data';
-import { refreshDemoCampaignDeadlines, seedDemoDataIfEmpty } from '../src/data/seed';
+import { refreshDemoCampaignDeadlines, refreshDemoPictureUrls, seedDemoDataIfEmpty } from '../src/data/seed';
 import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import { product } from './storage/contract';
 
@@ -166,6 +166,24 @@ describe('seeding', () => {
     const spring = await storage.catalogue.getCampaign(DEMO_CAMPAIGN_IDS.springSale);
     expect(flash).toEqual({ ...edited, allowedSenders: ['shop.example'], endsAt: '2025-04-12T14:00:00.000Z' });
     expect(spring?.endsAt).toBe('2025-04-07T14:00:00.000Z');
+  });
+
+  it('moves the demo pictures to a new public URL or port, keeping a picture given since seeding', async () => {
+    await seedDemoDataIfEmpty(storage, { baseUrl: 'http://localhost:8080', now: NOW });
+    const given = await storage.catalogue.getProduct(DEMO_PRODUCT_IDS.lowStock);
+    if (!given) throw new Error('low-stock product not seeded');
+    await storage.ingestion.upsertProducts([{ ...given, image: 'https://cdn.shop.example/bag.jpg' }]);
+
+    expect(await refreshDemoPictureUrls(storage, 'http://localhost:9090')).toBe(buildDemoDataset({ baseUrl: BASE_URL, now: NOW }).products.length - 1);
+    expect((await storage.catalogue.getProduct(DEMO_PRODUCT_IDS.inStock))?.image).toBe(`http://localhost:9090/demo/products/${DEMO_PRODUCT_IDS.inStock}.png`);
+    expect((await storage.catalogue.getProduct(DEMO_PRODUCT_IDS.lowStock))?.image).toBe('https://cdn.shop.example/bag.jpg');
+
+    await refreshDemoPictureUrls(storage, 'https://email.shop.example/opentime/');
+    expect((await storage.catalogue.getProduct(DEMO_PRODUCT_IDS.onSale))?.image).toBe(
+      `https://email.shop.example/opentime/demo/products/${DEMO_PRODUCT_IDS.onSale}.png`,
+    );
+    // Nothing to move the second time.
+    expect(await refreshDemoPictureUrls(storage, 'https://email.shop.example/opentime')).toBe(0);
   });
 
   it('refreshing deadlines creates the demo campaigns when missing', async () => {

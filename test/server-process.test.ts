@@ -106,3 +106,40 @@ describe('start-up on a port that is already in use', () => {
     }
   }, 70_000);
 });
+
+describe('a demo restarted on another port', () => {
+  test('keeps its pictures and the CLI run beside it writes links to the new port', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-moved-'));
+    try {
+      await (await startServerProcess({ OPENTIME_DATA_DIR: dir })).stop();
+      const server = await startServerProcess({ OPENTIME_DATA_DIR: dir });
+      try {
+        const [, sender, url] = /curl -H 'AMP-Email-Sender: ([^']+)' '([^']+\/hero-product\?t=[^']+)'/.exec(server.stdout()) ?? [];
+        const hero = (await (await fetch(url as string, { headers: { 'AMP-Email-Sender': sender as string } })).json()) as { items: { product: { image: string } }[] };
+        expect(hero.items[0]?.product.image).toBe(`${server.url}/demo/products/quilted-jacket-olive.png`);
+
+        // No PORT or OPENTIME_PUBLIC_URL for the command: it finds the server's address in the data directory.
+        const out = path.join(dir, 'emma.eml');
+        const email = runCli(['email', '--campaign', 'flash-sale', '--subscriber', 'sub-emma', '--out', out, '--no-validate'], { OPENTIME_DATA_DIR: dir, PORT: '', OPENTIME_PUBLIC_URL: '' });
+        expect(email.status).toBe(0);
+        expect(email.stderr).not.toMatch(/neither OPENTIME_PUBLIC_URL nor PORT/);
+        const unfolded = fs.readFileSync(out, 'utf8').replace(/=\r?\n/g, '');
+        expect(unfolded).toContain(`${server.url}/amp/v1/blocks/`);
+        expect(unfolded).not.toContain('localhost:8080');
+      } finally {
+        await server.stop();
+      }
+
+      // A data directory no server has used: the default, and a warning that says how to set it.
+      const fresh = path.join(dir, 'never-served');
+      const email = runCli(['email', '--campaign', 'flash-sale', '--subscriber', 'sub-emma', '--out', path.join(dir, 'x.eml'), '--no-validate'], {
+        OPENTIME_DATA_DIR: fresh,
+        PORT: '',
+        OPENTIME_PUBLIC_URL: '',
+      });
+      expect(email.stderr).toMatch(/warning: neither OPENTIME_PUBLIC_URL nor PORT is set and no server has started with the data directory .*never-served; links use http:\/\/localhost:8080/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

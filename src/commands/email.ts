@@ -11,6 +11,7 @@ import { keyringFromConfig } from '../tokens/keyring-from-config';
 import { DEFAULT_TTL_SECONDS, signSubscriberToken } from '../tokens/subscriber-token';
 import { engineSourceFromEnv, loadEngine } from '../validate/engine';
 import { formatReport, validateTemplate } from '../validate/validate';
+import { publicUrlForCommands } from '../server-address';
 import { ttlOption } from './ttl-option';
 
 export interface EmailCommandOptions {
@@ -67,7 +68,8 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
   const cwd = io.cwd ?? process.cwd();
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  const config = loadConfig(env, cwd);
+  const loaded = loadConfig(env, cwd);
+  const config = { ...loaded, publicUrl: publicUrlForCommands(loaded, (line) => stderr.write(`${line}\n`)) };
   const to = options.to ?? (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(options.subscriber) ? options.subscriber : undefined);
   if (options.smtp && !to) throw new EmailCommandError('--smtp needs a recipient: pass --to <address>.');
   const dir = options.templatesDir ? path.resolve(cwd, options.templatesDir) : defaultTemplatesDir();

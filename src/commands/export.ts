@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadBlocksConfig } from '../blocks/blocks-config';
 import { loadConfig } from '../config';
+import { publicUrlForCommands } from '../server-address';
 import { ESP_TOKEN_TAGS, ESPS, type Esp } from '../email/esp';
 import { fillPlaceholders, PLACEHOLDERS } from '../email/placeholders';
 import { AMP_SUFFIX, defaultTemplatesDir, HTML_SUFFIX, loadTemplate, TEXT_SUFFIX } from '../email/templates';
@@ -48,7 +49,7 @@ export async function runExport(
       return 1;
     }
   }
-  const baseUrl = options.baseUrl ?? config.publicUrl;
+  const baseUrl = options.baseUrl ?? publicUrlForCommands(config, (line) => stderr.write(`${line}\n`));
   if (!baseUrl.startsWith('https://')) stderr.write(`warning: ${baseUrl} is not https; AMP clients refuse amp-list sources that are not https.\n`);
   const outDir = path.resolve(cwd, options.outDir);
   fs.mkdirSync(outDir, { recursive: true });

@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { loadBlocksConfig, type BlockCatalog } from '../blocks/blocks-config';
 import { slotCount } from '../blocks/slots';
 import { loadConfig } from '../config';
+import { publicUrlForCommands } from '../server-address';
 import { imageFormatFor } from '../email/opentime-urls';
 import { defaultTemplatesDir, listTemplates, loadTemplate, templateBlockIds } from '../email/templates';
 import {
@@ -95,7 +96,8 @@ export async function runTokens(options: TokensCommandOptions, io: TokensIo = {}
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   const stderr = io.stderr ?? process.stderr;
-  const config = loadConfig(env, cwd);
+  const loaded = loadConfig(env, cwd);
+  const config = { ...loaded, publicUrl: publicUrlForCommands(loaded, (line) => stderr.write(`${line}\n`)) };
   const blocks = loadBlocksConfig(config.blocksFile);
   const columns = options.columns ?? [...DEFAULT_COLUMN_SETS];
   const chosen = columns.some((set) => set !== 'token') ? chooseBlocks(options, blocks, cwd) : [];

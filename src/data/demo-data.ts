@@ -254,6 +254,11 @@ export function buildDemoCampaigns(now: Date): Campaign[] {
   ];
 }
 
+/** Where this server serves a demo product's picture (http/demo-assets.ts), under its public URL. */
+export function demoPictureUrl(baseUrl: string, productId: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/demo/products/${productId}.png`;
+}
+
 export function buildDemoDataset(options: DemoDatasetOptions): DemoDataset {
   const base = options.baseUrl.replace(/\/+$/, '');
   const t = options.now.getTime();
@@ -266,7 +271,7 @@ export function buildDemoDataset(options: DemoDatasetOptions): DemoDataset {
         id,
         name,
         url: `https://shop.example/products/${id}`,
-        image: `${base}/demo/products/${id}.png`,
+        image: demoPictureUrl(base, id),
         category,
         price,
         salePrice,

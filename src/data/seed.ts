@@ -1,5 +1,5 @@
 import type { Storage } from '../storage/storage';
-import { buildDemoCampaigns, buildDemoDataset } from './demo-data';
+import { buildDemoCampaigns, buildDemoDataset, demoPictureUrl } from './demo-data';
 
 export interface SeedOptions {
   baseUrl: string;
@@ -34,4 +34,27 @@ export async function refreshDemoCampaignDeadlines(storage: Pick<Storage, 'catal
     }),
   );
   await storage.campaigns.upsertCampaigns(merged);
+}
+
+/** A demo picture's URL under any origin: `…/demo/products/<product id>.png`. */
+const DEMO_PICTURE_PATH = /^https?:\/\/[^/]+(?:\/.*)?\/demo\/products\/([^/]+)\.png$/;
+
+/**
+ * Points the demo products' pictures at this server's current public URL. The
+ * seed wrote them under the public URL of the first start; a restart on
+ * another port or behind another public URL would otherwise fetch (and fail
+ * to find) every picture at the old address and draw placeholders. Only a
+ * product whose picture is still its own demo picture is rewritten: one given
+ * another picture since seeding keeps it.
+ */
+export async function refreshDemoPictureUrls(storage: Pick<Storage, 'ingestion'> & { catalogue: Pick<Storage['catalogue'], 'getProducts'> }, baseUrl: string): Promise<number> {
+  const demoIds = buildDemoDataset({ baseUrl, now: new Date(0) }).products.map((product) => product.id);
+  const stored = await storage.catalogue.getProducts(demoIds);
+  const moved = stored.flatMap((product) => {
+    const current = demoPictureUrl(baseUrl, product.id);
+    const match = DEMO_PICTURE_PATH.exec(product.image);
+    return match && match[1] === product.id && product.image !== current ? [{ ...product, image: current }] : [];
+  });
+  if (moved.length > 0) await storage.ingestion.upsertProducts(moved);
+  return moved.length;
 }

@@ -5,6 +5,7 @@ import type { ImpressionStore } from './ports/impressions';
 import type { Ingestion } from './ports/ingestion';
 import type { RenderLogStore } from './ports/render-log';
 import type { RetentionStore } from './ports/retention';
+import type { SubscriberLocales } from './ports/subscriber-locales';
 import type { CatalogueCache } from './cache/cached-catalogue';
 
 /**
@@ -22,6 +23,8 @@ export interface Storage {
   readonly renderLog: RenderLogStore;
   readonly locks: BlockLockStore;
   readonly retention: RetentionStore;
+  /** The locales subscribers read in (start-up and `opentime validate`, never an open). */
+  readonly subscriberLocales: SubscriberLocales;
   /**
    * The cache in front of `catalogue`, when there is one: its hit counts go
    * on GET /metrics, and writes that bypass this process (another process,

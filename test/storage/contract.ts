@@ -40,6 +40,8 @@ export function product(id: string, over: Partial<Product> = {}): Product {
     price: 100,
     salePrice: null,
     currency: 'EUR',
+    prices: {},
+    markets: [],
     stock: 10,
     popularity: 1,
     updatedAt: '2025-03-01T00:00:00.000Z',
@@ -149,6 +151,8 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           price: 79.9,
           salePrice: 59.95,
           currency: 'GBP',
+          prices: { EUR: { price: 92.5, salePrice: 69 }, JPY: { price: 15800, salePrice: null } },
+          markets: ['DE', 'GB'],
           stock: 3,
           popularity: 42,
           updatedAt: '2025-03-09T08:00:00.000Z',
@@ -160,7 +164,7 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect(await storage.catalogue.getProduct('p-full')).toEqual(fullPrice);
         expect(await storage.catalogue.getProduct('nope')).toBeUndefined();
 
-        const changed = { ...onSale, salePrice: null, stock: 0, name: 'Renamed' };
+        const changed = { ...onSale, salePrice: null, stock: 0, name: 'Renamed', prices: { USD: { price: 99, salePrice: null } }, markets: [] };
         await storage.ingestion.upsertProducts([changed]);
         expect(await storage.catalogue.getProduct('p-sale')).toEqual(changed);
         expect(await storage.ingestion.countProducts()).toBe(2);
@@ -193,14 +197,23 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
       });
 
       it('round-trips campaigns, including a null deadline, and replaces them on upsert', async () => {
-        const withDeadline: Campaign = { id: 'c1', name: 'Flash Sale', endsAt: '2025-03-13T14:00:00.000Z', allowedSenders: ['news@shop.example', 'shop.example'] };
-        const open: Campaign = { id: 'c2', name: 'Evergreen', endsAt: null, allowedSenders: [] };
+        const withDeadline: Campaign = {
+          id: 'c1',
+          name: 'Flash Sale',
+          endsAt: '2025-03-13T14:00:00.000Z',
+          allowedSenders: ['news@shop.example', 'shop.example'],
+          markets: ['DE', 'AT'],
+          templates: ['flash-sale'],
+          updatedAt: '2025-03-01T00:00:00.000Z',
+        };
+        const open: Campaign = { id: 'c2', name: 'Evergreen', endsAt: null, allowedSenders: [], markets: [], templates: [], updatedAt: '2025-03-02T00:00:00.000Z' };
         await storage.campaigns.upsertCampaigns([withDeadline, open]);
         expect(await storage.catalogue.getCampaign('c1')).toEqual(withDeadline);
         expect(await storage.catalogue.getCampaign('c2')).toEqual(open);
         expect(await storage.catalogue.getCampaign('nope')).toBeUndefined();
         await storage.campaigns.upsertCampaigns([{ ...withDeadline, endsAt: null, allowedSenders: ['shop.example'] }]);
         expect(await storage.catalogue.getCampaign('c1')).toEqual({ ...withDeadline, endsAt: null, allowedSenders: ['shop.example'] });
+        expect(await storage.campaigns.listCampaigns()).toEqual([{ ...withDeadline, endsAt: null, allowedSenders: ['shop.example'] }, open]);
       });
 
       it('getProducts keeps the asked order, drops unknown ids and repeats', async () => {
@@ -247,6 +260,14 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           expect(ids(await storage.catalogue.bestSellers(3, ['shoe-1', 'bag-1']))).toEqual(['coat-1', 'coat-2', 'coat-3a']);
         });
 
+        it('hand back each product with its price list and markets', async () => {
+          const priced = product('coat-priced', { popularity: 2000, prices: { GBP: { price: 86, salePrice: 70 } }, markets: ['FR'] });
+          await storage.ingestion.upsertProducts([priced]);
+          expect((await storage.catalogue.bestSellersInCategory('coats', 1))[0]).toEqual(priced);
+          expect((await storage.catalogue.bestSellers(1))[0]).toEqual(priced);
+          expect(await storage.catalogue.getProducts(['coat-priced'])).toEqual([priced]);
+        });
+
         it('picks up stock changes: selling out removes a product, restocking brings it back', async () => {
           await storage.ingestion.upsertProducts([product('coat-1', { category: 'coats', popularity: 900, stock: 0 })]);
           expect(ids(await storage.catalogue.bestSellersInCategory('coats', 1))).toEqual(['coat-2']);
@@ -254,6 +275,62 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           expect(ids(await storage.catalogue.bestSellersInCategory('coats', 1))).toEqual(['coat-top-sold-out']);
           expect(ids(await storage.catalogue.bestSellers(1))).toEqual(['coat-top-sold-out']);
         });
+      });
+    });
+
+    describe('campaigns', () => {
+      it('patches create and update campaigns: fields left out keep their value, null clears the deadline, an older update is stale', async () => {
+        const created = await storage.campaigns.applyCampaignPatches(
+          [
+            { id: 'flash', name: 'Flash', endsAt: at(DAY), allowedSenders: ['news@shop.example'], markets: ['DE'], templates: ['flash-sale'], updatedAt: at(1000) },
+            { id: 'evergreen', name: 'Evergreen' },
+          ],
+          abort,
+        );
+        expect(created).toEqual({ written: true, created: 2, updated: 0, unchanged: 0, stale: [], incomplete: [] });
+        // A new campaign's defaults: no deadline, no own senders, every market; untimed means now.
+        expect(await storage.catalogue.getCampaign('evergreen')).toEqual({
+          id: 'evergreen',
+          name: 'Evergreen',
+          endsAt: null,
+          allowedSenders: [],
+          markets: [],
+          templates: [],
+          updatedAt: now.toISOString(),
+        });
+
+        await storage.campaigns.applyCampaignPatches([{ id: 'flash', endsAt: at(2 * DAY), updatedAt: at(5000) }], abort);
+        expect(await storage.catalogue.getCampaign('flash')).toEqual({
+          id: 'flash',
+          name: 'Flash',
+          endsAt: at(2 * DAY),
+          allowedSenders: ['news@shop.example'],
+          markets: ['DE'],
+          templates: ['flash-sale'],
+          updatedAt: at(5000),
+        });
+
+        const stale = await storage.campaigns.applyCampaignPatches([{ id: 'flash', endsAt: null, updatedAt: at(2000) }], abort);
+        expect(stale).toMatchObject({ written: true, updated: 0, stale: [{ index: 0, id: 'flash', storedUpdatedAt: at(5000) }] });
+        expect((await storage.catalogue.getCampaign('flash'))?.endsAt).toBe(at(2 * DAY));
+
+        await storage.campaigns.applyCampaignPatches([{ id: 'flash', endsAt: null, updatedAt: at(6000) }], abort);
+        expect((await storage.catalogue.getCampaign('flash'))?.endsAt).toBeNull();
+        expect((await storage.campaigns.listCampaigns()).map((campaign) => campaign.id)).toEqual(['evergreen', 'flash']);
+      });
+
+      it('a new campaign without a name writes nothing of the batch under abort', async () => {
+        const result = await storage.campaigns.applyCampaignPatches([{ id: 'ok', name: 'Ok' }, { id: 'nameless', endsAt: null }], abort);
+        expect(result).toMatchObject({ written: false, incomplete: [{ index: 1, id: 'nameless', missing: ['name'] }] });
+        expect(await storage.campaigns.listCampaigns()).toEqual([]);
+      });
+
+      it('a campaign update older than what another process wrote is stale', async () => {
+        const other = await db.openAnother();
+        await other.campaigns.applyCampaignPatches([{ id: 'c', name: 'Other', updatedAt: at(20_000) }], abort);
+        const result = await storage.campaigns.applyCampaignPatches([{ id: 'c', name: 'Mine', updatedAt: at(10_000) }], abort);
+        expect(result.stale).toEqual([{ index: 0, id: 'c', storedUpdatedAt: at(20_000) }]);
+        expect((await storage.catalogue.getCampaign('c'))?.name).toBe('Other');
       });
     });
 
@@ -281,6 +358,26 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect(await storage.catalogue.getProduct('new')).toMatchObject({ name: 'New', price: 5, stock: 3, popularity: 0, salePrice: null, updatedAt: at(2000) });
         // The same feed again: nothing changes, nothing is rewritten.
         expect(await storage.ingestion.applyProductPatches([{ id: 'p', stock: 2, updatedAt: at(1000) }], abort)).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+      });
+
+      it("a patch's price list and markets replace the stored ones whole; an unchanged list rewrites nothing", async () => {
+        const gbp = { GBP: { price: 86, salePrice: null } };
+        await storage.ingestion.upsertProducts([product('p', { prices: { ...gbp, USD: { price: 110, salePrice: 99 } }, markets: ['DE', 'FR'], updatedAt: at(0) })]);
+        await storage.ingestion.applyProductPatches([{ id: 'p', prices: gbp, markets: ['GB'], updatedAt: at(1000) }], abort);
+        expect(await storage.catalogue.getProduct('p')).toMatchObject({ prices: gbp, markets: ['GB'], price: 100, currency: 'EUR' });
+        // A stock-only patch keeps both lists.
+        await storage.ingestion.applyProductPatches([{ id: 'p', stock: 1, updatedAt: at(2000) }], abort);
+        expect(await storage.catalogue.getProduct('p')).toMatchObject({ prices: gbp, markets: ['GB'], stock: 1 });
+        // The same lists again, even written in another order: unchanged.
+        expect(
+          await storage.ingestion.applyProductPatches([{ id: 'p', prices: { GBP: { salePrice: null, price: 86 } }, markets: ['GB', 'GB'], updatedAt: at(2000) }], abort),
+        ).toMatchObject({ updated: 0, unchanged: 1 });
+        // Moving the product to a currency its list holds: its own price wins and the entry goes.
+        await storage.ingestion.applyProductPatches([{ id: 'p', currency: 'GBP', price: 85, updatedAt: at(3000) }], abort);
+        expect(await storage.catalogue.getProduct('p')).toMatchObject({ currency: 'GBP', price: 85, prices: {} });
+        // An empty list clears it.
+        await storage.ingestion.applyProductPatches([{ id: 'p', markets: [], updatedAt: at(4000) }], abort);
+        expect((await storage.catalogue.getProduct('p'))?.markets).toEqual([]);
       });
 
       it('refuses an update older than what is stored, and applies an equal or untimed one', async () => {
@@ -580,6 +677,35 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         const lateAdds = await storage.ingestion.applySubscriberEvents([cart('a1', 'added_to_cart', 'p1', 0), cart('a2', 'added_to_cart', 'p2', 0)], { now });
         expect(lateAdds).toMatchObject({ applied: 1, stale: [{ index: 1, id: 'a2' }] });
         expect((await storage.catalogue.getSubscriber('s1'))?.cart).toEqual(['p1']);
+      });
+    });
+
+    describe('subscriber locales', () => {
+      it('counts the subscribers of each locale, most first, ties by locale; another process sees the counts; a change of locale moves one', async () => {
+        expect(await storage.subscriberLocales.localeCounts()).toEqual([]);
+        await storage.ingestion.upsertSubscribers([
+          subscriber('s1', { locale: 'de-DE' }),
+          subscriber('s2', { locale: 'it-IT' }),
+          subscriber('s3', { locale: 'de-DE' }),
+          subscriber('s4', { locale: 'ar-EG' }),
+          subscriber('s5', { locale: 'pl-PL' }),
+          subscriber('s6', { locale: 'ar-EG' }),
+          subscriber('s7', { locale: 'de-DE' }),
+        ]);
+        const expected = [
+          { locale: 'de-DE', subscribers: 3 },
+          { locale: 'ar-EG', subscribers: 2 },
+          { locale: 'it-IT', subscribers: 1 },
+          { locale: 'pl-PL', subscribers: 1 },
+        ];
+        expect(await storage.subscriberLocales.localeCounts()).toEqual(expected);
+        expect(await (await db.openAnother()).subscriberLocales.localeCounts()).toEqual(expected);
+        await storage.ingestion.upsertSubscribers([subscriber('s2', { locale: 'pl-PL', updatedAt: '2025-03-11T11:00:00.000Z' })]);
+        expect(await storage.subscriberLocales.localeCounts()).toEqual([
+          { locale: 'de-DE', subscribers: 3 },
+          { locale: 'ar-EG', subscribers: 2 },
+          { locale: 'pl-PL', subscribers: 2 },
+        ]);
       });
     });
 

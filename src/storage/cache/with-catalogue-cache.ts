@@ -54,6 +54,7 @@ export function withCatalogueCache(storage: Storage, options: WithCatalogueCache
     renderLog: storage.renderLog,
     locks: storage.locks,
     retention: storage.retention,
+    subscriberLocales: storage.subscriberLocales,
     catalogueCache: cache,
     ping: () => storage.ping(),
     close: () =>

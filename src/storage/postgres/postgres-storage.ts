@@ -10,6 +10,7 @@ import { PostgresIngestion } from './postgres-ingestion';
 import { CATALOGUE_SQL } from './postgres-records';
 import { PostgresRenderLog } from './postgres-render-log';
 import { PostgresRetention } from './postgres-retention';
+import { PostgresSubscriberLocales } from './postgres-subscriber-locales';
 
 export type PostgresStorageOptions = PostgresConnectionOptions;
 
@@ -28,6 +29,7 @@ export class PostgresStorage implements Storage {
   readonly renderLog: PostgresRenderLog;
   readonly locks: PostgresBlockLocks;
   readonly retention: PostgresRetention;
+  readonly subscriberLocales: PostgresSubscriberLocales;
   readonly catalogueCache = undefined;
   private closed: Promise<void> | undefined;
 
@@ -39,6 +41,7 @@ export class PostgresStorage implements Storage {
     this.renderLog = new PostgresRenderLog(pool);
     this.locks = new PostgresBlockLocks(pool);
     this.retention = new PostgresRetention(pool);
+    this.subscriberLocales = new PostgresSubscriberLocales(pool);
   }
 
   /** One round trip that touches no table: cheap enough for every health probe. */

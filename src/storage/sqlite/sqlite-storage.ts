@@ -10,6 +10,7 @@ import { SqliteIngestion } from './sqlite-ingestion';
 import { CATALOGUE_SQL, SqliteRecords } from './sqlite-records';
 import { SqliteRenderLog } from './sqlite-render-log';
 import { SqliteRetention } from './sqlite-retention';
+import { SqliteSubscriberLocales } from './sqlite-subscriber-locales';
 
 /**
  * Every port on one better-sqlite3 connection (WAL): the embedded default,
@@ -25,6 +26,7 @@ export class SqliteStorage implements Storage {
   readonly renderLog: SqliteRenderLog;
   readonly locks: SqliteBlockLocks;
   readonly retention: SqliteRetention;
+  readonly subscriberLocales: SqliteSubscriberLocales;
   readonly catalogueCache = undefined;
 
   constructor(private readonly db: Database) {
@@ -36,6 +38,7 @@ export class SqliteStorage implements Storage {
     this.renderLog = new SqliteRenderLog(db);
     this.locks = new SqliteBlockLocks(db);
     this.retention = new SqliteRetention(db);
+    this.subscriberLocales = new SqliteSubscriberLocales(db);
   }
 
   async ping(): Promise<void> {

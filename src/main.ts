@@ -21,12 +21,17 @@ import { RedisCatalogueChanges } from './scale-out/redis-catalogue-changes';
 import { RedisImpressionHandOff } from './scale-out/redis-impression-hand-off';
 import { recordServerAddress } from './server-address';
 import { openServices, type Services } from './services';
+import { LiveBlocks } from './blocks/live-blocks';
+import { watchBlocksConfig } from './blocks/blocks-reload';
+import { warnAboutMissingTranslations } from './blocks/missing-translations';
 import { startupFailureMessage } from './startup-failure';
 
 export interface RunningServer {
   server: Server;
   url: string;
   close(): Promise<void>;
+  /** Reloads the blocks config now (SIGHUP); true when a new one was applied, false when it was refused (logged). */
+  reloadBlocks(): boolean;
 }
 
 /** Starts the HTTP server and wires graceful shutdown; resolves once listening. */
@@ -52,6 +57,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   await services.pullSource?.warmUp();
   // In a cluster, any worker may take the scrape: it answers for all of them.
   const clusterMetrics = cluster.isWorker ? new ClusterMetrics(recording.metrics.registry) : undefined;
+  // The blocks config is reloaded when its file changes (and on SIGHUP): every route reads this one holder.
+  const blocks = new LiveBlocks(services.blocks);
+  const blocksReload = watchBlocksConfig({ file: config.blocksFile, blocks, logger, metrics: recording.metrics });
   const app = createApp({
     storage: services.storage,
     // Opens read live stock/price through the pull source when one is configured; the API reads and writes the catalogue.
@@ -65,7 +73,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     },
     perOpenPullBudget: services.pullSource !== undefined,
     pullSource: services.pullSource,
-    blocks: services.blocks,
+    blocks,
     keyring: services.keyring,
     tokenAudience: config.tokenAudience,
     globalAllowlist: services.globalAllowlist,
@@ -94,10 +102,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   if (services.apiKeys.size === 0) logger.warn('no ingestion API keys configured (OPENTIME_API_KEYS): /api/v1 refuses every request');
   // In a cluster the primary does, once every worker listens.
   if (!cluster.isWorker) announceListening(services, config, port);
+  // Once per start (the primary's, in a cluster), after listening: it reads every subscriber.
+  if (!cluster.isWorker) void warnAboutMissingTranslations(services.blocks, services.storage.subscriberLocales, logger);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      blocksReload.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Click-through records still queued are written before the database closes.
       await impressionLog.close();
@@ -112,7 +123,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger.info('opentime stopped');
       logger.flush();
     })());
-  return { server, url: `http://localhost:${port}`, close };
+  return { server, url: `http://localhost:${port}`, close, reloadBlocks: () => blocksReload.reload('signal') };
 }
 
 /**
@@ -171,6 +182,7 @@ async function runPrimary(config: Config, logger: Logger, workers: number): Prom
   let services: Services;
   try {
     services = await openServices(config, new Date(), logger);
+    await warnAboutMissingTranslations(services.blocks, services.storage.subscriberLocales, logger);
     services.pullSource?.close();
     await services.storage.close();
     if (config.redisUrl) await (await connectRedis(config.redisUrl, { purpose: 'the workers of this machine' })).quit();
@@ -222,6 +234,11 @@ export async function main(): Promise<void> {
       if (running) stop(running);
     });
   }
+  // SIGHUP reloads the blocks config (a cluster's primary passes it on to every worker); before start-up ends there is nothing to reload.
+  process.on('SIGHUP', () => {
+    logger.info({ signal: 'SIGHUP', starting: !running }, 'reloading the blocks config');
+    running?.reloadBlocks();
+  });
   // A worker whose primary is gone (killed, crashed) drains and stops instead of serving on alone.
   if (cluster.isWorker) process.on('disconnect', () => {
     stopRequested = true;

@@ -3,9 +3,13 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatZodIssues } from '../config';
 import { prepareExperiment } from '../experiments/prepare-experiment';
-import { blockKinds, isKindName } from '../kinds/registry';
+import { didYouMean } from '../did-you-mean';
+import { unknownPlaceholder } from '../format/placeholders';
+import { blockKinds, isKindName, type RegisteredKind } from '../kinds/registry';
+import { resolveTheme } from '../render/theme';
 import { compileRule, RuleError } from '../rules/rule';
 import type { BaseBlockConfig } from './block-config';
+import { blockIssueLines } from './config-issues';
 import type { PreparedBlock } from './prepared-block';
 import { prepareLock } from './prepare-lock';
 
@@ -17,34 +21,25 @@ const fileSchema = z.object({ blocks: z.array(z.looseObject({ id: z.unknown(), k
 /** Validates one block against its kind and compiles its rules. `where` names it in messages. */
 function prepareBlock(raw: Record<string, unknown>, where: string): PreparedBlock {
   if (!isKindName(raw.kind)) {
-    throw new ConfigError(`${where}: unknown kind ${JSON.stringify(raw.kind)}. Expected one of: ${Object.keys(blockKinds).join(', ')}.`);
+    const kinds = Object.keys(blockKinds);
+    const hint = typeof raw.kind === 'string' ? didYouMean(raw.kind, kinds) : undefined;
+    throw new ConfigError(`${where}: unknown kind ${JSON.stringify(raw.kind)}${hint ? `; ${hint}` : ''}. Expected one of: ${kinds.join(', ')}.`);
   }
   const kind = blockKinds[raw.kind];
   const parsed = kind.configSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${where} (${kind.name}) is invalid:\n${formatZodIssues(parsed.error, where)}`);
+  if (!parsed.success) throw new ConfigError(blockIssueLines(parsed.error, kind.configSchema, raw, where).join('\n'));
   const config: BaseBlockConfig = parsed.data;
-
-  const knownKeys = Object.keys(kind.defaultMessages);
-  const checkMessages = (messages: Record<string, string>, at: string): void => {
-    for (const key of Object.keys(messages)) {
-      if (!knownKeys.includes(key)) {
-        throw new ConfigError(`${at}: unknown message "${key}" for a ${kind.name} block. Expected one of: ${knownKeys.join(', ')}.`);
-      }
-    }
-  };
-  checkMessages(config.messages, `${where}.messages`);
-  for (const [language, messages] of Object.entries(config.translations)) checkMessages(messages, `${where}.translations.${language}`);
+  checkMessages(kind, config, where);
+  config.variants.forEach((variant, index) => checkMessages(kind, variant, `${where}.variants[${index}]`));
 
   try {
     const state = kind.prepare(config, where);
     return {
       config,
       kind,
+      theme: resolveTheme(config.theme, kind.theme, where),
       holdBack: config.holdBackWhen === undefined ? null : compileRule(config.holdBackWhen, `${where}.holdBackWhen`),
-      variants: config.variants.map((variant, index) => {
-        checkMessages(variant.messages, `${where}.variants[${index}].messages`);
-        return { name: variant.name, when: compileRule(variant.when, `${where}.variants[${index}].when`), messages: variant.messages };
-      }),
+      variants: config.variants.map((variant, index) => ({ ...variant, when: compileRule(variant.when, `${where}.variants[${index}].when`) })),
       experiment: prepareExperiment(config.experiment, raw, config.id, where, prepareBlock),
       lock: prepareLock(config.lockAtFirstOpen, kind, where),
       slotCount: kind.clickSlots.count(config),
@@ -56,25 +51,70 @@ function prepareBlock(raw: Record<string, unknown>, where: string): PreparedBloc
   }
 }
 
-/** Parses block definitions (YAML or JSON text) and prepares every block, or throws one precise ConfigError. */
-export function parseBlocksConfig(text: string, origin: string): BlockCatalog {
+/**
+ * A block's (or a variant's) messages and translations use only the kind's
+ * message keys, and each message only the placeholders the kind fills for
+ * its key (`placeholders` on the kind): "Nur noch {stok} verfügbar" stops
+ * start-up instead of reaching subscribers.
+ */
+function checkMessages(kind: RegisteredKind, source: { messages: Readonly<Record<string, string>>; translations?: Readonly<Record<string, Readonly<Record<string, string>>>> }, where: string): void {
+  const knownKeys = Object.keys(kind.defaultMessages);
+  const checkTable = (messages: Readonly<Record<string, string>>, at: string): void => {
+    for (const [key, text] of Object.entries(messages)) {
+      if (!knownKeys.includes(key)) {
+        const hint = didYouMean(key, knownKeys);
+        throw new ConfigError(`${at}: unknown message "${key}" for a ${kind.name} block${hint ? `; ${hint}` : ''}. Expected one of: ${knownKeys.join(', ')}.`);
+      }
+      const problem = unknownPlaceholder(text, kind.placeholders[key] ?? []);
+      if (problem) throw new ConfigError(`${at}.${key}: ${problem}`);
+    }
+  };
+  checkTable(source.messages, `${where}.messages`);
+  for (const [language, messages] of Object.entries(source.translations ?? {})) checkTable(messages, `${where}.translations.${language}`);
+}
+
+/** Every block of a blocks config checked: those that passed, and one message per block that did not. */
+export interface BlocksConfigCheck {
+  catalog: BlockCatalog;
+  /** Each names the file, the block (index and id), the path inside it and what was expected; several lines for a block with several problems. */
+  errors: string[];
+}
+
+/** Parses block definitions (YAML or JSON text) and checks every block, going on past a bad one so all problems are reported at once. */
+export function checkBlocksConfig(text: string, origin: string): BlocksConfigCheck {
   let document: unknown;
   try {
     document = YAML.parse(text);
   } catch (error) {
-    throw new ConfigError(`${origin}: not valid YAML or JSON: ${(error as Error).message}`);
+    return { catalog: new Map(), errors: [`${origin}: not valid YAML or JSON: ${(error as Error).message}`] };
   }
   const shape = fileSchema.safeParse(document);
   if (!shape.success) {
-    throw new ConfigError(`${origin}: expected a "blocks:" list of block definitions, each with an id and a kind:\n${formatZodIssues(shape.error, origin)}`);
+    return {
+      catalog: new Map(),
+      errors: [`${origin}: expected a "blocks:" list of block definitions, each with an id and a kind:\n${formatZodIssues(shape.error, origin)}`],
+    };
   }
   const catalog = new Map<string, PreparedBlock>();
+  const errors: string[] = [];
   shape.data.blocks.forEach((raw, index) => {
     const where = `${origin}: blocks[${index}]${typeof raw.id === 'string' ? ` (id "${raw.id}")` : ''}`;
-    const block = prepareBlock(raw, where);
-    if (catalog.has(block.config.id)) throw new ConfigError(`${where}: duplicate block id "${block.config.id}". Block ids must be unique.`);
-    catalog.set(block.config.id, block);
+    try {
+      const block = prepareBlock(raw, where);
+      if (catalog.has(block.config.id)) throw new ConfigError(`${where}: duplicate block id "${block.config.id}". Block ids must be unique.`);
+      catalog.set(block.config.id, block);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      errors.push(error.message);
+    }
   });
+  return { catalog, errors };
+}
+
+/** Parses block definitions (YAML or JSON text) and prepares every block, or throws one ConfigError listing every problem. */
+export function parseBlocksConfig(text: string, origin: string): BlockCatalog {
+  const { catalog, errors } = checkBlocksConfig(text, origin);
+  if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   return catalog;
 }
 

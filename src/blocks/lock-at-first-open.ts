@@ -59,7 +59,7 @@ export async function serveFrozenView(block: PreparedBlock, open: Open, store: C
   const view = await markFrozenView(frozen.view, block.lock, {
     store,
     facts,
-    message: () => messageLookup(messageTable(drawnBy, open.locale, facts).table),
+    message: () => messageLookup(messageTable(drawnBy, open.locale, facts).table, open.locale),
   });
   return { outcome: 'view', view, variant: frozen.messageVariant, experimentVariant: frozen.variant, locked: true };
 }

@@ -1,7 +1,9 @@
 import type { PreparedExperiment } from '../experiments/assignment';
 import type { RegisteredKind, BlockView } from '../kinds/registry';
+import type { Theme } from '../render/theme';
 import type { CompiledRule } from '../rules/rule';
 import type { BaseBlockConfig } from './block-config';
+import type { MessageSource } from './messages';
 import type { ResolveContext } from '../kinds/kind';
 import type { PreparedLock } from './lock-config';
 
@@ -14,8 +16,11 @@ export interface PreparedBlock {
    * through a view (kinds/kind-of-view.ts), or through the bound ones below.
    */
   kind: RegisteredKind;
+  /** The look of its picture: the config's `theme:` over the kind's defaults, validated with the rest of the block. */
+  theme: Theme;
   holdBack: CompiledRule | null;
-  variants: { name: string; when: CompiledRule; messages: Record<string, string> }[];
+  /** Message variants in config order; each carries its own wording, translated like the block's (blocks/messages.ts). */
+  variants: ({ name: string; when: CompiledRule } & MessageSource)[];
   /** The block's experiment, its arms prepared; absent or null: no experiment. */
   experiment?: PreparedExperiment | null;
   /** Lock-at-first-open with its compiled marks; absent or null: not locked. */

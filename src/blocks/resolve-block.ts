@@ -7,7 +7,7 @@ import type { AmpListPayload } from '../kinds/kind';
 import { withKind } from '../kinds/kind-of-view';
 import type { BlockView } from '../kinds/registry';
 import { buildFacts } from '../rules/facts';
-import { defaultFallbackItem } from './fallback-item';
+import { fallbackItemsOf } from './fallback-item';
 import { lockIfFirstHumanOpen, serveFrozenView, type ResolveServices } from './lock-at-first-open';
 import { messageLookup, messageTable } from './messages';
 import type { PreparedBlock } from './prepared-block';
@@ -26,6 +26,8 @@ export type Resolution =
       detail: string;
       error?: unknown;
       experimentVariant?: string | null;
+      /** The records say the block does not apply (HoldBack `expected`): served without a log line. */
+      quiet?: boolean;
     };
 
 /**
@@ -51,11 +53,15 @@ export async function resolveBlock(block: PreparedBlock, open: Open, store: Cata
     // A variant may bring its own holdBackWhen.
     if (served !== block && served.holdBack?.(facts)) return { outcome: 'fallback', reason: 'held_back', detail: 'holdBackWhen matched', experimentVariant };
     const { table, variant } = messageTable(served, open.locale, facts);
-    const view = await served.resolve({ open, store, facts, message: messageLookup(table) });
+    const view = await served.resolve({ open, store, facts, message: messageLookup(table, open.locale) });
     const resolution: Resolution = { outcome: 'view', view, variant, experimentVariant };
     return locks ? await lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
   } catch (error) {
-    if (error instanceof HoldBack) return { outcome: 'fallback', reason: 'data_missing', detail: error.reason, experimentVariant };
+    if (error instanceof HoldBack) {
+      return error.expected
+        ? { outcome: 'fallback', reason: 'held_back', detail: error.reason, experimentVariant, quiet: true }
+        : { outcome: 'fallback', reason: 'data_missing', detail: error.reason, experimentVariant };
+    }
     return { outcome: 'fallback', reason: 'error', detail: (error as Error)?.message ?? String(error), error, experimentVariant };
   }
 }
@@ -66,18 +72,18 @@ export async function resolveBlock(block: PreparedBlock, open: Open, store: Cata
  * working as configured, not a problem to log.
  */
 export function logFallback(log: Pick<Logger, 'error' | 'warn'>, block: PreparedBlock, resolution: Resolution, message: string): void {
-  if (resolution.outcome !== 'fallback' || resolution.reason === 'holdout') return;
+  if (resolution.outcome !== 'fallback' || resolution.reason === 'holdout' || resolution.quiet) return;
   const fields = { block: block.config.id, reason: resolution.reason, detail: resolution.detail, err: resolution.error };
   if (resolution.reason === 'error') log.error(fields, message);
   else log.warn(fields, message);
 }
 
-/** The items amp-list shows when the block cannot show its live content. */
-export function fallbackPayload(block: PreparedBlock): AmpListPayload {
-  return { items: block.config.fallback?.items ?? [defaultFallbackItem(block.config.defaultUrl)] };
+/** The items amp-list shows when the block cannot show its live content, in the reader's language. */
+export function fallbackPayload(block: PreparedBlock, locale: string): AmpListPayload {
+  return { items: [...fallbackItemsOf(block, locale)] };
 }
 
-/** The amp-list payload of a resolution: the view as its kind writes it, or the block's fallback items. */
-export function jsonFor(block: PreparedBlock, resolution: Resolution): AmpListPayload {
-  return resolution.outcome === 'view' ? withKind(resolution.view, (kind, view) => kind.toJson(view)) : fallbackPayload(block);
+/** The amp-list payload of a resolution: the view as its kind writes it, or the block's fallback items for the open's locale. */
+export function jsonFor(block: PreparedBlock, resolution: Resolution, locale: string): AmpListPayload {
+  return resolution.outcome === 'view' ? withKind(resolution.view, (kind, view) => kind.toJson(view)) : fallbackPayload(block, locale);
 }

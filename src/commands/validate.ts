@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { loadBlocksConfig } from '../blocks/blocks-config';
 import { loadConfig } from '../config';
+import { runValidateConfig } from './validate-config';
 import { defaultTemplatesDir } from '../email/templates';
 import { engineSourceFromEnv, loadEngine, type EngineSource } from '../validate/engine';
+import { translationCheckLines } from '../validate/translation-check';
 import { formatReport, resolveTargets, validateTemplates } from '../validate/validate';
 
 export interface RunValidateOptions {
@@ -16,7 +18,8 @@ export interface RunValidateOptions {
 /**
  * Validates templates (every one in amp-templates/ when none are named) and
  * prints file:line:col findings and a summary. Resolves to the exit code:
- * 0 when no errors, 1 when a template has errors. Config and engine problems
+ * 0 when no errors, 1 when a template has errors. Before the summary, the
+ * blocks' missing translations for the subscribers in the database (warnings). Config and engine problems
  * throw (the CLI exits 2 with the message).
  */
 export async function runValidate(targets: readonly string[], options: RunValidateOptions = {}): Promise<number> {
@@ -29,6 +32,9 @@ export async function runValidate(targets: readonly string[], options: RunValida
   const templates = resolveTargets(targets.length ? targets : [defaultTemplatesDir()], cwd);
   const engine = await loadEngine(source);
   const report = validateTemplates(templates, { blocks, engine, publicUrl: config.publicUrl, cwd });
+  // Subscribers who would read a block in another language than theirs: warnings, never a failure.
+  const translations = await translationCheckLines(config, blocks);
+  if (translations.length > 0) out.write(`${translations.join('\n')}\n`);
   out.write(formatReport(report));
   return report.errors > 0 ? 1 : 0;
 }
@@ -42,7 +48,12 @@ export function registerValidateCommand(program: Command): void {
     )
     .argument('[files...]', 'template parts (<name>.amp.html, .html or .txt) or directories; default: every template in amp-templates/')
     .option('--latest', 'use the latest engine from https://cdn.ampproject.org instead of the pinned copy (same as OPENTIME_AMP_VALIDATOR=cdn)')
-    .action(async (files: string[], options: { latest?: boolean }) => {
+    .option('--config [file]', 'check a blocks config instead (default: OPENTIME_BLOCKS): exits 0 with one OK line per block, or 2 with every error')
+    .action(async (files: string[], options: { latest?: boolean; config?: string | true }) => {
+      if (options.config !== undefined) {
+        process.exitCode = runValidateConfig(options.config === true ? undefined : options.config);
+        return;
+      }
       process.exitCode = await runValidate(files, { latest: options.latest === true });
     });
 }

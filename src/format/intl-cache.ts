@@ -132,6 +132,19 @@ export function dateTimeFormat(locale: string, key: string, options: Intl.DateTi
   return formatter;
 }
 
+/** Plural rules by resolved locale: a message's plural form (format/interpolate.ts), a unit's label (format/numbers.ts). */
+const pluralRulesByLocale = new LRUCache<string, Intl.PluralRules>({ max: MAX_FORMATTERS });
+
+export function pluralRules(locale: string): Intl.PluralRules {
+  const resolvedLocale = safeLocale(locale);
+  let rules = pluralRulesByLocale.get(resolvedLocale);
+  if (!rules) {
+    rules = new Intl.PluralRules(resolvedLocale);
+    pluralRulesByLocale.set(resolvedLocale, rules);
+  }
+  return rules;
+}
+
 /** How many entries each cache holds, and its bound: for tests and memory checks. */
 export function intlCacheSizes(): Record<'requestedLocales' | 'formattingLocales' | 'requestedTimeZones' | 'formatters', { size: number; max: number }> {
   return {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { numberFormat, safeLocale } from './intl-cache';
+import { numberFormat, pluralRules, safeLocale } from './intl-cache';
 
 /** A price in the product's currency, written the way the subscriber's locale writes money. */
 export function formatMoney(amount: number, currency: string, locale: string): string {
@@ -40,13 +40,35 @@ export function formatUnit(value: number, unit: 'day' | 'hour' | 'minute' | 'sec
   return smallNumber(unitTables[unit], locale, value, () => numberFormat(locale, `unit:${unit}`, { style: 'unit', unit, unitDisplay: 'long' }).format(value));
 }
 
-/** The localized name of a unit for a value, without the number: "days", "Tage". Kept per locale like the figures. */
+/**
+ * The localized name of a unit to write under a figure: "days", "Tage", "日". CLDR's long unit
+ * patterns choose the plural form (Polish "dzień", "dni"; Arabic "أيام" for 3 to 10, "يومًا" for
+ * 11 to 99), but for some counts they write the number in the word itself and no figure: Arabic
+ * "يوم" (a day) and "يومان" (two days), Hebrew "יומיים". A singular still reads under its figure;
+ * a dual under "٢" would say "2 two days", so it takes the word the language writes after the
+ * next figure it does write ("٢ أيام"). Kept per locale like the figures.
+ */
 export function unitLabel(value: number, unit: 'day' | 'hour' | 'minute' | 'second', locale: string): string {
   return smallNumber(unitLabelTables[unit], locale, value, () => unitLabelUncached(value, unit, locale));
 }
 
+/** Counts tried after one CLDR writes without a figure (a dual is followed by a plural within a few). */
+const LABEL_SEARCH = 10;
+
 function unitLabelUncached(value: number, unit: 'day' | 'hour' | 'minute' | 'second', locale: string): string {
-  const parts = numberFormat(locale, `unit:${unit}`, { style: 'unit', unit, unitDisplay: 'long' }).formatToParts(value);
+  const format = numberFormat(locale, `unit:${unit}`, { style: 'unit', unit, unitDisplay: 'long' });
+  const parts = format.formatToParts(value);
+  const withFigure = (candidate: Intl.NumberFormatPart[]): boolean => candidate.some((part) => part.type === 'integer');
+  if (!withFigure(parts) && pluralRules(locale).select(value) !== 'one') {
+    for (let next = Math.floor(value) + 1; next <= value + LABEL_SEARCH; next++) {
+      const nextParts = format.formatToParts(next);
+      if (withFigure(nextParts)) return unitText(nextParts);
+    }
+  }
+  return unitText(parts);
+}
+
+function unitText(parts: readonly Intl.NumberFormatPart[]): string {
   return parts
     .filter((part) => part.type === 'unit')
     .map((part) => part.value)

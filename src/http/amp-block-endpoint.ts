@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockCatalog } from '../blocks/blocks-config';
+import { liveBlocks, type LiveBlocks } from '../blocks/live-blocks';
 import { jsonFor, logFallback, resolveBlock } from '../blocks/resolve-block';
 import { loadSubject, openFor } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
@@ -9,13 +10,13 @@ import { TokenError } from '../tokens/errors';
 import type { VerifyToken } from '../tokens/token-verifier';
 import { assertSenderAllowed } from './amp-cors';
 import { HttpError } from './error-catalogue';
-import { SenderAllowlist } from './sender-allowlist';
 import { queryParams, singleValue } from './query';
 import { sendJson } from './send-json';
 
 export interface AmpBlockEndpointDeps {
   store: CatalogueReader;
-  blocks: BlockCatalog;
+  /** The blocks served (read once per request), or a fixed catalog. */
+  blocks: BlockCatalog | LiveBlocks;
   verifyToken: VerifyToken;
   now: () => Date;
   /** Records each render in the metrics and the render log. */
@@ -30,12 +31,13 @@ export type AmpBlockEndpoint = (req: IncomingMessage, res: ServerResponse, block
 /**
  * GET /amp/v1/blocks/:blockId?t=TOKEN — the amp-list endpoint, behind
  * ampCors(). Answers `{"items":[…]}` computed at this moment; an unknown
- * block or a bad token rejects (404/401, sent with the CORS grant by the
- * caller); a data or rule failure answers 200 with the block's fallback items.
+ * block, a bad token or a token for an unknown campaign rejects (404/401/404,
+ * sent with the CORS grant by the caller); a data or rule failure answers 200 with the block's fallback items.
  */
 export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
+  const blocks = liveBlocks(deps.blocks);
   return async (req, res, blockId) => {
-    const block = deps.blocks.get(blockId);
+    const block = blocks.current.get(blockId);
     if (!block) throw new HttpError('block_not_found', `No block "${blockId.slice(0, 64)}".`);
 
     const now = deps.now();
@@ -53,11 +55,13 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
     }
 
     const subject = await loadSubject(claims, deps.store);
-    assertSenderAllowed(res, subject.campaign?.allowedSenders ?? SenderAllowlist.EMPTY);
+    // A token for a campaign nobody created (or since renamed): 404 with the grant, so amp-list shows its fallback.
+    if (!subject.campaign) throw new HttpError('campaign_not_found', `No campaign "${claims.campaignId.slice(0, 128)}".`);
+    assertSenderAllowed(res, subject.campaign.allowedSenders);
     const open = openFor(block, subject, 'amp', now);
     const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
     deps.observeRender?.({ surface: 'json', block, client: 'amp', subscriberId: claims.subscriberId, campaignId: claims.campaignId, resolution, at: now });
     logFallback(req.log, block, resolution, 'block fallback served');
-    sendJson(res, 200, jsonFor(block, resolution));
+    sendJson(res, 200, jsonFor(block, resolution, open.locale));
   };
 }

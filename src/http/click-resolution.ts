@@ -31,7 +31,7 @@ export interface ClickResolutionDeps {
 export async function impressionAtClick(block: PreparedBlock, claims: SubscriberClaims, now: Date, deps: ClickResolutionDeps): Promise<Impression> {
   const open = openFor(block, await loadSubject(claims, deps.store), 'direct', now);
   const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
-  const view = resolution.outcome === 'view' ? resolution.view : fallbackItemOf(block);
+  const view = resolution.outcome === 'view' ? resolution.view : fallbackItemOf(block, open.locale);
   return {
     subscriberId: claims.subscriberId,
     campaignId: claims.campaignId,

@@ -5,6 +5,7 @@ import type { Open } from '../open/open';
 import type { DrawEnv } from '../render/draw-env';
 import type { Context } from '../render/text';
 import type { KindThemeDefaults, Theme, ThemeInput } from '../render/theme';
+import type { MessageValues } from '../format/interpolate';
 import type { RuleFacts } from '../rules/facts';
 import type { ProductCardView } from './shared/product-card';
 
@@ -25,6 +26,13 @@ export interface BlockKind<Name extends string, View extends { kind: Name }, Con
   readonly configSchema: z.ZodType<Config, any>;
   /** English defaults; the README lists the keys. Config messages may only use these keys. */
   readonly defaultMessages: Readonly<Record<string, string>>;
+  /**
+   * The placeholders `resolve` fills, per default message key: a block's
+   * messages, translations and variant messages may name only these for that
+   * key (checked at start-up, blocks/blocks-config.ts); test/kinds checks that
+   * resolving passes exactly these.
+   */
+  readonly placeholders: Readonly<Record<string, readonly string[]>>;
   /** Compiles the kind's own rules once, at start-up; throws RuleError naming the rule's place. */
   prepare(config: Config, where: string): Prepared;
   /** Data + rules → a view whose every user-visible string is formatted for this open; HoldBack when data is missing. */
@@ -71,7 +79,7 @@ export interface ResolveContext {
   store: CatalogueReader;
   facts: RuleFacts;
   /** The message for a key after translations and variants, with `{placeholders}` filled. */
-  message(key: string, values?: Readonly<Record<string, string | number | null | undefined>>): string;
+  message(key: string, values?: MessageValues): string;
 }
 
 /**

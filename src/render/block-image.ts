@@ -1,5 +1,7 @@
+import { safeLocale } from '../format/intl-cache';
 import type { Canvas, Image } from '@napi-rs/canvas';
 import type { BlockCatalog } from '../blocks/blocks-config';
+import { liveBlocks, type LiveBlocks } from '../blocks/live-blocks';
 import { defaultFallbackItem, fallbackItemOf, type FallbackItem } from '../blocks/fallback-item';
 import type { PreparedBlock } from '../blocks/prepared-block';
 import { logFallback, resolveBlock, type Resolution } from '../blocks/resolve-block';
@@ -25,7 +27,7 @@ import { cropCanvas, partRect } from './image-parts';
 import { RenderCache, renderCacheKey, type RenderedImage } from './render-cache';
 import { RenderPoolBusy, sharedRenderPool, type RenderPool } from './render-pool';
 import type { GifTiming } from './render-worker';
-import { clampScale, defaultTheme, resolveTheme, type Theme } from './theme';
+import { clampScale, defaultTheme, type Theme } from './theme';
 
 /**
  * The image path of an open: token → open → the SAME `resolveBlock` as the
@@ -62,7 +64,8 @@ export function renderingTtlMs(views: readonly ShownView[], picturesPresent: rea
 
 export interface BlockImageDeps {
   store: CatalogueReader;
-  blocks: BlockCatalog;
+  /** The blocks served: a holder the blocks config reload swaps (each render reads it once), or a fixed catalog. */
+  blocks: BlockCatalog | LiveBlocks;
   verifyToken: VerifyToken;
   now: () => Date;
   logger: Logger;
@@ -130,16 +133,8 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   const draw: DrawBlockFn = deps.draw ?? drawBlock;
   const pool = deps.renderPool ?? sharedRenderPool();
   const loadGauge = deps.loadGauge ?? NEVER_OVERLOADED;
-  // Themes are validated once, here: a bad theme stops start-up with a ConfigError naming the block.
-  const themes = new Map<string, Theme>();
-  for (const [id, block] of deps.blocks) themes.set(id, resolveTheme(block.config.theme, block.kind.theme, `block "${id}"`));
-  // Experiment variants may change the look: one theme per arm, validated now too.
-  const armThemeKey = (blockId: string, arm: string): string => `${blockId}\u0000${arm}`;
-  for (const [id, block] of deps.blocks) {
-    for (const arm of block.experiment?.arms ?? []) {
-      if (arm.block) themes.set(armThemeKey(id, arm.name), resolveTheme(arm.block.config.theme, block.kind.theme, `block "${id}" variant "${arm.name}"`));
-    }
-  }
+  // Themes come with each PreparedBlock, validated when the blocks config loads (an experiment arm may have its own).
+  const blocks = liveBlocks(deps.blocks);
   const genericTheme = defaultTheme();
   const genericView: FallbackItem = defaultFallbackItem('');
 
@@ -225,7 +220,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     return cache.getOrRender(key, async () => encoded(await encodeGif([first, ...(await moreFrames())], theme, scale, null), 'gif'), { ttlMs: TICKING_RENDER_TTL_MS });
   }
 
-  /** The subject of an image open: a refused token draws the generic picture, it is no error (old emails). */
+  /** The subject of an image open: a refused token, or one for an unknown campaign, draws the generic picture; it is no error (old emails). */
   async function subjectOf(request: BlockImageRequest, now: Date, log: Logger): Promise<OpenSubject> {
     let claims: SubscriberClaims;
     try {
@@ -234,11 +229,16 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       log.info({ reason: (error as { reason?: string }).reason ?? 'error' }, 'image token refused; drawing the generic image');
       return GENERIC_SUBJECT;
     }
+    let subject: OpenSubject;
     try {
-      return await loadSubject(claims, deps.store);
+      subject = await loadSubject(claims, deps.store);
     } catch (error) {
       throw new ImageDataUnavailable(error);
     }
+    if (subject.campaign) return subject;
+    // Like a refused token: the JSON answers 404 campaign_not_found, a picture is always a picture.
+    log.info({ campaign: claims.campaignId.slice(0, 128) }, 'image token names an unknown campaign; drawing the generic image');
+    return GENERIC_SUBJECT;
   }
 
   /**
@@ -253,7 +253,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     now: Date,
   ): Promise<{ resolution: Resolution; view: ShownView; moreFrames: (() => Promise<ShownView[]>) | null }> {
     const resolution = await resolveBlock(block, openAt(now), deps.store, { locks: deps.locks });
-    if (resolution.outcome !== 'view') return { resolution, view: fallbackItemOf(block), moreFrames: null };
+    if (resolution.outcome !== 'view') return { resolution, view: fallbackItemOf(block, openAt(now).locale), moreFrames: null };
     if (format !== 'gif' || !isTicking(resolution.view)) return { resolution, view: resolution.view, moreFrames: null };
     const moreFrames = async (): Promise<ShownView[]> => {
       const views: ShownView[] = [];
@@ -284,7 +284,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   }
 
   async function renderBlock(block: PreparedBlock, request: BlockImageRequest, log: Logger): Promise<BlockImage> {
-    const theme = themes.get(block.config.id) as Theme;
+    const theme = block.theme;
     // null (a value naming no part) was answered in render().
     const part = request.part ?? undefined;
     const scale = clampScale(theme, request.scale ?? 1);
@@ -303,6 +303,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const subject = await subjectOf(request, now, log);
     const client = detectClient({ userAgent: request.userAgent, remoteAddress: request.remoteAddress }, deps.relayRanges).client;
     const openAt = (at: Date): Open => openFor(block, subject, client, at);
+    live.locale = openAt(now).locale;
     const { resolution, view: first, moreFrames } = await resolveViews(block, request.format, openAt, now);
     // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
     if (typeof part !== 'number') deps.observeRender?.({
@@ -314,7 +315,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       resolution,
       at: now,
     });
-    const armTheme = resolution.experimentVariant ? themes.get(armThemeKey(block.config.id, resolution.experimentVariant)) : undefined;
+    const armTheme = resolution.experimentVariant ? block.experiment?.arms.find((arm) => arm.name === resolution.experimentVariant)?.block?.theme : undefined;
     logFallback(log, block, resolution, 'block fallback image served');
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
@@ -345,7 +346,8 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     if (error instanceof ShedLoad) log.warn({ block: block.config.id }, "overloaded; answering the block's fallback picture instead of a cold render");
     else if (error instanceof ImageDataUnavailable) log.error({ block: block.config.id, err: error.cause }, 'image data failure; drawing the fallback');
     else log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
-    const fallback = await encodeView(format, [fallbackItemOf(block)], theme, scale, log, part);
+    // In the reader's language when their record was read, else in the block's own.
+    const fallback = await encodeView(format, [fallbackItemOf(block, live.locale ?? safeLocale(block.config.defaultLocale))], theme, scale, log, part);
     return blockImage(fallback, 'degraded', error instanceof ShedLoad ? 'shed' : 'degraded');
   }
 
@@ -365,7 +367,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
           log.info({ block: request.blockId.slice(0, 64) }, 'image part names no part (expected ?slot=header or a slot number); drawing a transparent pixel');
           return blockImage(transparentPixel(request.format), 'degraded', 'degraded');
         }
-        const block = deps.blocks.get(request.blockId);
+        const block = blocks.current.get(request.blockId);
         return await (block ? renderBlock(block, request, log) : renderUnknown(request, log));
       } catch (error) {
         log.error({ block: request.blockId.slice(0, 64), err: error }, 'image fallback failed too; answering a transparent pixel');
@@ -392,6 +394,8 @@ function pictureBytes(image: Image | null | undefined): Uint8Array | null {
 
 /** What the live attempt got to before it failed: a busy GIF's answer draws its first frame. */
 interface LiveAttempt {
+  /** The reader's locale, once their record is read: a failure's fallback picture speaks it. */
+  locale?: string;
   /** Set once the view to draw is known. */
   shown?: { view: ShownView; theme: Theme; audience: ImageAudience; subject: OpenSubject };
 }

@@ -60,7 +60,7 @@ export async function createRenderFixture(): Promise<RenderFixture> {
       });
       const resolution = await resolveBlock(block, open, catalogue);
       if (resolution.outcome === 'view') return resolution.view;
-      return fallbackItemOf(block);
+      return fallbackItemOf(block, open.locale);
     },
     async setProduct(id, change) {
       const product = await catalogue.getProduct(id);
@@ -159,6 +159,22 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
     blockId: 'flash-countdown',
     subscriberId: sub('en-US'),
     now: new Date(RENDER_NOW.getTime() + 3 * 86_400_000 - (5 * 3600 + 14 * 60 + 33) * 1000),
+  },
+  // The last-day variant translated: German and Japanese readers read it in their language.
+  ...['de-DE', 'ja-JP'].map(
+    (locale): GoldenCase => ({
+      name: `countdown-last-day-${locale}`,
+      blockId: 'flash-countdown',
+      subscriberId: sub(locale),
+      now: new Date(RENDER_NOW.getTime() + 3 * 86_400_000 - (5 * 3600 + 14 * 60 + 33) * 1000),
+    }),
+  ),
+  // 2 days 2 h 11 min 1 s left: Arabic's dual and singular forms under their figures (أيام, ساعات, دقيقة, ثانية).
+  {
+    name: 'countdown-two-days-ar-EG',
+    blockId: 'flash-countdown',
+    subscriberId: sub('ar-EG'),
+    now: new Date(RENDER_NOW.getTime() + 3 * 86_400_000 - (2 * 86_400 + 2 * 3600 + 11 * 60 + 1) * 1000),
   },
   {
     name: 'countdown-themed-en-GB',

@@ -41,7 +41,7 @@ describe('callout block', () => {
   test('a generic open (no subscriber) shows the generic messages', async () => {
     const block = fixture.blocks.get('winter-callout')!;
     const open = buildOpen({ now: FIXED_NOW, subscriber: null, campaign: null, client: 'direct' });
-    expect(jsonFor(block, await resolveBlock(block, open, fixture.storage.catalogue))).toEqual({
+    expect(jsonFor(block, await resolveBlock(block, open, fixture.storage.catalogue), open.locale)).toEqual({
       items: [
         {
           kind: 'callout',

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import express from 'express';
 import type { BlockCatalog } from './blocks/blocks-config';
+import { liveBlocks, type LiveBlocks } from './blocks/live-blocks';
 import { ampBlockEndpoint } from './http/amp-block-endpoint';
 import { apiRouter, type ApiRouterDeps } from './http/api-router';
 import { clickRouter } from './http/click-router';
@@ -45,7 +46,8 @@ export interface AppDeps {
    * by default; the pull-source overlay in front of it when one is configured.
    */
   openCatalogue?: CatalogueReader;
-  blocks: BlockCatalog;
+  /** The blocks served: a holder the server swaps when the blocks config is reloaded (blocks/blocks-reload.ts), or a fixed catalog. */
+  blocks: BlockCatalog | LiveBlocks;
   keyring: Keyring;
   tokenAudience: string;
   globalAllowlist: SenderAllowlist;
@@ -87,7 +89,7 @@ export interface AppDeps {
    * served. It writes through `storage.ingestion` and reads back
    * `storage.catalogue`, never the pull-source overlay: what it holds.
    */
-  api?: Omit<ApiRouterDeps, 'ingestion' | 'catalogue' | 'now' | 'metrics'>;
+  api?: Omit<ApiRouterDeps, 'ingestion' | 'catalogue' | 'campaigns' | 'now' | 'metrics'>;
   /**
    * Set when opens read through a pull source: each request gets one wait
    * budget (the pull timeout) shared by all its product reads, so an open
@@ -132,6 +134,8 @@ export function createApp(deps: AppDeps): OpentimeApp {
   app.use(requestDuration(recording.metrics));
 
   const now = deps.now ?? (() => new Date());
+  // One holder for the JSON, image and click routes: a reload swaps what all three serve at once.
+  const blocks = liveBlocks(deps.blocks);
   const verifyToken = createTokenVerifier(deps.keyring, deps.tokenAudience);
 
   const impressionLog = deps.impressionLog ?? new ImpressionLog(deps.storage.impressions, { logger: deps.logger });
@@ -147,7 +151,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
     });
   const renderer = createBlockImageRenderer({
     store: openCatalogue,
-    blocks: deps.blocks,
+    blocks,
     verifyToken,
     now,
     logger: deps.logger,
@@ -163,7 +167,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   });
   app.use(
     clickRouter({
-      blocks: deps.blocks,
+      blocks,
       verifyToken,
       impressionLog,
       now,
@@ -187,7 +191,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   });
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
-    app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, now, metrics: recording.metrics }));
+    app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, now, metrics: recording.metrics }));
   }
 
   app.use(notFound);
@@ -199,7 +203,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
       metrics: recording.metrics,
       globalAllowlist: deps.globalAllowlist,
       perOpenPullBudget: deps.perOpenPullBudget,
-      amp: ampBlockEndpoint({ store: openCatalogue, blocks: deps.blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks }),
+      amp: ampBlockEndpoint({ store: openCatalogue, blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks }),
       img: imgBlockEndpoint(renderer, clientAddressResolver(deps.trustProxy)),
     },
     app,

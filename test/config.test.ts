@@ -25,17 +25,95 @@ describe('blocks config validation says where and what was expected', () => {
 
   test.each([
     ['unknown kind', yaml('{ id: a, kind: banner, defaultUrl: "https://x.example" }'), /blocks\[0\] \(id "a"\): unknown kind "banner". Expected one of: countdown, product, recommendations, loyalty/],
-    ['missing productId', yaml('{ id: a, kind: product, defaultUrl: "https://x.example" }'), /blocks\[0\] \(id "a"\) at productId: /],
-    ['bad id', yaml('{ id: "Hero Product", kind: loyalty, defaultUrl: "https://x.example" }'), /at id: expected lowercase letters, digits and dashes/],
-    ['missing defaultUrl', yaml('{ id: a, kind: loyalty }'), /at defaultUrl/],
+    ['missing productId', yaml('{ id: a, kind: product, defaultUrl: "https://x.example" }'), /^blocks\.yaml: blocks\[0\] \(id "a"\)\.productId: missing; expected a string$/],
+    ['bad id', yaml('{ id: "Hero Product", kind: loyalty, defaultUrl: "https://x.example" }'), /\(id "Hero Product"\)\.id: expected lowercase letters, digits and dashes, e\.g\. "flash-countdown"; received "Hero Product"$/],
+    ['missing defaultUrl', yaml('{ id: a, kind: loyalty }'), /\(id "a"\)\.defaultUrl: missing; expected a string$/],
     ['unknown operator', yaml('{ id: a, kind: product, productId: p, defaultUrl: "https://x.example", swapWhen: { "lessthan": [1, 2] } }'), /blocks\[0\] \(id "a"\)\.swapWhen: unknown JSON Logic operator "lessthan"/],
-    ['misspelt fact', yaml('{ id: a, kind: loyalty, defaultUrl: "https://x.example", holdBackWhen: { "==": [{ "var": "subscribr.country" }, "US"] } }'), /holdBackWhen\.==\[0\]: .*starts with "subscribr"\. Expected one of: subscriber, campaign/],
+    ['misspelt fact', yaml('{ id: a, kind: loyalty, defaultUrl: "https://x.example", holdBackWhen: { "==": [{ "var": "subscribr.country" }, "US"] } }'), /\(id "a"\)\.holdBackWhen\.==\[0\]\.var: unknown fact "subscribr\.country"; did you mean "subscriber\.country"\? \(expected a fact of subscriber, campaign, now, open, product/],
     ['unknown message key', yaml('{ id: a, kind: loyalty, defaultUrl: "https://x.example", messages: { headline: "x" } }'), /messages: unknown message "headline" for a loyalty block. Expected one of: greeting, greetingNotMember, notMemberTier, balance/],
     ['unsorted tiers', yaml('{ id: a, kind: loyalty, defaultUrl: "https://x.example", tiers: [{ name: B, minPoints: 10 }, { name: A, minPoints: 5 }] }'), /expected tiers in ascending order/],
     ['no blocks list', 'blocks: 3\n', /expected a "blocks:" list/],
     ['broken YAML', 'blocks: [\n', /not valid YAML or JSON/],
   ])('%s', (_name, text, expected) => {
     expect(errorOf(text)).toMatch(expected);
+  });
+
+  // The mistakes users shipped: each stops start-up with one line naming the file, the block, the path and what was expected.
+  describe('mistakes that used to reach subscribers', () => {
+    const heroProduct = (extra: string): string =>
+      `blocks:\n  - { id: flash-countdown, kind: countdown, defaultUrl: "https://shop.example/sale" }\n  - { id: hero-product, kind: product, defaultUrl: "https://shop.example/sale"${extra} }\n`;
+
+    test('a placeholder typo in a translation names the placeholder, the allowed ones and the closest', () => {
+      expect(errorOf(heroProduct(', productId: p, translations: { de: { badgeLowStock: "Nur noch {stok} verfügbar" } }'))).toBe(
+        'blocks.yaml: blocks[1] (id "hero-product").translations.de.badgeLowStock: unknown placeholder {stok}; did you mean {stock}? (expected one of: {stock}, {discount}, {name})',
+      );
+    });
+
+    test('placeholders are checked per message key, in messages, variant messages and badge texts', () => {
+      expect(errorOf(heroProduct(', productId: p, messages: { cta: "Buy {name}" }'))).toBe(
+        'blocks.yaml: blocks[1] (id "hero-product").messages.cta: unknown placeholder {name} (this message takes no placeholders)',
+      );
+      expect(errorOf(yaml('{ id: c, kind: countdown, defaultUrl: "https://x.example", variants: [{ name: v, when: true, messages: { headline: "Ends {dedline}" } }] }'))).toBe(
+        'blocks.yaml: blocks[0] (id "c").variants[0].messages.headline: unknown placeholder {dedline}; did you mean {deadline}? (expected one of: {deadline})',
+      );
+      expect(errorOf(heroProduct(', productId: p, badges: [{ when: true, text: "Only {stocks} left" }]'))).toBe(
+        'blocks.yaml: blocks[1] (id "hero-product").badges[0].text: unknown placeholder {stocks}; did you mean {stock}? (expected one of: {stock}, {discount}, {name})',
+      );
+      // An ICU plural names its count like any placeholder; the words of its branches are text.
+      expect(() => parseBlocksConfig(yaml('{ id: l, kind: loyalty, defaultUrl: "https://x.example", messages: { balance: "{points, plural, one {# point} other {# points}}" } }'), 'blocks.yaml')).not.toThrow();
+      expect(errorOf(yaml('{ id: l, kind: loyalty, defaultUrl: "https://x.example", messages: { balance: "{pionts, plural, one {# point} other {# points}}" } }'))).toMatch(
+        /\.messages\.balance: unknown placeholder \{pionts\}; did you mean \{points\}\?/,
+      );
+    });
+
+    test('a misspelt fact in a variant rule is refused with the fact it meant', () => {
+      const text = 'blocks:\n  - id: flash-countdown\n    kind: countdown\n    defaultUrl: https://shop.example/sale\n    variants:\n      - name: last-day\n        when: { "<": [{ "var": "campaign.secondLeft" }, 86400] }\n        messages: { headline: "Last day!" }\n';
+      expect(errorOf(text)).toBe(
+        'blocks.yaml: blocks[0] (id "flash-countdown").variants[0].when.<[0].var: unknown fact "campaign.secondLeft"; did you mean "campaign.secondsLeft"? (expected one of: campaign.id, campaign.name, campaign.endsAt, campaign.secondsLeft).',
+      );
+    });
+
+    test('facts are checked in every rule: badges, lock marks, experiments, kinds\' own rules; element rules read the element', () => {
+      expect(errorOf(heroProduct(', productId: p, swapWhen: { "<=": [{ "var": "product.stok" }, 0] }'))).toMatch(/\(id "hero-product"\)\.swapWhen\.<=\[0\]\.var: unknown fact "product\.stok"; did you mean "product\.stock"\?/);
+      expect(errorOf(heroProduct(', productId: p, lockAtFirstOpen: { marks: [{ when: { var: "product.onsale" } }] }'))).toMatch(
+        /\.lockAtFirstOpen\.marks\[0\]\.when\.var: unknown fact "product\.onsale"; did you mean "product\.onSale"\?/,
+      );
+      expect(errorOf(heroProduct(', productId: p, experiment: { variants: [{ name: a, weight: 1, override: { swapWhen: { var: "subscriber.carts" } } }] }'))).toMatch(
+        /\(id "hero-product"\)\.experiment\.variants\[0\]\.swapWhen\.var: unknown fact "subscriber\.carts"; did you mean "subscriber\.cart"\?/,
+      );
+      expect(errorOf(yaml('{ id: l, kind: loyalty, defaultUrl: "https://x.example", holdBackWhen: { var: "subscriber.city.name" } }'))).toMatch(/"subscriber\.city" is a value with no fields; received "subscriber\.city\.name"/);
+      const fine = [
+        '{ "some": [{ "var": "subscriber.cart" }, { "==": [{ "var": "" }, "p1"] }] }',
+        '{ ">": [{ "var": "subscriber.purchases.length" }, 2] }',
+        '{ "reduce": [{ "var": "subscriber.cart" }, { "+": [{ "var": "accumulator" }, 1] }, 0] }',
+      ];
+      for (const rule of fine) expect(() => parseBlocksConfig(yaml(`{ id: l, kind: loyalty, defaultUrl: "https://x.example", holdBackWhen: ${rule} }`), 'blocks.yaml')).not.toThrow();
+    });
+
+    test('unknown fields are refused at every level that is ours, with the closest known one', () => {
+      expect(errorOf(heroProduct(', productId: p, lowStockAtMots: 3'))).toBe('blocks.yaml: blocks[1] (id "hero-product").lowStockAtMots: unknown field; did you mean "lowStockAtMost"?');
+      expect(errorOf(heroProduct(', productId: p, theme: { colour: { accent: "#0f766e" } }'))).toBe('blocks.yaml: blocks[1] (id "hero-product").theme.colour: unknown field; did you mean "colors"?');
+      expect(errorOf(heroProduct(', productId: p, theme: { colors: { acent: "#0f766e" } }'))).toBe('blocks.yaml: blocks[1] (id "hero-product").theme.colors.acent: unknown field; did you mean "accent"?');
+      expect(errorOf(heroProduct(', productId: p, variants: [{ name: v, when: true, mesages: {} }]'))).toBe('blocks.yaml: blocks[1] (id "hero-product").variants[0].mesages: unknown field; did you mean "messages"?');
+      expect(errorOf(heroProduct(', productId: p, fallback: { itemz: [] }'))).toMatch(/\.fallback\.itemz: unknown field; did you mean "items"\?/);
+      expect(errorOf(heroProduct(', productId: p, lockAtFirstOpen: { mark: [] }'))).toBe('blocks.yaml: blocks[1] (id "hero-product").lockAtFirstOpen.mark: unknown field; did you mean "marks"?');
+      expect(errorOf(heroProduct(', productId: p, experiment: { variants: [{ name: a, weight: 1 }], holdot: 5 }'))).toBe('blocks.yaml: blocks[1] (id "hero-product").experiment.holdot: unknown field; did you mean "holdout"?');
+      expect(errorOf(heroProduct(', productId: p, experiment: { variants: [{ name: a, weight: 1, override: { lowStock: 2 } }] }'))).toMatch(/\.experiment\.variants\[0\]\.lowStock: unknown field; expected one of: id, description, defaultUrl/);
+      // Fallback items are free form: the AMP template reads whatever they hold.
+      expect(() => parseBlocksConfig(heroProduct(', productId: p, fallback: { items: [{ headline: "Hi", promoCode: "X1" }] }'), 'blocks.yaml')).not.toThrow();
+    });
+
+    test('a misspelt required field is reported as the unknown key with its suggestion, not only as the field missing', () => {
+      expect(errorOf(heroProduct(', prodcutId: quilted-jacket-olive'))).toBe('blocks.yaml: blocks[1] (id "hero-product").prodcutId: unknown field; did you mean "productId"?');
+    });
+
+    test('every problem of a block is reported, one line each', () => {
+      expect(errorOf(heroProduct(', prodcutId: p, colour: red, theme: { height: 10 }')).split('\n')).toEqual([
+        'blocks.yaml: blocks[1] (id "hero-product").prodcutId: unknown field; did you mean "productId"?',
+        expect.stringMatching(/^blocks\.yaml: blocks\[1\] \(id "hero-product"\)\.colour: unknown field; expected one of: id, description, defaultUrl, .*\btheme\b.*\bproductId\b/),
+        'blocks.yaml: blocks[1] (id "hero-product").theme.height: expected at least 60; received 10',
+      ]);
+    });
   });
 
   test('duplicate ids are refused', () => {

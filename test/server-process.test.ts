@@ -80,7 +80,7 @@ describe('start-up with a broken blocks config', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-bad-'));
     fs.writeFileSync(path.join(dir, 'blocks.yaml'), 'blocks:\n  - { id: a, kind: product, defaultUrl: "https://x.example" }\n');
     await expect(startServerProcess({ OPENTIME_DATA_DIR: dir, OPENTIME_BLOCKS: path.join(dir, 'blocks.yaml') })).rejects.toThrow(
-      /exited with 2: .*blocks\[0\] \(id "a"\) \(product\) is invalid/s,
+      /exited with 2: .*blocks\.yaml: blocks\[0\] \(id "a"\)\.productId: missing; expected a string/s,
     );
     expect(fs.existsSync(path.join(dir, 'opentime.db'))).toBe(false);
   });

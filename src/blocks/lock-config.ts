@@ -9,7 +9,7 @@ import type { CompiledRule } from '../rules/rule';
  * badge and/or stock state; everything else (name, price, picture, link, the
  * choice and order of products) stays exactly as first shown.
  */
-const markSchema = z.object({
+const markSchema = z.strictObject({
   /** JSON Logic over the usual facts, with `product` = the live record of the card's product. */
   when: z.unknown(),
   /**
@@ -18,7 +18,7 @@ const markSchema = z.object({
    * {name}, {discount} filled from live data. `null` removes the frozen badge
    * (e.g. a stale "Only 2 left"). Omitted: the frozen badge stays.
    */
-  badge: z.object({ text: z.string().min(1), tone: z.enum(badgeTones).default('danger') }).nullable().optional(),
+  badge: z.strictObject({ text: z.string().min(1), tone: z.enum(badgeTones).default('danger') }).nullable().optional(),
   /** The stock state to show instead of the frozen one. Omitted: the frozen state stays. */
   stockState: z.enum(['in_stock', 'low_stock', 'sold_out']).optional(),
 });
@@ -34,7 +34,7 @@ export const defaultLockMarks: LockMarkConfig[] = [
  * `{ marks: [...] }`. See blocks/lock-at-first-open.ts for the semantics.
  */
 export const lockAtFirstOpenSchema = z
-  .union([z.boolean(), z.object({ marks: z.array(markSchema).optional() })])
+  .union([z.boolean(), z.strictObject({ marks: z.array(markSchema).optional() })])
   .optional()
   .transform((value) => (value === undefined || value === false ? null : { marks: value === true ? undefined : value.marks }));
 export type LockAtFirstOpenConfig = z.infer<typeof lockAtFirstOpenSchema>;

@@ -12,7 +12,7 @@ const ARM_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
  */
 export const FORBIDDEN_OVERRIDE_KEYS = ['id', 'kind', 'experiment', 'lockAtFirstOpen'] as const;
 
-const variantSchema = z.object({
+const variantSchema = z.strictObject({
   name: z
     .string()
     .regex(ARM_NAME, 'expected lowercase letters, digits and dashes, e.g. "history-first"')
@@ -35,7 +35,7 @@ const variantSchema = z.object({
  * same arm on the JSON and the image, on every open, on every server.
  */
 export const experimentSchema = z
-  .object({
+  .strictObject({
     /** Salt of the assignment; defaults to the block id. Change it to reshuffle subscribers. */
     id: z.string().regex(ARM_NAME, 'expected lowercase letters, digits and dashes, e.g. "picks-nov-2026"').optional(),
     variants: z.array(variantSchema).min(1, 'expected at least one variant, e.g. [{ name: live, weight: 90 }]'),

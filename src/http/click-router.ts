@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { BlockCatalog } from '../blocks/blocks-config';
+import { liveBlocks, type LiveBlocks } from '../blocks/live-blocks';
 import { isRedirectableUrl, MAX_SLOT } from '../blocks/slots';
 import { armFor } from '../experiments/assignment';
 import type { Metrics } from '../metrics/metrics';
@@ -13,7 +14,8 @@ import { impressionAtClick } from './click-resolution';
 import { cacheControl } from './cache-policy';
 
 export interface ClickRouterDeps {
-  blocks: BlockCatalog;
+  /** The blocks served (read once per click), or a fixed catalog. */
+  blocks: BlockCatalog | LiveBlocks;
   verifyToken: VerifyToken;
   impressionLog: ImpressionLog;
   now: () => Date;
@@ -53,13 +55,15 @@ const SLOT = /^(0|[1-9][0-9]?)$/;
  */
 export function clickRouter(deps: ClickRouterDeps): Router {
   const router = Router();
-  const siteUrl = deps.siteUrl ?? siteUrlOf(deps.blocks);
+  const blocks = liveBlocks(deps.blocks);
+  // Without a configured site URL, the first block of the config served now says it (a reload may change it).
+  const siteUrl = (): string => deps.siteUrl ?? siteUrlOf(blocks.current);
 
   router.get('/c/v1/blocks/:blockId/:slot', async (req: Request, res: Response) => {
-    const block = deps.blocks.get(String(req.params.blockId));
+    const block = blocks.current.get(String(req.params.blockId));
     if (!block) {
       req.log.warn({ block: String(req.params.blockId).slice(0, 64) }, 'click on an unknown block; redirecting to the site');
-      redirect(res, siteUrl);
+      redirect(res, siteUrl());
       return;
     }
     const fallback = block.config.defaultUrl;
@@ -80,6 +84,12 @@ export function clickRouter(deps: ClickRouterDeps): Router {
     }
     let target: unknown;
     try {
+      if (!(await deps.store.getCampaign(claims.campaignId))) {
+        // Like a refused token: the JSON answers 404 campaign_not_found, the image the generic picture.
+        req.log.info({ block: block.config.id, campaign: claims.campaignId.slice(0, 128) }, 'click token names an unknown campaign; default URL');
+        redirect(res, fallback);
+        return;
+      }
       let impression: Impression | undefined = await deps.impressionLog.latest(claims.subscriberId, claims.campaignId, block.config.id);
       if (!impression) {
         impression = await impressionAtClick(block, claims, now, { store: deps.store, locks: deps.locks });
@@ -107,8 +117,8 @@ export function clickRouter(deps: ClickRouterDeps): Router {
 
   // A mangled click link (no slot, extra segments) still lands somewhere useful.
   router.get(/^\/c\/v1\//, (req: Request, res: Response) => {
-    const block = deps.blocks.get(req.path.split('/')[4] ?? '');
-    redirect(res, block ? block.config.defaultUrl : siteUrl);
+    const block = blocks.current.get(req.path.split('/')[4] ?? '');
+    redirect(res, block ? block.config.defaultUrl : siteUrl());
   });
 
   return router;

@@ -53,6 +53,8 @@ export interface Metrics {
    * (optional): applied | stale | duplicate | rejected.
    */
   readonly ingested: Counter<'type' | 'outcome'>;
+  /** opentime_blocks_config_reloads_total{outcome}: blocks config reloads (file change, SIGHUP), `applied` or `refused` (invalid: the old config kept serving). */
+  readonly blocksConfigReloads: Counter<'outcome'>;
   /** opentime_renders_total{block,kind,surface,client}. */
   countRender(block: string, kind: string, surface: string, client: string): void;
   /** opentime_fallbacks_total{block,surface,reason}: fallback items served instead of the live view. */
@@ -185,6 +187,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const blocksConfigReloads = new Counter({
+    name: 'opentime_blocks_config_reloads_total',
+    help: 'Blocks config reloads (file change or SIGHUP) by outcome: applied, or refused (invalid; the previous config keeps serving).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+
   const caches: Record<string, () => CacheCounts> = {};
   const queues: Record<string, () => QueueCounts> = {};
   mirroredCounter(registry, 'opentime_cache_requests_total', 'Cache lookups by cache and result (hit, miss).', ['cache', 'result'], (add) => {
@@ -279,6 +288,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   return {
     registry,
     ingested,
+    blocksConfigReloads,
     countRender(block, kind, surface, client) {
       if (!kindOfBlock.has(block)) kindOfBlock.set(block, kind);
       renders.add(block, surface, client);

@@ -40,6 +40,46 @@ export interface ProductFacts {
 }
 
 /**
+ * Every fact a rule may read, by namespace: what `compileRule` checks each
+ * `{"var": …}` against at start-up, so a misspelt fact
+ * ("campaign.secondLeft") stops start-up instead of reading as null forever.
+ * Typed against RuleFacts, so a fact added above and not here (or listed here
+ * and not there) does not compile. `true`: a value; `'list'`: a list, which a
+ * rule may index ("subscriber.cart.0") or measure ("subscriber.cart.length").
+ */
+type FactFields<Namespace> = { readonly [Field in keyof Namespace]-?: NonNullable<Namespace[Field]> extends readonly unknown[] ? 'list' : true };
+
+export const FACT_FIELDS: { readonly [Namespace in keyof RuleFacts]-?: FactFields<NonNullable<RuleFacts[Namespace]>> } = {
+  subscriber: {
+    id: true,
+    locale: true,
+    timeZone: true,
+    country: true,
+    city: true,
+    loyaltyPoints: true,
+    loyaltyTier: true,
+    recentViews: 'list',
+    cart: 'list',
+    purchases: 'list',
+  },
+  campaign: { id: true, name: true, endsAt: true, secondsLeft: true },
+  now: { iso: true, epochMs: true, hour: true, weekday: true, date: true },
+  open: { client: true, personalised: true },
+  product: {
+    id: true,
+    name: true,
+    category: true,
+    price: true,
+    salePrice: true,
+    currency: true,
+    stock: true,
+    onSale: true,
+    discountPercent: true,
+    popularity: true,
+  },
+};
+
+/**
  * Products come from the store's cache as the same objects, open after open,
  * and are never changed in place (an update is a new object), so their facts
  * are built once per object: a recommendations open asks for them for every

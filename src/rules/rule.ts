@@ -1,6 +1,7 @@
 import jsonLogic, { type RulesLogic } from 'json-logic-js';
 import { compileLogic } from './compile-logic';
-import type { RuleFacts } from './facts';
+import { didYouMean } from '../did-you-mean';
+import { FACT_FIELDS, type RuleFacts } from './facts';
 
 /**
  * Rules are JSON Logic (https://jsonlogic.com): a standard, serialisable
@@ -17,16 +18,54 @@ const knownOperations = new Set([
   'all', 'none', 'some',
 ]);
 
-/** The roots a `var` may start from: the facts every rule is evaluated against (see facts.ts). */
-export const factRoots = ['subscriber', 'campaign', 'now', 'open', 'product', 'current', 'accumulator'] as const;
+/**
+ * What a `var` reads at a point of a rule: the facts (facts.ts) at the top;
+ * inside filter/map/all/none/some the array's element, whose shape the
+ * config does not tell; inside reduce `current` and `accumulator`.
+ */
+type Scope = 'facts' | 'element' | 'reduce';
+
+/** Operators whose second argument runs once per element of the first (json-logic-js). */
+const PER_ELEMENT = new Set(['filter', 'map', 'all', 'none', 'some']);
+
+/** Every fact path a rule may name: the namespaces and their fields ("campaign", "campaign.secondsLeft"). */
+const FACT_PATHS: readonly string[] = Object.entries(FACT_FIELDS).flatMap(([namespace, fields]) => [namespace, ...Object.keys(fields).map((field) => `${namespace}.${field}`)]);
 
 export class RuleError extends Error {
   override name = 'RuleError';
 }
 
-function checkRule(node: unknown, where: string): void {
+/** Why a fact path is not one (undefined when it is): names the path, the closest fact and what was expected. */
+function unknownFact(path: string): string | undefined {
+  if (path === '') return undefined;
+  const [namespace = '', field, ...rest] = path.split('.');
+  const fields = (FACT_FIELDS as Readonly<Record<string, Readonly<Record<string, true | 'list'>>>>)[namespace];
+  const hint = didYouMean(path, FACT_PATHS);
+  const suggestion = hint ? `; ${hint}` : '';
+  if (!fields) return `unknown fact "${path}"${suggestion} (expected a fact of ${Object.keys(FACT_FIELDS).join(', ')}; README "Rules" lists them)`;
+  if (field === undefined) return undefined;
+  const kind = Object.hasOwn(fields, field) ? fields[field] : undefined;
+  if (kind === undefined) return `unknown fact "${path}"${suggestion} (expected one of: ${Object.keys(fields).map((name) => `${namespace}.${name}`).join(', ')})`;
+  if (rest.length === 0) return undefined;
+  if (kind === 'list' && rest.length === 1 && /^(\d+|length)$/.test(rest[0] as string)) return undefined;
+  return `"${namespace}.${field}" is ${kind === 'list' ? 'a list: after it only an index or "length" may follow' : 'a value with no fields'}; received "${path}"`;
+}
+
+function checkPath(path: unknown, scope: Scope, where: string): void {
+  if (typeof path !== 'string' && typeof path !== 'number') return;
+  const text = String(path);
+  if (scope === 'facts') {
+    const problem = unknownFact(text);
+    if (problem) throw new RuleError(`${where}: ${problem}.`);
+  } else if (scope === 'reduce' && text !== '') {
+    const root = text.split('.')[0] as string;
+    if (root !== 'current' && root !== 'accumulator') throw new RuleError(`${where}: inside reduce a rule reads "current" or "accumulator"; received "${text}".`);
+  }
+}
+
+function checkRule(node: unknown, where: string, scope: Scope = 'facts'): void {
   if (Array.isArray(node)) {
-    node.forEach((child, index) => checkRule(child, `${where}[${index}]`));
+    node.forEach((child, index) => checkRule(child, `${where}[${index}]`, scope));
     return;
   }
   if (node === null || typeof node !== 'object') return;
@@ -36,20 +75,24 @@ function checkRule(node: unknown, where: string): void {
   }
   const operation = keys[0] as string;
   if (!knownOperations.has(operation)) {
-    throw new RuleError(`${where}: unknown JSON Logic operator "${operation}". Allowed: ${[...knownOperations].join(' ')}.`);
+    const hint = didYouMean(operation, knownOperations);
+    throw new RuleError(`${where}: unknown JSON Logic operator "${operation}"${hint ? `; ${hint}` : ''}. Allowed: ${[...knownOperations].join(' ')}.`);
   }
   const args = (node as Record<string, unknown>)[operation];
+  const at = `${where}.${operation}`;
+  const list = Array.isArray(args) ? args : [args];
   if (operation === 'var') {
-    const path = Array.isArray(args) ? args[0] : args;
-    // Inside filter/map/some the data is the array element, so only the first segment of dotted paths is checked there.
-    if (typeof path === 'string' && path !== '' && path.includes('.')) {
-      const root = path.split('.')[0] as string;
-      if (!(factRoots as readonly string[]).includes(root)) {
-        throw new RuleError(`${where}: {"var": "${path}"} starts with "${root}". Expected one of: ${factRoots.join(', ')}.`);
-      }
-    }
+    checkPath(list[0], scope, at);
+  } else if (operation === 'missing') {
+    list.forEach((path) => checkPath(path, scope, at));
+  } else if (operation === 'missing_some' && Array.isArray(list[1])) {
+    list[1].forEach((path) => checkPath(path, scope, at));
   }
-  checkRule(args, `${where}.${operation}`);
+  if (PER_ELEMENT.has(operation) || operation === 'reduce') {
+    list.forEach((child, index) => checkRule(child, `${at}[${index}]`, index === 1 ? (operation === 'reduce' ? 'reduce' : 'element') : scope));
+    return;
+  }
+  checkRule(args, at, scope);
 }
 
 /** Validates a rule's shape and returns a predicate. `where` names the rule in error messages. */

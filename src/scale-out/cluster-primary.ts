@@ -121,6 +121,12 @@ export function runClusterPrimary(options: ClusterPrimaryOptions): Promise<numbe
       });
     }
 
+    // Each worker watches the blocks config itself; SIGHUP asks all of them to reload it now.
+    process.on('SIGHUP', () => {
+      logger.info({ signal: 'SIGHUP' }, 'passing SIGHUP on to every worker: reload the blocks config');
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+    });
+
     for (let i = 0; i < options.workers; i++) fork();
   });
 }

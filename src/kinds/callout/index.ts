@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseBlockSchema } from '../../blocks/block-config';
-import { formatInteger } from '../../format/numbers';
+import { countOf } from '../../format/numbers';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
 import { drawCallout } from './draw';
@@ -37,13 +37,20 @@ export const calloutKind: BlockKind<'callout', CalloutView, CalloutConfig, { con
   name: 'callout',
   configSchema: calloutSchema,
   defaultMessages,
+  placeholders: {
+    headline: ['firstName', 'points'],
+    genericHeadline: [],
+    subline: ['firstName', 'points'],
+    genericSubline: [],
+    cta: [],
+  },
 
   prepare: (config: CalloutConfig) => ({ config }),
 
   async resolve({ config }, context: ResolveContext): Promise<CalloutView> {
     const subscriber = context.open.subscriber;
     const profile = subscriber
-      ? { firstName: subscriber.firstName, points: formatInteger(Math.max(0, subscriber.loyaltyPoints), context.open.locale) }
+      ? { firstName: subscriber.firstName, points: countOf(Math.max(0, subscriber.loyaltyPoints), context.open.locale) }
       : null;
     return {
       kind: 'callout',

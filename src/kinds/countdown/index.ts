@@ -66,13 +66,22 @@ export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfi
   name: 'countdown',
   configSchema: countdownSchema,
   defaultMessages,
+  placeholders: {
+    headline: ['deadline'],
+    message: ['deadline'],
+    expiredHeadline: [],
+    expiredMessage: ['deadline'],
+    cta: [],
+    expiredCta: [],
+  },
 
   prepare: (config: CountdownConfig) => ({ config }),
 
   async resolve({ config }, context: ResolveContext): Promise<CountdownView> {
     const { open } = context;
     const endsAt = config.endsAt ?? open.campaign?.endsAt;
-    if (!endsAt) throw new HoldBack('no deadline: the campaign has no endsAt and the block sets none');
+    // A campaign without a deadline is a choice, not missing data: the fallback, without a log line per open (README, "Campaigns").
+    if (!endsAt) throw new HoldBack('no deadline: the campaign has no endsAt and the block sets none', { expected: true });
     const deadline = new Date(endsAt);
     const secondsLeft = Math.max(0, Math.floor((deadline.getTime() - open.now.getTime()) / 1000));
     const deadlineText = formatDeadline(deadline, open.locale, open.timeZone);

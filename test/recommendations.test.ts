@@ -118,11 +118,12 @@ describe('loyalty block', () => {
     expect(view.points).toMatch(/^\d{1,3}(\.\d{3})+$/);
   });
 
-  test('a subscriber without a tier gets the tier their points earn', async () => {
+  test('a subscriber without a tier and below the first threshold is not a member yet, on the way to the first tier', async () => {
     const view = await viewOf(fixture, 'loyalty-status', 'sub-noah');
-    expect(view.tier).toBe('Bronze');
+    expect(view.member).toBe(false);
+    expect(view.tier).toBe('Not a member yet');
     expect(view.points).toBe('0');
-    expect(view.progressText).toBe('1,000 points to Silver');
+    expect(view.progressText).toBe('100 points to Bronze');
   });
 
   test('an unknown subscriber gets the configured fallback', async () => {

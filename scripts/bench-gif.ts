@@ -77,7 +77,7 @@ async function main(): Promise<void> {
    * out: each has its own figures and its own deadline line.
    */
   async function framesOf(n: number, locale: string, frames: number): Promise<ShownView[]> {
-    const campaign: Campaign = { id: `bench-${n}`, name: 'Bench', endsAt: new Date(NOW.getTime() + 86_400_000 + n * 7_919_000).toISOString(), allowedSenders: [] };
+    const campaign: Campaign = { id: `bench-${n}`, name: 'Bench', endsAt: new Date(NOW.getTime() + 86_400_000 + n * 7_919_000).toISOString(), allowedSenders: [], markets: [], templates: [], updatedAt: NOW.toISOString() };
     const views: ShownView[] = [];
     for (let second = 0; second < frames; second++) {
       const open = buildOpen({ now: new Date(NOW.getTime() + second * 1000), subscriber: null, campaign, client: 'direct', defaultLocale: locale });

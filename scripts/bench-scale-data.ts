@@ -85,6 +85,9 @@ export function gifCampaigns(count: number, now: Date): Campaign[] {
     name: `Countdown ${i}`,
     endsAt: new Date(base + i * 61_000).toISOString(),
     allowedSenders: [SCALE_SENDER],
+    markets: [],
+    templates: ['flash-sale'],
+    updatedAt: now.toISOString(),
   }));
 }
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerApiKeyCommand } from './commands/api-key';
+import { registerCampaignCommand } from './commands/campaign';
 import { registerImportCommand } from './commands/import';
 import { registerEmailCommand } from './commands/email';
 import { registerExportCommand } from './commands/export';
@@ -54,6 +55,7 @@ export function buildCli(): Command {
   registerExportCommand(program);
   registerImportCommand(program);
   registerApiKeyCommand(program);
+  registerCampaignCommand(program);
   registerReportCommand(program);
 
   return program;

@@ -111,6 +111,8 @@ const configSchema = z.strictObject({
   allowedSenders: listSetting,
   /** Block definitions (YAML or JSON). */
   blocksFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'blocks.yaml')),
+  /** Campaigns declared beside the blocks (YAML or JSON), written to the database at start-up; none by default. */
+  campaignsFile: z.string().min(1).optional(),
   /** How old a cached price or stock figure may be, in milliseconds. */
   freshnessMs: wholeNumber(0, 60_000).default(1000),
   /**
@@ -216,6 +218,7 @@ export const environmentVariables = {
   OPENTIME_TOKEN_AUDIENCE: 'tokenAudience',
   OPENTIME_ALLOWED_SENDERS: 'allowedSenders',
   OPENTIME_BLOCKS: 'blocksFile',
+  OPENTIME_CAMPAIGNS: 'campaignsFile',
   OPENTIME_FRESHNESS_MS: 'freshnessMs',
   OPENTIME_DEMO: 'demo',
   OPENTIME_IMAGE_HOSTS: 'imageHosts',
@@ -335,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     demo: demoMode(config, origins),
     dataDir,
     blocksFile: path.resolve(cwd, config.blocksFile),
+    campaignsFile: config.campaignsFile === undefined ? undefined : path.resolve(cwd, config.campaignsFile),
     appleRelayRangesFile: path.resolve(cwd, config.appleRelayRangesFile),
     publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
     publicUrlSource: origins.has('publicUrl') ? 'setting' : origins.has('port') ? 'port' : 'default',

@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import { apiKeysFromConfig } from './api/api-keyring-from-config';
 import type { ApiKeyring } from './api/api-keys';
 import { loadBlocksConfig, type BlockCatalog } from './blocks/blocks-config';
 import type { Config } from './config';
+import { declareCampaigns, loadCampaignsFile } from './data/campaigns-file';
 import { refreshDemoCampaignDeadlines, refreshDemoPictureUrls, seedDemoDataIfEmpty } from './data/seed';
 import type { Logger } from './log';
 import { openCatalogueFromConfig } from './sources/pull-source-from-config';
@@ -37,6 +39,7 @@ export interface Services {
 export async function openServices(config: Config, now: Date = new Date(), logger?: Logger, storageOptions: Pick<OpenStorageOptions, 'changes'> = {}): Promise<Services> {
   // Config problems surface before the database file is created.
   const blocks = loadBlocksConfig(config.blocksFile);
+  const declaredCampaigns = config.campaignsFile ? loadCampaignsFile(config.campaignsFile, now) : [];
   const keyring = keyringFromConfig(config);
   const globalAllowlist = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');
   const { keys: apiKeys, demoKey: demoApiKey } = apiKeysFromConfig(config);
@@ -49,6 +52,9 @@ export async function openServices(config: Config, now: Date = new Date(), logge
     // A demo restarted on another port or public URL still finds its pictures.
     await refreshDemoPictureUrls(storage, config.publicUrl);
   }
+  // After the demo's own campaigns, so a demo campaign declared in the file is the file's. Once per machine: the
+  // single process, or the cluster's primary before it forks the workers (scale-out/cluster-primary.ts).
+  if (config.campaignsFile && !cluster.isWorker) await declareCampaigns(storage.campaigns, config.campaignsFile, declaredCampaigns, now, logger);
   const { openCatalogue, pullSource } = openCatalogueFromConfig(config, storage.catalogue, logger);
   return { config, storage, blocks, keyring, globalAllowlist, seeded, openCatalogue, pullSource, apiKeys, demoApiKey };
 }

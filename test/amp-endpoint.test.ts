@@ -86,7 +86,7 @@ describe('GET /amp/v1/blocks/:blockId', () => {
   });
 
   test('a sender allowed only by the campaign is served', async () => {
-    await fixture.storage.campaigns.upsertCampaigns([{ id: 'partner', name: 'Partner', endsAt: null, allowedSenders: ['partner.example'] }]);
+    await fixture.storage.campaigns.upsertCampaigns([{ id: 'partner', name: 'Partner', endsAt: null, allowedSenders: ['partner.example'], markets: [], templates: [], updatedAt: '2026-01-01T00:00:00.000Z' }]);
     const response = await request(fixture.app)
       .get(`/amp/v1/blocks/picks?t=${fixture.token('sub-emma', 'partner')}`)
       .set('AMP-Email-Sender', 'deals@partner.example');

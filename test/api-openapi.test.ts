@@ -15,7 +15,16 @@ describe('the API describes itself (OpenAPI 3.1)', () => {
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
     expect(Object.keys(response.body.paths).sort()).toEqual(
-      ['/api/v1/events', '/api/v1/openapi.json', '/api/v1/products', '/api/v1/products/{id}', '/api/v1/subscribers', '/api/v1/subscribers/{id}'],
+      [
+        '/api/v1/campaigns',
+        '/api/v1/campaigns/{id}',
+        '/api/v1/events',
+        '/api/v1/openapi.json',
+        '/api/v1/products',
+        '/api/v1/products/{id}',
+        '/api/v1/subscribers',
+        '/api/v1/subscribers/{id}',
+      ],
     );
   });
 

@@ -72,7 +72,7 @@ describe('countdown block', () => {
   });
 
   test('a campaign without a deadline shows the fallback', async () => {
-    await fixture.storage.campaigns.upsertCampaigns([{ id: 'evergreen', name: 'Evergreen', endsAt: null, allowedSenders: [] }]);
+    await fixture.storage.campaigns.upsertCampaigns([{ id: 'evergreen', name: 'Evergreen', endsAt: null, allowedSenders: [], markets: [], templates: [], updatedAt: '2026-01-01T00:00:00.000Z' }]);
     const response = await ampGet(fixture, 'flash-countdown', fixture.token('sub-emma', 'evergreen'));
     expect(response.status).toBe(200);
     expect(response.body.items[0].kind).toBe('fallback');

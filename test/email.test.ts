@@ -202,7 +202,7 @@ describe('opentime email', () => {
     );
     // A campaign list the server would refuse is a warning here, not a failed command after the email was written.
     const writable = await openStorage({ databaseFile, freshnessMs: 0 });
-    await writable.campaigns.upsertCampaigns([{ id: 'bad-list', name: 'Bad list', endsAt: null, allowedSenders: ['not an address at all'] }]);
+    await writable.campaigns.upsertCampaigns([{ id: 'bad-list', name: 'Bad list', endsAt: null, allowedSenders: ['not an address at all'], markets: [], templates: [], updatedAt: '2026-01-01T00:00:00.000Z' }]);
     await writable.close();
     const badList = await build({ subscriber: 'sub-emma', campaign: 'bad-list' });
     expect(badList).toMatch(/warning: .*campaign "bad-list" senders/);

@@ -3,8 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** What an ingestion key may do. Subscriber tokens never reach these endpoints. */
-/** `reports:read` is for the render-log reports; the others for ingestion (README, "Live data in"). */
-export const apiScopes = ['products:write', 'products:read', 'subscribers:write', 'subscribers:read', 'events:write', 'reports:read'] as const;
+/** `reports:read` is for the render-log reports, `campaigns:*` for campaigns (README, "Campaigns"); the others for ingestion (README, "Live data in"). */
+export const apiScopes = [
+  'products:write',
+  'products:read',
+  'subscribers:write',
+  'subscribers:read',
+  'events:write',
+  'reports:read',
+  'campaigns:write',
+  'campaigns:read',
+] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 export interface ApiKeyRecord {

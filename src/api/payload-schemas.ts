@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isSupportedTimeZone } from '../format/intl-cache';
 import type { ItemProblem } from '../http/error-catalogue';
+import { campaignPatchSchema } from './campaign-schema';
 
 /**
  * The ingestion payloads. Strict objects: an unknown field is reported (a
@@ -121,6 +122,7 @@ const knownFields = new Set([
   ...Object.keys(productPatchSchema.shape),
   ...Object.keys(subscriberPatchSchema.shape),
   ...eventSchema.options.flatMap((option) => Object.keys(option.shape)),
+  ...Object.keys(campaignPatchSchema.shape),
 ]);
 
 function unknownFieldMessage(field: string): string {

@@ -35,7 +35,16 @@ export const DEMO_CAMPAIGN_IDS = {
   flashSale: 'flash-sale',
   /** Past: ended 2 days before `now` (exercises the expired state). */
   springSale: 'spring-sale',
+  /** No deadline: the loyalty-update template's campaign. */
+  loyaltyUpdate: 'loyalty-update',
 } as const;
+
+/**
+ * The source time of the seeded demo campaigns: older than any real write, so
+ * a campaign written since seeding (API, CLI, campaigns file) wins every
+ * comparison, and the start-up refresh leaves its deadline alone (seed.ts).
+ */
+export const DEMO_CAMPAIGN_UPDATED_AT = '1970-01-01T00:00:00.000Z';
 
 export const DEMO_SENDERS: readonly string[] = ['news@shop.example'];
 
@@ -232,9 +241,11 @@ function roundToHour(ms: number): Date {
 }
 
 /**
- * The two demo campaigns with deadlines relative to `now`: one live (ends
- * `now + 3 days`, rounded to the nearest hour so the countdown reads in whole
- * hours) and one that ended `now - 2 days` (the expired state).
+ * The demo campaigns, one for each shipped template and one past: the flash
+ * sale is live (ends `now + 3 days`, rounded to the nearest hour so the
+ * countdown reads in whole hours), the spring sale ended `now - 2 days` (the
+ * expired state, sent with the flash-sale template), the loyalty update has
+ * no deadline.
  */
 export function buildDemoCampaigns(now: Date): Campaign[] {
   const t = now.getTime();
@@ -244,12 +255,27 @@ export function buildDemoCampaigns(now: Date): Campaign[] {
       name: 'Flash Sale',
       endsAt: roundToHour(t + 3 * DAY_MS).toISOString(),
       allowedSenders: [...DEMO_SENDERS],
+      markets: ['US', 'GB', 'DE', 'FR', 'ES', 'IT'],
+      templates: ['flash-sale'],
+      updatedAt: DEMO_CAMPAIGN_UPDATED_AT,
     },
     {
       id: DEMO_CAMPAIGN_IDS.springSale,
       name: 'Spring Sale',
       endsAt: roundToHour(t - 2 * DAY_MS).toISOString(),
       allowedSenders: [...DEMO_SENDERS],
+      markets: ['DE', 'FR', 'ES', 'IT'],
+      templates: ['flash-sale'],
+      updatedAt: DEMO_CAMPAIGN_UPDATED_AT,
+    },
+    {
+      id: DEMO_CAMPAIGN_IDS.loyaltyUpdate,
+      name: 'Loyalty Update',
+      endsAt: null,
+      allowedSenders: [...DEMO_SENDERS],
+      markets: [],
+      templates: ['loyalty-update'],
+      updatedAt: DEMO_CAMPAIGN_UPDATED_AT,
     },
   ];
 }

@@ -58,4 +58,10 @@ export interface Campaign {
   endsAt: string | null;
   /** Sender addresses or domains allowed to call our AMP endpoints for this campaign. */
   allowedSenders: string[];
+  /** ISO 3166-1 alpha-2 country codes the campaign is sent to, e.g. ["DE", "AT"]; empty: every market. */
+  markets: string[];
+  /** Names of the templates under amp-templates/ the campaign sends, e.g. ["flash-sale"]. */
+  templates: string[];
+  /** ISO 8601 timestamp of the source's last change: orders writes like a product's (README, "Campaigns"). */
+  updatedAt: string;
 }

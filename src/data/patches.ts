@@ -95,7 +95,7 @@ const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * otherwise "now" — but never earlier than what is stored, so an untimed
  * update cannot make a later-arriving older timed update look fresh.
  */
-function nextUpdatedAt(stored: { updatedAt: string } | undefined, patch: { updatedAt?: string }, now: Date): string {
+export function nextUpdatedAt(stored: { updatedAt: string } | undefined, patch: { updatedAt?: string }, now: Date): string {
   if (patch.updatedAt) return CANONICAL_ISO.test(patch.updatedAt) ? patch.updatedAt : new Date(patch.updatedAt).toISOString();
   const storedMs = stored ? Date.parse(stored.updatedAt) : Number.NaN;
   return storedMs > now.getTime() ? new Date(storedMs).toISOString() : now.toISOString();

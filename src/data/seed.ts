@@ -1,5 +1,5 @@
 import type { Storage } from '../storage/storage';
-import { buildDemoCampaigns, buildDemoDataset, demoPictureUrl } from './demo-data';
+import { buildDemoCampaigns, buildDemoDataset, DEMO_CAMPAIGN_UPDATED_AT, demoPictureUrl } from './demo-data';
 
 export interface SeedOptions {
   baseUrl: string;
@@ -21,19 +21,23 @@ export async function seedDemoDataIfEmpty(storage: Pick<Storage, 'ingestion' | '
 }
 
 /**
- * Moves the two demo campaigns' deadlines relative to `now`, so a demo database
- * created weeks ago still shows one live countdown and one expired campaign.
- * Only the deadline changes: a name or sender list edited since seeding is kept.
+ * Moves the demo campaigns' deadlines relative to `now`, so a demo database
+ * created weeks ago still shows one live countdown and one expired campaign,
+ * and creates a demo campaign that is missing. Only the deadline changes: a
+ * name or sender list edited since seeding is kept, and a campaign written
+ * since seeding (a later `updatedAt`: the API, `opentime campaign`, the
+ * campaigns file) keeps its own deadline too.
  */
 export async function refreshDemoCampaignDeadlines(storage: Pick<Storage, 'catalogue' | 'campaigns'>, now: Date): Promise<void> {
   const fresh = buildDemoCampaigns(now);
   const merged = await Promise.all(
     fresh.map(async (campaign) => {
       const existing = await storage.catalogue.getCampaign(campaign.id);
-      return existing ? { ...existing, endsAt: campaign.endsAt } : campaign;
+      if (!existing) return campaign;
+      return existing.updatedAt === DEMO_CAMPAIGN_UPDATED_AT ? { ...existing, endsAt: campaign.endsAt } : undefined;
     }),
   );
-  await storage.campaigns.upsertCampaigns(merged);
+  await storage.campaigns.upsertCampaigns(merged.filter((campaign) => campaign !== undefined));
 }
 
 /** A demo picture's URL under any origin: `…/demo/products/<product id>.png`. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiScopes } from '../api/api-keys';
+import { campaignPatchSchema } from '../api/campaign-schema';
 import { eventSchema, MAX_BATCH, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
 import { SIGNATURE_HEADER } from '../api/webhook-signature';
 import { errorCatalogue } from './error-catalogue';
@@ -88,7 +89,9 @@ function batchPost(key: string, item: z.ZodType, scope: string, answer: object, 
   };
 }
 
-function readOne(noun: 'product' | 'subscriber', scope: string, item: object) {
+const notFound = { product: 'product_not_found', subscriber: 'subscriber_not_found', campaign: 'campaign_not_found' } as const;
+
+function readOne(noun: keyof typeof notFound, scope: string, item: object) {
   return {
     get: {
       summary: `Read back one ${noun} as stored.`,
@@ -96,11 +99,17 @@ function readOne(noun: 'product' | 'subscriber', scope: string, item: object) {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
       responses: {
         '200': { description: `The ${noun}. Needs the scope ${scope}.`, content: { 'application/json': { schema: { type: 'object', properties: { [noun]: item } } } } },
-        ...errors('api_key_missing', 'api_key_invalid', 'api_scope_missing', noun === 'product' ? 'product_not_found' : 'subscriber_not_found'),
+        ...errors('api_key_missing', 'api_key_invalid', 'api_scope_missing', notFound[noun]),
       },
     },
   };
 }
+
+/** A campaign as stored: every field present. */
+const campaignRecord = {
+  ...schema(campaignPatchSchema),
+  required: ['id', 'name', 'endsAt', 'allowedSenders', 'markets', 'templates', 'updatedAt'],
+};
 
 export function apiOpenApiDocument(): Record<string, unknown> {
   return {
@@ -108,7 +117,7 @@ export function apiOpenApiDocument(): Record<string, unknown> {
     info: {
       title: 'Opentime ingestion API',
       version: '1',
-      description: 'Live data in: products, subscriber profiles and behaviour events. Every write invalidates the caches, so the next open (JSON and image) shows it.',
+      description: 'Live data in: products, subscriber profiles, behaviour events and campaigns. Every write invalidates the caches, so the next open (JSON and image) shows it.',
     },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: `An API key (otk_…) with scopes among: ${apiScopes.join(', ')}. Subscriber tokens are not accepted.` } },
@@ -117,6 +126,24 @@ export function apiOpenApiDocument(): Record<string, unknown> {
       '/api/v1/products': batchPost('products', productPatchSchema, 'products:write', patchAnswer, 'Upsert products; partial updates keep the fields they leave out.'),
       '/api/v1/subscribers': batchPost('subscribers', subscriberPatchSchema, 'subscribers:write', patchAnswer, 'Upsert subscriber profiles; partial updates keep the fields they leave out.'),
       '/api/v1/events': batchPost('events', eventSchema, 'events:write', eventAnswer, 'Behaviour events; idempotent by event id.'),
+      '/api/v1/campaigns': {
+        ...batchPost(
+          'campaigns',
+          campaignPatchSchema,
+          'campaigns:write',
+          patchAnswer,
+          'Create and update campaigns; a new one needs a name, partial updates keep the fields they leave out.',
+        ),
+        get: {
+          summary: 'Every campaign, by id. Needs the scope campaigns:read.',
+          security: [{ apiKey: [] }],
+          responses: {
+            '200': { description: 'The campaigns.', content: { 'application/json': { schema: { type: 'object', properties: { campaigns: { type: 'array', items: campaignRecord } } } } } },
+            ...errors('api_key_missing', 'api_key_invalid', 'api_scope_missing'),
+          },
+        },
+      },
+      '/api/v1/campaigns/{id}': readOne('campaign', 'campaigns:read', campaignRecord),
       '/api/v1/products/{id}': readOne('product', 'products:read', { ...schema(productPatchSchema), additionalProperties: true }),
       '/api/v1/subscribers/{id}': readOne('subscriber', 'subscribers:read', { ...schema(subscriberPatchSchema), additionalProperties: true }),
       '/api/v1/openapi.json': { get: { summary: 'This document (no key needed).', responses: { '200': { description: 'OpenAPI 3.1' } } } },

@@ -1,12 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import type { ApiKeyring } from '../api/api-keys';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, eventSchema, parseBatch, productPatchSchema, subscriberPatchSchema, type ClockSkewLimit } from '../api/payload-schemas';
+import { campaignPatchSchema } from '../api/campaign-schema';
 import type { PatchBatchResult } from '../data/patches';
 import { apiJsonBody } from './api-body';
 import { apiOpenApiDocument } from './api-openapi';
 import { requireApiKey, requireScope } from './api-auth';
 import type { Metrics } from '../metrics/metrics';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
+import type { Campaigns } from '../storage/ports/campaigns';
 import type { Ingestion } from '../storage/ports/ingestion';
 import { HttpError, type ItemProblem } from './error-catalogue';
 import { sendJson } from './send-json';
@@ -16,7 +18,9 @@ export interface ApiRouterDeps {
   /** Where the batches are written. */
   ingestion: Pick<Ingestion, 'applyProductPatches' | 'applySubscriberPatches' | 'applySubscriberEvents'>;
   /** What GET reads back: the catalogue as held, without pulled live figures. */
-  catalogue: Pick<CatalogueReader, 'getProduct' | 'getSubscriber'>;
+  catalogue: Pick<CatalogueReader, 'getProduct' | 'getSubscriber' | 'getCampaign'>;
+  /** Where campaign batches are written and listed from (README, "Campaigns"). */
+  campaigns: Pick<Campaigns, 'applyCampaignPatches' | 'listCampaigns'>;
   keys: ApiKeyring;
   now: () => Date;
   /** Largest request body in bytes (default 8 MiB: 5,000 products of ~1.5 kB). */
@@ -89,6 +93,25 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     sendJson(res, 200, { received: batch.items.length, ...result });
   });
 
+  router.post('/api/v1/campaigns', requireScope('campaigns:write'), body, async (req: Request, res: Response) => {
+    const batch = parseBatch(req.body, 'campaigns', campaignPatchSchema, clock());
+    if ('errors' in batch) throw validationFailed(batch.errors);
+    const result = await deps.campaigns.applyCampaignPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
+    if (!result.written) throw validationFailed(incompleteProblems(result, 'campaign'));
+    countPatches(deps.metrics, 'campaigns', result);
+    sendJson(res, 200, patchAnswer(batch.items.length, result));
+  });
+
+  router.get('/api/v1/campaigns', requireScope('campaigns:read'), async (_req: Request, res: Response) => {
+    sendJson(res, 200, { campaigns: await deps.campaigns.listCampaigns() });
+  });
+
+  router.get('/api/v1/campaigns/:id', requireScope('campaigns:read'), async (req: Request, res: Response) => {
+    const campaign = await deps.catalogue.getCampaign(req.params.id as string);
+    if (!campaign) throw new HttpError('campaign_not_found', `No campaign "${String(req.params.id).slice(0, 128)}".`);
+    sendJson(res, 200, { campaign });
+  });
+
   router.get('/api/v1/products/:id', requireScope('products:read'), async (req: Request, res: Response) => {
     const product = await deps.catalogue.getProduct(req.params.id as string);
     if (!product) throw new HttpError('product_not_found', `No product "${String(req.params.id).slice(0, 128)}".`);
@@ -116,7 +139,7 @@ function incompleteProblems(result: PatchBatchResult, noun: string): ItemProblem
   );
 }
 
-function countPatches(metrics: ApiRouterDeps['metrics'], type: 'products' | 'subscribers', result: PatchBatchResult): void {
+function countPatches(metrics: ApiRouterDeps['metrics'], type: 'products' | 'subscribers' | 'campaigns', result: PatchBatchResult): void {
   metrics?.ingested.inc({ type, outcome: 'applied' }, result.created + result.updated);
   metrics?.ingested.inc({ type, outcome: 'unchanged' }, result.unchanged);
   metrics?.ingested.inc({ type, outcome: 'stale' }, result.stale.length);

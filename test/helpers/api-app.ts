@@ -32,7 +32,7 @@ export interface ApiApp {
   database: Storage;
   cache: CatalogueCache;
   clock: { now: Date };
-  keys: { all: string; readOnly: string; productsOnly: string };
+  keys: { all: string; readOnly: string; productsOnly: string; campaigns: string; campaignsReadOnly: string };
   drawnViews: ShownView[];
   /** The server's log lines (warn and above unless `logLevel` says otherwise). */
   logLines: () => string[];
@@ -58,6 +58,8 @@ export async function createApiApp(
   const all = issued('all', ['products:write', 'products:read', 'subscribers:write', 'subscribers:read', 'events:write']);
   const readOnly = issued('reader', ['products:read', 'subscribers:read']);
   const productsOnly = issued('catalogue', ['products:write']);
+  const campaigns = issued('campaigns', ['campaigns:write', 'campaigns:read']);
+  const campaignsReadOnly = issued('campaign-reader', ['campaigns:read']);
   const clock = { now: FIXED_NOW };
   const drawnViews: ShownView[] = [];
   const lines: string[] = [];
@@ -82,7 +84,7 @@ export async function createApiApp(
       return drawBlock(view, theme, drawOptions);
     },
     api: {
-      keys: new ApiKeyring([all.record, readOnly.record, productsOnly.record]),
+      keys: new ApiKeyring([all.record, readOnly.record, productsOnly.record, campaigns.record, campaignsReadOnly.record]),
       webhookSecret: options.webhookSecret,
       bodyLimitBytes: options.bodyLimitBytes,
       maxClockSkewSeconds: options.maxClockSkewSeconds,
@@ -94,7 +96,7 @@ export async function createApiApp(
     database,
     cache: storage.catalogueCache as CatalogueCache,
     clock,
-    keys: { all: all.key, readOnly: readOnly.key, productsOnly: productsOnly.key },
+    keys: { all: all.key, readOnly: readOnly.key, productsOnly: productsOnly.key, campaigns: campaigns.key, campaignsReadOnly: campaignsReadOnly.key },
     drawnViews,
     logLines: () => lines,
     token: (subscriberId, campaignId = 'flash-sale') =>

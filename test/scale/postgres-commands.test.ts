@@ -18,7 +18,7 @@ beforeEach(async () => {
   const storage = await openPostgresStorage(database.url);
   try {
     await storage.ingestion.upsertSubscribers([subscriber('s1')]);
-    await storage.campaigns.upsertCampaigns([{ id: 'flash-sale', name: 'Flash Sale', endsAt: null, allowedSenders: ['news@shop.example'] }]);
+    await storage.campaigns.upsertCampaigns([{ id: 'flash-sale', name: 'Flash Sale', endsAt: null, allowedSenders: ['news@shop.example'], markets: [], templates: ['flash-sale'], updatedAt: '2026-01-01T00:00:00.000Z' }]);
     await storage.renderLog.appendRenders(
       ['s1', 's2'].map((subscriberId) => ({
         renderedAt: T0,

@@ -1,3 +1,4 @@
+import type { CampaignPatch } from '../../data/campaign-patches';
 import type { Campaign, Product, Subscriber } from '../../data/model';
 import type { PatchBatchResult, ProductPatch, SubscriberPatch } from '../../data/patches';
 import type { EventBatchResult, SubscriberEvent } from '../../data/subscriber-events';
@@ -80,5 +81,17 @@ export class InvalidatingCampaigns implements Campaigns {
     } finally {
       this.cache.invalidateCampaigns(campaigns.map((campaign) => campaign.id));
     }
+  }
+
+  async applyCampaignPatches(patches: readonly CampaignPatch[], options: PatchBatchOptions): Promise<PatchBatchResult> {
+    try {
+      return await this.inner.applyCampaignPatches(patches, options);
+    } finally {
+      this.cache.invalidateCampaigns(patches.map((patch) => patch.id));
+    }
+  }
+
+  listCampaigns(): Promise<Campaign[]> {
+    return this.inner.listCampaigns();
   }
 }

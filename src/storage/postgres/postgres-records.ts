@@ -55,6 +55,11 @@ export const CATALOGUE_SQL = {
     `INSERT INTO subscribers (${SUBSCRIBER_COLUMNS}) SELECT ${SUBSCRIBER_FROM_RECORD} FROM jsonb_to_recordset($1::jsonb) AS r(${SUBSCRIBER_RECORD}) ` +
     'ORDER BY id COLLATE "C" ON CONFLICT (id) DO NOTHING RETURNING id',
   getCampaign: `SELECT ${CAMPAIGN_FIELDS} FROM campaigns WHERE id = $1`,
+  listCampaigns: `SELECT ${CAMPAIGN_FIELDS} FROM campaigns ORDER BY id`,
+  lockCampaigns: `SELECT ${CAMPAIGN_FIELDS} FROM campaigns WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+  insertNewCampaigns:
+    `INSERT INTO campaigns (${CAMPAIGN_COLUMNS}) SELECT ${CAMPAIGN_FROM_RECORD} FROM jsonb_to_recordset($1::jsonb) AS r(${CAMPAIGN_RECORD}) ` +
+    'ORDER BY id COLLATE "C" ON CONFLICT (id) DO NOTHING RETURNING id',
   upsertCampaigns:
     `INSERT INTO campaigns (${CAMPAIGN_COLUMNS}) SELECT ${CAMPAIGN_FROM_RECORD} FROM jsonb_to_recordset($1::jsonb) AS r(${CAMPAIGN_RECORD}) ` +
     `ORDER BY id COLLATE "C" ON CONFLICT (id) DO UPDATE SET ${CAMPAIGN_UPDATE}`,
@@ -134,6 +139,21 @@ export const catalogueRecords = {
   async readCampaign(db: Queryable, id: string): Promise<Campaign | undefined> {
     const result = await db.query<Campaign>({ name: 'opentime.get-campaign', text: CATALOGUE_SQL.getCampaign, values: [id] });
     return result.rows[0];
+  },
+
+  async listCampaigns(db: Queryable): Promise<Campaign[]> {
+    return (await db.query<Campaign>({ text: CATALOGUE_SQL.listCampaigns })).rows;
+  },
+
+  async lockCampaigns(db: Queryable, ids: readonly string[]): Promise<Map<string, Campaign>> {
+    if (ids.length === 0) return new Map();
+    const result = await db.query<Campaign>({ text: CATALOGUE_SQL.lockCampaigns, values: [ids] });
+    return new Map(result.rows.map((campaign) => [campaign.id, campaign]));
+  },
+
+  async insertNewCampaigns(db: Queryable, campaigns: readonly Campaign[]): Promise<number> {
+    if (campaigns.length === 0) return 0;
+    return (await db.query({ text: CATALOGUE_SQL.insertNewCampaigns, values: [JSON.stringify(campaigns)] })).rowCount ?? 0;
   },
 
   async upsertCampaigns(db: Queryable, campaigns: readonly Campaign[]): Promise<void> {

@@ -41,11 +41,13 @@ export const SUBSCRIBER_UPDATE = `
   recent_views = excluded.recent_views, cart = excluded.cart, purchases = excluded.purchases,
   updated_at = excluded.updated_at`;
 
-export const CAMPAIGN_COLUMNS = 'id, name, ends_at, allowed_senders';
-export const CAMPAIGN_FIELDS = 'id, name, ends_at AS "endsAt", allowed_senders AS "allowedSenders"';
-export const CAMPAIGN_RECORD = 'id text, name text, "endsAt" text, "allowedSenders" text[]';
-export const CAMPAIGN_FROM_RECORD = 'id, name, "endsAt", "allowedSenders"';
-export const CAMPAIGN_UPDATE = 'name = excluded.name, ends_at = excluded.ends_at, allowed_senders = excluded.allowed_senders';
+export const CAMPAIGN_COLUMNS = 'id, name, ends_at, allowed_senders, markets, templates, updated_at';
+export const CAMPAIGN_FIELDS = 'id, name, ends_at AS "endsAt", allowed_senders AS "allowedSenders", markets, templates, updated_at AS "updatedAt"';
+export const CAMPAIGN_RECORD = 'id text, name text, "endsAt" text, "allowedSenders" text[], markets text[], templates text[], "updatedAt" text';
+export const CAMPAIGN_FROM_RECORD = 'id, name, "endsAt", "allowedSenders", markets, templates, "updatedAt"';
+export const CAMPAIGN_UPDATE =
+  'name = excluded.name, ends_at = excluded.ends_at, allowed_senders = excluded.allowed_senders, ' +
+  'markets = excluded.markets, templates = excluded.templates, updated_at = excluded.updated_at';
 
 /** What the ports run statements on: the pool (one statement, its own transaction) or a connection inside a transaction. */
 export interface Queryable {

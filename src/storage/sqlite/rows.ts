@@ -41,11 +41,15 @@ export interface CampaignRow {
   name: string;
   ends_at: string | null;
   allowed_senders: string;
+  markets: string;
+  templates: string;
+  updated_at: string;
 }
 
 export const PRODUCT_COLUMNS = 'id, name, url, image, category, price, sale_price, currency, stock, popularity, updated_at';
 export const SUBSCRIBER_COLUMNS =
   'id, first_name, locale, time_zone, currency, country, city, loyalty_points, loyalty_tier, recent_views, cart, purchases, updated_at';
+export const CAMPAIGN_COLUMNS = 'id, name, ends_at, allowed_senders, markets, templates, updated_at';
 
 export function productFromRow(row: ProductRow): Product {
   return {
@@ -139,6 +143,9 @@ export function campaignFromRow(row: CampaignRow): Campaign {
     name: row.name,
     endsAt: row.ends_at,
     allowedSenders: parseStringList(row.allowed_senders, 'campaign', row.id, 'allowed_senders'),
+    markets: parseStringList(row.markets, 'campaign', row.id, 'markets'),
+    templates: parseStringList(row.templates, 'campaign', row.id, 'templates'),
+    updatedAt: row.updated_at,
   };
 }
 
@@ -148,5 +155,8 @@ export function campaignToRow(c: Campaign): CampaignRow {
     name: c.name,
     ends_at: c.endsAt ?? null,
     allowed_senders: JSON.stringify(c.allowedSenders),
+    markets: JSON.stringify(c.markets),
+    templates: JSON.stringify(c.templates),
+    updated_at: c.updatedAt,
   };
 }

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Campaign, Product, Subscriber } from '../../data/model';
 import {
+  CAMPAIGN_COLUMNS,
   campaignFromRow,
   campaignToRow,
   PRODUCT_COLUMNS,
@@ -46,12 +47,14 @@ export const CATALOGUE_SQL = {
       loyalty_points = excluded.loyalty_points, loyalty_tier = excluded.loyalty_tier,
       recent_views = excluded.recent_views, cart = excluded.cart, purchases = excluded.purchases,
       updated_at = excluded.updated_at`,
-  getCampaign: 'SELECT id, name, ends_at, allowed_senders FROM campaigns WHERE id = ?',
+  getCampaign: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ?`,
+  listCampaigns: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY id`,
   upsertCampaign: `
-    INSERT INTO campaigns (id, name, ends_at, allowed_senders)
-    VALUES (@id, @name, @ends_at, @allowed_senders)
+    INSERT INTO campaigns (${CAMPAIGN_COLUMNS})
+    VALUES (@id, @name, @ends_at, @allowed_senders, @markets, @templates, @updated_at)
     ON CONFLICT (id) DO UPDATE SET
-      name = excluded.name, ends_at = excluded.ends_at, allowed_senders = excluded.allowed_senders`,
+      name = excluded.name, ends_at = excluded.ends_at, allowed_senders = excluded.allowed_senders,
+      markets = excluded.markets, templates = excluded.templates, updated_at = excluded.updated_at`,
 } as const;
 
 /**
@@ -69,6 +72,7 @@ export class SqliteRecords {
   private readonly stmtGetSubscriber: Statement<[string], SubscriberRow>;
   private readonly stmtUpsertSubscriber: Statement<[SubscriberRow]>;
   private readonly stmtGetCampaign: Statement<[string], CampaignRow>;
+  private readonly stmtListCampaigns: Statement<[], CampaignRow>;
   private readonly stmtUpsertCampaign: Statement<[CampaignRow]>;
 
   constructor(db: Database) {
@@ -80,6 +84,7 @@ export class SqliteRecords {
     this.stmtGetSubscriber = db.prepare(CATALOGUE_SQL.getSubscriber);
     this.stmtUpsertSubscriber = db.prepare(CATALOGUE_SQL.upsertSubscriber);
     this.stmtGetCampaign = db.prepare(CATALOGUE_SQL.getCampaign);
+    this.stmtListCampaigns = db.prepare(CATALOGUE_SQL.listCampaigns);
     this.stmtUpsertCampaign = db.prepare(CATALOGUE_SQL.upsertCampaign);
   }
 
@@ -113,6 +118,10 @@ export class SqliteRecords {
   readCampaign(id: string): Campaign | undefined {
     const row = this.stmtGetCampaign.get(id);
     return row ? campaignFromRow(row) : undefined;
+  }
+
+  listCampaigns(): Campaign[] {
+    return this.stmtListCampaigns.all().map(campaignFromRow);
   }
 
   writeCampaign(campaign: Campaign): void {

@@ -27,6 +27,9 @@ export async function growCatalog(ingestion: Pick<Ingestion, 'countProducts' | '
         price: 20 + (i % 300),
         salePrice: i % 7 === 0 ? 15 + (i % 250) : null,
         currency: 'EUR',
+        // The bench subscribers shop in EUR, GBP and USD: a product without their currency is never shown to them.
+        prices: { GBP: { price: 18 + (i % 270), salePrice: null }, USD: { price: 22 + (i % 330), salePrice: null } },
+        markets: [],
         stock: i % 11 === 0 ? 0 : (i * 7) % 90,
         // Few hits, many misses: most products sell rarely.
         popularity: Math.floor(1000 / (1 + (i % 997))),

@@ -49,6 +49,8 @@ describe('opentime import', () => {
       price: 59.9,
       salePrice: null,
       currency: 'EUR',
+      prices: {},
+      markets: [],
       stock: 12,
       popularity: 40,
       updatedAt: '2026-11-22T08:00:00.000Z',
@@ -133,7 +135,9 @@ describe('opentime import', () => {
     const stderr = capture();
     const status = await runImport('products', fixture('ingest-products-unknown-column.csv'), {}, { storage, stderr: stderr.stream });
     expect(status).toBe(2);
-    expect(stderr.text()).toBe(`opentime import: Unknown column(s) "colour" on line 1. Expected some of: ${Object.keys(csvColumns.products).join(', ')}.\n`);
+    expect(stderr.text()).toBe(
+      `opentime import: Unknown column(s) "colour" on line 1. Expected some of: ${Object.keys(csvColumns.products).join(', ')}, and price_<CURRENCY>, salePrice_<CURRENCY> (e.g. price_GBP).\n`,
+    );
   });
 
   test('--dry-run checks every row and writes nothing', async () => {
@@ -142,8 +146,8 @@ describe('opentime import', () => {
     expect(await storage.catalogue.getProduct('ok-1')).toBeUndefined();
   });
 
-  test('the CSV columns are exactly the API fields', () => {
-    expect(Object.keys(csvColumns.products).sort()).toEqual(Object.keys(productPatchSchema.shape).sort());
+  test('the CSV columns are exactly the API fields (a price list as price_<CURRENCY> and salePrice_<CURRENCY> columns)', () => {
+    expect([...Object.keys(csvColumns.products), 'prices'].sort()).toEqual(Object.keys(productPatchSchema.shape).sort());
     expect(Object.keys(csvColumns.subscribers).sort()).toEqual(Object.keys(subscriberPatchSchema.shape).sort());
   });
 });

@@ -40,6 +40,21 @@ const timeZone = z
   .refine(isSupportedTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' })
   .meta({ description: 'IANA time zone, e.g. Europe/Berlin' });
 const idList = z.array(id).max(200);
+const countryCode = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as DE');
+/** Enough for every currency there is; a longer list is a mistake. */
+const MAX_PRICE_LIST = 200;
+
+/** Other currencies' prices: each entry a price and, when on sale there, a sale price (README "Markets and currencies"). */
+const priceList = z
+  .record(
+    currency,
+    z.strictObject({ price: money, salePrice: money.nullable().default(null).meta({ description: 'The sale price in this currency; null or left out: not on sale.' }) }),
+  )
+  .refine((prices) => Object.keys(prices).length <= MAX_PRICE_LIST, { message: `at most ${MAX_PRICE_LIST} currencies` })
+  .meta({
+    description:
+      'The price in other currencies than `currency`, by ISO 4217 code, e.g. {"GBP": {"price": 77, "salePrice": null}}. Replaces the whole stored list; {} clears it. A subscriber sees the price in their own currency, and a product without it is not shown to them.',
+  });
 
 /** A partial product: only `id` is required; absent fields keep their stored value. */
 export const productPatchSchema = z.strictObject({
@@ -51,9 +66,24 @@ export const productPatchSchema = z.strictObject({
   price: money.optional(),
   salePrice: money.nullable().optional(),
   currency: currency.optional(),
+  prices: priceList.optional(),
+  markets: z
+    .array(countryCode)
+    .max(250)
+    .meta({ description: 'ISO 3166-1 alpha-2 countries the product is sold in, e.g. ["DE", "FR"]; [] (the default): everywhere. Replaces the whole stored list.' })
+    .optional(),
   stock: z.number().int().min(0).max(1e9).optional(),
   popularity: z.number().int().min(0).optional(),
   updatedAt: isoTimestamp.optional(),
+}).superRefine((patch, context) => {
+  // The product's own price is `price`: a second one in its price list would leave it unclear which is shown.
+  if (patch.currency !== undefined && patch.prices !== undefined && Object.hasOwn(patch.prices, patch.currency)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['prices', patch.currency],
+      message: `${patch.currency} is the product's own currency: its price goes in "price" and "salePrice", not in "prices"`,
+    });
+  }
 });
 
 export const subscriberPatchSchema = z.strictObject({
@@ -62,7 +92,7 @@ export const subscriberPatchSchema = z.strictObject({
   locale: locale.optional(),
   timeZone: timeZone.optional(),
   currency: currency.optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as DE').nullable().optional(),
+  country: countryCode.nullable().optional(),
   city: z.string().trim().max(100).nullable().optional(),
   loyaltyPoints: z.number().int().min(0).optional(),
   loyaltyTier: z.string().trim().max(50).nullable().optional(),
@@ -136,6 +166,8 @@ function itemProblems(index: number, error: z.ZodError): ItemProblem[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ index, path: [...issue.path, key].join('.'), message: unknownFieldMessage(key) }));
     }
+    // A record key that fails its schema (a price list's currency): zod says only "Invalid key in record"; its own issue says why.
+    if (issue.code === 'invalid_key') return [{ index, path: issue.path.join('.'), message: issue.issues[0]?.message ?? issue.message }];
     return [{ index, path: issue.path.join('.'), message: issue.message }];
   });
 }

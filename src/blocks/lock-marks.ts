@@ -23,6 +23,8 @@ function departedProduct(card: ProductCardView): Product {
     price: 0,
     salePrice: null,
     currency: 'XXX',
+    prices: {},
+    markets: [],
     stock: 0,
     popularity: 0,
     updatedAt: new Date(0).toISOString(),

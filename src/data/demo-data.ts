@@ -1,4 +1,4 @@
-import type { Campaign, LoyaltyTierDefinition, Product, Subscriber } from './model';
+import type { Campaign, CurrencyPrice, LoyaltyTierDefinition, PriceList, Product, Subscriber } from './model';
 
 /**
  * The demo shop: a small fashion-and-home store. Fixed tables, no randomness,
@@ -7,7 +7,8 @@ import type { Campaign, LoyaltyTierDefinition, Product, Subscriber } from './mod
  *
  * The shop prices in EUR; a few imported lines are priced in GBP, USD or JPY so
  * that formatting of each currency (decimals, symbol position, no minor units
- * for yen) is exercised by the demo.
+ * for yen) is exercised by the demo. Every product also has a price list in
+ * each demo subscriber's currency, so each sees one currency (data/market.ts).
  */
 
 export interface DemoDatasetOptions {
@@ -167,6 +168,44 @@ const CATALOGUE: Readonly<Record<DemoCategory, readonly ProductSpec[]>> = {
   ],
 };
 
+/**
+ * The demo shop's price lists: every product has a price in each currency
+ * its demo subscribers shop in, set the way a shop sets local prices:
+ * converted from its own price at a fixed rate, then rounded to a step usual
+ * for that currency (whole pounds and dollars, tens of kronor, hundreds of
+ * yen). Fixed, so the demo and its goldens never move with exchange rates.
+ */
+const DEMO_CURRENCIES: Readonly<Record<string, { perEuro: number; step: number }>> = {
+  EUR: { perEuro: 1, step: 1 },
+  GBP: { perEuro: 0.86, step: 1 },
+  USD: { perEuro: 1.1, step: 1 },
+  SEK: { perEuro: 11.5, step: 10 },
+  JPY: { perEuro: 165, step: 100 },
+  BRL: { perEuro: 6, step: 5 },
+  EGP: { perEuro: 53, step: 50 },
+};
+
+function demoPriceList(price: number, salePrice: number | null, ownCurrency: string): PriceList {
+  const own = DEMO_CURRENCIES[ownCurrency];
+  if (!own) throw new Error(`demo data: no rate for ${ownCurrency}`);
+  const prices: Record<string, CurrencyPrice> = {};
+  for (const [code, { perEuro, step }] of Object.entries(DEMO_CURRENCIES).sort(([a], [b]) => a.localeCompare(b))) {
+    if (code === ownCurrency) continue;
+    const local = (amount: number): number => Math.max(step, Math.round((amount / own.perEuro) * perEuro / step) * step);
+    prices[code] = { price: local(price), salePrice: salePrice === null ? null : local(salePrice) };
+  }
+  return prices;
+}
+
+/**
+ * Products not sold everywhere (ISO 3166-1 countries; a product not listed
+ * here sells in every market). The leather tote is not sold in Japan, so
+ * Yui's picks (she looked at bags) show the market filter at work.
+ */
+const DEMO_PRODUCT_MARKETS: Readonly<Record<string, readonly string[]>> = {
+  'leather-tote-cognac': ['BR', 'DE', 'EG', 'ES', 'FR', 'GB', 'IT', 'NL', 'SE', 'US'],
+};
+
 // id, first name, locale, time zone, currency, country, city, points, tier, views, cart, purchases
 type SubscriberSpec = readonly [
   string,
@@ -302,6 +341,8 @@ export function buildDemoDataset(options: DemoDatasetOptions): DemoDataset {
         price,
         salePrice,
         currency: currency ?? 'EUR',
+        prices: demoPriceList(price, salePrice, currency ?? 'EUR'),
+        markets: [...(DEMO_PRODUCT_MARKETS[id] ?? [])],
         stock,
         popularity,
         // Staggered so "updated N minutes ago" differs per product, yet fixed for a given `now`.

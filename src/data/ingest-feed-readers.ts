@@ -57,6 +57,7 @@ export const csvColumns: Record<FeedKind, Readonly<Record<string, CellType>>> = 
     price: 'number',
     salePrice: 'nullableNumber',
     currency: 'string',
+    markets: 'idList',
     stock: 'number',
     popularity: 'number',
     updatedAt: 'string',
@@ -77,6 +78,39 @@ export const csvColumns: Record<FeedKind, Readonly<Record<string, CellType>>> = 
     updatedAt: 'string',
   },
 };
+
+/**
+ * A product's price list in CSV: one column pair per currency, `price_GBP`
+ * and `salePrice_GBP` (README "Markets and currencies"). A file with any of
+ * them sets each row's whole list to the currencies that row fills in.
+ */
+const PRICE_LIST_COLUMN = /^(price|salePrice)_([A-Za-z]{3})$/;
+
+function columnType(kind: FeedKind, column: string): CellType | undefined {
+  const type = csvColumns[kind][column];
+  if (type !== undefined || kind !== 'products') return type;
+  const priceColumn = PRICE_LIST_COLUMN.exec(column);
+  if (!priceColumn) return undefined;
+  return priceColumn[1] === 'price' ? 'number' : 'nullableNumber';
+}
+
+/** `price_GBP` and `salePrice_GBP` cells of one row → `prices.GBP`; every other field as it was. */
+function withPriceList(fields: Record<string, unknown>, priceColumns: readonly string[]): Record<string, unknown> {
+  const prices: Record<string, { price?: unknown; salePrice?: unknown }> = {};
+  for (const column of priceColumns) {
+    const value = fields[column];
+    delete fields[column];
+    const [, field, currency] = PRICE_LIST_COLUMN.exec(column) as RegExpExecArray;
+    if (value !== undefined) (prices[currency as string] ??= {})[field as 'price' | 'salePrice'] = value;
+  }
+  for (const [currency, entry] of Object.entries(prices)) {
+    // An empty sale price is "no sale"; with no price beside it, the row has no price in that currency.
+    if (entry.price === undefined && entry.salePrice === null) delete prices[currency];
+    else entry.salePrice ??= null;
+  }
+  fields.prices = prices;
+  return fields;
+}
 
 /** Ids in one cell of a list column, most recent first: "a|b|c". */
 const LIST_SEPARATOR = '|';
@@ -110,9 +144,10 @@ function typedFields(header: readonly string[], types: readonly CellType[], cell
 
 function checkCsvHeader(kind: FeedKind, header: string[], line: number): string[] {
   const known = Object.keys(csvColumns[kind]);
-  const unknown = header.filter((column) => !known.includes(column));
+  const unknown = header.filter((column) => columnType(kind, column) === undefined);
   if (unknown.length) {
-    throw new FeedError(`Unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')} on line ${line}. Expected some of: ${known.join(', ')}.`);
+    const priceColumns = kind === 'products' ? ', and price_<CURRENCY>, salePrice_<CURRENCY> (e.g. price_GBP)' : '';
+    throw new FeedError(`Unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')} on line ${line}. Expected some of: ${known.join(', ')}${priceColumns}.`);
   }
   if (!header.includes('id')) throw new FeedError(`No "id" column on line ${line}. Expected some of: ${known.join(', ')}.`);
   const repeated = header.find((column, index) => header.indexOf(column) !== index);
@@ -260,6 +295,7 @@ export async function* readCsvRecords(input: Readable, options: CsvReadOptions =
 async function* readCsv(kind: FeedKind, input: Readable): AsyncGenerator<FeedRow> {
   let header: string[] | undefined;
   let types: CellType[] = [];
+  let priceColumns: string[] = [];
   let position = 0;
   for await (const record of readCsvRecords(input)) {
     if (record.cells === undefined) {
@@ -267,12 +303,14 @@ async function* readCsv(kind: FeedKind, input: Readable): AsyncGenerator<FeedRow
       yield { line: record.line, position: position++, problem: record.problem };
     } else if (!header) {
       header = checkCsvHeader(kind, record.cells.map((column) => column.trim()), record.line);
-      types = header.map((column) => csvColumns[kind][column] ?? 'string');
+      types = header.map((column) => columnType(kind, column) ?? 'string');
+      priceColumns = kind === 'products' ? header.filter((column) => PRICE_LIST_COLUMN.test(column)) : [];
     } else if (record.cells.length !== header.length) {
       // A row with the wrong number of cells is reported and skipped; the import goes on.
       yield { line: record.line, position: position++, problem: `expected ${header.length} cells (as in the header), found ${record.cells.length}` };
     } else {
-      yield { line: record.line, position: position++, fields: typedFields(header, types, record.cells) };
+      const fields = typedFields(header, types, record.cells);
+      yield { line: record.line, position: position++, fields: priceColumns.length > 0 ? withPriceList(fields, priceColumns) : fields };
     }
   }
   if (!header) throw new FeedError('The CSV is empty: expected a header line of field names, e.g. "id,stock,price".');

@@ -18,12 +18,29 @@ export interface Product {
   salePrice: number | null;
   /** ISO 4217 code, e.g. "EUR". */
   currency: string;
+  /**
+   * The product's price in other currencies (ISO 4217 code → price), beside
+   * its own: a block shows each subscriber's currency (data/market.ts). Never
+   * holds the product's own currency; empty when it sells in that one only.
+   */
+  prices: PriceList;
+  /** ISO 3166-1 alpha-2 countries it is sold in, e.g. ["DE", "FR"]; empty: everywhere. */
+  markets: string[];
   stock: number;
   /** Units sold recently; orders category best-sellers. */
   popularity: number;
   /** ISO 8601 timestamp of the source's last change. */
   updatedAt: string;
 }
+
+/** A product's price in one currency, in major units; `salePrice` as on the product. */
+export interface CurrencyPrice {
+  price: number;
+  salePrice: number | null;
+}
+
+/** ISO 4217 code → the product's price in that currency. */
+export type PriceList = Readonly<Record<string, CurrencyPrice>>;
 
 export interface LoyaltyTierDefinition {
   name: string;

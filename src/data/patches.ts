@@ -1,3 +1,4 @@
+import { normalizedMarkets, normalizedPriceList } from './market';
 import type { Product, Subscriber } from './model';
 
 /**
@@ -46,9 +47,12 @@ const pick = <V>(patched: V | undefined, stored: V): V => (patched === undefined
  * The stored product with only the fields the patch sets replaced: a
  * stock-only update keeps the price. Written out field by field, not as a
  * generic key loop: every product then has the same shape, which keeps bulk
- * imports fast (a generic merge cost a third of the import time).
+ * imports fast (a generic merge cost a third of the import time). A patch's
+ * `prices` and `markets` replace the whole list (README "Markets and
+ * currencies"): a list is sent whole or not at all.
  */
 function mergeProduct(stored: Product, patch: ProductPatch, updatedAt: string): Product {
+  const currency = pick(patch.currency, stored.currency);
   return {
     id: stored.id,
     name: pick(patch.name, stored.name),
@@ -57,7 +61,9 @@ function mergeProduct(stored: Product, patch: ProductPatch, updatedAt: string): 
     category: pick(patch.category, stored.category),
     price: pick(patch.price, stored.price),
     salePrice: pick(patch.salePrice, stored.salePrice),
-    currency: pick(patch.currency, stored.currency),
+    currency,
+    prices: patch.prices === undefined && currency === stored.currency ? stored.prices : normalizedPriceList(patch.prices ?? stored.prices, currency),
+    markets: patch.markets === undefined ? stored.markets : normalizedMarkets(patch.markets),
     stock: pick(patch.stock, stored.stock),
     popularity: pick(patch.popularity, stored.popularity),
     updatedAt,
@@ -84,7 +90,7 @@ function mergeSubscriber(stored: Subscriber, patch: SubscriberPatch, updatedAt: 
 
 /** The fields a new product takes when the patch does not set them (required ones are checked first). */
 function newProduct(id: string): Product {
-  return { id, name: '', url: '', image: '', category: '', price: 0, salePrice: null, currency: '', stock: 0, popularity: 0, updatedAt: '' };
+  return { id, name: '', url: '', image: '', category: '', price: 0, salePrice: null, currency: '', prices: {}, markets: [], stock: 0, popularity: 0, updatedAt: '' };
 }
 
 /** Already what toISOString() writes: kept as is (re-formatting every row of a feed is measurable). */
@@ -180,15 +186,23 @@ export function planPatchBatch<T extends { id: string }, P extends { id: string 
   return { toWrite, result };
 }
 
-/** Field-by-field equality of two records of the same type (lists compared element by element). */
+/** Field-by-field equality of two records of the same type (lists element by element, a price list entry by entry). */
 function sameRecord<T extends object>(a: T, b: T): boolean {
   for (const key of Object.keys(a) as (keyof T)[]) {
-    const x = a[key];
-    const y = b[key];
-    if (x === y) continue;
-    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length || x.some((item, i) => item !== y[i])) return false;
+    if (!sameValue(a[key], b[key])) return false;
   }
   return true;
+}
+
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (Array.isArray(x)) return Array.isArray(y) && x.length === y.length && x.every((item, i) => sameValue(item, y[i]));
+  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object' || Array.isArray(y)) return false;
+  const keys = Object.keys(x);
+  return (
+    keys.length === Object.keys(y).length &&
+    keys.every((key) => Object.hasOwn(y, key) && sameValue((x as Record<string, unknown>)[key], (y as Record<string, unknown>)[key]))
+  );
 }
 
 /** A profile with neutral defaults, for a subscriber we first hear of through a patch or an event. */

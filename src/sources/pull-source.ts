@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
 import { z } from 'zod';
+import type { PriceList } from '../data/model';
 import { InFlight } from '../in-flight';
 import type { Logger } from '../log';
 
@@ -46,6 +47,8 @@ export interface LiveFigures {
   price?: number;
   salePrice?: number | null;
   currency?: string;
+  /** The price list in other currencies, replacing the catalogue's whole (data/market.ts). */
+  prices?: PriceList;
 }
 
 export type PullFreshness =
@@ -118,9 +121,12 @@ const answerSchema = z
     price: z.number().finite().min(0).optional(),
     salePrice: z.number().finite().min(0).nullable().optional(),
     currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+    prices: z
+      .record(z.string().regex(/^[A-Z]{3}$/), z.object({ price: z.number().finite().min(0), salePrice: z.number().finite().min(0).nullable().default(null) }))
+      .optional(),
   })
-  .refine((answer) => ['stock', 'price', 'salePrice', 'currency'].some((field) => answer[field] !== undefined), {
-    message: 'expected at least one of stock, price, salePrice, currency',
+  .refine((answer) => ['stock', 'price', 'salePrice', 'currency', 'prices'].some((field) => answer[field] !== undefined), {
+    message: 'expected at least one of stock, price, salePrice, currency, prices',
   });
 
 /** A remembered answer; `figures: null` means the source does not know the product (404). */
@@ -282,12 +288,13 @@ export class PullSource {
       }
       const parsed = answerSchema.safeParse(json);
       if (!parsed.success) throw new PullSourceError(`Unexpected answer from the pull source: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      const { stock, price, salePrice, currency } = parsed.data;
+      const { stock, price, salePrice, currency, prices } = parsed.data;
       const figures: LiveFigures = {};
       if (stock !== undefined) figures.stock = stock;
       if (price !== undefined) figures.price = price;
       if (salePrice !== undefined) figures.salePrice = salePrice;
       if (currency !== undefined) figures.currency = currency;
+      if (prices !== undefined) figures.prices = prices;
       return { figures, fetchedAt };
     } catch (error) {
       throw abort.signal.aborted && abort.signal.reason instanceof PullSourceError ? abort.signal.reason : error;

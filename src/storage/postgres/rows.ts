@@ -13,15 +13,17 @@ import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
  * change touches one folder.
  */
 
-export const PRODUCT_COLUMNS = 'id, name, url, image, category, price, sale_price, currency, stock, popularity, updated_at';
-export const PRODUCT_FIELDS = 'id, name, url, image, category, price, sale_price AS "salePrice", currency, stock, popularity, updated_at AS "updatedAt"';
+export const PRODUCT_COLUMNS = 'id, name, url, image, category, price, sale_price, currency, prices, markets, stock, popularity, updated_at';
+export const PRODUCT_FIELDS =
+  'id, name, url, image, category, price, sale_price AS "salePrice", currency, prices, markets, stock, popularity, updated_at AS "updatedAt"';
 export const PRODUCT_RECORD = `
   id text, name text, url text, image text, category text, price double precision, "salePrice" double precision,
-  currency text, stock bigint, popularity bigint, "updatedAt" text`;
-export const PRODUCT_FROM_RECORD = 'id, name, url, image, category, price, "salePrice", currency, stock, popularity, "updatedAt"';
+  currency text, prices jsonb, markets text[], stock bigint, popularity bigint, "updatedAt" text`;
+export const PRODUCT_FROM_RECORD = 'id, name, url, image, category, price, "salePrice", currency, prices, markets, stock, popularity, "updatedAt"';
 export const PRODUCT_UPDATE = `
   name = excluded.name, url = excluded.url, image = excluded.image, category = excluded.category,
   price = excluded.price, sale_price = excluded.sale_price, currency = excluded.currency,
+  prices = excluded.prices, markets = excluded.markets,
   stock = excluded.stock, popularity = excluded.popularity, updated_at = excluded.updated_at`;
 
 export const SUBSCRIBER_COLUMNS =

@@ -1,4 +1,4 @@
-import type { Campaign, Product, Subscriber } from '../../data/model';
+import type { Campaign, CurrencyPrice, PriceList, Product, Subscriber } from '../../data/model';
 
 /**
  * Rows and the row <-> record mapping of the catalogue tables. Everything
@@ -15,6 +15,10 @@ export interface ProductRow {
   price: number;
   sale_price: number | null;
   currency: string;
+  /** JSON object: currency code → { price, salePrice }. */
+  prices: string;
+  /** JSON array of country codes. */
+  markets: string;
   stock: number;
   popularity: number;
   updated_at: string;
@@ -46,7 +50,7 @@ export interface CampaignRow {
   updated_at: string;
 }
 
-export const PRODUCT_COLUMNS = 'id, name, url, image, category, price, sale_price, currency, stock, popularity, updated_at';
+export const PRODUCT_COLUMNS = 'id, name, url, image, category, price, sale_price, currency, prices, markets, stock, popularity, updated_at';
 export const SUBSCRIBER_COLUMNS =
   'id, first_name, locale, time_zone, currency, country, city, loyalty_points, loyalty_tier, recent_views, cart, purchases, updated_at';
 export const CAMPAIGN_COLUMNS = 'id, name, ends_at, allowed_senders, markets, templates, updated_at';
@@ -61,6 +65,8 @@ export function productFromRow(row: ProductRow): Product {
     price: row.price,
     salePrice: row.sale_price,
     currency: row.currency,
+    prices: parsePriceList(row.prices, row.id),
+    markets: parseStringList(row.markets, 'product', row.id, 'markets'),
     stock: row.stock,
     popularity: row.popularity,
     updatedAt: row.updated_at,
@@ -77,6 +83,8 @@ export function productToRow(p: Product): ProductRow {
     price: p.price,
     sale_price: p.salePrice ?? null,
     currency: p.currency,
+    prices: JSON.stringify(p.prices),
+    markets: JSON.stringify(p.markets),
     stock: p.stock,
     popularity: p.popularity,
     updated_at: p.updatedAt,
@@ -99,6 +107,28 @@ export function parseStringList(json: string, table: string, id: string, column:
     throw new Error(`${table} ${JSON.stringify(id)}: column ${column} is not a JSON array of strings`);
   }
   return value;
+}
+
+function isCurrencyPrice(value: unknown): value is CurrencyPrice {
+  if (value === null || typeof value !== 'object') return false;
+  const { price, salePrice } = value as Record<string, unknown>;
+  return typeof price === 'number' && (salePrice === null || typeof salePrice === 'number');
+}
+
+/** The prices column, checked like the list columns: a corrupt one names its row instead of reaching a block. */
+function parsePriceList(json: string, id: string): PriceList {
+  // Most products sell in one currency: skip the parse for the column's default.
+  if (json === '{}') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error(`product ${JSON.stringify(id)}: column prices is not valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.values(value).every(isCurrencyPrice)) {
+    throw new Error(`product ${JSON.stringify(id)}: column prices is not a JSON object of {"price", "salePrice"} by currency`);
+  }
+  return value as PriceList;
 }
 
 export function subscriberFromRow(row: SubscriberRow): Subscriber {

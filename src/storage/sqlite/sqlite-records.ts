@@ -31,10 +31,11 @@ export const CATALOGUE_SQL = {
   countProducts: 'SELECT COUNT(*) AS n FROM products',
   upsertProduct: `
     INSERT INTO products (${PRODUCT_COLUMNS})
-    VALUES (@id, @name, @url, @image, @category, @price, @sale_price, @currency, @stock, @popularity, @updated_at)
+    VALUES (@id, @name, @url, @image, @category, @price, @sale_price, @currency, @prices, @markets, @stock, @popularity, @updated_at)
     ON CONFLICT (id) DO UPDATE SET
       name = excluded.name, url = excluded.url, image = excluded.image, category = excluded.category,
       price = excluded.price, sale_price = excluded.sale_price, currency = excluded.currency,
+      prices = excluded.prices, markets = excluded.markets,
       stock = excluded.stock, popularity = excluded.popularity, updated_at = excluded.updated_at`,
   getSubscriber: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = ?`,
   upsertSubscriber: `

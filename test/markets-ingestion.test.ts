@@ -47,6 +47,8 @@ describe('ingestion API: price lists and markets', () => {
         { id: 'merino-crew-navy', currency: 'EUR', prices: { EUR: { price: 79, salePrice: null } } },
         { id: 'wool-overcoat-camel', prices: { EURO: { price: 1, salePrice: null }, USD: { salePrice: 10 }, GBP: { price: 5, sale: 4 } } },
         { id: 'trench-coat-stone', markets: ['de', 'FRA'], prices: [] },
+        // Every problem at once: the own-currency entry is reported beside the others.
+        { id: 'peacoat-navy', currency: 'GBP', prices: { GBP: { price: 1, salePrice: null } }, markets: ['jp'] },
       ],
     });
     expect(response.status).toBe(400);
@@ -58,6 +60,8 @@ describe('ingestion API: price lists and markets', () => {
       { index: 3, path: 'prices', message: expect.stringContaining('expected record') },
       { index: 3, path: 'markets.0', message: 'expected an ISO 3166-1 alpha-2 country code such as DE' },
       { index: 3, path: 'markets.1', message: 'expected an ISO 3166-1 alpha-2 country code such as DE' },
+      { index: 4, path: 'markets.0', message: 'expected an ISO 3166-1 alpha-2 country code such as DE' },
+      { index: 4, path: 'prices.GBP', message: 'GBP is the product\'s own currency: its price goes in "price" and "salePrice", not in "prices"' },
     ]);
     // The good first item was not written either.
     expect(await product('peacoat-navy')).toEqual(before);

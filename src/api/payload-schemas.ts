@@ -75,16 +75,17 @@ export const productPatchSchema = z.strictObject({
   stock: z.number().int().min(0).max(1e9).optional(),
   popularity: z.number().int().min(0).optional(),
   updatedAt: isoTimestamp.optional(),
-}).superRefine((patch, context) => {
-  // The product's own price is `price`: a second one in its price list would leave it unclear which is shown.
-  if (patch.currency !== undefined && patch.prices !== undefined && Object.hasOwn(patch.prices, patch.currency)) {
-    context.addIssue({
-      code: 'custom',
-      path: ['prices', patch.currency],
-      message: `${patch.currency} is the product's own currency: its price goes in "price" and "salePrice", not in "prices"`,
-    });
-  }
-});
+}).superRefine(
+  (patch, context) => {
+    // The product's own price is `price`: a second one in its price list would leave it unclear which is shown.
+    // Checked even when other fields failed (`when`), so a sender sees every problem at once: the values may be raw.
+    const { currency: own, prices } = patch as { currency?: unknown; prices?: unknown };
+    if (typeof own === 'string' && typeof prices === 'object' && prices !== null && Object.hasOwn(prices, own)) {
+      context.addIssue({ code: 'custom', path: ['prices', own], message: `${own} is the product's own currency: its price goes in "price" and "salePrice", not in "prices"` });
+    }
+  },
+  { when: () => true },
+);
 
 export const subscriberPatchSchema = z.strictObject({
   id,

@@ -20,6 +20,9 @@ import { DrawLog } from '../src/render/draw-log';
 import { registerBundledFonts } from '../src/render/fonts';
 import { defaultTheme } from '../src/render/theme';
 import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sqlite-storage';
+import { loadConfig } from '../src/config';
+import { loadBlocksConfig } from '../src/blocks/blocks-config';
+import { translationCheckLines } from '../src/validate/translation-check';
 import { subscriber } from './storage/contract';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
@@ -223,6 +226,24 @@ describe('the missing-translation warning', () => {
     ]);
   });
 
+  test('`opentime validate` prints the same, one warning line per block, naming the blocks file', async () => {
+    const blocksFile = path.join(dir, 'blocks.yaml');
+    fs.writeFileSync(blocksFile, 'blocks:\n  - { id: only-german, kind: countdown, defaultUrl: "https://shop.example", translations: { de: { headline: "Sale endet in" } } }\n');
+    await storage.close();
+    const config = loadConfig({ OPENTIME_DATA_DIR: dir, OPENTIME_BLOCKS: blocksFile }, dir);
+    expect(await translationCheckLines(config, loadBlocksConfig(blocksFile))).toEqual([
+      `${blocksFile}: warning: block "only-german" has no translation for it-IT (2 subscribers), ar-EG (1 subscriber), fr-FR (1 subscriber), pl-PL (1 subscriber): they read its default language`,
+    ]);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-translations-empty-'));
+    try {
+      expect(await translationCheckLines(loadConfig({ OPENTIME_DATA_DIR: empty, OPENTIME_BLOCKS: blocksFile }, empty), loadBlocksConfig(blocksFile))).toEqual([
+        `${blocksFile}: translations not checked: no database at ${path.join(empty, 'opentime.db')} yet`,
+      ]);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   test('start-up logs one warning per block that misses some', async () => {
     const warnings: { fields: unknown; message: string }[] = [];
     await warnAboutMissingTranslations(blocks, storage.subscriberLocales, { warn: ((fields: unknown, message: string) => warnings.push({ fields, message })) as never });
@@ -278,6 +299,26 @@ describe('plural forms and unit labels from CLDR', () => {
       ['٠١', 'ثانية'],
     ]);
     expect(view.text).toBe('يومان ٠٢:١١:٠١');
+  });
+
+  test('the demo loyalty block counts points in the reader\'s plural forms', async () => {
+    const demo = loadBlocksConfig(path.join(__dirname, '..', 'config', 'blocks.yaml'));
+    const loyalty = demo.get('loyalty-status')!;
+    const texts = async (locale: string, loyaltyPoints: number): Promise<[string, string]> => {
+      const open = buildOpen({ now: NOW, subscriber: subscriber('s1', { locale, loyaltyPoints, loyaltyTier: null }), campaign: null, client: 'direct' });
+      const resolution = await resolveBlock(loyalty, open, {} as never);
+      if (resolution.outcome !== 'view' || resolution.view.kind !== 'loyalty') throw new Error('expected a loyalty view');
+      return [resolution.view.balance, resolution.view.progressText];
+    };
+    // Tiers: Bronze from 100, Silver 1000, Gold 2500.
+    expect(await texts('en-US', 1)).toEqual(['1 point', '99 points to Bronze']);
+    expect(await texts('en-US', 2499)).toEqual(['2,499 points', '1 point to Gold']);
+    expect(await texts('de-DE', 1)).toEqual(['1 Punkt', 'Noch 99 Punkte bis Bronze']);
+    expect(await texts('de-DE', 2499)).toEqual(['2.499 Punkte', 'Noch 1 Punkt bis Gold']);
+    expect(await texts('ar-EG', 2)).toEqual(['نقطتان', 'تبقّى ٩٨ نقطة للوصول إلى Bronze']);
+    expect(await texts('ar-EG', 97)).toEqual(['٩٧ نقطة', 'تبقّى ٣ نقاط للوصول إلى Bronze']);
+    expect(await texts('ar-EG', 98)).toEqual(['٩٨ نقطة', 'تبقّى نقطتان للوصول إلى Bronze']);
+    expect(await texts('pt-BR', 999)).toEqual(['999 pontos', 'Falta 1 ponto para Silver']);
   });
 
   const points = '{points, plural, one {# point} other {# points}}';

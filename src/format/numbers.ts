@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { Count } from './interpolate';
 import { numberFormat, pluralRules, safeLocale } from './intl-cache';
 
 /** A price in the product's currency, written the way the subscriber's locale writes money. */
@@ -23,6 +24,11 @@ const moneyTexts = new LRUCache<string, string>({ max: 50_000 });
 
 export function formatInteger(value: number, locale: string): string {
   return smallNumber(integerTables, locale, value, () => numberFormat(locale, 'integer', { maximumFractionDigits: 0 }).format(value));
+}
+
+/** A whole number a message counts something with: its figure in the locale, and the number its plural form is chosen by. */
+export function countOf(value: number, locale: string): Count {
+  return { count: value, text: formatInteger(value, locale) };
 }
 
 /** A fraction (0.25) as a locale percentage ("25 %" in German). */

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { baseBlockSchema } from '../../blocks/block-config';
-import { formatInteger, formatPercent } from '../../format/numbers';
+import { countOf, formatInteger, formatPercent } from '../../format/numbers';
 import { HoldBack } from '../hold-back';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
 import { drawLoyalty } from './draw';
 import { loyaltySamples } from './samples';
 
-const tierSchema = z.object({ name: z.string().min(1), minPoints: z.number().int().min(0) });
+const tierSchema = z.strictObject({ name: z.string().min(1), minPoints: z.number().int().min(0) });
 
 const loyaltySchema = baseBlockSchema.extend({
   kind: z.literal('loyalty'),
@@ -55,11 +55,21 @@ export const loyaltyKind: BlockKind<'loyalty', LoyaltyView, LoyaltyConfig, { con
     greeting: 'Hi {firstName}, you are a {tier} member',
     greetingNotMember: 'Hi {firstName}, welcome to our rewards club',
     notMemberTier: 'Not a member yet',
-    balance: '{points} points',
-    progress: '{remaining} points to {nextTier}',
+    balance: '{points, plural, one {# point} other {# points}}',
+    progress: '{remaining, plural, one {# point} other {# points}} to {nextTier}',
     topTier: 'You have reached our top tier',
     cta: 'Use your points',
     ctaNotMember: 'Start earning points',
+  },
+  placeholders: {
+    greeting: ['firstName', 'tier'],
+    greetingNotMember: ['firstName'],
+    notMemberTier: [],
+    balance: ['points'],
+    progress: ['remaining', 'nextTier'],
+    topTier: [],
+    cta: [],
+    ctaNotMember: [],
   },
 
   prepare: (config: LoyaltyConfig) => ({ config }),
@@ -85,14 +95,14 @@ export const loyaltyKind: BlockKind<'loyalty', LoyaltyView, LoyaltyConfig, { con
         ? context.message('greeting', { firstName: subscriber.firstName, tier: tier.name })
         : context.message('greetingNotMember', { firstName: subscriber.firstName }),
       points: formattedPoints,
-      balance: context.message('balance', { points: formattedPoints }),
+      balance: context.message('balance', { points: { count: points, text: formattedPoints } }),
       member: tier !== undefined,
       tier: tier?.name ?? context.message('notMemberTier'),
       nextTier: next?.name ?? null,
       progress,
       progressPercent: formatPercent(progress, locale),
       progressText: next
-        ? context.message('progress', { remaining: formatInteger(Math.max(0, next.minPoints - points), locale), nextTier: next.name })
+        ? context.message('progress', { remaining: countOf(Math.max(0, next.minPoints - points), locale), nextTier: next.name })
         : context.message('topTier'),
       cta: { label: context.message(tier ? 'cta' : 'ctaNotMember'), url: config.defaultUrl },
     };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Product, StockState } from '../../data/model';
-import { formatMoney, formatPercent } from '../../format/numbers';
+import { ConfigError } from '../../config';
+import { countOf, formatMoney, formatPercent } from '../../format/numbers';
+import { unknownPlaceholder } from '../../format/placeholders';
 import { compileRule, type CompiledRule } from '../../rules/rule';
 import { productFacts, withProduct } from '../../rules/facts';
 import type { ResolveContext } from '../kind';
@@ -30,7 +32,7 @@ export interface ProductCardView {
 export const badgeTones = ['info', 'success', 'warning', 'danger'] as const;
 export type BadgeTone = (typeof badgeTones)[number];
 
-export const badgeRuleSchema = z.object({
+export const badgeRuleSchema = z.strictObject({
   when: z.unknown(),
   /** A message key (see cardMessages) or literal text, with {stock}, {discount}, {name} placeholders. */
   text: z.string().min(1),
@@ -61,6 +63,16 @@ export const cardMessages = {
   badgeSale: '{discount} today',
 } as const;
 
+/** What a badge's text (a message key or literal text) may name: productCard and lock marks fill exactly these. */
+export const BADGE_PLACEHOLDERS = ['stock', 'discount', 'name'] as const;
+
+/** The placeholders of cardMessages, for the kinds that show cards (BlockKind.placeholders). */
+export const cardPlaceholders = {
+  badgeSoldOut: BADGE_PLACEHOLDERS,
+  badgeLowStock: BADGE_PLACEHOLDERS,
+  badgeSale: BADGE_PLACEHOLDERS,
+} as const satisfies Record<keyof typeof cardMessages, readonly string[]>;
+
 export interface CompiledBadge {
   when: CompiledRule;
   text: string;
@@ -68,7 +80,12 @@ export interface CompiledBadge {
 }
 
 export function compileBadges(rules: readonly BadgeRuleConfig[], where: string): CompiledBadge[] {
-  return rules.map((rule, index) => ({ when: compileRule(rule.when, `${where}[${index}].when`), text: rule.text, tone: rule.tone }));
+  return rules.map((rule, index) => {
+    // Literal badge text is filled like the badge messages; a message key's own text is checked with the block's messages.
+    const problem = unknownPlaceholder(rule.text, BADGE_PLACEHOLDERS);
+    if (problem) throw new ConfigError(`${where}[${index}].text: ${problem}`);
+    return { when: compileRule(rule.when, `${where}[${index}].when`), text: rule.text, tone: rule.tone };
+  });
 }
 
 export function stockStateOf(product: Product, lowStockAtMost: number): StockState {
@@ -100,7 +117,7 @@ export function productCard(
     onSale,
     stockState: stockStateOf(product, lowStockAtMost),
     badge: badge
-      ? { text: context.message(badge.text, { stock: product.stock, discount: discount ?? '', name: product.name }), tone: badge.tone }
+      ? { text: context.message(badge.text, { stock: countOf(product.stock, locale), discount: discount ?? '', name: product.name } satisfies Record<(typeof BADGE_PLACEHOLDERS)[number], unknown>), tone: badge.tone }
       : null,
   };
 }

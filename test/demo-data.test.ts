@@ -168,6 +168,15 @@ describe('seeding', () => {
     expect(spring?.endsAt).toBe('2025-04-07T14:00:00.000Z');
   });
 
+  it('gives demo campaigns seeded before campaigns had markets and templates the demo ones', async () => {
+    await seedDemoDataIfEmpty(storage, { baseUrl: BASE_URL, now: NOW });
+    const seeded = await storage.catalogue.getCampaign(DEMO_CAMPAIGN_IDS.flashSale);
+    if (!seeded) throw new Error('flash sale not seeded');
+    await storage.campaigns.upsertCampaigns([{ ...seeded, markets: [], templates: [] }]);
+    await refreshDemoCampaignDeadlines(storage, NOW);
+    expect(await storage.catalogue.getCampaign(DEMO_CAMPAIGN_IDS.flashSale)).toEqual(seeded);
+  });
+
   it('moves the demo pictures to a new public URL or port, keeping a picture given since seeding', async () => {
     await seedDemoDataIfEmpty(storage, { baseUrl: 'http://localhost:8080', now: NOW });
     const given = await storage.catalogue.getProduct(DEMO_PRODUCT_IDS.lowStock);

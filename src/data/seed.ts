@@ -34,7 +34,11 @@ export async function refreshDemoCampaignDeadlines(storage: Pick<Storage, 'catal
     fresh.map(async (campaign) => {
       const existing = await storage.catalogue.getCampaign(campaign.id);
       if (!existing) return campaign;
-      return existing.updatedAt === DEMO_CAMPAIGN_UPDATED_AT ? { ...existing, endsAt: campaign.endsAt } : undefined;
+      if (existing.updatedAt !== DEMO_CAMPAIGN_UPDATED_AT) return undefined;
+      // A demo database seeded before campaigns had markets and templates gets the demo's.
+      const markets = existing.markets.length > 0 ? existing.markets : campaign.markets;
+      const templates = existing.templates.length > 0 ? existing.templates : campaign.templates;
+      return { ...existing, endsAt: campaign.endsAt, markets, templates };
     }),
   );
   await storage.campaigns.upsertCampaigns(merged.filter((campaign) => campaign !== undefined));

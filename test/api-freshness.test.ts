@@ -21,27 +21,28 @@ describe('freshness: the next open after a 2xx shows the new value', () => {
     return view;
   };
 
-  const jsonPrice = async () => (await ampOpen(fixture, 'hero-product', 'sub-emma')).body.items[0].product.price as string;
+  // Lena shops in EUR, the jacket's own currency: a write of its own price is what she sees.
+  const jsonPrice = async () => (await ampOpen(fixture, 'hero-product', 'sub-lena')).body.items[0].product.price as string;
   const imagePrice = async () => {
-    const response = await imageOpen(fixture, 'hero-product', 'sub-emma');
+    const response = await imageOpen(fixture, 'hero-product', 'sub-lena');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('image/png');
     return { price: lastDrawn('product').product.price, etag: response.headers.etag as string };
   };
 
   test('a price change reaches the amp-list JSON and the image at the very next open', async () => {
-    expect(await jsonPrice()).toBe('€119.00');
+    expect(await jsonPrice()).toBe('119,00\u00a0€');
     const before = await imagePrice();
-    expect(before.price).toBe('€119.00');
+    expect(before.price).toBe('119,00\u00a0€');
 
     const write = await postJson(fixture, '/api/v1/products', { products: [{ id: 'quilted-jacket-olive', salePrice: 99 }] });
     expect(write.status).toBe(200);
     const acknowledgedAt = performance.now();
-    expect(await jsonPrice()).toBe('€99.00');
+    expect(await jsonPrice()).toBe('99,00\u00a0€');
     const jsonMs = performance.now() - acknowledgedAt;
     const after = await imagePrice();
     const imageMs = performance.now() - acknowledgedAt;
-    expect(after.price).toBe('€99.00');
+    expect(after.price).toBe('99,00\u00a0€');
     expect(after.etag).not.toBe(before.etag);
     // In-process the only delay is the open itself; the target is 1 s.
     expect(jsonMs).toBeLessThan(1000);
@@ -49,11 +50,11 @@ describe('freshness: the next open after a 2xx shows the new value', () => {
   });
 
   test('control: a write that bypasses the cached store is NOT seen until the cache expires', async () => {
-    expect(await jsonPrice()).toBe('€119.00');
+    expect(await jsonPrice()).toBe('119,00\u00a0€');
     await fixture.database.ingestion.applyProductPatches([{ id: 'quilted-jacket-olive', salePrice: 99 }], { now: fixture.clock.now, onIncomplete: 'abort' });
-    expect(await jsonPrice()).toBe('€119.00');
+    expect(await jsonPrice()).toBe('119,00\u00a0€');
     fixture.cache.invalidateProducts(['quilted-jacket-olive']);
-    expect(await jsonPrice()).toBe('€99.00');
+    expect(await jsonPrice()).toBe('99,00\u00a0€');
   });
 
   test('stock running out swaps the product card on both surfaces', async () => {

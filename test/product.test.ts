@@ -1,5 +1,5 @@
 import { parseBlocksConfig } from '../src/blocks/blocks-config';
-import type { Product } from '../src/data/model';
+import type { Product, Subscriber } from '../src/data/model';
 import { createFixture, type Fixture } from './helpers/app-fixture';
 import { ampGet, viewOf } from './helpers/amp-request';
 
@@ -15,12 +15,13 @@ describe('product block', () => {
     await fixture.storage.ingestion.upsertProducts([{ ...product, ...change }]);
   }
 
-  test('sale price with the original struck through, in the subscriber locale and the product currency', async () => {
+  test('sale price with the original struck through, in the subscriber locale and currency', async () => {
+    // Emma shops in USD: the jacket's USD price list entry, 175 → 131.
     const emma = await viewOf(fixture, 'hero-product', 'sub-emma');
     expect(emma.product).toMatchObject({
       id: 'quilted-jacket-olive',
-      price: '€119.00',
-      originalPrice: '€159.00',
+      price: '$131.00',
+      originalPrice: '$175.00',
       discount: '-25%',
       onSale: true,
       badge: { text: '-25% today', tone: 'success' },
@@ -58,9 +59,9 @@ describe('product block', () => {
   });
 
   test('a price change shows at the next open (cache invalidated on write)', async () => {
-    expect((await viewOf(fixture, 'hero-product', 'sub-emma')).product.price).toBe('€119.00');
+    expect((await viewOf(fixture, 'hero-product', 'sub-lena')).product.price).toBe('119,00\u00a0€');
     await setProduct('quilted-jacket-olive', { salePrice: 99 });
-    expect((await viewOf(fixture, 'hero-product', 'sub-emma')).product.price).toBe('€99.00');
+    expect((await viewOf(fixture, 'hero-product', 'sub-lena')).product.price).toBe('99,00\u00a0€');
   });
 
   test('a sold-out product is swapped for the best in-stock alternative of its category', async () => {
@@ -108,7 +109,11 @@ describe('product block', () => {
     const blocks = parseBlocksConfig('blocks:\n  - { id: p, kind: product, productId: x, defaultUrl: "https://shop.example" }\n', 'inline');
     const local = await createFixture({ blocks });
     const product = (await local.storage.catalogue.getProduct('merino-crew-navy')) as Product;
-    await local.storage.ingestion.upsertProducts([{ ...product, id: 'x', currency: 'JPY', price: 12800, salePrice: null }]);
+    await local.storage.ingestion.upsertProducts([{ ...product, id: 'x', currency: 'JPY', price: 12800, salePrice: null, prices: {} }]);
+    // Emma and Lena shop in yen too here: the same price, each written the way their locale writes yen.
+    for (const id of ['sub-emma', 'sub-lena']) {
+      await local.storage.ingestion.upsertSubscribers([{ ...((await local.storage.catalogue.getSubscriber(id)) as Subscriber), currency: 'JPY' }]);
+    }
     expect((await viewOf(local, 'p', 'sub-yui')).product.price).toBe('￥12,800');
     expect((await viewOf(local, 'p', 'sub-emma')).product.price).toBe('¥12,800');
     expect((await viewOf(local, 'p', 'sub-lena')).product.price).toBe('12.800\u00a0¥');

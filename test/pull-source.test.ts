@@ -341,6 +341,8 @@ describe('pulled catalogue: live figures laid over the catalogue', () => {
     price: 300,
     salePrice: null,
     currency: 'EUR',
+    prices: {},
+    markets: [],
     stock: 5,
     popularity: 1,
     updatedAt: '2026-11-22T10:00:00.000Z',
@@ -410,12 +412,13 @@ describe('opens with a pull source', () => {
   });
 
   test('the block shows the source\'s live stock and price, in the JSON and in the image', async () => {
-    fake.set('quilted-jacket-olive', { kind: 'ok', figures: { stock: 2, salePrice: 89 } });
+    // Emma shops in USD: the source's price list gives her price.
+    fake.set('quilted-jacket-olive', { kind: 'ok', figures: { stock: 2, salePrice: 89, prices: { USD: { price: 175, salePrice: 98 } } } });
     const open = await appWith();
     const product = (await open.json()).body.items[0].product;
-    expect(product).toMatchObject({ price: '€89.00', originalPrice: '€159.00', stockState: 'low_stock', badge: { text: 'Only 2 left' } });
+    expect(product).toMatchObject({ price: '$98.00', originalPrice: '$175.00', stockState: 'low_stock', badge: { text: 'Only 2 left' } });
     expect((await open.image()).status).toBe(200);
-    expect(open.drawn.at(-1)?.product).toMatchObject({ price: '€89.00', badge: { text: 'Only 2 left' } });
+    expect(open.drawn.at(-1)?.product).toMatchObject({ price: '$98.00', badge: { text: 'Only 2 left' } });
     // The catalogue itself is unchanged: the API reads back what was pushed, not what was pulled.
     expect((await storage.catalogue.getProduct('quilted-jacket-olive'))?.stock).toBe(22);
   });
@@ -428,7 +431,7 @@ describe('opens with a pull source', () => {
     clock.advance(79);
     expect(await isSettled(answer)).toBe(false);
     clock.advance(1);
-    expect((await answer).body.items[0].product.price).toBe('€119.00');
+    expect((await answer).body.items[0].product.price).toBe('$131.00');
     expect(fake.calls).toEqual(['quilted-jacket-olive']);
   });
 

@@ -6,6 +6,7 @@ import type { ShownView } from '../../src/kinds/kind-of-view';
 import { fallbackItemOf } from '../../src/blocks/fallback-item';
 import { resolveBlock } from '../../src/blocks/resolve-block';
 import type { Product } from '../../src/data/model';
+import { buildDemoDataset } from '../../src/data/demo-data';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
 import { buildOpen } from '../../src/open/open';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
@@ -125,6 +126,13 @@ export const LOCALE_SUBSCRIBERS: Readonly<Record<string, string>> = {
 
 const HERO_IMAGE = `${RENDER_BASE_URL}/demo/products/quilted-jacket-olive.png`;
 
+/** A demo product's change when its sale ends: no sale price in its own currency nor in any of its price list. */
+function saleEnded(id: string): Partial<Product> {
+  const product = buildDemoDataset({ baseUrl: RENDER_BASE_URL, now: RENDER_NOW }).products.find((candidate) => candidate.id === id);
+  if (!product) throw new Error(`no demo product "${id}"`);
+  return { salePrice: null, prices: Object.fromEntries(Object.entries(product.prices).map(([currency, entry]) => [currency, { ...entry, salePrice: null }])) };
+}
+
 /** One golden image (test/golden/<name>.png): which block, for whom, in which data state. */
 export interface GoldenCase {
   name: string;
@@ -188,16 +196,15 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
     subscriberId: sub('en-US'),
     theme: { colors: { salePrice: '#0f766e', buttonBackground: '#0f766e' }, radius: 0, button: { radius: 22 }, fontSizes: { title: 22 } },
   },
-  { name: 'product-in-stock-en-US', blockId: 'hero-product', subscriberId: sub('en-US'), products: { 'quilted-jacket-olive': { salePrice: null } } },
-  { name: 'product-in-stock-ar-EG', blockId: 'hero-product', subscriberId: sub('ar-EG'), products: { 'quilted-jacket-olive': { salePrice: null } } },
+  { name: 'product-in-stock-en-US', blockId: 'hero-product', subscriberId: sub('en-US'), products: { 'quilted-jacket-olive': saleEnded('quilted-jacket-olive') } },
+  { name: 'product-in-stock-ar-EG', blockId: 'hero-product', subscriberId: sub('ar-EG'), products: { 'quilted-jacket-olive': saleEnded('quilted-jacket-olive') } },
   { name: 'product-low-stock-en-US', blockId: 'hero-product', subscriberId: sub('en-US'), products: { 'quilted-jacket-olive': { stock: 3 } } },
-  { name: 'product-low-stock-fr-FR', blockId: 'hero-product', subscriberId: sub('fr-FR'), products: { 'quilted-jacket-olive': { stock: 2, salePrice: null } } },
+  { name: 'product-low-stock-fr-FR', blockId: 'hero-product', subscriberId: sub('fr-FR'), products: { 'quilted-jacket-olive': { stock: 2, ...saleEnded('quilted-jacket-olive') } } },
   { name: 'product-sold-out-swap-en-US', blockId: 'parka-product', subscriberId: sub('en-US') },
   { name: 'product-sold-out-swap-de-DE', blockId: 'parka-product', subscriberId: sub('de-DE') },
   { name: 'product-image-failed-en-US', blockId: 'hero-product', subscriberId: sub('en-US'), missingImages: [HERO_IMAGE] },
-  ...['en-US', 'en-GB', 'de-DE', 'ja-JP', 'ar-EG', 'pt-BR'].map(
-    (locale): GoldenCase => ({ name: `recommendations-${locale}`, blockId: 'picks', subscriberId: sub(locale) }),
-  ),
+  // One subscriber per demo market (country, currency, language), as product-sale-* above: every card in their currency.
+  ...Object.keys(LOCALE_SUBSCRIBERS).map((locale): GoldenCase => ({ name: `recommendations-${locale}`, blockId: 'picks', subscriberId: sub(locale) })),
   { name: 'recommendations-generic', blockId: 'picks', subscriberId: null },
   { name: 'loyalty-mid-tier-en-US', blockId: 'loyalty-status', subscriberId: sub('en-US') },
   { name: 'loyalty-mid-tier-sv-SE', blockId: 'loyalty-status', subscriberId: sub('sv-SE') },

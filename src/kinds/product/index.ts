@@ -8,12 +8,14 @@ import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import {
   badgeRuleSchema,
   cardMessages,
+  cardPlaceholders,
   compileBadges,
   defaultBadgeRules,
   productCard,
   type CompiledBadge,
   type ProductCardView,
 } from '../shared/product-card';
+import { BlockMarket, marketBlockOptions } from '../shared/block-market';
 import { drawProduct } from './draw';
 import { productSamples } from './samples';
 
@@ -26,14 +28,16 @@ const productSchema = baseBlockSchema.extend({
   badges: z.array(badgeRuleSchema).optional(),
   /** When this rule holds, show the category's best in-stock alternative. */
   swapWhen: z.unknown().default({ '<=': [{ var: 'product.stock' }, 0] }),
+  ...marketBlockOptions,
 });
 export type ProductConfig = z.infer<typeof productSchema>;
 
 export interface ProductView {
   kind: 'product';
-  /** Set when the configured product was swapped, e.g. "Wool Coat is sold out — try this instead". */
+  /** Set when the configured product was swapped because swapWhen held, e.g. "Wool Coat is sold out — try this instead". */
   note: string | null;
   product: ProductCardView;
+  /** The configured product when swapWhen held and another is shown; null otherwise (also when it is not sold in the market). */
   swappedFrom: { id: string; name: string } | null;
   cta: { label: string; url: string };
 }
@@ -47,7 +51,9 @@ interface PreparedProduct {
 /**
  * PRODUCT — one product with its live price, a badge chosen by rules against
  * live stock and, when sold out, the best in-stock alternative of its
- * category (README "Blocks").
+ * category (README "Blocks"). A product not sold in the subscriber's market,
+ * or without a price in their currency, gives way to that alternative too,
+ * without a note (there is nothing to tell them), or to the fallback.
  */
 export const productKind: BlockKind<'product', ProductView, ProductConfig, PreparedProduct> = {
   name: 'product',
@@ -57,6 +63,7 @@ export const productKind: BlockKind<'product', ProductView, ProductConfig, Prepa
     cta: 'Shop now',
     swapNote: '{soldOutName} is sold out. You might like this instead.',
   },
+  placeholders: { ...cardPlaceholders, cta: [], swapNote: ['soldOutName'] },
 
   prepare(config: ProductConfig, where: string): PreparedProduct {
     return {
@@ -71,14 +78,26 @@ export const productKind: BlockKind<'product', ProductView, ProductConfig, Prepa
     const configured = await context.store.getProduct(config.productId);
     if (!configured) throw new HoldBack(`product ${config.productId} is not in the catalogue`);
 
-    let shown: Product = configured;
+    const market = new BlockMarket(context, config.defaultCurrency);
+    const inMarket = market.show(configured);
+    let shown: Product | undefined = inMarket;
     let swappedFrom: ProductView['swappedFrom'] = null;
-    if (rules.swapWhen(withProduct(context.facts, configured))) {
-      const [alternative] = await context.store.bestSellersInCategory(configured.category, 1, [configured.id]);
+    if (inMarket === undefined || rules.swapWhen(withProduct(context.facts, inMarket))) {
+      let alternative: Product | undefined;
+      await market.fill(
+        (limit, exclude) => context.store.bestSellersInCategory(configured.category, limit, exclude),
+        [configured.id],
+        1,
+        (candidate) => (alternative = market.show(candidate)) !== undefined,
+      );
       if (alternative) {
         shown = alternative;
-        swappedFrom = { id: configured.id, name: configured.name };
+        swappedFrom = inMarket ? { id: configured.id, name: configured.name } : null;
       }
+    }
+    if (shown === undefined) {
+      const { country, currency } = market.market;
+      throw new HoldBack(`product ${configured.id} is not sold in ${country ?? 'an unknown country'} or has no price in ${currency ?? configured.currency}, and no alternative is`);
     }
     return {
       kind: 'product',

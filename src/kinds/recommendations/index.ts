@@ -8,12 +8,14 @@ import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import {
   badgeRuleSchema,
   cardMessages,
+  cardPlaceholders,
   compileBadges,
   defaultBadgeRules,
   productCard,
   type CompiledBadge,
   type ProductCardView,
 } from '../shared/product-card';
+import { BlockMarket, marketBlockOptions } from '../shared/block-market';
 import { drawRecommendations, recommendationsLayout } from './draw';
 import { recommendationsSamples } from './samples';
 
@@ -36,6 +38,7 @@ const recommendationsSchema = baseBlockSchema.extend({
   lowStockAtMost: z.number().int().min(0).default(5),
   /** Default: defaultBadgeRules at this block's lowStockAtMost, less "sold out" (picks are in stock). */
   badges: z.array(badgeRuleSchema).optional(),
+  ...marketBlockOptions,
 });
 export type RecommendationsConfig = z.infer<typeof recommendationsSchema>;
 
@@ -54,45 +57,63 @@ interface PreparedRecommendations {
   badges: CompiledBadge[];
 }
 
+type PickSource = RecommendationsView['sources'][number];
+
 /**
  * Picks N in-stock products: the subscriber's own history first, then the
  * best-sellers of the categories they looked at, then the configured default
- * list, then the shop's best-sellers. Every read is by primary key or served by
- * the best-seller index, so the cost does not grow with the catalogue.
+ * list, then the shop's best-sellers. Only products sold in the subscriber's
+ * market with a price in its currency qualify (BlockMarket): one that does
+ * not gives way to the next candidate. Every read is by primary key or served
+ * by the best-seller index, so the cost does not grow with the catalogue.
  */
-async function pick(prepared: PreparedRecommendations, context: ResolveContext): Promise<{ product: Product; source: RecommendationsView['sources'][number] }[]> {
+async function pick(prepared: PreparedRecommendations, context: ResolveContext): Promise<{ product: Product; source: PickSource }[]> {
   const { config, excludeWhen } = prepared;
   const { store, facts } = context;
   const subscriber = context.open.subscriber;
-  const picks: { product: Product; source: RecommendationsView['sources'][number] }[] = [];
+  const market = new BlockMarket(context, config.defaultCurrency);
+  const picks: { product: Product; source: PickSource }[] = [];
   const seen = new Set<string>();
-  const wanted = (product: Product): boolean =>
-    !seen.has(product.id) && product.stock > 0 && !excludeWhen(withProduct(facts, product));
-  const take = (products: readonly Product[], source: RecommendationsView['sources'][number]): void => {
-    for (const product of products) {
-      if (picks.length >= config.count) return;
-      if (wanted(product)) picks.push({ product, source });
-      seen.add(product.id);
-    }
+  /** Picks the product as the market shows it when it qualifies; every product is considered once. */
+  const offer = (product: Product, source: PickSource): boolean => {
+    if (picks.length >= config.count || seen.has(product.id)) return false;
+    seen.add(product.id);
+    const shown = market.show(product);
+    if (!shown || shown.stock <= 0 || excludeWhen(withProduct(facts, shown))) return false;
+    market.settle(shown);
+    picks.push({ product: shown, source });
+    return true;
+  };
+  const offerAll = (products: readonly Product[], source: PickSource): void => {
+    for (const product of products) offer(product, source);
   };
 
   const historyIds = subscriber ? [...new Set(config.sources.flatMap((source) => subscriber[source].slice(0, config.historyDepth)))] : [];
   const history = historyIds.length ? await store.getProducts(historyIds) : [];
-  take(history, 'history');
+  offerAll(history, 'history');
 
   // Sold-out or already-bought items still tell us what the subscriber likes.
   const categories = [...new Set(history.map((product) => product.category))];
   const alreadyBought = subscriber ? subscriber.purchases.slice(0, config.historyDepth) : [];
   for (const category of categories) {
     if (picks.length >= config.count) break;
-    const exclude = [...seen, ...alreadyBought];
-    take(await store.bestSellersInCategory(category, config.count - picks.length, exclude), 'category');
+    await market.fill(
+      (limit, exclude) => store.bestSellersInCategory(category, limit, exclude),
+      [...seen, ...alreadyBought],
+      config.count - picks.length,
+      (product) => offer(product, 'category'),
+    );
   }
   if (picks.length < config.count && config.defaultProductIds.length) {
-    take(await store.getProducts(config.defaultProductIds), 'default');
+    offerAll(await store.getProducts(config.defaultProductIds), 'default');
   }
   if (picks.length < config.count) {
-    take(await store.bestSellers(config.count - picks.length, [...seen, ...alreadyBought]), 'bestsellers');
+    await market.fill(
+      (limit, exclude) => store.bestSellers(limit, exclude),
+      [...seen, ...alreadyBought],
+      config.count - picks.length,
+      (product) => offer(product, 'bestsellers'),
+    );
   }
   return picks;
 }
@@ -112,6 +133,7 @@ export const recommendationsKind: BlockKind<'recommendations', RecommendationsVi
     genericTitle: 'Our best-sellers',
     cta: 'See more',
   },
+  placeholders: { ...cardPlaceholders, title: ['firstName'], genericTitle: [], cta: [] },
 
   prepare(config: RecommendationsConfig, where: string): PreparedRecommendations {
     return {

@@ -43,11 +43,11 @@ export function sampleUrlsText(services: Services): string {
     '',
   );
   if (services.demoApiKey) {
-    // The ingestion API: change a price, then open the hero-product URL above again.
+    // The ingestion API: change the stock (every market sees it; prices are per currency), then open the hero-product URL above again.
     lines.push(
       `Demo API key (all scopes; kept in ${config.dataDir}/demo-api-key.txt): ${services.demoApiKey}`,
       `  curl -X POST -H 'Authorization: Bearer ${services.demoApiKey}' -H 'Content-Type: application/json' \\`,
-      `    -d '{"products":[{"id":"quilted-jacket-olive","salePrice":99}]}' '${config.publicUrl}/api/v1/products'`,
+      `    -d '{"products":[{"id":"quilted-jacket-olive","stock":2}]}' '${config.publicUrl}/api/v1/products'`,
       '',
     );
   }

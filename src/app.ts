@@ -6,6 +6,9 @@ import { ampBlockEndpoint } from './http/amp-block-endpoint';
 import { apiRouter, type ApiRouterDeps } from './http/api-router';
 import { clickRouter } from './http/click-router';
 import { demoAssetsRouter } from './http/demo-assets';
+import { ApiKeyring } from './api/api-keys';
+import type { ConsoleSettings } from './console/console-context';
+import { consoleRouter } from './console/console-router';
 import { clientAddressResolver, type TrustProxy } from './http/client-address';
 import { imgBlockEndpoint } from './http/img-block-endpoint';
 import { metricsRouter } from './http/metrics-router';
@@ -112,6 +115,8 @@ export interface AppDeps {
   relayRanges?: AppleRelayRanges;
   /** Express "trust proxy" (OPENTIME_TRUST_PROXY): which hops may say who the client is. Default: none. */
   trustProxy?: TrustProxy;
+  /** The web console at /console (README "Console"); absent: not served. Signs in with `api.keys`. */
+  console?: ConsoleSettings;
 }
 
 /** The whole server as one Node request listener: `http.createServer(app)`, or `supertest(app)` in tests. */
@@ -192,6 +197,23 @@ export function createApp(deps: AppDeps): OpentimeApp {
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
     app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, now, metrics: recording.metrics }));
+  }
+
+  if (deps.console) {
+    app.use(
+      consoleRouter({
+        settings: deps.console,
+        storage: deps.storage,
+        openCatalogue,
+        blocks,
+        apiKeys: deps.api?.keys ?? new ApiKeyring([]),
+        keyring: deps.keyring,
+        tokenAudience: deps.tokenAudience,
+        imageLoader,
+        logger: deps.logger,
+        now,
+      }),
+    );
   }
 
   app.use(notFound);

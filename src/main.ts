@@ -91,6 +91,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     relayRanges: recording.relayRanges,
     trustProxy: recording.trustProxy,
     loadGauge,
+    console: { demo: config.demo, publicUrl: config.publicUrl },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = createServer(app).listen(config.port, config.host, () => resolve(listening));

@@ -3,7 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** What an ingestion key may do. Subscriber tokens never reach these endpoints. */
-/** `reports:read` is for the render-log reports, `campaigns:*` for campaigns (README, "Campaigns"); the others for ingestion (README, "Live data in"). */
+/**
+ * `reports:read` is for the render-log reports, `campaigns:*` for campaigns (README, "Campaigns"),
+ * `blocks:read` for the blocks config as served, `console` for signing in to the web console and
+ * every endpoint its pages call (README, "Console"); the others for ingestion (README, "Live data in").
+ */
 export const apiScopes = [
   'products:write',
   'products:read',
@@ -13,6 +17,8 @@ export const apiScopes = [
   'reports:read',
   'campaigns:write',
   'campaigns:read',
+  'blocks:read',
+  'console',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
@@ -105,6 +111,11 @@ export class ApiKeyring {
   find(key: string): ApiKeyRecord | undefined {
     if (!key.startsWith(KEY_PREFIX) || key.length > 200) return undefined;
     return this.byHash.get(hashApiKey(key));
+  }
+
+  /** The key with this hash, if it is still configured: a console session names its key by hash and is re-checked on every request. */
+  findByHash(sha256: string): ApiKeyRecord | undefined {
+    return this.byHash.get(sha256);
   }
 }
 

@@ -12,7 +12,8 @@ function nameOption(value: string): string {
 
 function scopesOption(value: string): ApiScope[] {
   try {
-    return parseScopes(value, '--scopes');
+    // On the command line scopes may be joined with "," as well: the "+" only matters inside OPENTIME_API_KEYS, whose entries are comma-separated.
+    return parseScopes(value.replace(/,/g, '+'), '--scopes');
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -42,7 +43,7 @@ export function registerApiKeyCommand(program: Command): void {
     .command('create')
     .description('Print a new API key (stdout) and its OPENTIME_API_KEYS entry (stderr).')
     .requiredOption('--name <name>', 'who uses it, e.g. crm or shopify-webhooks', nameOption)
-    .option('--scopes <scopes>', `"+"-joined scopes, or "*" for all: ${apiScopes.join(', ')}`, scopesOption, [...apiScopes])
+    .option('--scopes <scopes>', `"+"- or ","-joined scopes, or "*" for all: ${apiScopes.join(', ')}`, scopesOption, [...apiScopes])
     .action((options: { name: string; scopes: ApiScope[] }) => {
       const { key, help } = createApiKeyText(options.name, options.scopes);
       process.stderr.write(help);

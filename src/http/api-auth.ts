@@ -29,3 +29,14 @@ export function requireScope(scope: ApiScope): RequestHandler {
     next();
   };
 }
+
+/** Lets a key in when it holds any of `scopes` (e.g. `blocks:read` for a script, `console` for the console's key). */
+export function requireAnyScope(...scopes: readonly ApiScope[]): RequestHandler {
+  return (_req, res, next) => {
+    const key = apiKeyOf(res);
+    if (!scopes.some((scope) => key.scopes.includes(scope))) {
+      return next(new HttpError('api_scope_missing', `The key "${key.name}" lacks the scope ${scopes.join(' or ')}.`));
+    }
+    next();
+  };
+}

@@ -28,6 +28,7 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
   unsupported_media_type: { status: 415, message: 'Expected Content-Type: application/json, and Content-Encoding gzip, deflate, br or none.' },
   api_scope_missing: { status: 403, message: 'The API key does not have the scope this endpoint needs.' },
+  forbidden_origin: { status: 403, message: 'A console form was posted from another origin. Expected the Origin header of this server (CSRF protection).' },
   product_not_found: { status: 404, message: 'No product with this id.' },
   subscriber_not_found: { status: 404, message: 'No subscriber with this id.' },
   amp_cors_missing: {

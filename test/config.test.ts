@@ -49,6 +49,16 @@ describe('blocks config validation says where and what was expected', () => {
       );
     });
 
+    test('a placeholder left open or a plural without its "other" form is refused with where it goes wrong', () => {
+      expect(errorOf(heroProduct(', productId: p, translations: { de: { badgeLowStock: "Nur noch {stock verfügbar" } }'))).toBe(
+        'blocks.yaml: blocks[1] (id "hero-product").translations.de.badgeLowStock: not a well-formed message at character 10 (malformed argument): ' +
+          'expected {name} placeholders and {name, plural, one {…} other {…}} plurals, with every "{" closed',
+      );
+      expect(errorOf(heroProduct(', productId: p, messages: { badgeLowStock: "{stock, plural, one {# left}}" }'))).toMatch(
+        /\.messages\.badgeLowStock: not a well-formed message at character \d+ \(missing other clause\)/,
+      );
+    });
+
     test('placeholders are checked per message key, in messages, variant messages and badge texts', () => {
       expect(errorOf(heroProduct(', productId: p, messages: { cta: "Buy {name}" }'))).toBe(
         'blocks.yaml: blocks[1] (id "hero-product").messages.cta: unknown placeholder {name} (this message takes no placeholders)',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError, formatZodIssues } from '../config';
 import { prepareExperiment } from '../experiments/prepare-experiment';
 import { didYouMean } from '../did-you-mean';
-import { unknownPlaceholder } from '../format/placeholders';
+import { placeholderProblem } from '../format/placeholders';
 import { blockKinds, isKindName, type RegisteredKind } from '../kinds/registry';
 import { resolveTheme } from '../render/theme';
 import { compileRule, RuleError } from '../rules/rule';
@@ -65,7 +65,7 @@ function checkMessages(kind: RegisteredKind, source: { messages: Readonly<Record
         const hint = didYouMean(key, knownKeys);
         throw new ConfigError(`${at}: unknown message "${key}" for a ${kind.name} block${hint ? `; ${hint}` : ''}. Expected one of: ${knownKeys.join(', ')}.`);
       }
-      const problem = unknownPlaceholder(text, kind.placeholders[key] ?? []);
+      const problem = placeholderProblem(text, kind.placeholders[key] ?? []);
       if (problem) throw new ConfigError(`${at}.${key}: ${problem}`);
     }
   };

@@ -1,5 +1,5 @@
 import { ConfigError } from '../config';
-import { unknownPlaceholder } from '../format/placeholders';
+import { placeholderProblem } from '../format/placeholders';
 import { allKinds, type RegisteredKind } from '../kinds/registry';
 import { BADGE_PLACEHOLDERS } from '../kinds/shared/product-card';
 import { compileRule } from '../rules/rule';
@@ -24,7 +24,7 @@ export function prepareLock(config: LockAtFirstOpenConfig, kind: RegisteredKind,
   return {
     marks: marks.map((mark, index) => {
       // A mark's badge text is filled like a card's badge (blocks/lock-marks.ts).
-      const problem = mark.badge && unknownPlaceholder(mark.badge.text, BADGE_PLACEHOLDERS);
+      const problem = mark.badge && placeholderProblem(mark.badge.text, BADGE_PLACEHOLDERS);
       if (problem) throw new ConfigError(`${where}.lockAtFirstOpen.marks[${index}].badge.text: ${problem}`);
       return { when: compileRule(mark.when, `${where}.lockAtFirstOpen.marks[${index}].when`), badge: mark.badge, stockState: mark.stockState };
     }),

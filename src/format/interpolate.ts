@@ -1,4 +1,6 @@
+import { TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { pluralRules } from './intl-cache';
+import { parseMessage } from './message-syntax';
 
 /**
  * A number a message counts something with: the figure as the reader writes
@@ -17,23 +19,59 @@ export function isCount(value: MessageValue): value is Count {
 }
 
 /**
- * Fills `{name}` placeholders in a configured message with already formatted
- * values. Unknown placeholders stay visible rather than vanishing, so a typo in
- * the blocks config shows up in the first test email instead of silently.
+ * Fills a configured message (ICU MessageFormat, format/message-syntax.ts)
+ * with already formatted values. A placeholder without a value stays visible
+ * rather than vanishing, so a gap shows up in the first test email instead of
+ * silently; a template the parser refuses is shown as written (configured
+ * messages are checked at start-up, blocks/blocks-config.ts).
  *
- * A count chooses among plural forms with ICU MessageFormat's plural syntax,
- * `{points, plural, one {# point} other {# points}}`: the branch is picked by
- * `Intl.PluralRules` for the reader's locale (CLDR's categories zero, one,
- * two, few, many, other; `=0` matches the number exactly), and `#` is the
- * figure (https://unicode-org.github.io/icu/userguide/format_parse/messages/).
+ * A plural's branch is chosen by `Intl.PluralRules` for the reader's locale
+ * (CLDR's categories zero, one, two, few, many, other; `=0` matches the
+ * number exactly), and `#` is the figure as the reader writes it.
  */
-const placeholder = /\{(\w+)\}/g;
-const pluralStart = /\{\s*(\w+)\s*,\s*plural\s*,/g;
-
 export function interpolate(template: string, values: MessageValues, locale = 'en-US'): string {
   if (!template.includes('{')) return template;
-  const plural = template.includes('plural') ? expandPlurals(template, values, locale) : template;
-  return plural.replace(placeholder, (match, name: string) => textOf(values[name]) ?? match);
+  const elements = parseMessage(template);
+  return elements instanceof Error ? template : fill(elements, template, values, locale, undefined);
+}
+
+function fill(elements: readonly MessageFormatElement[], template: string, values: MessageValues, locale: string, pound: string | undefined): string {
+  let out = '';
+  for (const element of elements) {
+    switch (element.type) {
+      case TYPE.literal:
+        out += element.value;
+        break;
+      case TYPE.pound:
+        out += pound ?? '#';
+        break;
+      case TYPE.tag:
+        out += `<${element.value}>${fill(element.children, template, values, locale, pound)}</${element.value}>`;
+        break;
+      case TYPE.plural: {
+        const value = values[element.value];
+        const number = isCount(value) ? value.count : typeof value === 'number' ? value : Number.NaN;
+        if (Number.isNaN(number)) {
+          out += sourceOf(element, template);
+          break;
+        }
+        const category = element.pluralType === 'ordinal' ? new Intl.PluralRules(locale, { type: 'ordinal' }).select(number) : pluralRules(locale).select(number);
+        const branch = element.options[`=${number}`] ?? element.options[category] ?? element.options.other;
+        out += branch ? fill(branch.value, template, values, locale, textOf(value) ?? String(number)) : '';
+        break;
+      }
+      case TYPE.select: {
+        const text = textOf(values[element.value]);
+        const branch = (text !== undefined ? element.options[text] : undefined) ?? element.options.other;
+        out += branch ? fill(branch.value, template, values, locale, pound) : sourceOf(element, template);
+        break;
+      }
+      default:
+        // {name}, and {name, number|date|time}: values arrive formatted for the reader already.
+        out += textOf(values[element.value]) ?? sourceOf(element, template);
+    }
+  }
+  return out;
 }
 
 function textOf(value: MessageValue): string | undefined {
@@ -41,44 +79,7 @@ function textOf(value: MessageValue): string | undefined {
   return isCount(value) ? value.text : String(value);
 }
 
-function expandPlurals(template: string, values: MessageValues, locale: string): string {
-  let out = '';
-  let from = 0;
-  pluralStart.lastIndex = 0;
-  for (let start = pluralStart.exec(template); start; start = pluralStart.exec(template)) {
-    const parsed = parsePlural(template, pluralStart.lastIndex);
-    if (!parsed) continue;
-    const name = start[1] as string;
-    const value = values[name];
-    const number = isCount(value) ? value.count : typeof value === 'number' ? value : Number.NaN;
-    out += template.slice(from, start.index);
-    if (Number.isNaN(number)) out += template.slice(start.index, parsed.end);
-    else {
-      const branch = parsed.branches.get(`=${number}`) ?? parsed.branches.get(pluralRules(locale).select(number)) ?? parsed.branches.get('other') ?? '';
-      out += interpolate(branch.replaceAll('#', textOf(value) ?? String(number)), values, locale);
-    }
-    from = parsed.end;
-    pluralStart.lastIndex = parsed.end;
-  }
-  return out + template.slice(from);
-}
-
-/** The `selector {text}` branches of a plural placeholder whose options start at `at`, up to its closing brace. */
-function parsePlural(template: string, at: number): { branches: Map<string, string>; end: number } | null {
-  const branches = new Map<string, string>();
-  let i = at;
-  for (;;) {
-    while (/\s/.test(template[i] ?? '')) i++;
-    if (template[i] === '}') return branches.has('other') ? { branches, end: i + 1 } : null;
-    const selector = /^(=\d+|\w+)\s*\{/.exec(template.slice(i));
-    if (!selector) return null;
-    i += selector[0].length;
-    const open = i;
-    for (let depth = 1; depth > 0; i++) {
-      if (i >= template.length) return null;
-      if (template[i] === '{') depth++;
-      else if (template[i] === '}') depth--;
-    }
-    branches.set(selector[1] as string, template.slice(open, i - 1));
-  }
+/** The element as the template wrote it. */
+function sourceOf(element: MessageFormatElement, template: string): string {
+  return element.location ? template.slice(element.location.start.offset, element.location.end.offset) : `{${'value' in element ? element.value : ''}}`;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Product, StockState } from '../../data/model';
 import { ConfigError } from '../../config';
 import { countOf, formatMoney, formatPercent } from '../../format/numbers';
-import { unknownPlaceholder } from '../../format/placeholders';
+import { placeholderProblem } from '../../format/placeholders';
 import { compileRule, type CompiledRule } from '../../rules/rule';
 import { productFacts, withProduct } from '../../rules/facts';
 import type { ResolveContext } from '../kind';
@@ -82,7 +82,7 @@ export interface CompiledBadge {
 export function compileBadges(rules: readonly BadgeRuleConfig[], where: string): CompiledBadge[] {
   return rules.map((rule, index) => {
     // Literal badge text is filled like the badge messages; a message key's own text is checked with the block's messages.
-    const problem = unknownPlaceholder(rule.text, BADGE_PLACEHOLDERS);
+    const problem = placeholderProblem(rule.text, BADGE_PLACEHOLDERS);
     if (problem) throw new ConfigError(`${where}[${index}].text: ${problem}`);
     return { when: compileRule(rule.when, `${where}[${index}].when`), text: rule.text, tone: rule.tone };
   });

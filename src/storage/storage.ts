@@ -3,9 +3,13 @@ import type { Campaigns } from './ports/campaigns';
 import type { CatalogueReader } from './ports/catalogue-reader';
 import type { ImpressionStore } from './ports/impressions';
 import type { Ingestion } from './ports/ingestion';
+import type { NotifyRequestStore } from './ports/notify-requests';
+import type { PollAnswerStore } from './ports/poll-answers';
 import type { RenderLogStore } from './ports/render-log';
 import type { RetentionStore } from './ports/retention';
 import type { SubscriberLocales } from './ports/subscriber-locales';
+import type { SubscriberSearch } from './ports/subscriber-search';
+import type { WebhookOutboxStore } from './ports/webhook-outbox';
 import type { CatalogueCache } from './cache/cached-catalogue';
 
 /**
@@ -25,6 +29,12 @@ export interface Storage {
   readonly retention: RetentionStore;
   /** The locales subscribers read in (start-up and `opentime validate`, never an open). */
   readonly subscriberLocales: SubscriberLocales;
+  /** Subscribers by id prefix or name, for people (the console's picker, GET /api/v1/subscribers?q=), never an open. */
+  readonly subscriberSearch: SubscriberSearch;
+  /** AMP forms (forms/): poll and rating answers, notify-me requests, and the outgoing webhooks a restock queues. */
+  readonly pollAnswers: PollAnswerStore;
+  readonly notifyRequests: NotifyRequestStore;
+  readonly webhookOutbox: WebhookOutboxStore;
   /**
    * The cache in front of `catalogue`, when there is one: its hit counts go
    * on GET /metrics, and writes that bypass this process (another process,

@@ -3,6 +3,8 @@ import type { Campaign, Product, Subscriber } from '../../src/data/model';
 import type { SubscriberEvent } from '../../src/data/subscriber-events';
 import type { FrozenView } from '../../src/storage/ports/block-locks';
 import type { Impression } from '../../src/storage/ports/impressions';
+import type { PollAnswer } from '../../src/storage/ports/poll-answers';
+import type { OutboxMessage } from '../../src/storage/ports/webhook-outbox';
 import type { ClickRecord, RenderRecord } from '../../src/storage/ports/render-log';
 import type { Storage } from '../../src/storage/storage';
 
@@ -705,6 +707,123 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           { locale: 'de-DE', subscribers: 3 },
           { locale: 'ar-EG', subscribers: 2 },
           { locale: 'pl-PL', subscribers: 2 },
+        ]);
+      });
+    });
+
+    describe('subscriber search', () => {
+      it('finds by id prefix (first) or a part of the first name, ignoring case; % and _ are literal; at most the limit; another process finds a new write', async () => {
+        expect(await storage.subscriberSearch.searchSubscribers('em')).toEqual([]);
+        await storage.ingestion.upsertSubscribers([
+          subscriber('emma-1', { firstName: 'Emma', locale: 'de-DE', timeZone: 'Europe/Berlin', country: 'DE' }),
+          subscriber('noah', { firstName: 'Noah Emmerich' }),
+          subscriber('a_b', { firstName: 'Yui' }),
+          subscriber('axb', { firstName: '100% Oliver' }),
+          subscriber('EMIL', { firstName: 'Emil' }),
+        ]);
+        const found = await storage.subscriberSearch.searchSubscribers('Em');
+        expect(found.map(({ id }) => id)).toEqual(['EMIL', 'emma-1', 'noah']);
+        expect(found[1]).toEqual({ id: 'emma-1', firstName: 'Emma', locale: 'de-DE', timeZone: 'Europe/Berlin', country: 'DE' });
+        expect((await storage.subscriberSearch.searchSubscribers('a_')).map(({ id }) => id)).toEqual(['a_b']);
+        expect((await storage.subscriberSearch.searchSubscribers('0%')).map(({ id }) => id)).toEqual(['axb']);
+        expect(await storage.subscriberSearch.searchSubscribers('  ')).toEqual([]);
+        expect(await storage.subscriberSearch.searchSubscribers('em', 1)).toHaveLength(1);
+        await storage.ingestion.upsertSubscribers(Array.from({ length: 25 }, (_, i) => subscriber(`bulk-${String(i).padStart(2, '0')}`)));
+        expect(await (await db.openAnother()).subscriberSearch.searchSubscribers('bulk', 500)).toHaveLength(20);
+      });
+    });
+
+    describe('AMP forms: poll answers', () => {
+      const vote = (subscriberId: string, answer: string, offset = 0): PollAnswer => ({ campaignId: 'c', pollId: 'style', subscriberId, answer, answeredAt: T0 + offset });
+
+      it('records a first answer, ignores a replay, and changes or refuses a second one as told', async () => {
+        expect(await storage.pollAnswers.answer(vote('s1', 'bold'), 'refuse')).toEqual({ outcome: 'recorded', answer: 'bold' });
+        expect(await storage.pollAnswers.answer(vote('s1', 'bold', 1), 'refuse')).toEqual({ outcome: 'unchanged', answer: 'bold' });
+        expect(await storage.pollAnswers.answer(vote('s1', 'classic', 2), 'refuse')).toEqual({ outcome: 'refused', answer: 'bold' });
+        expect(await storage.pollAnswers.answer(vote('s1', 'classic', 3), 'change')).toEqual({ outcome: 'changed', answer: 'classic' });
+        await storage.pollAnswers.answer(vote('s2', 'classic'), 'change');
+        await storage.pollAnswers.answer(vote('s3', 'bold'), 'change');
+        // Another poll and another campaign are counted apart.
+        await storage.pollAnswers.answer({ ...vote('s4', 'bold'), pollId: 'other' }, 'change');
+        await storage.pollAnswers.answer({ ...vote('s4', 'bold'), campaignId: 'c2' }, 'change');
+        expect(await storage.pollAnswers.results('c', 'style')).toEqual({ classic: 2, bold: 1 });
+        expect(await (await db.openAnother()).pollAnswers.results('c', 'style')).toEqual({ classic: 2, bold: 1 });
+        expect(await storage.pollAnswers.results('c', 'nobody')).toEqual({});
+      });
+
+      it('counts one subscriber once under 50 concurrent submissions from two processes', async () => {
+        const other = await db.openAnother();
+        const submissions = Array.from({ length: 50 }, (_, i) =>
+          (i % 2 === 0 ? storage : other).pollAnswers.answer(vote('s1', i % 3 === 0 ? 'bold' : 'classic', i), i % 4 === 0 ? 'change' : 'refuse'),
+        );
+        const outcomes = await Promise.all(submissions);
+        expect(outcomes.filter((result) => result.outcome === 'recorded')).toHaveLength(1);
+        const results = await storage.pollAnswers.results('c', 'style');
+        expect(Object.values(results).reduce((sum, count) => sum + count, 0)).toBe(1);
+      });
+
+      it('counts every subscriber exactly once when 50 of them answer at once', async () => {
+        const other = await db.openAnother();
+        await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? storage : other).pollAnswers.answer(vote(`s${i}`, i < 20 ? 'bold' : 'classic'), 'refuse')));
+        expect(await storage.pollAnswers.results('c', 'style')).toEqual({ bold: 20, classic: 30 });
+      });
+    });
+
+    describe('AMP forms: notify-me requests and the webhook outbox', () => {
+      const ask = (subscriberId: string, productId: string, offset = 0) => ({ subscriberId, productId, campaignId: 'c', requestedAt: T0 + offset });
+
+      it('stores one request per subscriber and product, and lists them', async () => {
+        expect(await storage.notifyRequests.request(ask('s1', 'p1'))).toBe(true);
+        expect(await (await db.openAnother()).notifyRequests.request(ask('s1', 'p1', 5))).toBe(false);
+        expect(await storage.notifyRequests.request(ask('s2', 'p1', 1))).toBe(true);
+        expect(await storage.notifyRequests.request(ask('s1', 'p2', 2))).toBe(true);
+        expect(await storage.notifyRequests.list({ productId: 'p1', limit: 10 })).toEqual([
+          { subscriberId: 's1', productId: 'p1', campaignId: 'c', requestedAt: T0, notifiedAt: null },
+          { subscriberId: 's2', productId: 'p1', campaignId: 'c', requestedAt: T0 + 1, notifiedAt: null },
+        ]);
+        expect(await storage.notifyRequests.list({ limit: 2 })).toHaveLength(2);
+      });
+
+      it('queues one back-in-stock message per waiting request when a patch takes stock from 0 to more, once', async () => {
+        await storage.ingestion.upsertProducts([product('p1', { stock: 0 }), product('p2', { stock: 0 })]);
+        await storage.notifyRequests.request(ask('s1', 'p1'));
+        await storage.notifyRequests.request(ask('s2', 'p1', 1));
+        await storage.notifyRequests.request(ask('s3', 'p2', 2));
+        const later = { ...abort, now: new Date(T0 + 60_000) };
+        await storage.ingestion.applyProductPatches([{ id: 'p1', stock: 4 }], later);
+        // Stock going up again, or a second process writing the same stock, announces nothing more.
+        await (await db.openAnother()).ingestion.applyProductPatches([{ id: 'p1', stock: 9 }], later);
+        const states = await storage.webhookOutbox.states(10);
+        expect(states.map((state) => state.eventId)).toEqual([
+          `product.back_in_stock:p1:s1:${T0}`,
+          `product.back_in_stock:p1:s2:${T0 + 1}`,
+        ]);
+        expect(await storage.notifyRequests.list({ productId: 'p1', waiting: true, limit: 10 })).toEqual([]);
+        expect((await storage.notifyRequests.list({ productId: 'p1', limit: 10 }))[0]?.notifiedAt).toBe(T0 + 60_000);
+        expect(await storage.notifyRequests.list({ waiting: true, limit: 10 })).toEqual([{ ...ask('s3', 'p2', 2), notifiedAt: null }]);
+        const [message] = await storage.webhookOutbox.claimDue(T0 + 60_000, 1000, 1);
+        expect(JSON.parse(message?.body ?? '{}')).toMatchObject({ type: 'product.back_in_stock', subscriberId: 's1', campaignId: 'c', product: { id: 'p1', stock: 4 } });
+        // A request made again after it was answered waits for the next restock.
+        expect(await storage.notifyRequests.request(ask('s1', 'p1', 70_000))).toBe(true);
+      });
+
+      it('hands a due message to one claimer at a time, retries it after a failure, and never again once delivered', async () => {
+        await storage.ingestion.upsertProducts([product('p1', { stock: 0 })]);
+        await storage.notifyRequests.request(ask('s1', 'p1'));
+        await storage.ingestion.applyProductPatches([{ id: 'p1', stock: 1 }], abort);
+        const other = await db.openAnother();
+        const [first, second] = await Promise.all([storage.webhookOutbox.claimDue(T0, 30_000, 10), other.webhookOutbox.claimDue(T0, 30_000, 10)]);
+        expect([...(first ?? []), ...(second ?? [])]).toHaveLength(1);
+        const message = [...(first ?? []), ...(second ?? [])][0] as OutboxMessage;
+        expect(message.attempts).toBe(0);
+        await storage.webhookOutbox.failed(message.id, T0 + 10, 'HTTP 503', T0 + 5_000);
+        expect(await storage.webhookOutbox.claimDue(T0 + 4_999, 30_000, 10)).toEqual([]);
+        const [retry] = await other.webhookOutbox.claimDue(T0 + 5_000, 30_000, 10);
+        expect(retry).toMatchObject({ id: message.id, attempts: 1 });
+        await storage.webhookOutbox.delivered(message.id, T0 + 5_100);
+        expect(await storage.webhookOutbox.claimDue(T0 + 999_999, 30_000, 10)).toEqual([]);
+        expect(await storage.webhookOutbox.states(10)).toEqual([
+          { eventId: message.eventId, type: 'product.back_in_stock', attempts: 2, nextAttemptAt: T0 + 35_000, deliveredAt: T0 + 5_100, gaveUpAt: null, lastError: null },
         ]);
       });
     });

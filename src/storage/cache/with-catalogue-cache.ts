@@ -55,6 +55,10 @@ export function withCatalogueCache(storage: Storage, options: WithCatalogueCache
     locks: storage.locks,
     retention: storage.retention,
     subscriberLocales: storage.subscriberLocales,
+    subscriberSearch: storage.subscriberSearch,
+    pollAnswers: storage.pollAnswers,
+    notifyRequests: storage.notifyRequests,
+    webhookOutbox: storage.webhookOutbox,
     catalogueCache: cache,
     ping: () => storage.ping(),
     close: () =>

@@ -174,6 +174,48 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE products ADD COLUMN prices  jsonb  NOT NULL DEFAULT '{}';
       ALTER TABLE products ADD COLUMN markets text[] NOT NULL DEFAULT '{}';
     `,
+  },  {
+    version: 4,
+    name: 'AMP forms: poll answers, notify-me requests and the outgoing webhook outbox',
+    sql: `
+      -- One answer per campaign, poll and subscriber: the primary key makes the count exact
+      -- under concurrency (INSERT … ON CONFLICT). Results group over the answer index.
+      CREATE TABLE poll_answers (
+        campaign_id    text COLLATE "C" NOT NULL,
+        poll_id        text COLLATE "C" NOT NULL,
+        subscriber_id  text COLLATE "C" NOT NULL,
+        answer         text COLLATE "C" NOT NULL,
+        answered_at    bigint           NOT NULL,
+        PRIMARY KEY (campaign_id, poll_id, subscriber_id)
+      );
+      CREATE INDEX poll_answers_by_answer ON poll_answers (campaign_id, poll_id, answer);
+
+      -- One request per subscriber and product; a restock finds the waiting ones by product.
+      CREATE TABLE notify_requests (
+        subscriber_id  text COLLATE "C" NOT NULL,
+        product_id     text COLLATE "C" NOT NULL,
+        campaign_id    text COLLATE "C" NOT NULL,
+        requested_at   bigint           NOT NULL,
+        notified_at    bigint,
+        PRIMARY KEY (subscriber_id, product_id)
+      );
+      CREATE INDEX notify_requests_waiting ON notify_requests (product_id, requested_at) WHERE notified_at IS NULL;
+
+      -- Written by the ingestion transaction that restocks, emptied by the delivery loop.
+      CREATE TABLE webhook_outbox (
+        id               bigserial        PRIMARY KEY,
+        event_id         text COLLATE "C" NOT NULL UNIQUE,
+        type             text             NOT NULL,
+        body             text             NOT NULL,
+        created_at       bigint           NOT NULL,
+        attempts         integer          NOT NULL DEFAULT 0,
+        next_attempt_at  bigint           NOT NULL,
+        delivered_at     bigint,
+        gave_up_at       bigint,
+        last_error       text
+      );
+      CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at, id) WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+    `,
   },
 ];
 

@@ -20,6 +20,7 @@ import {
 } from '../../data/subscriber-events';
 import type { Ingestion, PatchBatchOptions } from '../ports/ingestion';
 import { ConcurrentWriteConflict, inTransaction } from './connection';
+import { notifyRestocks } from './postgres-notify-requests';
 import { catalogueRecords } from './postgres-records';
 import type { Queryable } from './rows';
 
@@ -76,6 +77,8 @@ export class PostgresIngestion implements Ingestion {
       const [existing, created] = partition(toWrite, (product) => stored.has(product.id));
       await catalogueRecords.upsertProducts(client, existing);
       if ((await catalogueRecords.insertNewProducts(client, created)) < created.length) throw new ConcurrentWriteConflict('a product this batch creates');
+      // In the same transaction: a restock is announced (webhook outbox) exactly when it is written.
+      await notifyRestocks(client, stored, toWrite, options.now);
       return result;
     });
   }

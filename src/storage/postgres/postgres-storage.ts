@@ -7,10 +7,14 @@ import { PostgresCampaigns } from './postgres-campaigns';
 import { PostgresCatalogue } from './postgres-catalogue';
 import { PostgresImpressions } from './postgres-impressions';
 import { PostgresIngestion } from './postgres-ingestion';
+import { PostgresNotifyRequests } from './postgres-notify-requests';
+import { PostgresPollAnswers } from './postgres-poll-answers';
 import { CATALOGUE_SQL } from './postgres-records';
 import { PostgresRenderLog } from './postgres-render-log';
 import { PostgresRetention } from './postgres-retention';
 import { PostgresSubscriberLocales } from './postgres-subscriber-locales';
+import { PostgresSubscriberSearch } from './postgres-subscriber-search';
+import { PostgresWebhookOutbox } from './postgres-webhook-outbox';
 
 export type PostgresStorageOptions = PostgresConnectionOptions;
 
@@ -30,6 +34,10 @@ export class PostgresStorage implements Storage {
   readonly locks: PostgresBlockLocks;
   readonly retention: PostgresRetention;
   readonly subscriberLocales: PostgresSubscriberLocales;
+  readonly subscriberSearch: PostgresSubscriberSearch;
+  readonly pollAnswers: PostgresPollAnswers;
+  readonly notifyRequests: PostgresNotifyRequests;
+  readonly webhookOutbox: PostgresWebhookOutbox;
   readonly catalogueCache = undefined;
   private closed: Promise<void> | undefined;
 
@@ -42,6 +50,10 @@ export class PostgresStorage implements Storage {
     this.locks = new PostgresBlockLocks(pool);
     this.retention = new PostgresRetention(pool);
     this.subscriberLocales = new PostgresSubscriberLocales(pool);
+    this.subscriberSearch = new PostgresSubscriberSearch(pool);
+    this.pollAnswers = new PostgresPollAnswers(pool);
+    this.notifyRequests = new PostgresNotifyRequests(pool);
+    this.webhookOutbox = new PostgresWebhookOutbox(pool);
   }
 
   /** One round trip that touches no table: cheap enough for every health probe. */

@@ -246,6 +246,54 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE products ADD COLUMN markets TEXT NOT NULL DEFAULT '[]';
       `);
     },
+  },  {
+    version: 10,
+    name: 'AMP forms: poll answers, notify-me requests and the outgoing webhook outbox',
+    up(db) {
+      // poll_answers: one row per campaign, poll and subscriber (the primary
+      // key is what makes one vote per subscriber exact under concurrency);
+      // results are a GROUP BY over the (campaign, poll, answer) index.
+      // notify_requests: one row per subscriber and product; the partial
+      // index finds a restocked product's waiting requests inside the
+      // ingestion transaction. webhook_outbox: written by that transaction,
+      // emptied by the delivery loop (forms/webhook-delivery.ts); event_id
+      // is unique so a message is never queued twice.
+      db.exec(`
+        CREATE TABLE poll_answers (
+          campaign_id    TEXT    NOT NULL,
+          poll_id        TEXT    NOT NULL,
+          subscriber_id  TEXT    NOT NULL,
+          answer         TEXT    NOT NULL,
+          answered_at    INTEGER NOT NULL,
+          PRIMARY KEY (campaign_id, poll_id, subscriber_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX poll_answers_by_answer ON poll_answers (campaign_id, poll_id, answer);
+
+        CREATE TABLE notify_requests (
+          subscriber_id  TEXT    NOT NULL,
+          product_id     TEXT    NOT NULL,
+          campaign_id    TEXT    NOT NULL,
+          requested_at   INTEGER NOT NULL,
+          notified_at    INTEGER,
+          PRIMARY KEY (subscriber_id, product_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX notify_requests_waiting ON notify_requests (product_id, requested_at) WHERE notified_at IS NULL;
+
+        CREATE TABLE webhook_outbox (
+          id               INTEGER PRIMARY KEY,
+          event_id         TEXT    NOT NULL UNIQUE,
+          type             TEXT    NOT NULL,
+          body             TEXT    NOT NULL,
+          created_at       INTEGER NOT NULL,
+          attempts         INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at  INTEGER NOT NULL,
+          delivered_at     INTEGER,
+          gave_up_at       INTEGER,
+          last_error       TEXT
+        ) STRICT;
+        CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+      `);
+    },
   },
 ];
 

@@ -12,6 +12,7 @@ import {
 } from '../../data/patches';
 import { cartKey, keysTouchedBy, planEventBatch, type EventBatchResult, type EventBatchSnapshot, type SubscriberEvent } from '../../data/subscriber-events';
 import type { Ingestion, PatchBatchOptions } from '../ports/ingestion';
+import { restockNotifier } from './sqlite-notify-requests';
 import type { SqliteRecords } from './sqlite-records';
 
 const SQL = {
@@ -54,11 +55,14 @@ export class SqliteIngestion implements Ingestion {
     this.stmtRecordEvent = db.prepare(SQL.recordEvent);
     this.stmtCartChangedAt = db.prepare(SQL.cartChangedAt);
     this.stmtSetCartChangedAt = db.prepare(SQL.setCartChangedAt);
+    const notifyRestocks = restockNotifier(db);
 
     this.productsTx = db.transaction((patches, now, policy) => {
       const stored = loadById(idsOf(patches), (id) => records.readProduct(id));
       const { toWrite, result } = planPatchBatch(patches, stored, (current, patch) => productPatchOutcome(current, patch, now), policy);
       for (const product of toWrite) records.writeProduct(product);
+      // In the same transaction: a restock is announced (webhook outbox) exactly when it is written.
+      notifyRestocks(stored, toWrite, now);
       return result;
     });
     this.subscribersTx = db.transaction((patches, now, policy) => {

@@ -7,10 +7,14 @@ import { SqliteCampaigns } from './sqlite-campaigns';
 import { SqliteCatalogue } from './sqlite-catalogue';
 import { SqliteImpressions } from './sqlite-impressions';
 import { SqliteIngestion } from './sqlite-ingestion';
+import { SqliteNotifyRequests } from './sqlite-notify-requests';
+import { SqlitePollAnswers } from './sqlite-poll-answers';
 import { CATALOGUE_SQL, SqliteRecords } from './sqlite-records';
 import { SqliteRenderLog } from './sqlite-render-log';
 import { SqliteRetention } from './sqlite-retention';
 import { SqliteSubscriberLocales } from './sqlite-subscriber-locales';
+import { SqliteSubscriberSearch } from './sqlite-subscriber-search';
+import { SqliteWebhookOutbox } from './sqlite-webhook-outbox';
 
 /**
  * Every port on one better-sqlite3 connection (WAL): the embedded default,
@@ -27,6 +31,10 @@ export class SqliteStorage implements Storage {
   readonly locks: SqliteBlockLocks;
   readonly retention: SqliteRetention;
   readonly subscriberLocales: SqliteSubscriberLocales;
+  readonly subscriberSearch: SqliteSubscriberSearch;
+  readonly pollAnswers: SqlitePollAnswers;
+  readonly notifyRequests: SqliteNotifyRequests;
+  readonly webhookOutbox: SqliteWebhookOutbox;
   readonly catalogueCache = undefined;
 
   constructor(private readonly db: Database) {
@@ -39,6 +47,10 @@ export class SqliteStorage implements Storage {
     this.locks = new SqliteBlockLocks(db);
     this.retention = new SqliteRetention(db);
     this.subscriberLocales = new SqliteSubscriberLocales(db);
+    this.subscriberSearch = new SqliteSubscriberSearch(db);
+    this.pollAnswers = new SqlitePollAnswers(db);
+    this.notifyRequests = new SqliteNotifyRequests(db);
+    this.webhookOutbox = new SqliteWebhookOutbox(db);
   }
 
   async ping(): Promise<void> {

@@ -92,7 +92,7 @@ export interface AppDeps {
    * served. It writes through `storage.ingestion` and reads back
    * `storage.catalogue`, never the pull-source overlay: what it holds.
    */
-  api?: Omit<ApiRouterDeps, 'ingestion' | 'catalogue' | 'campaigns' | 'now' | 'metrics'>;
+  api?: Omit<ApiRouterDeps, 'ingestion' | 'catalogue' | 'campaigns' | 'subscriberSearch' | 'now' | 'metrics'>;
   /**
    * Set when opens read through a pull source: each request gets one wait
    * budget (the pull timeout) shared by all its product reads, so an open
@@ -196,7 +196,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   });
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
-    app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, now, metrics: recording.metrics }));
+    app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, subscriberSearch: deps.storage.subscriberSearch, now, metrics: recording.metrics }));
   }
 
   if (deps.console) {

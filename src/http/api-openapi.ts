@@ -111,6 +111,33 @@ const campaignRecord = {
   required: ['id', 'name', 'endsAt', 'allowedSenders', 'markets', 'templates', 'updatedAt'],
 };
 
+/** GET /api/v1/subscribers?q= (api/subscriber-search.ts). */
+const subscriberSearch = {
+  summary: 'Find subscribers by id prefix or a part of the first name (ASCII case ignored), id-prefix matches first, at most 20. Needs the scope subscribers:read or console.',
+  security: [{ apiKey: [] }],
+  parameters: [{ name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } }],
+  responses: {
+    '200': {
+      description: 'The matches.',
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            properties: {
+              subscribers: {
+                type: 'array',
+                maxItems: 20,
+                items: { type: 'object', properties: { id: { type: 'string' }, firstName: { type: 'string' }, locale: { type: 'string' }, timeZone: { type: 'string' }, country: { type: ['string', 'null'] } } },
+              },
+            },
+          },
+        },
+      },
+    },
+    ...errors('bad_request', 'api_key_missing', 'api_key_invalid', 'api_scope_missing'),
+  },
+};
+
 export function apiOpenApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -124,7 +151,10 @@ export function apiOpenApiDocument(): Record<string, unknown> {
     },
     paths: {
       '/api/v1/products': batchPost('products', productPatchSchema, 'products:write', patchAnswer, 'Upsert products; partial updates keep the fields they leave out.'),
-      '/api/v1/subscribers': batchPost('subscribers', subscriberPatchSchema, 'subscribers:write', patchAnswer, 'Upsert subscriber profiles; partial updates keep the fields they leave out.'),
+      '/api/v1/subscribers': {
+        ...batchPost('subscribers', subscriberPatchSchema, 'subscribers:write', patchAnswer, 'Upsert subscriber profiles; partial updates keep the fields they leave out.'),
+        get: subscriberSearch,
+      },
       '/api/v1/events': batchPost('events', eventSchema, 'events:write', eventAnswer, 'Behaviour events; idempotent by event id.'),
       '/api/v1/campaigns': {
         ...batchPost(

@@ -5,11 +5,13 @@ import { campaignPatchSchema } from '../api/campaign-schema';
 import type { PatchBatchResult } from '../data/patches';
 import { apiJsonBody } from './api-body';
 import { apiOpenApiDocument } from './api-openapi';
-import { requireApiKey, requireScope } from './api-auth';
+import { requireAnyScope, requireApiKey, requireScope } from './api-auth';
 import type { Metrics } from '../metrics/metrics';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Campaigns } from '../storage/ports/campaigns';
 import type { Ingestion } from '../storage/ports/ingestion';
+import type { SubscriberSearch } from '../storage/ports/subscriber-search';
+import { searchSubscribers } from '../api/subscriber-search';
 import { HttpError, type ItemProblem } from './error-catalogue';
 import { sendJson } from './send-json';
 import { cacheControl } from './cache-policy';
@@ -21,6 +23,8 @@ export interface ApiRouterDeps {
   catalogue: Pick<CatalogueReader, 'getProduct' | 'getSubscriber' | 'getCampaign'>;
   /** Where campaign batches are written and listed from (README, "Campaigns"). */
   campaigns: Pick<Campaigns, 'applyCampaignPatches' | 'listCampaigns'>;
+  /** GET /api/v1/subscribers?q= (the console's subscriber picker). */
+  subscriberSearch: SubscriberSearch;
   keys: ApiKeyring;
   now: () => Date;
   /** Largest request body in bytes (default 8 MiB: 5,000 products of ~1.5 kB). */
@@ -102,11 +106,11 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     sendJson(res, 200, patchAnswer(batch.items.length, result));
   });
 
-  router.get('/api/v1/campaigns', requireScope('campaigns:read'), async (_req: Request, res: Response) => {
+  router.get('/api/v1/campaigns', requireAnyScope('campaigns:read', 'console'), async (_req: Request, res: Response) => {
     sendJson(res, 200, { campaigns: await deps.campaigns.listCampaigns() });
   });
 
-  router.get('/api/v1/campaigns/:id', requireScope('campaigns:read'), async (req: Request, res: Response) => {
+  router.get('/api/v1/campaigns/:id', requireAnyScope('campaigns:read', 'console'), async (req: Request, res: Response) => {
     const campaign = await deps.catalogue.getCampaign(req.params.id as string);
     if (!campaign) throw new HttpError('campaign_not_found', `No campaign "${String(req.params.id).slice(0, 128)}".`);
     sendJson(res, 200, { campaign });
@@ -118,7 +122,11 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     sendJson(res, 200, { product });
   });
 
-  router.get('/api/v1/subscribers/:id', requireScope('subscribers:read'), async (req: Request, res: Response) => {
+  router.get('/api/v1/subscribers', requireAnyScope('subscribers:read', 'console'), async (req: Request, res: Response) => {
+    sendJson(res, 200, { subscribers: await searchSubscribers(deps.subscriberSearch, req.query.q) });
+  });
+
+  router.get('/api/v1/subscribers/:id', requireAnyScope('subscribers:read', 'console'), async (req: Request, res: Response) => {
     const subscriber = await deps.catalogue.getSubscriber(req.params.id as string);
     if (!subscriber) throw new HttpError('subscriber_not_found', `No subscriber "${String(req.params.id).slice(0, 128)}".`);
     sendJson(res, 200, { subscriber });

@@ -9,6 +9,7 @@ import { demoAssetsRouter } from './http/demo-assets';
 import { ApiKeyring } from './api/api-keys';
 import type { ConsoleSettings } from './console/console-context';
 import { consoleRouter } from './console/console-router';
+import { consoleApiRouter } from './http/console-api-router';
 import { clientAddressResolver, type TrustProxy } from './http/client-address';
 import { imgBlockEndpoint } from './http/img-block-endpoint';
 import { metricsRouter } from './http/metrics-router';
@@ -197,6 +198,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
     app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, subscriberSearch: deps.storage.subscriberSearch, now, metrics: recording.metrics }));
+    app.use(consoleApiRouter({ storage: deps.storage, blocks, keys: deps.api.keys, now }));
   }
 
   if (deps.console) {

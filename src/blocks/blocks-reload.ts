@@ -69,6 +69,7 @@ export function watchBlocksConfig(options: BlocksReloadOptions): BlocksReloader 
 
   const refuse = (trigger: ReloadTrigger, reason: string): false => {
     options.metrics?.blocksConfigReloads.inc({ outcome: 'refused' });
+    blocks.refused({ at: new Date(), reason });
     logger.error({ trigger }, `blocks config not reloaded, the previous one keeps serving: ${reason}`);
     return false;
   };

@@ -9,6 +9,7 @@ import type { BlockCatalog } from './blocks-config';
  */
 export class LiveBlocks {
   #catalog: BlockCatalog;
+  #lastRefusal: ReloadRefusal | null = null;
 
   constructor(catalog: BlockCatalog) {
     this.#catalog = catalog;
@@ -20,7 +21,23 @@ export class LiveBlocks {
 
   replace(next: BlockCatalog): void {
     this.#catalog = next;
+    this.#lastRefusal = null;
   }
+
+  /** The config error of the last reload that was refused, until a reload applies (the console and GET /api/v1/blocks show it). */
+  get lastRefusal(): ReloadRefusal | null {
+    return this.#lastRefusal;
+  }
+
+  refused(refusal: ReloadRefusal): void {
+    this.#lastRefusal = refusal;
+  }
+}
+
+/** A reload that was refused: when, and the config error that stopped it (the old config kept serving). */
+export interface ReloadRefusal {
+  at: Date;
+  reason: string;
 }
 
 /** A holder for what a caller passes: the holder itself, or a fixed catalog (tests, tools) in one of its own. */

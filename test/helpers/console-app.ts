@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
+import request from 'supertest';
 import { ApiKeyring, generateApiKey } from '../../src/api/api-keys';
 import { createApp, type OpentimeApp } from '../../src/app';
-import { loadBlocksConfig } from '../../src/blocks/blocks-config';
+import { consoleBlocks } from './console-blocks';
 import type { ConsoleSettings } from '../../src/console/console-context';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
 import { SenderAllowlist } from '../../src/http/sender-allowlist';
@@ -9,7 +10,7 @@ import { createLogger } from '../../src/log';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
 import type { Storage } from '../../src/storage/storage';
 import { signSubscriberToken } from '../../src/tokens/subscriber-token';
-import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './app-fixture';
+import { AUDIENCE, FIXED_NOW, SENDER, testKeyring } from './app-fixture';
 
 /** The whole app with the console on, an in-memory SQLite with the demo data, and keys with and without the `console` scope. */
 export interface ConsoleApp {
@@ -20,6 +21,8 @@ export interface ConsoleApp {
   /** Another keyring's view: the console key removed from the configuration (same signing keys). */
   withoutConsoleKey(): OpentimeApp;
   token(subscriberId: string, campaignId?: string): string;
+  /** "opentime_console=…" of a sign-in with the console key, for supertest's Cookie header. */
+  sessionCookie(): Promise<string>;
   logLines(): string[];
   close(): Promise<void>;
 }
@@ -32,7 +35,7 @@ export async function createConsoleApp(settings: Partial<ConsoleSettings> = {}):
   const clock = { now: FIXED_NOW };
   const lines: string[] = [];
   const logger = createLogger('warn', new Writable({ write: (chunk: Buffer, _encoding, callback) => (lines.push(chunk.toString('utf8')), callback()) }));
-  const blocks = loadBlocksConfig(DEMO_BLOCKS_FILE);
+  const blocks = consoleBlocks();
   const build = (keys: ApiKeyring): OpentimeApp =>
     createApp({
       storage,
@@ -46,13 +49,18 @@ export async function createConsoleApp(settings: Partial<ConsoleSettings> = {}):
       api: { keys },
       console: { demo: false, publicUrl: 'https://console.opentime.test', ...settings },
     });
+  const app = build(new ApiKeyring([consoleKey.record, reportsOnly.record]));
   return {
-    app: build(new ApiKeyring([consoleKey.record, reportsOnly.record])),
+    app,
     storage,
     clock,
     keys: { console: consoleKey.key, reportsOnly: reportsOnly.key },
     withoutConsoleKey: () => build(new ApiKeyring([reportsOnly.record])),
     token: (subscriberId, campaignId = 'flash-sale') => signSubscriberToken(testKeyring, { subscriberId, campaignId }, { audience: AUDIENCE, now: clock.now }),
+    sessionCookie: async () => {
+      const answer = await request(app).post('/console/sign-in').set('Origin', 'https://console.opentime.test').type('form').send({ key: consoleKey.key });
+      return String(answer.headers['set-cookie']).split(';')[0] as string;
+    },
     logLines: () => lines,
     close: () => storage.close(),
   };

@@ -4,7 +4,12 @@ import type { BlockCatalog } from './blocks/blocks-config';
 import { liveBlocks, type LiveBlocks } from './blocks/live-blocks';
 import { ampBlockEndpoint } from './http/amp-block-endpoint';
 import { apiRouter, type ApiRouterDeps } from './http/api-router';
-import { clickRouter } from './http/click-router';
+import { clickRouter, siteUrlOf } from './http/click-router';
+import { formLinkRouter } from './http/form-link-router';
+import { formRouter } from './http/form-router';
+import { FormActions } from './forms/form-actions';
+import { formRateLimits, type FormRateLimits } from './forms/form-rate-limits';
+import { NO_FORMS, type FormsCatalog } from './forms/forms-config';
 import { demoAssetsRouter } from './http/demo-assets';
 import { ApiKeyring } from './api/api-keys';
 import type { ConsoleSettings } from './console/console-context';
@@ -118,6 +123,10 @@ export interface AppDeps {
   trustProxy?: TrustProxy;
   /** The web console at /console (README "Console"); absent: not served. Signs in with `api.keys`. */
   console?: ConsoleSettings;
+  /** AMP forms (OPENTIME_FORMS, README "Interactive AMP forms"); absent: none, /amp/v1/forms answers form_not_found. */
+  forms?: FormsCatalog;
+  /** The forms' rate limits; default: in memory, as `forms.limits` says (main.ts passes Redis-backed ones with OPENTIME_REDIS_URL). */
+  formLimits?: FormRateLimits;
 }
 
 /** The whole server as one Node request listener: `http.createServer(app)`, or `supertest(app)` in tests. */
@@ -171,6 +180,12 @@ export function createApp(deps: AppDeps): OpentimeApp {
     observeRender: recording.observeRender,
     locks: recording.locks,
   });
+  // Before the click router, whose catch-all takes every other /c/v1/ link.
+  const forms = deps.forms ?? NO_FORMS;
+  const formActions = new FormActions({ pollAnswers: deps.storage.pollAnswers, notifyRequests: deps.storage.notifyRequests, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue });
+  const formLimits = deps.formLimits ?? formRateLimits(forms.limits);
+  app.use(formRouter({ forms, actions: formActions, limits: formLimits, verifyToken, catalogue: deps.storage.catalogue, globalAllowlist: deps.globalAllowlist, now }));
+  app.use(formLinkRouter({ forms, actions: formActions, limits: formLimits, verifyToken, catalogue: deps.storage.catalogue, now, siteUrl: () => deps.siteUrl ?? siteUrlOf(blocks.current) }));
   app.use(
     clickRouter({
       blocks,

@@ -113,6 +113,12 @@ const configSchema = z.strictObject({
   blocksFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'blocks.yaml')),
   /** Campaigns declared beside the blocks (YAML or JSON), written to the database at start-up; none by default. */
   campaignsFile: z.string().min(1).optional(),
+  /** AMP forms (polls, ratings, notify-me, preferences) served under /amp/v1/forms (YAML or JSON); none by default. */
+  formsFile: z.string().min(1).optional(),
+  /** Where back-in-stock events (notify-me forms) are POSTed, signed with notifyWebhookSecret. */
+  notifyWebhookUrl: httpUrl.optional(),
+  /** Signs outgoing webhooks (Opentime-Signature, as incoming ones). */
+  notifyWebhookSecret: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** How old a cached price or stock figure may be, in milliseconds. */
   freshnessMs: wholeNumber(0, 60_000).default(1000),
   /**
@@ -219,6 +225,9 @@ export const environmentVariables = {
   OPENTIME_ALLOWED_SENDERS: 'allowedSenders',
   OPENTIME_BLOCKS: 'blocksFile',
   OPENTIME_CAMPAIGNS: 'campaignsFile',
+  OPENTIME_FORMS: 'formsFile',
+  OPENTIME_NOTIFY_WEBHOOK_URL: 'notifyWebhookUrl',
+  OPENTIME_NOTIFY_WEBHOOK_SECRET: 'notifyWebhookSecret',
   OPENTIME_FRESHNESS_MS: 'freshnessMs',
   OPENTIME_DEMO: 'demo',
   OPENTIME_IMAGE_HOSTS: 'imageHosts',
@@ -287,7 +296,7 @@ export function formatZodIssues(error: z.ZodError, origin: string): string {
 type SettingKey = keyof z.input<typeof configSchema>;
 
 /** Settings whose values are secrets: a message names them and their length, never their value. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'metricsToken', 'pullAuthorization', 'databaseUrl', 'redisUrl']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'notifyWebhookSecret', 'metricsToken', 'pullAuthorization', 'databaseUrl', 'redisUrl']);
 
 /** Where a setting's value came from, to name it the way the user wrote it. */
 interface SettingOrigin {
@@ -339,6 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dataDir,
     blocksFile: path.resolve(cwd, config.blocksFile),
     campaignsFile: config.campaignsFile === undefined ? undefined : path.resolve(cwd, config.campaignsFile),
+    formsFile: config.formsFile === undefined ? undefined : path.resolve(cwd, config.formsFile),
     appleRelayRangesFile: path.resolve(cwd, config.appleRelayRangesFile),
     publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
     publicUrlSource: origins.has('publicUrl') ? 'setting' : origins.has('port') ? 'port' : 'default',

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import { createApp } from './app';
+import { startForms } from './forms/forms-from-config';
 import { ConfigError, loadConfig, type Config } from './config';
 import { EventLoopLag } from './http/event-loop-lag';
 import { createLogger, type Logger } from './log';
@@ -38,6 +39,8 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const changes = await catalogueChangesFor(config, logger);
   const services = await openServices(config, new Date(), logger, { changes });
+  // Forms, their rate limits and the outgoing webhooks (README "Interactive AMP forms").
+  const forms = await startForms(config, services.storage, logger);
   const handOff = config.redisUrl ? await RedisImpressionHandOff.connect(config.redisUrl, logger) : undefined;
   const impressionLog = new ImpressionLog(services.storage.impressions, { logger, handOff });
   // Render log, locks, retention, metrics, Apple relay ranges.
@@ -92,6 +95,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     trustProxy: recording.trustProxy,
     loadGauge,
     console: { demo: config.demo, publicUrl: config.publicUrl },
+    forms: forms.forms,
+    formLimits: forms.limits,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = createServer(app).listen(config.port, config.host, () => resolve(listening));
@@ -115,6 +120,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await impressionLog.close();
       // Renders, clicks and lock claims still queued, likewise.
       await recording.close();
+      await forms.close();
       imageLoader.close();
       services.pullSource?.close();
       await stopPaletteWorker();

@@ -43,6 +43,17 @@ export const errorCatalogue = {
   block_not_found: { status: 404, message: 'No block with this id. Expected one of the ids in the blocks config.' },
   campaign_not_found: { status: 404, message: 'No campaign with this id (from the token or the URL).' },
   route_not_found: { status: 404, message: 'No such endpoint. See the README for the HTTP API.' },
+  form_not_found: { status: 404, message: 'No form with this id. Expected one of the ids in the forms config (OPENTIME_FORMS).' },
+  form_invalid: {
+    status: 400,
+    message: 'The form submission is invalid; nothing was recorded. Each problem is listed with its field.',
+  },
+  form_media_type_unsupported: {
+    status: 415,
+    message: 'Expected Content-Type: application/x-www-form-urlencoded or multipart/form-data (what amp-form sends).',
+  },
+  answer_already_given: { status: 409, message: 'This reader has already answered; this form does not let an answer change.' },
+  rate_limited: { status: 429, message: 'Too many submissions. Try again later; the Retry-After header says when.' },
   method_not_allowed: { status: 405, message: 'This endpoint answers GET (and HEAD); amp-list fetches it with GET. The Allow header lists the methods.' },
   internal: { status: 500, message: 'Internal error. It has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -25,6 +25,7 @@ export interface OpenEndpointsDeps {
 
 const AMP_PREFIX = '/amp/v1';
 const IMG_PREFIX = '/img/v1/';
+const AMP_FORMS_PREFIX = '/amp/v1/forms/';
 // Case-insensitive, as Express routes by default: a link rewriter that changes case still reaches us.
 const AMP_BLOCK = /^\/amp\/v1\/blocks\/([^/]+)\/?$/i;
 const IMG_BLOCK = /^\/img\/v1\/blocks\/([^/]+)\/?$/i;
@@ -77,7 +78,8 @@ export function openEndpoints(deps: OpenEndpointsDeps, everythingElse: RequestLi
 
   return (req, res) => {
     const url = req.url ?? '/';
-    const serve = isAmp(url) ? serveAmp : hasPrefix(url, IMG_PREFIX) && isRead(req) ? serveImage : undefined;
+    // Forms (POST bodies, multer) are served by Express (http/form-router.ts), behind the same AMP CORS.
+    const serve = isAmp(url) && !hasPrefix(url, AMP_FORMS_PREFIX) ? serveAmp : hasPrefix(url, IMG_PREFIX) && isRead(req) ? serveImage : undefined;
     if (!serve) return everythingElse(req, res);
     try {
       logRequest(req, res, () => timeRequest(req, res, () => serve(req, res)));

@@ -1,0 +1,37 @@
+import type { PollAnswerStore } from '../storage/ports/poll-answers';
+import type { PreparedPoll } from './forms-config';
+
+/** A poll's results as the JSON answers carry them and the results block draws them. */
+export interface PollResults {
+  question: string;
+  total: number;
+  answers: { id: string; label: string; count: number; percent: number }[];
+}
+
+/**
+ * Counts per configured answer, in the config's order (answers nobody gave
+ * count 0; answers no longer configured are left out), with whole percents
+ * that add up to 100 (largest remainder), so the bars and the figures never
+ * disagree with each other.
+ */
+export function pollResultsOf(poll: PreparedPoll, counts: Readonly<Record<string, number>>): PollResults {
+  const answers = poll.answers.map((entry) => ({ id: entry.id, label: entry.label, count: counts[entry.id] ?? 0, percent: 0 }));
+  const total = answers.reduce((sum, entry) => sum + entry.count, 0);
+  if (total > 0) {
+    const exact = answers.map((entry) => (entry.count * 100) / total);
+    answers.forEach((entry, i) => (entry.percent = Math.floor(exact[i] as number)));
+    let left = 100 - answers.reduce((sum, entry) => sum + entry.percent, 0);
+    const byRemainder = answers.map((_, i) => i).sort((a, b) => (exact[b] as number) - Math.floor(exact[b] as number) - ((exact[a] as number) - Math.floor(exact[a] as number)) || a - b);
+    for (const i of byRemainder) {
+      if (left <= 0) break;
+      (answers[i] as { percent: number }).percent += 1;
+      left -= 1;
+    }
+  }
+  return { question: poll.question, total, answers };
+}
+
+/** Reads a poll's results for one campaign (what the results block and the answers show). */
+export async function readPollResults(store: PollAnswerStore, campaignId: string, poll: PreparedPoll): Promise<PollResults> {
+  return pollResultsOf(poll, await store.results(campaignId, poll.id));
+}

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { ApiKeyring } from '../api/api-keys';
 import { describeBlocks } from '../blocks/blocks-overview';
 import type { LiveBlocks } from '../blocks/live-blocks';
+import { subscriberTimeline } from '../recording/subscriber-timeline';
 import type { Storage } from '../storage/storage';
 import { requireAnyScope, requireApiKey } from './api-auth';
 import { cacheControl } from './cache-policy';
@@ -26,5 +27,15 @@ export function consoleApiRouter(deps: ConsoleApiDeps): Router {
     res.setHeader('Cache-Control', cacheControl('operational'));
     sendJson(res, 200, await describeBlocks(deps.blocks, deps.storage.subscriberLocales));
   });
+
+  router.get(
+    '/api/v1/campaigns/:campaignId/subscribers/:subscriberId/timeline',
+    requireApiKey(deps.keys),
+    requireAnyScope('reports:read', 'console'),
+    async (req: Request, res: Response) => {
+      res.setHeader('Cache-Control', cacheControl('private'));
+      sendJson(res, 200, await subscriberTimeline(deps.storage, String(req.params.campaignId), String(req.params.subscriberId)));
+    },
+  );
   return router;
 }

@@ -566,6 +566,22 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect(await storage.renderLog.campaignReportCounts('no-such-campaign')).toEqual([]);
       });
 
+      it("a subscriber's timeline: their renders and clicks in one campaign, newest first (ties: later append first), at most the limit, fields as appended", async () => {
+        const other = await db.openAnother();
+        const first = render('emma', { renderedAt: T0, surface: 'image', client: 'apple-prefetch', prefetch: true, itemIds: ['p1', 'p2'] });
+        const second = render('emma', { renderedAt: T0 + 60_000, surface: 'json', client: 'amp', variant: 'live', locked: true, itemIds: ['p3'] });
+        const sameTime = render('emma', { renderedAt: T0 + 60_000, blockId: 'hero', outcome: 'held_back', itemIds: [] });
+        await storage.renderLog.appendRenders([first, second]);
+        await other.renderLog.appendRenders([sameTime, render('noah', { renderedAt: T0 + 90_000 }), render('emma', { campaignId: 'spring-sale', renderedAt: T0 + 90_000 })]);
+        const clicked = click('emma', { clickedAt: T0 + 120_000, slot: 1, variant: 'live', url: 'https://shop.example/p3' });
+        await storage.renderLog.appendClicks([clicked, click('noah', { clickedAt: T0 + 130_000 })]);
+
+        const timeline = await other.renderLog.subscriberTimeline('flash-sale', 'emma', 50);
+        expect(timeline).toEqual({ renders: [sameTime, second, first], clicks: [clicked] });
+        expect((await storage.renderLog.subscriberTimeline('flash-sale', 'emma', 2)).renders).toEqual([sameTime, second]);
+        expect(await storage.renderLog.subscriberTimeline('flash-sale', 'nobody', 50)).toEqual({ renders: [], clicks: [] });
+      });
+
       it('an empty append is a no-op', async () => {
         await storage.renderLog.appendRenders([]);
         await storage.renderLog.appendClicks([]);

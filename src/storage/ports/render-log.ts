@@ -65,9 +65,20 @@ export interface ReportCounts {
  * - `campaignReportCounts` counts, for one campaign, every row appended by
  *   any process, grouped by block and variant (null is a variant of its
  *   own), as ReportCounts describes; a campaign with no rows gives [].
+ * - `subscriberTimeline` answers one subscriber's rows of one campaign,
+ *   renders and clicks each newest first (ties: the later append first), at
+ *   most `limit` of each, every field as appended; none: two empty lists.
  */
 export interface RenderLogStore {
   appendRenders(records: readonly RenderRecord[]): Promise<void>;
   appendClicks(records: readonly ClickRecord[]): Promise<void>;
   campaignReportCounts(campaignId: string): Promise<ReportCounts[]>;
+  /** What one subscriber was shown and clicked in one campaign (the console's timeline; README "Console"). */
+  subscriberTimeline(campaignId: string, subscriberId: string, limit: number): Promise<SubscriberTimelineRows>;
+}
+
+/** One subscriber's render-log rows of one campaign, each list newest first. */
+export interface SubscriberTimelineRows {
+  renders: RenderRecord[];
+  clicks: ClickRecord[];
 }

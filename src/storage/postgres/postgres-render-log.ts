@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts } from '../ports/render-log';
+import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts, SubscriberTimelineRows } from '../ports/render-log';
 import { mergeReportCountRows, type ClickCountRow, type OpenerCountRow, type RenderCountRow } from '../report-count-rows';
 
 
@@ -27,6 +27,13 @@ const SQL = {
     ') AS openers GROUP BY block_id, variant',
   clickCounts:
     'SELECT block_id, variant, COUNT(*) AS clicks, COUNT(DISTINCT subscriber_id) AS clickers FROM clicks WHERE campaign_id = $1 GROUP BY block_id, variant',
+  // Both read the (campaign, subscriber, time) index backwards; the id breaks ties in append order.
+  timelineRenders:
+    'SELECT rendered_at AS "renderedAt", campaign_id AS "campaignId", block_id AS "blockId", subscriber_id AS "subscriberId", surface, client, prefetch, variant, outcome, locked, item_ids AS "itemIds" ' +
+    'FROM render_log WHERE campaign_id = $1 AND subscriber_id = $2 ORDER BY rendered_at DESC, id DESC LIMIT $3',
+  timelineClicks:
+    'SELECT clicked_at AS "clickedAt", campaign_id AS "campaignId", block_id AS "blockId", subscriber_id AS "subscriberId", slot, variant, url ' +
+    'FROM clicks WHERE campaign_id = $1 AND subscriber_id = $2 ORDER BY clicked_at DESC, id DESC LIMIT $3',
 } as const;
 
 /**
@@ -81,5 +88,18 @@ export class PostgresRenderLog implements RenderLogStore {
       this.pool.query<ClickCountRow>({ text: SQL.clickCounts, values: [campaignId] }),
     ]);
     return mergeReportCountRows(renders.rows, openers.rows, clicks.rows);
+  }
+
+  async subscriberTimeline(campaignId: string, subscriberId: string, limit: number): Promise<SubscriberTimelineRows> {
+    const values = [campaignId, subscriberId, limit];
+    const [renders, clicks] = await Promise.all([
+      this.pool.query<Omit<RenderRecord, 'renderedAt'> & { renderedAt: string }>({ text: SQL.timelineRenders, values }),
+      this.pool.query<Omit<ClickRecord, 'clickedAt'> & { clickedAt: string }>({ text: SQL.timelineClicks, values }),
+    ]);
+    // bigint columns arrive as text (node-postgres keeps 64-bit integers exact); epoch milliseconds fit a number.
+    return {
+      renders: renders.rows.map((row) => ({ ...row, renderedAt: Number(row.renderedAt) })),
+      clicks: clicks.rows.map((row) => ({ ...row, clickedAt: Number(row.clickedAt) })),
+    };
   }
 }

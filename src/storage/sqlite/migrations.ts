@@ -295,6 +295,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    name: "render log and clicks indexed by campaign, then subscriber and time (one subscriber's timeline)",
+    up(db) {
+      // Still ONE index per table (each one costs every open's insert): the campaign index is
+      // replaced by one that leads with the campaign, so reports read it as before, and a
+      // subscriber's timeline within a campaign reads only that subscriber's rows, newest first.
+      db.exec(`
+        DROP INDEX render_log_by_campaign;
+        CREATE INDEX render_log_by_campaign_subscriber ON render_log (campaign_id, subscriber_id, rendered_at);
+        DROP INDEX clicks_by_campaign;
+        CREATE INDEX clicks_by_campaign_subscriber ON clicks (campaign_id, subscriber_id, clicked_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

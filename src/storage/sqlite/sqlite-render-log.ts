@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts } from '../ports/render-log';
+import type { ClickRecord, RenderLogStore, RenderRecord, ReportCounts, SubscriberTimelineRows } from '../ports/render-log';
 import { mergeReportCountRows, type ClickCountRow, type OpenerCountRow, type RenderCountRow } from '../report-count-rows';
 
 
@@ -15,6 +15,8 @@ export class SqliteRenderLog implements RenderLogStore {
   private readonly stmtRenderCounts: Statement<[string], RenderCountRow>;
   private readonly stmtOpeners: Statement<{ campaign: string }, OpenerCountRow>;
   private readonly stmtClickCounts: Statement<[string], ClickCountRow>;
+  private readonly stmtTimelineRenders: Statement<[string, string, number], TimelineRenderRow>;
+  private readonly stmtTimelineClicks: Statement<[string, string, number], ClickRecord>;
 
   constructor(db: Database) {
     const insertRender: Statement<[number, string, string, string, string, string, number, string | null, string, number, string]> = db.prepare(
@@ -47,6 +49,15 @@ export class SqliteRenderLog implements RenderLogStore {
     this.stmtClickCounts = db.prepare(
       'SELECT block_id, variant, COUNT(*) AS clicks, COUNT(DISTINCT subscriber_id) AS clickers FROM clicks WHERE campaign_id = ? GROUP BY block_id, variant',
     );
+    // Both read the (campaign, subscriber, time) index backwards; the id breaks ties in append order.
+    this.stmtTimelineRenders = db.prepare(
+      'SELECT rendered_at AS renderedAt, campaign_id AS campaignId, block_id AS blockId, subscriber_id AS subscriberId, surface, client, prefetch, variant, outcome, locked, item_ids AS itemIds ' +
+        'FROM render_log WHERE campaign_id = ? AND subscriber_id = ? ORDER BY rendered_at DESC, id DESC LIMIT ?',
+    );
+    this.stmtTimelineClicks = db.prepare(
+      'SELECT clicked_at AS clickedAt, campaign_id AS campaignId, block_id AS blockId, subscriber_id AS subscriberId, slot, variant, url ' +
+        'FROM clicks WHERE campaign_id = ? AND subscriber_id = ? ORDER BY clicked_at DESC, id DESC LIMIT ?',
+    );
   }
 
   async appendRenders(records: readonly RenderRecord[]): Promise<void> {
@@ -60,4 +71,18 @@ export class SqliteRenderLog implements RenderLogStore {
   async campaignReportCounts(campaignId: string): Promise<ReportCounts[]> {
     return mergeReportCountRows(this.stmtRenderCounts.all(campaignId), this.stmtOpeners.all({ campaign: campaignId }), this.stmtClickCounts.all(campaignId));
   }
+
+  async subscriberTimeline(campaignId: string, subscriberId: string, limit: number): Promise<SubscriberTimelineRows> {
+    return {
+      renders: this.stmtTimelineRenders.all(campaignId, subscriberId, limit).map((row) => ({
+        ...row,
+        prefetch: row.prefetch === 1,
+        locked: row.locked === 1,
+        itemIds: JSON.parse(row.itemIds) as string[],
+      })),
+      clicks: this.stmtTimelineClicks.all(campaignId, subscriberId, limit),
+    };
+  }
 }
+
+type TimelineRenderRow = Omit<RenderRecord, 'prefetch' | 'locked' | 'itemIds'> & { prefetch: number; locked: number; itemIds: string };

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { ConsoleContext } from './console-context';
 import { blocksPage } from './blocks/blocks-page';
 import { campaignsPage } from './campaigns/campaigns-page';
+import { reportsPage } from './reports/reports-page';
 import { timelinePage } from './timeline/timeline-page';
 
 /** The console's nav, in order. An entry's page answers /console/<id>; an entry whose page is not registered yet answers the console's 404. */
@@ -39,4 +40,4 @@ export interface ConsolePage {
   routes(router: Router, context: ConsoleContext): void;
 }
 
-export const consolePages: readonly ConsolePage[] = [campaignsPage, blocksPage, timelinePage];
+export const consolePages: readonly ConsolePage[] = [campaignsPage, blocksPage, timelinePage, reportsPage];

@@ -1,17 +1,20 @@
 import { Router, type Request, type Response } from 'express';
 import type { ApiKeyring } from '../api/api-keys';
-import { buildCampaignReport } from '../experiments/report';
+import { buildCampaignReport, type CampaignReport } from '../experiments/report';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { RenderLogStore } from '../storage/ports/render-log';
-import { requireApiKey, requireScope } from './api-auth';
+import { requireAnyScope, requireApiKey } from './api-auth';
 import { HttpError } from './error-catalogue';
 import { sendJson } from './send-json';
 import { cacheControl } from './cache-policy';
 
-export interface ReportsRouterDeps {
+export interface ReportsRouterDeps extends CampaignReportDeps {
+  apiKeys: ApiKeyring;
+}
+
+export interface CampaignReportDeps {
   catalogue: Pick<CatalogueReader, 'getCampaign'>;
   renderLog: Pick<RenderLogStore, 'campaignReportCounts'>;
-  apiKeys: ApiKeyring;
   now: () => Date;
 }
 
@@ -22,7 +25,7 @@ const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,128}$/;
  * (experiments/report.ts: CampaignReport): per block and experiment variant,
  * renders, prefetches, unique human opens, clicks, CTR with its interval, and
  * the lift against the holdout with a 95% confidence interval. Needs an API
- * key with the `reports:read` scope. Rows still waiting in the write-behind
+ * key with the `reports:read` (or `console`) scope. Rows still waiting in the write-behind
  * queues (at most about a second's worth) are not in it yet.
  */
 export function reportsRouter(deps: ReportsRouterDeps): Router {
@@ -30,17 +33,22 @@ export function reportsRouter(deps: ReportsRouterDeps): Router {
   router.get(
     '/api/v1/reports/campaigns/:campaignId',
     requireApiKey(deps.apiKeys),
-    requireScope('reports:read'),
+    requireAnyScope('reports:read', 'console'),
     async (req: Request, res: Response) => {
-      const campaignId = String(req.params.campaignId);
-      if (!CAMPAIGN_ID.test(campaignId)) throw new HttpError('bad_request', 'Expected a campaign id of 1–128 letters, digits, ".", "_" or "-".');
-      const [campaign, counts] = await Promise.all([deps.catalogue.getCampaign(campaignId), deps.renderLog.campaignReportCounts(campaignId)]);
-      if (!campaign && counts.length === 0) {
-        throw new HttpError('campaign_not_found', `No campaign "${campaignId}" in the store and nothing recorded for it.`);
-      }
+      const report = await campaignReport(deps, String(req.params.campaignId));
       res.set('Cache-Control', cacheControl('private'));
-      sendJson(res, 200, buildCampaignReport(campaignId, counts, deps.now()));
+      sendJson(res, 200, report);
     },
   );
   return router;
+}
+
+/** The campaign report, as the endpoint answers it and the console's Reports page draws it. */
+export async function campaignReport(deps: CampaignReportDeps, campaignId: string): Promise<CampaignReport> {
+  if (!CAMPAIGN_ID.test(campaignId)) throw new HttpError('bad_request', 'Expected a campaign id of 1–128 letters, digits, ".", "_" or "-".');
+  const [campaign, counts] = await Promise.all([deps.catalogue.getCampaign(campaignId), deps.renderLog.campaignReportCounts(campaignId)]);
+  if (!campaign && counts.length === 0) {
+    throw new HttpError('campaign_not_found', `No campaign "${campaignId}" in the store and nothing recorded for it.`);
+  }
+  return buildCampaignReport(campaignId, counts, deps.now());
 }

@@ -20,6 +20,9 @@ import { imgBlockEndpoint } from './http/img-block-endpoint';
 import { metricsRouter } from './http/metrics-router';
 import { openEndpoints } from './http/open-endpoints';
 import { reportsRouter } from './http/reports-router';
+import { previewRouter } from './http/preview-router';
+import { DEFAULT_PREVIEW_PUBLIC_URL } from './preview/email-preview';
+import { previewWiring } from './preview/preview-wiring';
 import { errorHandler, notFound } from './http/error-handler';
 import type { LoadGauge } from './http/event-loop-lag';
 import { healthCheck } from './http/health-check';
@@ -214,6 +217,9 @@ export function createApp(deps: AppDeps): OpentimeApp {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
     app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, subscriberSearch: deps.storage.subscriberSearch, now, metrics: recording.metrics }));
     app.use(consoleApiRouter({ storage: deps.storage, blocks, keys: deps.api.keys, now }));
+    // Previews resolve like opens (openCatalogue, the same renderer and locks) and record nothing (README "Preview").
+    const preview = previewWiring({ store: openCatalogue, blocks, renderer, locks: recording.locks, keyring: deps.keyring, tokenAudience: deps.tokenAudience, publicUrl: deps.publicUrl ?? DEFAULT_PREVIEW_PUBLIC_URL });
+    app.use(previewRouter({ ...preview, keys: deps.api.keys, now }));
   }
 
   if (deps.console) {

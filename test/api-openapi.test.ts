@@ -20,6 +20,8 @@ describe('the API describes itself (OpenAPI 3.1)', () => {
         '/api/v1/campaigns/{id}',
         '/api/v1/events',
         '/api/v1/openapi.json',
+        '/api/v1/preview/campaigns/{campaignId}/blocks/{block}',
+        '/api/v1/preview/campaigns/{campaignId}/email',
         '/api/v1/products',
         '/api/v1/products/{id}',
         '/api/v1/subscribers',

@@ -46,6 +46,12 @@ import type { Resolution } from './resolve-block';
 /** What resolveBlock needs to serve locks; absent, locked blocks resolve live (e.g. a one-off render in a script). */
 export interface ResolveServices {
   locks?: BlockLocks;
+  /**
+   * False: a lock in force is served, but a first open claims none (a console
+   * preview, README "Preview": looking at a block must not freeze what the
+   * subscriber will see). Default true.
+   */
+  claimLocks?: boolean;
 }
 
 /** Step 3 and 4: the frozen view with live marks, or null when this subscriber has no lock for the block. */

@@ -55,7 +55,7 @@ export async function resolveBlock(block: PreparedBlock, open: Open, store: Cata
     const { table, variant } = messageTable(served, open.locale, facts);
     const view = await served.resolve({ open, store, facts, message: messageLookup(table, open.locale) });
     const resolution: Resolution = { outcome: 'view', view, variant, experimentVariant };
-    return locks ? await lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
+    return locks && services.claimLocks !== false ? await lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
   } catch (error) {
     if (error instanceof HoldBack) {
       return error.expected

@@ -4,6 +4,7 @@ import { blocksPage } from './blocks/blocks-page';
 import { campaignsPage } from './campaigns/campaigns-page';
 import { reportsPage } from './reports/reports-page';
 import { timelinePage } from './timeline/timeline-page';
+import { previewPage } from './preview/preview-page';
 
 /** The console's nav, in order. An entry's page answers /console/<id>; an entry whose page is not registered yet answers the console's 404. */
 export const consoleNav = [
@@ -40,4 +41,4 @@ export interface ConsolePage {
   routes(router: Router, context: ConsoleContext): void;
 }
 
-export const consolePages: readonly ConsolePage[] = [campaignsPage, blocksPage, timelinePage, reportsPage];
+export const consolePages: readonly ConsolePage[] = [campaignsPage, blocksPage, previewPage, timelinePage, reportsPage];

@@ -42,6 +42,8 @@ export const errorCatalogue = {
   },
   block_not_found: { status: 404, message: 'No block with this id. Expected one of the ids in the blocks config.' },
   campaign_not_found: { status: 404, message: 'No campaign with this id (from the token or the URL).' },
+  template_not_found: { status: 404, message: 'No such template under amp-templates/. Expected one of the names the detail lists.' },
+  query_invalid: { status: 400, message: 'A query parameter is missing or malformed. The detail names each one and what was expected.' },
   route_not_found: { status: 404, message: 'No such endpoint. See the README for the HTTP API.' },
   form_not_found: { status: 404, message: 'No form with this id. Expected one of the ids in the forms config (OPENTIME_FORMS).' },
   form_invalid: {

@@ -23,7 +23,7 @@ export type ImgBlockEndpoint = (req: IncomingMessage, res: ServerResponse, file:
  * renderer, a transparent pixel. No CORS: this is a plain image GET. Headers
  * come from http/cache-policy.ts.
  */
-export function imgBlockEndpoint(renderer: BlockImageRenderer, clientAddress: (req: IncomingMessage) => string | undefined): ImgBlockEndpoint {
+export function imgBlockEndpoint(renderer: Pick<BlockImageRenderer, 'render' | 'cache'>, clientAddress: (req: IncomingMessage) => string | undefined): ImgBlockEndpoint {
   return async (req, res, file) => {
     const match = file === null ? null : FILE.exec(file);
     const format: ImageFormat = match?.[3] === 'gif' ? 'gif' : 'png';

@@ -5,6 +5,7 @@ import { liveBlocks, type LiveBlocks } from '../blocks/live-blocks';
 import { defaultFallbackItem, fallbackItemOf, type FallbackItem } from '../blocks/fallback-item';
 import type { PreparedBlock } from '../blocks/prepared-block';
 import { logFallback, resolveBlock, type Resolution } from '../blocks/resolve-block';
+import type { ResolveServices } from '../blocks/lock-at-first-open';
 import { slotUrls, type ImagePart } from '../blocks/slots';
 import { isTicking, type ShownView } from '../kinds/kind-of-view';
 import type { Campaign, Subscriber } from '../data/model';
@@ -12,7 +13,7 @@ import { NEVER_OVERLOADED, type LoadGauge } from '../http/event-loop-lag';
 import { strongEtag, type ImageAudience } from '../http/cache-policy';
 import type { Logger } from '../log';
 import { detectClient, type RelayAddressList } from '../open/client-detection';
-import type { Open } from '../open/open';
+import type { ClientClass, Open } from '../open/open';
 import { GENERIC_SUBJECT, loadSubject, openFor, type OpenSubject } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { ImpressionLog } from '../recording/impression-log';
@@ -123,8 +124,27 @@ export interface BlockImage extends RenderedImage {
   outcome: BlockImageOutcome;
 }
 
+/**
+ * A console preview's picture (README "Preview"): the subject, client and
+ * moment are given, not read from a token and the request, and nothing is
+ * recorded: no render log row, no impression, no lock claimed (a lock in
+ * force is drawn). Otherwise the same resolution, cache and drawing as an open.
+ */
+export interface PreviewImageRequest {
+  block: PreparedBlock;
+  subject: OpenSubject;
+  client: ClientClass;
+  at: Date;
+  format: ImageFormat;
+  scale?: number;
+  /** A part of the picture (`?slot=`, image-parts.ts); undefined: the whole. */
+  part?: ImagePart;
+  log?: Logger;
+}
+
 export interface BlockImageRenderer {
   render(request: BlockImageRequest): Promise<BlockImage>;
+  preview(request: PreviewImageRequest): Promise<BlockImage>;
   readonly cache: RenderCache;
 }
 
@@ -212,11 +232,11 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
    * frame before the other 59 are resolved, and drawn once however many ask
    * within the second.
    */
-  async function encodeTicking(first: ShownView, moreFrames: () => Promise<ShownView[]>, theme: Theme, scale: number): Promise<RenderedImage> {
+  async function encodeTicking(first: ShownView, moreFrames: () => Promise<ShownView[]>, theme: Theme, scale: number, mayShed: boolean): Promise<RenderedImage> {
     const key = renderCacheKey({ output: 'gif', part: 'ticking', scale, theme, views: first, images: [] });
     const cached = cache.cached(key);
     if (cached) return cached;
-    if (loadGauge.overloaded()) throw new ShedLoad();
+    if (mayShed && loadGauge.overloaded()) throw new ShedLoad();
     return cache.getOrRender(key, async () => encoded(await encodeGif([first, ...(await moreFrames())], theme, scale, null), 'gif'), { ttlMs: TICKING_RENDER_TTL_MS });
   }
 
@@ -251,14 +271,15 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     format: ImageFormat,
     openAt: (now: Date) => Open,
     now: Date,
+    services: ResolveServices,
   ): Promise<{ resolution: Resolution; view: ShownView; moreFrames: (() => Promise<ShownView[]>) | null }> {
-    const resolution = await resolveBlock(block, openAt(now), deps.store, { locks: deps.locks });
+    const resolution = await resolveBlock(block, openAt(now), deps.store, services);
     if (resolution.outcome !== 'view') return { resolution, view: fallbackItemOf(block, openAt(now).locale), moreFrames: null };
     if (format !== 'gif' || !isTicking(resolution.view)) return { resolution, view: resolution.view, moreFrames: null };
     const moreFrames = async (): Promise<ShownView[]> => {
       const views: ShownView[] = [];
       for (let second = 1; second < GIF_FRAMES; second++) {
-        const next = await resolveBlock(block, openAt(new Date(now.getTime() + second * 1000)), deps.store, { locks: deps.locks });
+        const next = await resolveBlock(block, openAt(new Date(now.getTime() + second * 1000)), deps.store, services);
         if (next.outcome !== 'view') break;
         views.push(next.view);
         if (!isTicking(next.view)) break;
@@ -299,14 +320,22 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
 
   /** The block's live view (or its rule fallback), drawn; throws for the failure ladder below. */
   async function renderLive(block: PreparedBlock, request: BlockImageRequest, theme: Theme, scale: number, now: Date, log: Logger, live: LiveAttempt): Promise<BlockImage> {
-    const part = request.part ?? undefined;
     const subject = await subjectOf(request, now, log);
     const client = detectClient({ userAgent: request.userAgent, remoteAddress: request.remoteAddress }, deps.relayRanges).client;
-    const openAt = (at: Date): Open => openFor(block, subject, client, at);
+    return drawOpen(block, { subject, client, now, format: request.format, part: request.part ?? undefined, theme, scale, log, live, recorded: true });
+  }
+
+  /** One open of a block drawn: resolved, recorded when `recorded` (an open, not a preview), encoded. */
+  async function drawOpen(block: PreparedBlock, at: OpenToDraw): Promise<BlockImage> {
+    const { subject, client, now, part, theme, scale, log, live, recorded } = at;
+    const openAt = (moment: Date): Open => openFor(block, subject, client, moment);
     live.locale = openAt(now).locale;
-    const { resolution, view: first, moreFrames } = await resolveViews(block, request.format, openAt, now);
+    live.recorded = recorded;
+    // A preview serves a lock in force but never claims one (lock-at-first-open.ts).
+    const services: ResolveServices = recorded ? { locks: deps.locks } : { locks: deps.locks, claimLocks: false };
+    const { resolution, view: first, moreFrames } = await resolveViews(block, at.format, openAt, now, services);
     // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
-    if (typeof part !== 'number') deps.observeRender?.({
+    if (recorded && typeof part !== 'number') deps.observeRender?.({
       surface: 'image',
       block,
       client,
@@ -321,8 +350,8 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
     const drawTheme = armTheme ?? theme;
     live.shown = { view: first, theme: drawTheme, audience, subject };
-    const image = moreFrames ? await encodeTicking(first, moreFrames, drawTheme, scale) : await encodeView(request.format, [first], drawTheme, scale, log, part, true);
-    recordImpression(block, subject, first, now, log);
+    const image = moreFrames ? await encodeTicking(first, moreFrames, drawTheme, scale, recorded) : await encodeView(at.format, [first], drawTheme, scale, log, part, recorded);
+    if (recorded) recordImpression(block, subject, first, now, log);
     return blockImage(image, audience, outcome);
   }
 
@@ -339,7 +368,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       // Beyond the render threads' bound a GIF is not queued: the same view's first frame, at once.
       log.warn({ block: block.config.id }, 'render threads busy; answering the first frame as a PNG');
       const image = await encodeView('png', [shown.view], shown.theme, scale, log);
-      recordImpression(block, shown.subject, shown.view, at.now, log);
+      if (live.recorded) recordImpression(block, shown.subject, shown.view, at.now, log);
       return blockImage(image, shown.audience, 'busy');
     }
     // Every other rung is the block's fallback picture, told apart by its outcome.
@@ -360,6 +389,22 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
 
   return {
     cache,
+    async preview(request) {
+      const { block, format } = request;
+      const log = request.log ?? deps.logger;
+      const scale = clampScale(block.theme, request.scale ?? 1);
+      const live: LiveAttempt = {};
+      try {
+        return await drawOpen(block, { subject: request.subject, client: request.client, now: request.at, format, part: request.part, theme: block.theme, scale, log, live, recorded: false });
+      } catch (error) {
+        try {
+          return await failureImage(error, { block, theme: block.theme, scale, format, part: request.part, log, live, now: request.at });
+        } catch (fallbackError) {
+          log.error({ block: block.config.id, err: fallbackError }, 'preview fallback failed too; answering a transparent pixel');
+          return blockImage(transparentPixel(format), 'degraded', 'emergency');
+        }
+      }
+    },
     async render(request) {
       const log = request.log ?? deps.logger;
       try {
@@ -396,8 +441,25 @@ function pictureBytes(image: Image | null | undefined): Uint8Array | null {
 interface LiveAttempt {
   /** The reader's locale, once their record is read: a failure's fallback picture speaks it. */
   locale?: string;
+  /** An open (recorded), not a preview. */
+  recorded?: boolean;
   /** Set once the view to draw is known. */
   shown?: { view: ShownView; theme: Theme; audience: ImageAudience; subject: OpenSubject };
+}
+
+/** What drawOpen draws: whose open, by which client, when, and whether it is recorded. */
+interface OpenToDraw {
+  subject: OpenSubject;
+  client: ClientClass;
+  now: Date;
+  format: ImageFormat;
+  part: ImagePart | undefined;
+  theme: Theme;
+  scale: number;
+  log: Logger;
+  live: LiveAttempt;
+  /** False for a preview: no render log row, no impression, no lock claim, never shed. */
+  recorded: boolean;
 }
 
 interface FailureContext {

@@ -113,8 +113,8 @@ const configSchema = z.strictObject({
   blocksFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'blocks.yaml')),
   /** Campaigns declared beside the blocks (YAML or JSON), written to the database at start-up; none by default. */
   campaignsFile: z.string().min(1).optional(),
-  /** AMP forms (polls, ratings, notify-me, preferences) served under /amp/v1/forms (YAML or JSON); none by default. */
-  formsFile: z.string().min(1).optional(),
+  /** AMP forms (polls, ratings, notify-me, preferences) served under /amp/v1/forms (YAML or JSON). */
+  formsFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'forms.yaml')),
   /** Where back-in-stock events (notify-me forms) are POSTed, signed with notifyWebhookSecret. */
   notifyWebhookUrl: httpUrl.optional(),
   /** Signs outgoing webhooks (Opentime-Signature, as incoming ones). */
@@ -348,7 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dataDir,
     blocksFile: path.resolve(cwd, config.blocksFile),
     campaignsFile: config.campaignsFile === undefined ? undefined : path.resolve(cwd, config.campaignsFile),
-    formsFile: config.formsFile === undefined ? undefined : path.resolve(cwd, config.formsFile),
+    formsFile: path.resolve(cwd, config.formsFile),
     appleRelayRangesFile: path.resolve(cwd, config.appleRelayRangesFile),
     publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
     publicUrlSource: origins.has('publicUrl') ? 'setting' : origins.has('port') ? 'port' : 'default',

@@ -12,6 +12,7 @@ import { EngineLoadError, engineSourceFromEnv, loadEngine, pinnedEnginePath, sha
 import { scanHtml } from '../src/validate/html-scan';
 import { PINNED_AMP_VALIDATOR } from '../src/validate/pinned-engine';
 import { resolveTargets, validateTemplates } from '../src/validate/validate';
+import { loadFormsConfig } from '../src/forms/forms-config';
 
 const ROOT = path.join(__dirname, '..');
 const TEMPLATES = path.join(ROOT, 'amp-templates');
@@ -58,7 +59,7 @@ describe('shipped templates', () => {
   });
 
   test.each(names)('%s passes the official AMP4EMAIL engine and every Opentime check, without warnings', (name) => {
-    const report = validateTemplates(resolveTargets([path.join(TEMPLATES, `${name}.amp.html`)]), { blocks, engine, publicUrl: 'https://opentime.shop.example' });
+    const report = validateTemplates(resolveTargets([path.join(TEMPLATES, `${name}.amp.html`)]), { blocks, forms: loadFormsConfig(path.join(ROOT, 'config', 'forms.yaml')), engine, publicUrl: 'https://opentime.shop.example' });
     expect(report.templates.map((template) => template.name)).toEqual([name]);
     expect(report.templates[0]!.findings).toEqual([]);
     expect(report.errors).toBe(0);

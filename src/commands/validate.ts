@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadBlocksConfig } from '../blocks/blocks-config';
+import { loadFormsConfig } from '../forms/forms-config';
 import { loadConfig } from '../config';
 import { runValidateConfig } from './validate-config';
 import { defaultTemplatesDir } from '../email/templates';
@@ -31,7 +32,8 @@ export async function runValidate(targets: readonly string[], options: RunValida
   const source: EngineSource = options.latest ? 'cdn' : engineSourceFromEnv(env);
   const templates = resolveTargets(targets.length ? targets : [defaultTemplatesDir()], cwd);
   const engine = await loadEngine(source);
-  const report = validateTemplates(templates, { blocks, engine, publicUrl: config.publicUrl, cwd });
+  const forms = loadFormsConfig(config.formsFile);
+  const report = validateTemplates(templates, { blocks, forms, engine, publicUrl: config.publicUrl, cwd });
   // Subscribers who would read a block in another language than theirs: warnings, never a failure.
   const translations = await translationCheckLines(config, blocks);
   if (translations.length > 0) out.write(`${translations.join('\n')}\n`);

@@ -23,7 +23,7 @@ export interface FormActionsDeps {
  */
 export type FormAnswer =
   | { form: string; kind: 'poll' | 'rating'; outcome: 'recorded' | 'changed' | 'unchanged'; answer: string; answerLabel: string; results: PollResults }
-  | { form: string; kind: 'notify'; outcome: 'requested' | 'already_requested' | 'in_stock'; productId: string; productName: string }
+  | { form: string; kind: 'notify'; outcome: 'requested' | 'already_requested' | 'in_stock'; inStock: boolean; productId: string; productName: string }
   | { form: string; kind: 'preferences'; outcome: 'updated' | 'unchanged'; changed: string[] };
 
 /**
@@ -55,9 +55,9 @@ export class FormActions {
       const product = await this.deps.catalogue.getProduct(request.productId);
       if (!product) throw new HttpError('product_not_found', `No product "${request.productId.slice(0, 128)}".`);
       // Already back: nothing to wait for, and a request stored now would wait for the next sell-out and restock.
-      if (product.stock > 0) return { form: form.id, kind: 'notify', outcome: 'in_stock', productId: product.id, productName: product.name };
+      if (product.stock > 0) return { form: form.id, kind: 'notify', outcome: 'in_stock', inStock: true, productId: product.id, productName: product.name };
       const created = await this.deps.notifyRequests.request({ subscriberId: claims.subscriberId, productId: product.id, campaignId: claims.campaignId, requestedAt: now.getTime() });
-      return { form: form.id, kind: 'notify', outcome: created ? 'requested' : 'already_requested', productId: product.id, productName: product.name };
+      return { form: form.id, kind: 'notify', outcome: created ? 'requested' : 'already_requested', inStock: false, productId: product.id, productName: product.name };
     }
     if (form.kind === 'preferences' && request.kind === 'preferences') {
       if (!(await this.deps.catalogue.getSubscriber(claims.subscriberId))) throw new HttpError('subscriber_not_found', 'This reader has no profile to change yet.');

@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import { connectRedis } from '../scale-out/redis-connection';
 import type { Storage } from '../storage/storage';
 import { formRateLimits, type FormRateLimits } from './form-rate-limits';
-import { loadFormsConfig, NO_FORMS, type FormsCatalog } from './forms-config';
+import { loadFormsConfig, type FormsCatalog } from './forms-config';
 import { WebhookDelivery } from './webhook-delivery';
 
 export interface ServerForms {
@@ -19,7 +19,7 @@ export interface ServerForms {
  * of the webhook outbox when OPENTIME_NOTIFY_WEBHOOK_URL is set.
  */
 export async function startForms(config: Config, storage: Storage, logger: Logger): Promise<ServerForms> {
-  const forms = config.formsFile ? loadFormsConfig(config.formsFile) : NO_FORMS;
+  const forms = loadFormsConfig(config.formsFile);
   if (config.notifyWebhookUrl && !config.notifyWebhookSecret) {
     throw new ConfigError('OPENTIME_NOTIFY_WEBHOOK_URL is set without OPENTIME_NOTIFY_WEBHOOK_SECRET: expected a secret of at least 16 characters to sign the webhooks with.');
   }

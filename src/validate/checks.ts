@@ -1,4 +1,6 @@
 import type { BlockCatalog } from '../blocks/blocks-config';
+import { NO_FORMS, type FormsCatalog } from '../forms/forms-config';
+import { checkAmpForm, checkFormLink, checkResultsList, type FormProblem } from './form-checks';
 import { slotCount, type ImagePart } from '../blocks/slots';
 import { looksLikeOpentimePath, parseOpentimeUrl, type OpentimeUrl } from '../email/opentime-urls';
 import { fillPlaceholders, PLACEHOLDERS, unknownPlaceholders, VALIDATION_VALUES } from '../email/placeholders';
@@ -43,6 +45,7 @@ const SPEC = {
   placeholders: 'amp-templates/README.md#placeholders',
   writing: 'amp-templates/README.md#writing-a-template',
   checks: 'amp-templates/README.md#checks',
+  forms: 'README.md#interactive-amp-forms',
 } as const;
 
 export interface TemplateSources {
@@ -58,6 +61,8 @@ export interface TemplateSources {
 
 export interface CheckOptions {
   blocks: BlockCatalog;
+  /** The forms config (OPENTIME_FORMS): what form actions, results lists and link votes may name; default: none. */
+  forms?: FormsCatalog;
   /** The base URL emails will carry (config publicUrl), for the size estimate. */
   publicUrl?: string;
 }
@@ -135,18 +140,28 @@ function directChildWith(element: HtmlElement, attributeName: string): HtmlEleme
 }
 
 /** Checks the AMP part; returns its blocks in document order. */
-function checkAmpPart(sources: TemplateSources, options: CheckOptions, findings: Finding[]): AmpBlockUse[] {
+function checkAmpPart(sources: TemplateSources, options: CheckOptions, findings: Finding[], polls: Set<string> = new Set()): AmpBlockUse[] {
   const filled = substituted(sources.amp);
   const doc = scanHtml(filled);
   const reporter = new Reporter(sources.ampFile, doc.position);
   reportUnknownPlaceholders(sources.amp, reporter);
   const uses: AmpBlockUse[] = [];
+  const forms = options.forms ?? NO_FORMS;
+  const formProblems: FormProblem[] = [];
 
   for (const element of doc.elements) {
+    if (element.name === 'form') {
+      const poll = checkAmpForm(element, forms, formProblems);
+      if (poll) polls.add(poll);
+    }
     if (element.name === 'amp-list') {
       const src = attribute(element, 'src');
       const url = src ? parseOpentimeUrl(src.value) : null;
-      if (!src || !url || url.kind !== 'amp') {
+      if (src && checkResultsList(src, forms, formProblems)) {
+        if (!directChildWith(element, 'fallback')) {
+          reporter.at(element.offset, 'error', 'amp-list-fallback', 'amp-list of poll results has no fallback: add a <div fallback> child, shown when the request fails.', SPEC.ampFallback);
+        }
+      } else if (!src || !url || url.kind !== 'amp') {
         if (src && !looksLikeOpentimePath(src.value) && !src.value.includes(VALIDATION_VALUES.baseUrl)) {
           // Someone else's endpoint: not ours to check.
         } else {
@@ -206,7 +221,8 @@ function checkAmpPart(sources: TemplateSources, options: CheckOptions, findings:
   } else if (estimate > LIMITS.ampBytes) {
     reporter.at(0, 'error', 'size', `The AMP part is ${size.toLocaleString('en-US')} bytes, about ${estimate.toLocaleString('en-US')} once tokens and the base URL are filled in; the limit is ${LIMITS.ampBytes.toLocaleString('en-US')}.`, SPEC.format);
   }
-  if (uses.length === 0 && !reporter.findings.some((finding) => finding.rule === 'amp-list-src')) {
+  for (const problem of formProblems) reporter.at(problem.offset, problem.severity, problem.rule, problem.message, SPEC.forms);
+  if (uses.length === 0 && polls.size === 0 && !reporter.findings.some((finding) => finding.rule === 'amp-list-src')) {
     reporter.at(0, 'warning', 'no-blocks', 'The AMP part has no amp-list pointing at an Opentime block.', SPEC.checks);
   }
   findings.push(...reporter.findings);
@@ -502,17 +518,21 @@ function checkTextPart(sources: TemplateSources, text: string, options: CheckOpt
   const filled = substituted(text);
   const reporter = new Reporter(sources.textFile, positionFinder(filled));
   reportUnknownPlaceholders(text, reporter);
+  const formProblems: FormProblem[] = [];
   for (const match of filled.matchAll(/https?:\/\/[^\s<>"')\]]+/g)) {
     const url = parseOpentimeUrl(match[0]);
     if (url) checkOpentimeUrl(url, match.index ?? 0, reporter, options, 'Link');
+    checkFormLink(match[0], match.index ?? 0, options.forms ?? NO_FORMS, formProblems);
   }
+  for (const problem of formProblems) reporter.at(problem.offset, problem.severity, problem.rule, problem.message, SPEC.forms);
   findings.push(...reporter.findings);
 }
 
 /** Runs every Opentime check on one template; the AMP engine runs separately (validate.ts). */
 export function checkTemplate(sources: TemplateSources, options: CheckOptions): Finding[] {
   const findings: Finding[] = [];
-  const blocks = checkAmpPart(sources, options, findings);
+  const polls = new Set<string>();
+  const blocks = checkAmpPart(sources, options, findings, polls);
   if (sources.html === null) {
     findings.push({
       file: sources.ampFile,
@@ -525,6 +545,7 @@ export function checkTemplate(sources: TemplateSources, options: CheckOptions): 
     });
   } else {
     checkHtmlPart(sources, sources.html, blocks, options, findings);
+    checkHtmlFormLinks(sources, sources.html, polls, options, findings);
   }
   if (sources.text === null) {
     findings.push({
@@ -540,6 +561,26 @@ export function checkTemplate(sources: TemplateSources, options: CheckOptions): 
     checkTextPart(sources, sources.text, options, findings);
   }
   return findings;
+}
+
+/** Link votes of the HTML part name configured answers, and every poll of the AMP part has its link version. */
+function checkHtmlFormLinks(sources: TemplateSources, html: string, ampPolls: ReadonlySet<string>, options: CheckOptions, findings: Finding[]): void {
+  const doc = scanHtml(substituted(html));
+  const reporter = new Reporter(sources.htmlFile, doc.position);
+  const problems: FormProblem[] = [];
+  const linked = new Set<string>();
+  for (const element of doc.elements) {
+    const href = element.name === 'a' ? attribute(element, 'href') : undefined;
+    const poll = href ? checkFormLink(href.value, href.valueOffset, options.forms ?? NO_FORMS, problems) : undefined;
+    if (poll) linked.add(poll);
+  }
+  for (const problem of problems) reporter.at(problem.offset, problem.severity, problem.rule, problem.message, SPEC.forms);
+  for (const poll of ampPolls) {
+    if (!linked.has(poll)) {
+      reporter.at(0, 'warning', 'form-link-version', `The AMP part has poll "${poll}" but the HTML part has no link vote for it: add one link per answer, ${PLACEHOLDERS.baseUrl}/c/v1/forms/${poll}/<answer>?t=${PLACEHOLDERS.token}.`, SPEC.forms);
+    }
+  }
+  findings.push(...reporter.findings);
 }
 
 /** The AMP part with dummy values in place of the placeholders, as the official engine sees it. */

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BlockCatalog } from '../blocks/blocks-config';
+import type { FormsCatalog } from '../forms/forms-config';
 import { AMP_SUFFIX, listTemplates, templateFilesFor, type TemplateFiles } from '../email/templates';
 import { ampForEngine, checkTemplate, type Finding } from './checks';
 import type { AmpEngine } from './engine';
 
 export interface ValidateOptions {
   blocks: BlockCatalog;
+  /** The forms config the templates' amp-forms post to; default: none. */
+  forms?: FormsCatalog;
   engine: AmpEngine;
   /** Base URL emails will carry, for the size estimate. */
   publicUrl?: string;
@@ -73,7 +76,7 @@ export function validateTemplate(files: TemplateFiles, options: ValidateOptions)
   const amp = fs.readFileSync(files.amp, 'utf8');
   const findings = checkTemplate(
     { ampFile: shown(files.amp), htmlFile: shown(files.html), textFile: shown(files.text), amp, html: readIfExists(files.html), text: readIfExists(files.text) },
-    { blocks: options.blocks, publicUrl: options.publicUrl },
+    { blocks: options.blocks, forms: options.forms, publicUrl: options.publicUrl },
   );
   const engineFindings: Finding[] = options.engine.validateAmp4Email(ampForEngine(amp)).map((message) => ({
     file: shown(files.amp),

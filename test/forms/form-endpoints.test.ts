@@ -206,7 +206,9 @@ describe('AMP forms over HTTP', () => {
   describe('notify me', () => {
     it('stores one request per subscriber and product; an in-stock product needs none', async () => {
       const first = await post('back-in-stock').type('form').send(`productId=${SOLD_OUT}`);
-      expect(first.body).toMatchObject({ kind: 'notify', outcome: 'requested', productId: SOLD_OUT });
+      expect(first.body).toMatchObject({ kind: 'notify', outcome: 'requested', inStock: false, productId: SOLD_OUT });
+      const inStock = await post('back-in-stock').type('form').send('productId=merino-crew-navy');
+      expect(inStock.body).toMatchObject({ outcome: 'in_stock', inStock: true });
       expect((await post('back-in-stock').type('form').send(`productId=${SOLD_OUT}`)).body.outcome).toBe('already_requested');
       expect(await storage.notifyRequests.list({ productId: SOLD_OUT, limit: 10 })).toEqual([
         { subscriberId: EMMA, productId: SOLD_OUT, campaignId: 'flash-sale', requestedAt: FIXED_NOW.getTime(), notifiedAt: null },

@@ -149,13 +149,14 @@ async function benchFreshness(dir: string): Promise<void> {
       const response = await fetch(`${server.url}/api/v1/products`, {
         method: 'POST',
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ products: [{ id: 'quilted-jacket-olive', salePrice }] }),
+        // The printed URLs are Emma's, who shops in dollars: her price is the jacket's USD entry.
+        body: JSON.stringify({ products: [{ id: 'quilted-jacket-olive', prices: { USD: { price: 175, salePrice } } }] }),
       });
       if (response.status !== 200) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
       const acknowledged = performance.now();
       for (;;) {
         const body = (await (await fetch(productUrl, { headers: json })).json()) as { items: { product: { price: string } }[] };
-        if (body.items[0]?.product.price === `€${salePrice}.00`) break;
+        if (body.items[0]?.product.price === `$${salePrice}.00`) break;
         if (performance.now() - acknowledged > 5000) throw new Error('the JSON never showed the new price');
       }
       jsonMs.push(performance.now() - acknowledged);

@@ -56,19 +56,19 @@ describe('OPENTIME_WORKERS=2: two server processes on one port and one SQLite fi
       return String((JSON.parse(body) as { items: { product: { price: string } }[] }).items[0]?.product.price);
     };
     // Both workers cache the old price first.
-    for (let i = 0; i < 6; i++) expect(await priceOf()).toBe('€119.00');
+    for (let i = 0; i < 6; i++) expect(await priceOf()).toBe('$131.00');
     const apiKey = fs.readFileSync(path.join(dataDir, 'demo-api-key.txt'), 'utf8').trim();
     const written = await fetch(`${server.url}/api/v1/products`, {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ products: [{ id: 'quilted-jacket-olive', salePrice: 77 }] }),
+      body: JSON.stringify({ products: [{ id: 'quilted-jacket-olive', prices: { USD: { price: 175, salePrice: 77 } } }] }),
     });
     expect(written.status).toBe(200);
     // The change reaches the other worker through the primary within a moment of the acknowledged write:
     // the first open or two may still race it, the rest must not.
     const seen: string[] = [];
     for (let i = 0; i < 6; i++) seen.push(await priceOf());
-    expect(seen.slice(-4)).toEqual(['€77.00', '€77.00', '€77.00', '€77.00']);
+    expect(seen.slice(-4)).toEqual(['$77.00', '$77.00', '$77.00', '$77.00']);
   });
 
   test('GET /metrics answers for the whole cluster, whichever worker takes the scrape', async () => {

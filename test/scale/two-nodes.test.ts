@@ -115,11 +115,11 @@ afterAll(async () => {
 
 test('a price written through node A is answered by node B within 1 s, as JSON and as image', async () => {
   const priceOnB = async (): Promise<string> => (await json(nodeB, 'hero-product', 'sub-emma')).product.price as string;
-  expect(await priceOnB()).toBe('€119.00');
+  expect(await priceOnB()).toBe('$131.00');
   const pictureBefore = await png(nodeB, 'hero-product', 'sub-emma');
-  const written = await api(nodeA, 'products', { products: [{ id: 'quilted-jacket-olive', salePrice: 77 }] });
+  const written = await api(nodeA, 'products', { products: [{ id: 'quilted-jacket-olive', prices: { USD: { price: 175, salePrice: 77 } } }] });
   expect(written.status).toBe(200);
-  await within(1000, priceOnB, (price) => price === '€77.00');
+  await within(1000, priceOnB, (price) => price === '$77.00');
   // The picture B draws now is the one A draws for the new price, not B's picture from before.
   const pictureOnA = await png(nodeA, 'hero-product', 'sub-emma');
   await within(1000, () => png(nodeB, 'hero-product', 'sub-emma'), (picture) => picture.equals(pictureOnA));

@@ -49,6 +49,16 @@ describe('blocks config validation says where and what was expected', () => {
       );
     });
 
+    test('a block with several mistakes past its shape gets them all in one go', () => {
+      const text = heroProduct(
+        ', productId: p, translations: { de: { badgeLowStock: "Nur noch {stok} verfügbar" } }, variants: [{ name: last-day, when: { "<": [{ "var": "campaign.secondLeft" }, 86400] }, messages: { cta: "Last day" } }]',
+      );
+      expect(errorOf(text).split('\n')).toEqual([
+        expect.stringMatching(/^blocks\.yaml: blocks\[1\] \(id "hero-product"\)\.translations\.de\.badgeLowStock: unknown placeholder \{stok\}/),
+        expect.stringMatching(/^blocks\.yaml: blocks\[1\] \(id "hero-product"\)\.variants\[0\]\.when\.<\[0\]\.var: unknown fact "campaign\.secondLeft"; did you mean "campaign\.secondsLeft"\?/),
+      ]);
+    });
+
     test('a placeholder left open or a plural without its "other" form is refused with where it goes wrong', () => {
       expect(errorOf(heroProduct(', productId: p, translations: { de: { badgeLowStock: "Nur noch {stock verfügbar" } }'))).toBe(
         'blocks.yaml: blocks[1] (id "hero-product").translations.de.badgeLowStock: not a well-formed message at character 10 (malformed argument): ' +

@@ -29,48 +29,66 @@ function prepareBlock(raw: Record<string, unknown>, where: string): PreparedBloc
   const parsed = kind.configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(blockIssueLines(parsed.error, kind.configSchema, raw, where).join('\n'));
   const config: BaseBlockConfig = parsed.data;
-  checkMessages(kind, config, where);
-  config.variants.forEach((variant, index) => checkMessages(kind, variant, `${where}.variants[${index}]`));
 
-  try {
-    const state = kind.prepare(config, where);
-    return {
-      config,
-      kind,
-      theme: resolveTheme(config.theme, kind.theme, where),
-      holdBack: config.holdBackWhen === undefined ? null : compileRule(config.holdBackWhen, `${where}.holdBackWhen`),
-      variants: config.variants.map((variant, index) => ({ ...variant, when: compileRule(variant.when, `${where}.variants[${index}].when`) })),
-      experiment: prepareExperiment(config.experiment, raw, config.id, where, prepareBlock),
-      lock: prepareLock(config.lockAtFirstOpen, kind, where),
-      slotCount: kind.clickSlots.count(config),
-      resolve: (context) => kind.resolve(state, context),
-    };
-  } catch (error) {
-    if (error instanceof RuleError) throw new ConfigError(error.message);
-    throw error;
-  }
+  // Past a valid shape, every part is checked even after one fails, so a block's mistakes are reported together.
+  const problems: string[] = [];
+  const attempt = <T>(part: () => T): T | undefined => {
+    try {
+      return part();
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof RuleError) {
+        problems.push(error.message);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  problems.push(...messageProblems(kind, config, where));
+  config.variants.forEach((variant, index) => problems.push(...messageProblems(kind, variant, `${where}.variants[${index}]`)));
+  const state = attempt(() => kind.prepare(config, where));
+  const theme = attempt(() => resolveTheme(config.theme, kind.theme, where));
+  const holdBack = config.holdBackWhen === undefined ? null : attempt(() => compileRule(config.holdBackWhen, `${where}.holdBackWhen`));
+  const variants = config.variants.map((variant, index) => attempt(() => ({ ...variant, when: compileRule(variant.when, `${where}.variants[${index}].when`) })));
+  const experiment = attempt(() => prepareExperiment(config.experiment, raw, config.id, where, prepareBlock));
+  const lock = attempt(() => prepareLock(config.lockAtFirstOpen, kind, where));
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  // Past here every part above was prepared: a part that failed left a problem.
+  return {
+    config,
+    kind,
+    theme: theme as NonNullable<typeof theme>,
+    holdBack: holdBack ?? null,
+    variants: variants.map((variant) => variant as NonNullable<typeof variant>),
+    experiment,
+    lock: lock as NonNullable<typeof lock>,
+    slotCount: kind.clickSlots.count(config),
+    resolve: (context) => kind.resolve(state, context),
+  };
 }
 
 /**
  * A block's (or a variant's) messages and translations use only the kind's
  * message keys, and each message only the placeholders the kind fills for
  * its key (`placeholders` on the kind): "Nur noch {stok} verfügbar" stops
- * start-up instead of reaching subscribers.
+ * start-up instead of reaching subscribers. One line per problem.
  */
-function checkMessages(kind: RegisteredKind, source: { messages: Readonly<Record<string, string>>; translations?: Readonly<Record<string, Readonly<Record<string, string>>>> }, where: string): void {
+function messageProblems(kind: RegisteredKind, source: { messages: Readonly<Record<string, string>>; translations?: Readonly<Record<string, Readonly<Record<string, string>>>> }, where: string): string[] {
   const knownKeys = Object.keys(kind.defaultMessages);
+  const problems: string[] = [];
   const checkTable = (messages: Readonly<Record<string, string>>, at: string): void => {
     for (const [key, text] of Object.entries(messages)) {
       if (!knownKeys.includes(key)) {
         const hint = didYouMean(key, knownKeys);
-        throw new ConfigError(`${at}: unknown message "${key}" for a ${kind.name} block${hint ? `; ${hint}` : ''}. Expected one of: ${knownKeys.join(', ')}.`);
+        problems.push(`${at}: unknown message "${key}" for a ${kind.name} block${hint ? `; ${hint}` : ''}. Expected one of: ${knownKeys.join(', ')}.`);
+        continue;
       }
       const problem = placeholderProblem(text, kind.placeholders[key] ?? []);
-      if (problem) throw new ConfigError(`${at}.${key}: ${problem}`);
+      if (problem) problems.push(`${at}.${key}: ${problem}`);
     }
   };
   checkTable(source.messages, `${where}.messages`);
   for (const [language, messages] of Object.entries(source.translations ?? {})) checkTable(messages, `${where}.translations.${language}`);
+  return problems;
 }
 
 /** Every block of a blocks config checked: those that passed, and one message per block that did not. */

@@ -216,7 +216,17 @@ export function createApp(deps: AppDeps): OpentimeApp {
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
     app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, subscriberSearch: deps.storage.subscriberSearch, now, metrics: recording.metrics }));
-    app.use(consoleApiRouter({ storage: deps.storage, blocks, keys: deps.api.keys, now }));
+    app.use(
+      consoleApiRouter({
+        storage: deps.storage,
+        blocks,
+        keys: deps.api.keys,
+        keyring: deps.keyring,
+        tokenAudience: deps.tokenAudience,
+        settings: deps.console ?? { demo: false, publicUrl: deps.publicUrl ?? 'http://localhost:8080' },
+        now,
+      }),
+    );
     // Previews resolve like opens (openCatalogue, the same renderer and locks) and record nothing (README "Preview").
     const preview = previewWiring({ store: openCatalogue, blocks, renderer, locks: recording.locks, keyring: deps.keyring, tokenAudience: deps.tokenAudience, publicUrl: deps.publicUrl ?? DEFAULT_PREVIEW_PUBLIC_URL });
     app.use(previewRouter({ ...preview, keys: deps.api.keys, now }));

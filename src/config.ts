@@ -151,6 +151,11 @@ const configSchema = z.strictObject({
     .string()
     .refine((url) => /^rediss?:\/\//.test(url) && URL.canParse(url), { message: 'expected a Redis URL such as redis://cache.internal:6379 or rediss://…' })
     .optional(),
+  /** Where the console's "Send test" sends (smtp://user:pass@host:587 or smtps://…); unset: it offers the .eml download only. */
+  smtpUrl: z
+    .string()
+    .refine((url) => /^smtps?:\/\//.test(url) && URL.canParse(url), { message: 'expected an SMTP URL such as smtp://user:secret@mail.internal:587 or smtps://…' })
+    .optional(),
   /** When the event loop runs this late (ms), images not already rendered get their block's fallback picture; 0: never shed. */
   shedLagMs: wholeNumber(0, 60_000).default(250),
   /** Where a click on an unknown block goes; by default the site of the first block's defaultUrl. */
@@ -240,6 +245,7 @@ export const environmentVariables = {
   OPENTIME_DATABASE_URL: 'databaseUrl',
   OPENTIME_DATABASE_POOL_SIZE: 'databasePoolSize',
   OPENTIME_REDIS_URL: 'redisUrl',
+  OPENTIME_SMTP_URL: 'smtpUrl',
   OPENTIME_SITE_URL: 'siteUrl',
   OPENTIME_API_KEYS: 'apiKeys',
   OPENTIME_WEBHOOK_SECRET: 'webhookSecret',
@@ -296,7 +302,7 @@ export function formatZodIssues(error: z.ZodError, origin: string): string {
 type SettingKey = keyof z.input<typeof configSchema>;
 
 /** Settings whose values are secrets: a message names them and their length, never their value. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'notifyWebhookSecret', 'metricsToken', 'pullAuthorization', 'databaseUrl', 'redisUrl']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'notifyWebhookSecret', 'metricsToken', 'pullAuthorization', 'databaseUrl', 'redisUrl', 'smtpUrl']);
 
 /** Where a setting's value came from, to name it the way the user wrote it. */
 interface SettingOrigin {

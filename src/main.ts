@@ -94,7 +94,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     relayRanges: recording.relayRanges,
     trustProxy: recording.trustProxy,
     loadGauge,
-    console: { demo: config.demo, publicUrl: config.publicUrl },
+    console: { demo: config.demo, publicUrl: config.publicUrl, smtpUrl: config.smtpUrl, senders: config.allowedSenders },
     forms: forms.forms,
     formLimits: forms.limits,
   });

@@ -16,7 +16,10 @@ describe('the API describes itself (OpenAPI 3.1)', () => {
     expect(response.body.openapi).toBe('3.1.0');
     expect(Object.keys(response.body.paths).sort()).toEqual(
       [
+        '/api/v1/blocks',
         '/api/v1/campaigns',
+        '/api/v1/campaigns/{campaignId}/subscribers/{subscriberId}/timeline',
+        '/api/v1/campaigns/{campaignId}/test-emails',
         '/api/v1/campaigns/{id}',
         '/api/v1/events',
         '/api/v1/openapi.json',
@@ -24,6 +27,7 @@ describe('the API describes itself (OpenAPI 3.1)', () => {
         '/api/v1/preview/campaigns/{campaignId}/email',
         '/api/v1/products',
         '/api/v1/products/{id}',
+        '/api/v1/reports/campaigns/{campaignId}',
         '/api/v1/subscribers',
         '/api/v1/subscribers/{id}',
       ],

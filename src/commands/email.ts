@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import nodemailer from 'nodemailer';
 import { loadBlocksConfig } from '../blocks/blocks-config';
 import { loadConfig, type Config } from '../config';
-import { composeMessage } from '../email/compose';
+import { composeSubscriberMessage, defaultSender, sendOverSmtp } from '../email/subscriber-message';
 import { databaseName, recipientWarnings } from '../email/recipient-check';
 import { defaultTemplatesDir, listTemplates, loadTemplate } from '../email/templates';
 import { keyringFromConfig } from '../tokens/keyring-from-config';
-import { DEFAULT_TTL_SECONDS, signSubscriberToken } from '../tokens/subscriber-token';
+import { DEFAULT_TTL_SECONDS } from '../tokens/subscriber-token';
 import { engineSourceFromEnv, loadEngine } from '../validate/engine';
 import { formatReport, validateTemplate } from '../validate/validate';
 import { publicUrlForCommands } from '../server-address';
@@ -46,7 +45,7 @@ export class EmailCommandError extends Error {
 
 /** The sender the AMP part will announce (AMP-Email-Sender): it must be on the campaign's or the global allowlist. */
 function defaultFrom(config: Config): string {
-  return config.allowedSenders.find((entry) => /^[^@\s]+@[^@\s]+$/.test(entry)) ?? 'news@shop.example';
+  return defaultSender(config.allowedSenders);
 }
 
 function templateNameFor(options: EmailCommandOptions, dir: string): string {
@@ -93,24 +92,23 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
   }
 
   const keyring = keyringFromConfig(config);
-  const token = signSubscriberToken(
-    keyring,
-    { subscriberId: options.subscriber, campaignId: options.campaign },
-    { audience: config.tokenAudience, ttlSeconds: options.ttlSeconds ?? DEFAULT_TTL_SECONDS, ...(options.now ? { now: options.now } : {}) },
-  );
   const from = options.from ?? defaultFrom(config);
   // Said before the message is written or sent: the user reads them before acting on the result.
   const warnings = await recipientWarnings(config, { subscriberId: options.subscriber, campaignId: options.campaign, sender: from });
   for (const warning of warnings) stderr.write(`${warning}\n`);
   if (warnings.length === 0) stderr.write(`Checked: subscriber, campaign and AMP-Email-Sender ${from} are known to ${databaseName(config)}.\n`);
-  const { message } = await composeMessage({
+  const message = await composeSubscriberMessage({
+    keyring,
+    tokenAudience: config.tokenAudience,
+    publicUrl: config.publicUrl,
     template,
-    baseUrl: config.publicUrl,
-    token,
+    campaignId: options.campaign,
+    subscriberId: options.subscriber,
     from,
-    ...(to ? { to } : {}),
-    ...(options.subject ? { subject: options.subject } : {}),
-    ...(options.now ? { date: options.now } : {}),
+    to,
+    subject: options.subject,
+    ttlSeconds: options.ttlSeconds ?? DEFAULT_TTL_SECONDS,
+    now: options.now,
   });
 
   if (options.out) {
@@ -120,13 +118,8 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
     stdout.write(message);
   }
   if (options.smtp) {
-    const transport = nodemailer.createTransport(options.smtp);
-    try {
-      const info = await transport.sendMail({ envelope: { from, to: [to as string] }, raw: message });
-      stderr.write(`Sent to ${to} via SMTP: ${String(info.response ?? 'accepted')}\n`);
-    } finally {
-      transport.close();
-    }
+    const response = await sendOverSmtp(options.smtp, { from, to: to as string }, message);
+    stderr.write(`Sent to ${to} via SMTP: ${response}\n`);
   }
   return 0;
 }

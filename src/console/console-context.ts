@@ -14,6 +14,8 @@ export interface ConsoleSettings {
   publicUrl: string;
   /** OPENTIME_SMTP_URL: where "Send test" sends; absent: the page offers the .eml download only. */
   smtpUrl?: string;
+  /** OPENTIME_ALLOWED_SENDERS: a test email's From when its campaign names no sender address. */
+  senders?: readonly string[];
   /** The time zone the console shows times in when a page has no better one (a subscriber's). Default UTC. */
   timeZone?: string;
 }

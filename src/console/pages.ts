@@ -3,6 +3,7 @@ import type { ConsoleContext } from './console-context';
 import { blocksPage } from './blocks/blocks-page';
 import { campaignsPage } from './campaigns/campaigns-page';
 import { reportsPage } from './reports/reports-page';
+import { sendTestPage } from './send-test/send-test-page';
 import { timelinePage } from './timeline/timeline-page';
 import { previewPage } from './preview/preview-page';
 
@@ -41,4 +42,4 @@ export interface ConsolePage {
   routes(router: Router, context: ConsoleContext): void;
 }
 
-export const consolePages: readonly ConsolePage[] = [campaignsPage, blocksPage, previewPage, timelinePage, reportsPage];
+export const consolePages: readonly ConsolePage[] = [campaignsPage, blocksPage, previewPage, timelinePage, reportsPage, sendTestPage];

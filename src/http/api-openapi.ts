@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { previewOpenApiPaths } from './preview-openapi';
+import { consoleOpenApiPaths } from './console-openapi';
 import { apiScopes } from '../api/api-keys';
 import { campaignPatchSchema } from '../api/campaign-schema';
 import { eventSchema, MAX_BATCH, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
@@ -179,6 +180,7 @@ export function apiOpenApiDocument(): Record<string, unknown> {
       '/api/v1/subscribers/{id}': readOne('subscriber', 'subscribers:read', { ...schema(subscriberPatchSchema), additionalProperties: true }),
       '/api/v1/openapi.json': { get: { summary: 'This document (no key needed).', responses: { '200': { description: 'OpenAPI 3.1' } } } },
       ...previewOpenApiPaths(errors),
+      ...consoleOpenApiPaths(errors),
     },
   };
 }

@@ -29,6 +29,8 @@ export const errorCatalogue = {
   unsupported_media_type: { status: 415, message: 'Expected Content-Type: application/json, and Content-Encoding gzip, deflate, br or none.' },
   api_scope_missing: { status: 403, message: 'The API key does not have the scope this endpoint needs.' },
   forbidden_origin: { status: 403, message: 'A console form was posted from another origin. Expected the Origin header of this server (CSRF protection).' },
+  smtp_not_configured: { status: 400, message: 'Sending a test email needs OPENTIME_SMTP_URL. Without "to", the endpoint answers the .eml to download instead.' },
+  smtp_send_failed: { status: 424, message: 'The SMTP server did not accept the test email. The detail says what it answered.' },
   product_not_found: { status: 404, message: 'No product with this id.' },
   subscriber_not_found: { status: 404, message: 'No subscriber with this id.' },
   amp_cors_missing: {

@@ -1,5 +1,6 @@
 import { isHumanOpen } from '../open/client-detection';
 import type { Open } from '../open/open';
+import type { PollResultsReader } from '../kinds/kind';
 import type { BlockLocks } from '../recording/block-locks';
 import type { RuleFacts } from '../rules/facts';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
@@ -52,6 +53,8 @@ export interface ResolveServices {
    * subscriber will see). Default true.
    */
   claimLocks?: boolean;
+  /** Poll results for the poll-results kind (ResolveContext.polls). */
+  polls?: PollResultsReader;
 }
 
 /** Step 3 and 4: the frozen view with live marks, or null when this subscriber has no lock for the block. */

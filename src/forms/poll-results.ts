@@ -1,5 +1,5 @@
 import type { PollAnswerStore } from '../storage/ports/poll-answers';
-import type { PreparedPoll } from './forms-config';
+import { isPoll, type FormsCatalog, type PreparedPoll } from './forms-config';
 
 /** A poll's results as the JSON answers carry them and the results block draws them. */
 export interface PollResults {
@@ -29,6 +29,14 @@ export function pollResultsOf(poll: PreparedPoll, counts: Readonly<Record<string
     }
   }
   return { question: poll.question, total, answers };
+}
+
+/** The poll-results kind's reader (ResolveContext.polls): the forms config's polls, counted in `store`. */
+export function pollResultsReader(forms: FormsCatalog, store: PollAnswerStore): (campaignId: string, pollId: string) => Promise<PollResults | undefined> {
+  return async (campaignId, pollId) => {
+    const form = forms.forms.get(pollId);
+    return form && isPoll(form) ? readPollResults(store, campaignId, form) : undefined;
+  };
 }
 
 /** Reads a poll's results for one campaign (what the results block and the answers show). */

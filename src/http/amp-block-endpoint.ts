@@ -1,3 +1,4 @@
+import type { PollResultsReader } from '../kinds/kind';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import { liveBlocks, type LiveBlocks } from '../blocks/live-blocks';
@@ -23,6 +24,8 @@ export interface AmpBlockEndpointDeps {
   observeRender?: ObserveRender;
   /** Frozen views of lock-at-first-open blocks. */
   locks?: BlockLocks;
+  /** Poll results for poll-results blocks. */
+  polls?: PollResultsReader;
 }
 
 /** Answers one amp-list request; rejects with an HttpError for the caller to send. */
@@ -59,7 +62,7 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
     if (!subject.campaign) throw new HttpError('campaign_not_found', `No campaign "${claims.campaignId.slice(0, 128)}".`);
     assertSenderAllowed(res, subject.campaign.allowedSenders);
     const open = openFor(block, subject, 'amp', now);
-    const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
+    const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks, polls: deps.polls });
     deps.observeRender?.({ surface: 'json', block, client: 'amp', subscriberId: claims.subscriberId, campaignId: claims.campaignId, resolution, at: now });
     logFallback(req.log, block, resolution, 'block fallback served');
     sendJson(res, 200, jsonFor(block, resolution, open.locale));

@@ -1,3 +1,4 @@
+import type { PollResultsReader } from '../kinds/kind';
 import { fallbackItemOf } from '../blocks/fallback-item';
 import type { PreparedBlock } from '../blocks/prepared-block';
 import { resolveBlock } from '../blocks/resolve-block';
@@ -12,6 +13,8 @@ export interface ClickResolutionDeps {
   store: CatalogueReader;
   /** Frozen views of lock-at-first-open blocks; absent: locked blocks resolve live. */
   locks?: BlockLocks;
+  /** Poll results for poll-results blocks. */
+  polls?: PollResultsReader;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface ClickResolutionDeps {
  */
 export async function impressionAtClick(block: PreparedBlock, claims: SubscriberClaims, now: Date, deps: ClickResolutionDeps): Promise<Impression> {
   const open = openFor(block, await loadSubject(claims, deps.store), 'direct', now);
-  const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks });
+  const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks, polls: deps.polls });
   const view = resolution.outcome === 'view' ? resolution.view : fallbackItemOf(block, open.locale);
   return {
     subscriberId: claims.subscriberId,

@@ -1,3 +1,4 @@
+import type { PollResultsReader } from '../kinds/kind';
 import { Router, type Request, type Response } from 'express';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import { liveBlocks, type LiveBlocks } from '../blocks/live-blocks';
@@ -29,6 +30,8 @@ export interface ClickRouterDeps {
    * first configured block's defaultUrl, i.e. the shop's home page.
    */
   siteUrl?: string;
+  /** Poll results, for a click on a poll-results block without a render on record. */
+  polls?: PollResultsReader;
   /** Where clicks with a valid token are recorded for reports; none: not recorded. */
   renderLog?: RenderLog;
   metrics?: Metrics;
@@ -92,7 +95,7 @@ export function clickRouter(deps: ClickRouterDeps): Router {
       }
       let impression: Impression | undefined = await deps.impressionLog.latest(claims.subscriberId, claims.campaignId, block.config.id);
       if (!impression) {
-        impression = await impressionAtClick(block, claims, now, { store: deps.store, locks: deps.locks });
+        impression = await impressionAtClick(block, claims, now, { store: deps.store, locks: deps.locks, polls: deps.polls });
         deps.impressionLog.record(impression);
         req.log.info({ block: block.config.id, slots: impression.urls.length }, 'click without an image render; block resolved at the click');
       }

@@ -8,6 +8,7 @@ import type { KindThemeDefaults, Theme, ThemeInput } from '../render/theme';
 import type { MessageValues } from '../format/interpolate';
 import type { RuleFacts } from '../rules/facts';
 import type { ProductCardView } from './shared/product-card';
+import type { PollResults } from '../forms/poll-results';
 
 /**
  * THE SHAPE EVERY KIND FILLS (docs/ARCHITECTURE.md, "Adding a kind"). A kind is one folder,
@@ -80,7 +81,12 @@ export interface ResolveContext {
   facts: RuleFacts;
   /** The message for a key after translations and variants, with `{placeholders}` filled. */
   message(key: string, values?: MessageValues): string;
+  /** A poll's or rating's results for one campaign (forms/poll-results.ts); undefined: no such poll. Absent where forms are not served. */
+  polls?: PollResultsReader;
 }
+
+/** Reads the results of a poll of the forms config for one campaign. */
+export type PollResultsReader = (campaignId: string, pollId: string) => Promise<PollResults | undefined>;
 
 /**
  * Slot i of a block's picture is the i-th link-bearing thing it shows. The

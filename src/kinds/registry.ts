@@ -2,6 +2,7 @@ import { calloutKind } from './callout';
 import { countdownKind } from './countdown';
 import type { BlockKind } from './kind';
 import { loyaltyKind } from './loyalty';
+import { pollResultsKind } from './poll-results';
 import { productKind } from './product';
 import { recommendationsKind } from './recommendations';
 
@@ -16,6 +17,7 @@ const registered = {
   recommendations: recommendationsKind,
   loyalty: loyaltyKind,
   callout: calloutKind,
+  'poll-results': pollResultsKind,
 };
 
 export type KindName = keyof typeof registered;

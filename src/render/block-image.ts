@@ -1,3 +1,4 @@
+import type { PollResultsReader } from '../kinds/kind';
 import { safeLocale } from '../format/intl-cache';
 import type { Canvas, Image } from '@napi-rs/canvas';
 import type { BlockCatalog } from '../blocks/blocks-config';
@@ -82,6 +83,8 @@ export interface BlockImageDeps {
   observeRender?: ObserveRender;
   /** Frozen views of lock-at-first-open blocks (blocks/lock-at-first-open.ts). */
   locks?: BlockLocks;
+  /** Poll results for poll-results blocks. */
+  polls?: PollResultsReader;
   /** Threads for GIF drawing and encoding; default: the process's shared pool. */
   renderPool?: RenderPool;
   /** Tells when the server is overloaded: renderings not cached are then shed (README "Overload"); default: never. */
@@ -332,7 +335,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     live.locale = openAt(now).locale;
     live.recorded = recorded;
     // A preview serves a lock in force but never claims one (lock-at-first-open.ts).
-    const services: ResolveServices = recorded ? { locks: deps.locks } : { locks: deps.locks, claimLocks: false };
+    const services: ResolveServices = recorded ? { locks: deps.locks, polls: deps.polls } : { locks: deps.locks, claimLocks: false, polls: deps.polls };
     const { resolution, view: first, moreFrames } = await resolveViews(block, at.format, openAt, now, services);
     // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
     if (recorded && typeof part !== 'number') deps.observeRender?.({

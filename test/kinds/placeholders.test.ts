@@ -33,7 +33,12 @@ const BLOCKS = `blocks:
     defaultUrl: "https://shop.example/"
     tiers: [{ name: Bronze, minPoints: 100 }, { name: Silver, minPoints: 1000 }, { name: Gold, minPoints: 2500 }, { name: Platinum, minPoints: 10000 }]
   - { id: callout, kind: callout, defaultUrl: "https://shop.example/" }
+  - { id: poll, kind: poll-results, poll: style-poll, defaultUrl: "https://shop.example/" }
 `;
+
+/** The poll the poll-results block shows, with some votes. */
+const polls = async (_campaignId: string, pollId: string) =>
+  pollId === 'style-poll' ? { question: 'Which look?', total: 3, answers: [{ id: 'a', label: 'A', count: 2, percent: 67 }, { id: 'b', label: 'B', count: 1, percent: 33 }] } : undefined;
 
 /** Who opens each block: a known subscriber (several for loyalty's states) and, where the kind allows, nobody. */
 const OPENERS: readonly (string | null)[] = [DEMO_SUBSCRIBER_IDS.emma, DEMO_SUBSCRIBER_IDS.lena, DEMO_SUBSCRIBER_IDS.noah, DEMO_SUBSCRIBER_IDS.oliver, null];
@@ -50,13 +55,13 @@ async function messageCalls(block: PreparedBlock): Promise<[string, string[]][]>
   const calls: [string, string[]][] = [];
   for (const subscriberId of OPENERS) {
     const subscriber = subscriberId === null ? null : ((await storage.catalogue.getSubscriber(subscriberId)) ?? null);
-    const open = buildOpen({ now: NOW, subscriber, campaign: null, client: 'amp' });
+    const open = buildOpen({ now: NOW, subscriber, campaign: null, campaignId: 'flash-sale', client: 'amp' });
     const message = (key: string, values: Readonly<Record<string, unknown>> = {}): string => {
       calls.push([key, Object.keys(values).sort()]);
       return key;
     };
     // HoldBack (loyalty with nobody) is a state without messages.
-    await block.resolve({ open, store: storage.catalogue, facts: buildFacts(open), message }).catch((error: Error) => expect(error.name).toBe('HoldBack'));
+    await block.resolve({ open, store: storage.catalogue, facts: buildFacts(open), message, polls }).catch((error: Error) => expect(error.name).toBe('HoldBack'));
   }
   return calls;
 }

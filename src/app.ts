@@ -10,6 +10,7 @@ import { formRouter } from './http/form-router';
 import { FormActions } from './forms/form-actions';
 import { formRateLimits, type FormRateLimits } from './forms/form-rate-limits';
 import { NO_FORMS, type FormsCatalog } from './forms/forms-config';
+import { pollResultsReader } from './forms/poll-results';
 import { demoAssetsRouter } from './http/demo-assets';
 import { ApiKeyring } from './api/api-keys';
 import type { ConsoleSettings } from './console/console-context';
@@ -167,7 +168,11 @@ export function createApp(deps: AppDeps): OpentimeApp {
       optimize: afterHits > 0 ? { afterHits, run: paletteReencoding(), queue: optimizerQueue } : undefined,
       clock: deps.now ? () => now().getTime() : undefined,
     });
+  // The forms config's polls, counted for the token's campaign: the poll-results blocks read them.
+  const forms = deps.forms ?? NO_FORMS;
+  const polls = pollResultsReader(forms, deps.storage.pollAnswers);
   const renderer = createBlockImageRenderer({
+    polls,
     store: openCatalogue,
     blocks,
     verifyToken,
@@ -184,7 +189,6 @@ export function createApp(deps: AppDeps): OpentimeApp {
     locks: recording.locks,
   });
   // Before the click router, whose catch-all takes every other /c/v1/ link.
-  const forms = deps.forms ?? NO_FORMS;
   const formActions = new FormActions({ pollAnswers: deps.storage.pollAnswers, notifyRequests: deps.storage.notifyRequests, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue });
   const formLimits = deps.formLimits ?? formRateLimits(forms.limits);
   app.use(formRouter({ forms, actions: formActions, limits: formLimits, verifyToken, catalogue: deps.storage.catalogue, globalAllowlist: deps.globalAllowlist, now }));
@@ -198,6 +202,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
       store: openCatalogue,
       locks: recording.locks,
       siteUrl: deps.siteUrl,
+      polls,
       renderLog: recording.renderLog,
       metrics: recording.metrics,
     }),
@@ -258,7 +263,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
       metrics: recording.metrics,
       globalAllowlist: deps.globalAllowlist,
       perOpenPullBudget: deps.perOpenPullBudget,
-      amp: ampBlockEndpoint({ store: openCatalogue, blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks }),
+      amp: ampBlockEndpoint({ store: openCatalogue, blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks, polls }),
       img: imgBlockEndpoint(renderer, clientAddressResolver(deps.trustProxy)),
     },
     app,

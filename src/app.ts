@@ -7,6 +7,7 @@ import { apiRouter, type ApiRouterDeps } from './http/api-router';
 import { clickRouter, siteUrlOf } from './http/click-router';
 import { formLinkRouter } from './http/form-link-router';
 import { formRouter } from './http/form-router';
+import { notifyRequestsRouter } from './http/notify-requests-router';
 import { FormActions } from './forms/form-actions';
 import { formRateLimits, type FormRateLimits } from './forms/form-rate-limits';
 import { NO_FORMS, type FormsCatalog } from './forms/forms-config';
@@ -220,6 +221,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   });
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
+    app.use(notifyRequestsRouter({ keys: deps.api.keys, notifyRequests: deps.storage.notifyRequests }));
     app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, subscriberSearch: deps.storage.subscriberSearch, now, metrics: recording.metrics }));
     app.use(
       consoleApiRouter({

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
+import { ApiKeyring, generateApiKey } from '../../src/api/api-keys';
 import { createApp, type OpentimeApp } from '../../src/app';
 import { loadBlocksConfig } from '../../src/blocks/blocks-config';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
@@ -34,6 +35,8 @@ forms:
 `;
 
 const EMMA = 'sub-emma';
+const reader = generateApiKey('crm', ['subscribers:read']);
+const writer = generateApiKey('feed', ['products:write']);
 const SOLD_OUT = 'down-parka-black';
 
 describe('AMP forms over HTTP', () => {
@@ -56,6 +59,7 @@ describe('AMP forms over HTTP', () => {
       logger: createLogger('info', new Writable({ write: (_chunk, _encoding, callback) => callback() })),
       now: () => FIXED_NOW,
       forms,
+      api: { keys: new ApiKeyring([reader.record, writer.record]) },
     });
   });
   afterEach(() => storage.close());
@@ -215,6 +219,22 @@ describe('AMP forms over HTTP', () => {
       ]);
       const unknown = await post('back-in-stock').type('form').send('productId=nope');
       expect([unknown.status, unknown.body.error.code]).toEqual([404, 'product_not_found']);
+    });
+
+    it('lists requests through the API (scope subscribers:read); a restock through the API marks them notified', async () => {
+      await post('back-in-stock', 'sub-oliver').type('form').send(`productId=${SOLD_OUT}`);
+      await post('back-in-stock').type('form').send(`productId=${SOLD_OUT}`);
+      const list = (query: string, key = reader.key) => request(app).get(`/api/v1/notify-requests${query}`).set('Authorization', `Bearer ${key}`);
+      const waiting = await list(`?productId=${SOLD_OUT}&waiting=true`);
+      expect(waiting.status).toBe(200);
+      expect(waiting.body.requests.map((r: { subscriberId: string }) => r.subscriberId).sort()).toEqual([EMMA, 'sub-oliver']);
+      expect(waiting.body.requests[0]).toMatchObject({ productId: SOLD_OUT, campaignId: 'flash-sale', requestedAt: FIXED_NOW.toISOString(), notifiedAt: null });
+      expect((await list('', writer.key)).body.error.code).toBe('api_scope_missing');
+      expect((await list('?waiting=maybe')).body.error).toMatchObject({ code: 'bad_request', detail: 'waiting: expected true or false' });
+      await request(app).post('/api/v1/products').set('Authorization', `Bearer ${writer.key}`).send({ products: [{ id: SOLD_OUT, stock: 4 }] }).expect(200);
+      expect((await list(`?productId=${SOLD_OUT}&waiting=true`)).body.requests).toEqual([]);
+      expect((await list(`?waiting=false`)).body.requests.map((r: { notifiedAt: string }) => r.notifiedAt)).toEqual([FIXED_NOW.toISOString(), FIXED_NOW.toISOString()]);
+      expect((await storage.webhookOutbox.states(10)).map((state) => state.type)).toEqual(['product.back_in_stock', 'product.back_in_stock']);
     });
   });
 

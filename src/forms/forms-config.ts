@@ -127,21 +127,24 @@ export function parseFormsConfig(text: string, origin: string): FormsCatalog {
   if (!shape.success) throw new ConfigError(blockIssueLines(shape.error, fileSchema, document, origin).join('\n'));
   const forms = new Map<string, PreparedForm>();
   const errors: string[] = [];
+  const seen = new Set<unknown>();
   shape.data.forms.forEach((raw, index) => {
     const where = `${origin}: forms[${index}]${typeof raw.id === 'string' ? ` (id "${raw.id}")` : ''}`;
+    // Reported even when the first form with the id has problems of its own.
+    if (typeof raw.id === 'string' && seen.has(raw.id)) {
+      errors.push(`${where}: duplicate form id "${raw.id}". Form ids must be unique.`);
+      return;
+    }
+    seen.add(raw.id);
     if (typeof raw.kind !== 'string' || !(FORM_KINDS as readonly string[]).includes(raw.kind)) {
       const hint = typeof raw.kind === 'string' ? didYouMean(raw.kind, FORM_KINDS) : undefined;
-      errors.push(`${where}: unknown kind ${JSON.stringify(raw.kind)}${hint ? `; ${hint}` : ''}. Expected one of: ${FORM_KINDS.join(', ')}.`);
+      errors.push(`${where}: unknown kind ${JSON.stringify(raw.kind)}; expected one of: ${FORM_KINDS.join(', ')}${hint ? `; ${hint}` : ''}`);
       return;
     }
     const schema = { poll: pollSchema, rating: ratingSchema, notify: notifySchema, preferences: preferencesSchema }[raw.kind as (typeof FORM_KINDS)[number]];
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       errors.push(...blockIssueLines(parsed.error, schema, raw, where));
-      return;
-    }
-    if (forms.has(parsed.data.id)) {
-      errors.push(`${where}: duplicate form id "${parsed.data.id}". Form ids must be unique.`);
       return;
     }
     forms.set(parsed.data.id, prepare(parsed.data));

@@ -35,6 +35,8 @@ export const blocksPage: ConsolePage = {
 };
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
+/** Rules and messages on one line each: a table row stays one row high, and the table scrolls rather than wraps. */
+const compact = (value: unknown): string => JSON.stringify(value);
 const percent = (share: number): string => `${(share * 100).toFixed(share * 100 < 10 ? 1 : 0)}%`;
 
 function blockCard(block: BlockOverview) {
@@ -43,12 +45,12 @@ function blockCard(block: BlockOverview) {
     ...block,
     options,
     holdBackWhen: block.holdBackWhen === null ? undefined : json(block.holdBackWhen),
-    variants: block.variants.map((variant) => ({ name: variant.name, when: json(variant.when), messages: json(variant.messages) })),
+    variants: block.variants.map((variant) => ({ name: variant.name, when: compact(variant.when), messages: compact(variant.messages) })),
     hasVariants: block.variants.length > 0,
     experiment: block.experiment && {
       id: block.experiment.id,
       arms: [
-        ...block.experiment.arms.map((arm) => ({ name: arm.name, weight: arm.weight, share: percent(arm.share), override: Object.keys(arm.override).length > 0 ? json(arm.override) : undefined })),
+        ...block.experiment.arms.map((arm) => ({ name: arm.name, weight: arm.weight, share: percent(arm.share), override: Object.keys(arm.override).length > 0 ? compact(arm.override) : undefined })),
         ...(block.experiment.holdout.weight > 0 ? [{ name: 'holdout', weight: block.experiment.holdout.weight, share: percent(block.experiment.holdout.share), holdout: true }] : []),
       ],
     },

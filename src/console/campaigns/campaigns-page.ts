@@ -34,7 +34,8 @@ function campaignRow(campaign: Campaign, zone: string, now: Date) {
     ended,
     senders: campaign.allowedSenders,
     everyMarket: campaign.markets.length === 0,
-    updated: formatInZone(campaign.updatedAt, zone),
+    // Seeded demo campaigns carry the epoch as their source time (older than any real write): no date to show.
+    updated: Date.parse(campaign.updatedAt) > 0 ? formatInZone(campaign.updatedAt, zone) : '—',
     links: {
       preview: `/console/preview?campaign=${encodeURIComponent(campaign.id)}`,
       report: `/console/reports?campaign=${encodeURIComponent(campaign.id)}`,

@@ -8,12 +8,14 @@ import { escapeHtml } from '../views';
  * for screen readers, and every number is in the table beside the chart.
  */
 
-const WIDTH = 480;
-const LEFT = 8;
-const RIGHT = 16;
-const ROW = 44;
-const TOP = 8;
-const AXIS = 26;
+/** Narrow on purpose: on a 390 px phone the chart is drawn near 1:1, so its 12 px text stays readable; wider screens scale it up to 520 px. */
+const WIDTH = 360;
+/** Room for the first and last tick labels, which are centred on the plot's ends. */
+const LEFT = 22;
+const RIGHT = 22;
+const ROW = 42;
+const TOP = 6;
+const AXIS = 24;
 
 interface ChartRow {
   label: string;
@@ -26,6 +28,11 @@ interface ChartRow {
 }
 
 const pct = (value: number, signed = false): string => `${signed && value > 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
+/** Axis ticks are round: no decimals unless the step needs them ("25%", "2.5%"). */
+const tickLabel = (value: number, signed: boolean): string => {
+  const percent = Math.round(value * 1000) / 10;
+  return `${signed && percent > 0 ? '+' : ''}${Number.isInteger(percent) ? percent.toFixed(0) : percent.toFixed(1)}%`;
+};
 const armName = (variant: VariantReport): string => variant.variant ?? 'no experiment';
 
 /** CTR per block and arm: bars from 0, whiskers over the Wilson interval. */
@@ -96,15 +103,17 @@ function barChart(options: { id: string; title: string; desc: string; rows: Char
   for (const tick of ticks) {
     const tx = x(tick).toFixed(1);
     parts.push(`<line class="${tick === 0 && min < 0 ? 'zero' : 'gridline'}" x1="${tx}" x2="${tx}" y1="${TOP}" y2="${TOP + rows.length * ROW}"/>`);
-    parts.push(`<text class="muted" x="${tx}" y="${TOP + rows.length * ROW + 16}" text-anchor="middle">${escapeHtml(pct(tick, min < 0))}</text>`);
+    parts.push(`<text class="muted" x="${tx}" y="${TOP + rows.length * ROW + 16}" text-anchor="middle">${escapeHtml(tickLabel(tick, min < 0))}</text>`);
   }
   rows.forEach((row, index) => {
     const top = TOP + index * ROW;
     const barY = top + 18;
     parts.push(`<g class="row" data-label="${escapeHtml(row.label)}"><title>${escapeHtml(row.detail)}</title>`);
+    // The row's name at the left, its value at the right end of the same line: they never overlap the bar or each other.
     parts.push(`<text x="${LEFT}" y="${top + 12}">${escapeHtml(row.label)}</text>`);
+    if (row.value !== null) parts.push(`<text class="value" x="${WIDTH - RIGHT}" y="${top + 12}" text-anchor="end">${escapeHtml(pct(row.value, min < 0))}</text>`);
     if (row.value === null && row.low === null) {
-      parts.push(`<text class="muted" x="${LEFT}" y="${barY + 12}">no data yet</text>`);
+      parts.push(`<text class="muted" x="${LEFT}" y="${barY + 11}">no human opens yet</text>`);
     } else {
       const zero = x(Math.max(0, min));
       if (options.points) {
@@ -120,11 +129,6 @@ function barChart(options: { id: string; title: string; desc: string; rows: Char
         parts.push(`<line class="whisker" x1="${lowX}" x2="${highX}" y1="${mid}" y2="${mid}"/>`);
         parts.push(`<line class="whisker" x1="${lowX}" x2="${lowX}" y1="${mid - 5}" y2="${mid + 5}"/>`);
         if (Number.isFinite(row.high)) parts.push(`<line class="whisker" x1="${highX}" x2="${highX}" y1="${mid - 5}" y2="${mid + 5}"/>`);
-      }
-      if (row.value !== null) {
-        const labelX = Math.min(WIDTH - RIGHT, x(Number.isFinite(row.high ?? row.value) ? Math.max(row.high ?? row.value, row.value) : max) + 6);
-        const anchor = labelX > WIDTH - 60 ? 'end' : 'start';
-        parts.push(`<text x="${(anchor === 'end' ? WIDTH - RIGHT : labelX).toFixed(1)}" y="${top + 12}" text-anchor="${anchor}" class="muted">${escapeHtml(pct(row.value, min < 0))}</text>`);
       }
     }
     parts.push('</g>');

@@ -22,6 +22,7 @@ describe('the API describes itself (OpenAPI 3.1)', () => {
         '/api/v1/campaigns/{campaignId}/test-emails',
         '/api/v1/campaigns/{id}',
         '/api/v1/events',
+        '/api/v1/notify-requests',
         '/api/v1/openapi.json',
         '/api/v1/preview/campaigns/{campaignId}/blocks/{block}',
         '/api/v1/preview/campaigns/{campaignId}/email',

@@ -113,6 +113,39 @@ const campaignRecord = {
   required: ['id', 'name', 'endsAt', 'allowedSenders', 'markets', 'templates', 'updatedAt'],
 };
 
+/** GET /api/v1/notify-requests (http/notify-requests-router.ts): what readers asked through notify-me forms. */
+const notifyRequestsList = {
+  summary: 'Notify-me requests (README "Interactive AMP forms"), by product then request time. Needs the scope subscribers:read.',
+  security: [{ apiKey: [] }],
+  parameters: [
+    { name: 'productId', in: 'query', required: false, schema: { type: 'string', minLength: 1, maxLength: 128 } },
+    { name: 'waiting', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] }, description: 'true: not yet notified; false: notified' },
+    { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+  ],
+  responses: {
+    '200': {
+      description: 'The requests; times ISO 8601, notifiedAt null while waiting.',
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            properties: {
+              requests: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { subscriberId: { type: 'string' }, productId: { type: 'string' }, campaignId: { type: 'string' }, requestedAt: { type: 'string' }, notifiedAt: { type: ['string', 'null'] } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    ...errors('bad_request', 'api_key_missing', 'api_key_invalid', 'api_scope_missing'),
+  },
+};
+
 /** GET /api/v1/subscribers?q= (api/subscriber-search.ts). */
 const subscriberSearch = {
   summary: 'Find subscribers by id prefix or a part of the first name (ASCII case ignored), id-prefix matches first, at most 20. Needs the scope subscribers:read or console.',
@@ -178,6 +211,7 @@ export function apiOpenApiDocument(): Record<string, unknown> {
       '/api/v1/campaigns/{id}': readOne('campaign', 'campaigns:read', campaignRecord),
       '/api/v1/products/{id}': readOne('product', 'products:read', { ...schema(productPatchSchema), additionalProperties: true }),
       '/api/v1/subscribers/{id}': readOne('subscriber', 'subscribers:read', { ...schema(subscriberPatchSchema), additionalProperties: true }),
+      '/api/v1/notify-requests': { get: notifyRequestsList },
       '/api/v1/openapi.json': { get: { summary: 'This document (no key needed).', responses: { '200': { description: 'OpenAPI 3.1' } } } },
       ...previewOpenApiPaths(errors),
       ...consoleOpenApiPaths(errors),

@@ -32,6 +32,9 @@ forms:
   - id: preferences
     kind: preferences
     fields: [city, country]
+  - id: shop-currency
+    kind: preferences
+    fields: [currency]
 `;
 
 const EMMA = 'sub-emma';
@@ -248,6 +251,18 @@ describe('AMP forms over HTTP', () => {
       expect(refused.body.error.errors[0]).toMatchObject({ path: 'loyaltyPoints', message: 'unknown field; expected "city", "country"' });
       const invalid = await post('preferences').type('form').send('country=Germany');
       expect(invalid.body.error.errors[0]).toMatchObject({ path: 'country' });
+    });
+
+    it('the next open shows the change: a reader who picks pounds sees the hero product in pounds', async () => {
+      const open = async (): Promise<string> => {
+        const res = await request(app).get(`/amp/v1/blocks/hero-product?t=${token()}`).set('AMP-Email-Sender', SENDER).expect(200);
+        return JSON.stringify(res.body.items);
+      };
+      expect(await open()).toContain('$');
+      expect((await post('shop-currency').type('form').send('currency=gbp')).body.outcome).toBe('updated');
+      const after = await open();
+      expect(after).toContain('£');
+      expect(after).not.toContain('$');
     });
   });
 });

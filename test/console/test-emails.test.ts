@@ -58,6 +58,19 @@ describe('test emails: POST /api/v1/campaigns/:campaignId/test-emails and the Se
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'subscriber_not_found']);
   });
 
+  test('an SMTP server that cannot be reached is a 424 smtp_send_failed saying what happened', async () => {
+    const closed = await startSmtpSink();
+    await closed.close();
+    const unreachable = await createConsoleApp({ smtpUrl: closed.url });
+    try {
+      const answer = await request(unreachable.app).post('/api/v1/campaigns/flash-sale/test-emails').set('Authorization', `Bearer ${unreachable.keys.console}`).send({ subscriberId: 'sub-emma', to: 'qa@shop.example' });
+      expect([answer.status, answer.body.error.code]).toEqual([424, 'smtp_send_failed']);
+      expect(answer.body.error.detail).toMatch(/^The SMTP server answered: .*ECONNREFUSED/);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
   test('the page sends over SMTP and says what the server answered; the download button answers the .eml', async () => {
     const cookie = await fixture.sessionCookie();
     const sent = await request(fixture.app)

@@ -91,7 +91,7 @@ describe('POST /api/v1/campaigns and GET', () => {
         expect.stringMatching(/^1 markets\.0: .*the United Kingdom as GB/),
         expect.stringMatching(/^1 markets\.1: .*\(write "DE"\)/),
         expect.stringMatching(/^1 markets\.2: .*"XX" is not an assigned country code/),
-        '1 templates.0: unknown template "no-such-template"; expected one of the templates in amp-templates/: flash-sale, loyalty-update',
+        '1 templates.0: unknown template "no-such-template"; expected one of the templates in amp-templates/: flash-sale, loyalty-update, style-survey',
         '1 ends_at: unknown field; did you mean "endsAt"?',
       ]),
     );

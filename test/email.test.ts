@@ -211,7 +211,7 @@ describe('opentime email', () => {
 
   test('without --template, a campaign with no template of its name is refused with the choices', async () => {
     await expect(runEmail({ campaign: 'spring-sale', subscriber: 'sub-emma' }, { env: environment.env(), cwd: ROOT, stderr: textSink() })).rejects.toThrow(
-      /No template is named after campaign "spring-sale"; choose one with --template <name>\. Available: flash-sale, loyalty-update/,
+      /No template is named after campaign "spring-sale"; choose one with --template <name>\. Available: flash-sale, loyalty-update, style-survey/,
     );
   });
 

@@ -53,7 +53,7 @@ describe('POST /api/v1/campaigns and GET', () => {
     expect(one.body.campaign).toEqual({ ...summer, endsAt: '2026-11-22T13:00:00.000Z', updatedAt: FIXED_NOW.toISOString() });
 
     const all = await getJson(fixture, '/api/v1/campaigns', fixture.keys.campaignsReadOnly);
-    expect(all.body.campaigns.map((campaign: { id: string }) => campaign.id)).toEqual(['flash-sale', 'loyalty-update', 'spring-sale', 'summer-sale']);
+    expect(all.body.campaigns.map((campaign: { id: string }) => campaign.id)).toEqual(['flash-sale', 'loyalty-update', 'spring-sale', 'style-survey', 'summer-sale']);
 
     const missing = await getJson(fixture, '/api/v1/campaigns/no-such-campaign', fixture.keys.campaignsReadOnly);
     expect([missing.status, missing.body.error.code]).toEqual([404, 'campaign_not_found']);

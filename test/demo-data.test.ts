@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Product, Subscriber } from '../src/data/model';
 import {
   DEMO_CAMPAIGN_IDS,
@@ -116,6 +118,17 @@ describe('demo dataset', () => {
     expect(Date.parse(flash?.endsAt ?? '')).toBeGreaterThan(NOW.getTime());
     expect(Date.parse(spring?.endsAt ?? '')).toBeLessThan(NOW.getTime());
     for (const c of demo.campaigns) expect(c.allowedSenders).toEqual(['news@shop.example']);
+  });
+
+  it('has a campaign named after each demo template, so `opentime email --campaign <template>` finds it', () => {
+    expect(demo.campaigns.map((c) => [c.id, c.endsAt === null, c.templates])).toEqual([
+      ['flash-sale', false, ['flash-sale']],
+      ['spring-sale', false, ['flash-sale']],
+      ['loyalty-update', true, ['loyalty-update']],
+      ['style-survey', true, ['style-survey']],
+    ]);
+    const templates = fs.readdirSync(path.join(__dirname, '..', 'amp-templates')).filter((file) => file.endsWith('.amp.html'));
+    for (const file of templates) expect(demo.campaigns.map((c) => c.id)).toContain(file.replace(/\.amp\.html$/, ''));
   });
 });
 

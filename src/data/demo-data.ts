@@ -38,6 +38,8 @@ export const DEMO_CAMPAIGN_IDS = {
   springSale: 'spring-sale',
   /** No deadline: the loyalty-update template's campaign. */
   loyaltyUpdate: 'loyalty-update',
+  /** No deadline: the style-survey template's campaign (a poll and its live results, "Interactive AMP forms"). */
+  styleSurvey: 'style-survey',
 } as const;
 
 /**
@@ -314,6 +316,15 @@ export function buildDemoCampaigns(now: Date): Campaign[] {
       allowedSenders: [...DEMO_SENDERS],
       markets: [],
       templates: ['loyalty-update'],
+      updatedAt: DEMO_CAMPAIGN_UPDATED_AT,
+    },
+    {
+      id: DEMO_CAMPAIGN_IDS.styleSurvey,
+      name: 'Style Survey',
+      endsAt: null,
+      allowedSenders: [...DEMO_SENDERS],
+      markets: [],
+      templates: ['style-survey'],
       updatedAt: DEMO_CAMPAIGN_UPDATED_AT,
     },
   ];

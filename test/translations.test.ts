@@ -10,6 +10,7 @@ import { parseBlocksConfig } from '../src/blocks/blocks-config';
 import { missingTranslations, warnAboutMissingTranslations } from '../src/blocks/missing-translations';
 import { jsonFor, resolveBlock, type Resolution } from '../src/blocks/resolve-block';
 import { fallbackItemOf } from '../src/blocks/fallback-item';
+import { buildDemoDataset } from '../src/data/demo-data';
 import type { Campaign, Subscriber } from '../src/data/model';
 import { interpolate } from '../src/format/interpolate';
 import { formatUnit, unitLabel } from '../src/format/numbers';
@@ -253,6 +254,14 @@ describe('the missing-translation warning', () => {
       'block "club" has no translation for it-IT (2 subscribers), ar-EG (1 subscriber), de-CH (1 subscriber), de-DE (1 subscriber), fr-FR (1 subscriber), pl-PL (1 subscriber): they read its default language',
     ]);
     expect(warnings[0]!.fields).toEqual({ block: 'sale', locales: ['it-IT', 'ar-EG', 'pl-PL'] });
+  });
+
+  test('the demo blocks miss no demo subscriber\'s language, so the demo starts without a translations warning', () => {
+    const demo = buildDemoDataset({ baseUrl: 'https://opentime.test', now: NOW });
+    const locales = demo.subscribers.map((reader) => ({ locale: reader.locale, subscribers: 1 }));
+    const demoBlocks = loadBlocksConfig(path.join(__dirname, '..', 'config', 'blocks.yaml'));
+    expect([...demoBlocks.keys()]).toContain('style-results');
+    expect(missingTranslations(demoBlocks, locales)).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@ describe('opentime validate --config', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines.map((line) => line.replace(/^OK .*blocks\.yaml: /, ''))).toEqual(
-      expect.arrayContaining(['flash-countdown (countdown)', 'hero-product (product)', 'picks (recommendations)', 'loyalty-status (loyalty)']),
+      expect.arrayContaining(['flash-countdown (countdown)', 'hero-product (product)', 'picks (recommendations)', 'loyalty-status (loyalty)', 'style-results (poll-results)']),
     );
     expect(lines.every((line) => line.startsWith('OK '))).toBe(true);
   });

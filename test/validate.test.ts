@@ -65,11 +65,12 @@ describe('shipped templates', () => {
     expect(report.errors).toBe(0);
   });
 
-  test('the flash sale shows countdown, hero product and picks; the loyalty update shows loyalty and picks', () => {
+  test('the flash sale shows countdown, hero product and picks; the loyalty update shows loyalty and picks; the style survey its poll\'s results', () => {
     const ampBlocks = (name: string): string[] =>
       [...fs.readFileSync(path.join(TEMPLATES, `${name}.amp.html`), 'utf8').matchAll(/\/amp\/v1\/blocks\/([a-z0-9-]+)\?/g)].map((match) => match[1] as string);
     expect(ampBlocks('flash-sale')).toEqual(['flash-countdown', 'hero-product', 'picks']);
     expect(ampBlocks('loyalty-update')).toEqual(['loyalty-status', 'picks']);
+    expect(ampBlocks('style-survey')).toEqual(['style-results']);
   });
 
   test('loyalty-update links its picks title band, and each card in its own cell through its own slot, with no image map', () => {

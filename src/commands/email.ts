@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadBlocksConfig } from '../blocks/blocks-config';
+import { loadFormsConfig } from '../forms/forms-config';
 import { loadConfig, type Config } from '../config';
 import { composeSubscriberMessage, defaultSender, sendOverSmtp } from '../email/subscriber-message';
 import { databaseName, recipientWarnings } from '../email/recipient-check';
@@ -77,7 +78,8 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
   if (options.validate !== false) {
     const blocks = loadBlocksConfig(config.blocksFile);
     const engine = await loadEngine(engineSourceFromEnv(env));
-    const report = validateTemplate(template.files, { blocks, engine, publicUrl: config.publicUrl, cwd });
+    // The forms config too, as `opentime validate` reads it: a template with forms is checked against it.
+    const report = validateTemplate(template.files, { blocks, forms: loadFormsConfig(config.formsFile), engine, publicUrl: config.publicUrl, cwd });
     const errors = report.findings.filter((finding) => finding.severity === 'error').length;
     if (errors > 0) {
       stderr.write(formatReport({ engine: engine.description, templates: [report], errors, warnings: report.findings.length - errors }));

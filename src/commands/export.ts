@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadBlocksConfig } from '../blocks/blocks-config';
+import { loadFormsConfig } from '../forms/forms-config';
 import { loadConfig } from '../config';
 import { publicUrlForCommands } from '../server-address';
 import { ESP_TOKEN_TAGS, ESPS, type Esp } from '../email/esp';
@@ -42,7 +43,8 @@ export async function runExport(
   if (!tokenTag) throw new InvalidArgumentError(`Choose the merge tag: --esp ${ESPS.join('|')}, or --token-tag <tag>.`);
   if (options.validate !== false) {
     const engine = await loadEngine(engineSourceFromEnv(env));
-    const report = validateTemplate(template.files, { blocks: loadBlocksConfig(config.blocksFile), engine, publicUrl: config.publicUrl, cwd });
+    const forms = loadFormsConfig(config.formsFile);
+    const report = validateTemplate(template.files, { blocks: loadBlocksConfig(config.blocksFile), forms, engine, publicUrl: config.publicUrl, cwd });
     const errors = report.findings.filter((finding) => finding.severity === 'error').length;
     if (errors > 0) {
       stderr.write(formatReport({ engine: engine.description, templates: [report], errors, warnings: report.findings.length - errors }));

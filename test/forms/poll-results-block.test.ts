@@ -40,7 +40,8 @@ describe('the poll-results block: live results as JSON and as a picture that agr
     await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: FIXED_NOW });
     app = createApp({
       storage,
-      blocks: loadBlocksConfig(path.join(ROOT, 'test', 'fixtures', 'poll-results-blocks.yaml')),
+      // The demo's blocks: "style-results" is the block amp-templates/style-survey.* show.
+      blocks: loadBlocksConfig(path.join(ROOT, 'config', 'blocks.yaml')),
       forms: loadFormsConfig(path.join(ROOT, 'config', 'forms.yaml')),
       keyring: testKeyring,
       tokenAudience: AUDIENCE,
@@ -99,6 +100,12 @@ describe('the poll-results block: live results as JSON and as a picture that agr
     const lena = await blockJson('sub-lena');
     expect(lena.totalText).toBe('1 Stimme');
     expect(lena.answers[1]?.percentText).toBe(new Intl.NumberFormat('de-DE', { style: 'percent' }).format(1));
+    expect(lena.cta.label).toBe('Jetzt abstimmen');
+    await vote('sub-lena', 'classic');
+    // Each demo language has its own words and plural forms (the start-up translations warning lists none for this block).
+    expect(await blockJson('sub-layla')).toMatchObject({ totalText: 'صوتان', cta: { label: 'شارك برأيك' } });
+    expect(await blockJson('sub-yui')).toMatchObject({ totalText: '2票', cta: { label: '投票する' } });
+    expect((await blockJson('sub-rafael')).totalText).toBe('2 votos');
     const generic = await request(app).get('/img/v1/blocks/style-results.png');
     expect(generic.headers['x-opentime-outcome']).toBe('fallback');
   });

@@ -1,22 +1,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { startServer } from '../src/main';
 import { packageRoot } from '../src/package-root';
 import { keyringFromConfig } from '../src/tokens/keyring-from-config';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
+import { launchBrowser, reloadUntil } from '../test/helpers/browser';
 import { consoleBlocksYaml } from '../test/helpers/console-blocks';
+import { freePort } from '../test/helpers/processes';
 
 /**
- * docs/console/<page>-1280.png and -390.png: the console's pages (all but
- * Preview, which scripts/preview-screenshots.ts takes) on the demo server
- * (demo mode in a temporary data directory; the picks run an experiment with
- * a holdout so the report has a lift to draw), after real opens and clicks of
- * the demo subscribers. Debian's chromium; CHROMIUM_PATH overrides.
- * `npm run console:screenshots`.
+ * docs/console/<page>-1280.png and -390.png: every console page on the demo
+ * server (demo mode in a temporary data directory; the picks run an
+ * experiment with a holdout so the report has a lift to draw), after real
+ * opens and clicks of the demo subscribers. The preview shows Lena's flash
+ * sale as of now in Berlin. Debian's chromium (test/helpers/browser.ts;
+ * CHROMIUM_PATH overrides). `npm run console:screenshots`.
  */
 const SUBSCRIBERS = ['sub-emma', 'sub-oliver', 'sub-lena', 'sub-camille', 'sub-lucia', 'sub-giulia', 'sub-sanne', 'sub-astrid', 'sub-yui', 'sub-rafael', 'sub-layla', 'sub-noah'];
 const BLOCKS = ['flash-countdown', 'hero-product', 'picks'];
@@ -34,15 +35,18 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-console-shots-'));
   const blocksFile = path.join(dir, 'blocks.yaml');
   fs.writeFileSync(blocksFile, consoleBlocksYaml());
+  // The port is chosen first so the public URL is known before the demo data is seeded: its product pictures
+  // (and so the preview's AMP part, which loads them in the browser) point at this server.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const config = loadConfig(
-    { OPENTIME_DATA_DIR: path.join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', OPENTIME_DEMO: 'true', OPENTIME_BLOCKS: blocksFile, OPENTIME_WORKERS: '1', OPENTIME_LOG_LEVEL: 'silent' },
+    { OPENTIME_DATA_DIR: path.join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1', OPENTIME_PUBLIC_URL: url, OPENTIME_DEMO: 'true', OPENTIME_BLOCKS: blocksFile, OPENTIME_WORKERS: '1', OPENTIME_LOG_LEVEL: 'silent' },
     dir,
   );
   const running = await startServer(config, createLogger('silent'));
-  const url = running.url.replace('localhost', '127.0.0.1');
   const keyring = keyringFromConfig(config);
   const token = (subscriberId: string) => signSubscriberToken(keyring, { subscriberId, campaignId: 'flash-sale' }, { audience: config.tokenAudience });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchBrowser();
   try {
     // Every demo subscriber opens the flash sale (pictures; the AMP JSON for every other one), some click.
     for (const [index, subscriberId] of SUBSCRIBERS.entries()) {
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     const pages: [string, string, string?][] = [
       ['campaigns', '/console/campaigns?zone=Europe%2FBerlin'],
       ['blocks', '/console/blocks'],
+      ['preview', '/console/preview?campaign=flash-sale&subscriber=sub-lena&zone=Europe%2FBerlin&client=amp', 'img[data-image="flash-countdown"]'],
       ['timeline', '/console/timeline?campaign=flash-sale&subscriber=sub-emma', 'li[data-event="click"]'],
       ['reports', '/console/reports?campaign=flash-sale', '#ctr-chart rect.bar'],
       ['send-test', '/console/send-test?campaign=flash-sale&subscriber=sub-emma'],
@@ -78,16 +83,6 @@ async function main(): Promise<void> {
     await browser.close();
     await running.close();
     fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The render log reaches the database a moment after an open: reload until the page shows it. */
-async function reloadUntil(page: Page, selector: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await page.locator(selector).count()) === 0) {
-    if (Date.now() > deadline) throw new Error(`"${selector}" did not appear within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await page.reload({ waitUntil: 'load' });
   }
 }
 

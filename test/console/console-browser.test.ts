@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser';
+import { launchBrowser, reloadUntil } from '../helpers/browser';
 import { CONSOLE_SENDER, startConsoleServer, type ConsoleServer } from '../helpers/console-server';
 
 /**
@@ -79,14 +79,3 @@ describe('the console in a browser', () => {
     expect(await page.textContent('main')).toContain('Block picks');
   }, 90_000);
 });
-
-/** Reloads until `selector` is on the page: what the render log holds appears a moment after the request that wrote it. */
-async function reloadUntil(page: Page, selector: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await page.locator(selector).count()) === 0) {
-    if (Date.now() > deadline) throw new Error(`"${selector}" did not appear within ${timeoutMs} ms`);
-    // A short pause between reloads, so a loaded machine is not kept busy by the polling itself.
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await page.reload({ waitUntil: 'load' });
-  }
-}

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, serveApp } from '../helpers/browser';
-import { createConsoleApp, type ConsoleApp } from '../helpers/console-app';
+import { FIXED_NOW } from '../helpers/app-fixture';
+import { launchBrowser } from '../helpers/browser';
+import { startConsoleServer, type ConsoleServer } from '../helpers/console-server';
 
 /**
  * The preview page in a real browser (README "Preview"): sign in with a
@@ -9,31 +10,30 @@ import { createConsoleApp, type ConsoleApp } from '../helpers/console-app';
  * deadline (2026-11-25T10:00Z) and see the expired state.
  */
 describe('console preview page', () => {
-  let fx: ConsoleApp;
-  let server: { url: string; close(): Promise<void> };
+  let server: ConsoleServer;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    fx = await createConsoleApp();
-    server = await serveApp(fx.app);
-    browser = await launchBrowser();
+    [server, browser] = await Promise.all([startConsoleServer({ seededAt: FIXED_NOW }), launchBrowser()]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    await fx?.close();
   });
 
   test('sign in, preview a subscriber at a moment, then past the deadline', async () => {
     await page.goto(`${server.url}/console/preview`);
     expect(new URL(page.url()).pathname).toBe('/console/sign-in');
-    await page.fill('#key', fx.keys.console);
+    await page.fill('#key', server.keys.console);
     await Promise.all([page.waitForURL(/\/console\/preview/), page.click('button[type="submit"]')]);
 
     // Lena by name, at 11:00 in Berlin on 22 November: three days before the end.
     await page.selectOption('#campaign', 'flash-sale');
+    await page.fill('#subscriber', 'Len');
+    // As the name is typed, the datalist offers the subscribers the search finds.
+    await page.waitForSelector('#subscriber-matches option[value="sub-lena"]', { state: 'attached' });
     await page.fill('#subscriber', 'Lena');
     await page.fill('#moment', '2026-11-22T11:00:00');
     await page.selectOption('#zone', 'Europe/Berlin');

@@ -17,6 +17,17 @@ describe('GET /api/v1/subscribers?q= (the console subscriber picker)', () => {
     expect(byId.body.subscribers.map((s: { id: string }) => s.id)).toContain(id);
   });
 
+  test("the preview page's suggestions answer the same search with the console's cookie, and nothing without it", async () => {
+    const cookie = await fixture.sessionCookie();
+    const suggestions = await request(fixture.app).get('/console/preview/subscribers?q=emm').set('Cookie', cookie);
+    expect(suggestions.status).toBe(200);
+    expect(suggestions.body.subscribers).toEqual([expect.objectContaining({ firstName: 'Emma' })]);
+    const missing = await request(fixture.app).get('/console/preview/subscribers').set('Cookie', cookie);
+    expect([missing.status, missing.body.error.code]).toEqual([400, 'bad_request']);
+    const signedOut = await request(fixture.app).get('/console/preview/subscribers?q=emm');
+    expect(signedOut.status).toBe(303);
+  });
+
   test('no q is a 400 saying what is expected; a key with neither scope is a 403', async () => {
     const missing = await request(fixture.app).get('/api/v1/subscribers').set('Authorization', `Bearer ${fixture.keys.console}`);
     expect([missing.status, missing.body.error.code]).toEqual([400, 'bad_request']);

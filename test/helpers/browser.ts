@@ -1,11 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
-import type { OpentimeApp } from '../../src/app';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
- * A real browser for console tests: Debian's chromium through playwright-core,
- * headless, with the flags a container needs. `CHROMIUM_PATH` overrides where it is.
+ * A real browser for the console's tests and screenshots: Debian's chromium
+ * through playwright-core, headless, with the flags a container needs.
+ * `CHROMIUM_PATH` overrides where it is.
  */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -15,17 +13,13 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** The app listening on a free loopback port, for a browser to load; `close()` stops it. */
-export async function serveApp(app: OpentimeApp): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+/** Reloads until `selector` is on the page: what the render log holds appears a moment after the request that wrote it. */
+export async function reloadUntil(page: Page, selector: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await page.locator(selector).count()) === 0) {
+    if (Date.now() > deadline) throw new Error(`"${selector}" did not appear within ${timeoutMs} ms`);
+    // A short pause between reloads, so a loaded machine is not kept busy by the polling itself.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await page.reload({ waitUntil: 'load' });
+  }
 }

@@ -30,9 +30,11 @@ export interface ConsoleServer {
  * with the demo data, its own signing key, and two API keys: one with the
  * `console` scope and one without. Not demo mode, so the console asks to
  * sign in. The blocks config is the demo one with an experiment and a lock
- * (helpers/console-blocks.ts).
+ * (helpers/console-blocks.ts). The demo deadlines are placed relative to
+ * `seededAt` (default now): a test that previews fixed moments seeds at
+ * FIXED_NOW, so the flash sale ends 2026-11-25T10:00Z.
  */
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export async function startConsoleServer(options: { seededAt?: Date } = {}): Promise<ConsoleServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-console-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -59,7 +61,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   // The demo catalogue, written as an import would, before the server opens the database.
   fs.mkdirSync(config.dataDir, { recursive: true });
   const seeding = await openStorage(config);
-  await seedDemoDataIfEmpty(seeding, { baseUrl: url, now: new Date() });
+  await seedDemoDataIfEmpty(seeding, { baseUrl: url, now: options.seededAt ?? new Date() });
   await seeding.close();
   const running: RunningServer = await startServer(config, createLogger('silent'));
   const keyring = new Keyring({ keys: [{ kid: 'console-test', secret }], activeKid: 'console-test' });

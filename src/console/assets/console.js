@@ -13,6 +13,30 @@ document.addEventListener('DOMContentLoaded', function () {
       });
     });
   });
+  // <input list="…" data-suggest="/console/…?q=">: the datalist follows the subscriber search as the user types.
+  document.querySelectorAll('input[data-suggest]').forEach(function (input) {
+    var list = input.list;
+    var timer;
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (!list || q === '') return;
+      timer = setTimeout(function () {
+        fetch(input.getAttribute('data-suggest') + '?q=' + encodeURIComponent(q), { credentials: 'same-origin' })
+          .then(function (answer) { return answer.ok ? answer.json() : { subscribers: [] }; })
+          .then(function (body) {
+            if (input.value.trim() !== q) return; // a later keystroke asks again
+            list.replaceChildren.apply(list, body.subscribers.map(function (match) {
+              var option = document.createElement('option');
+              option.value = match.id;
+              option.textContent = match.firstName + ' · ' + match.locale + ' · ' + match.timeZone;
+              return option;
+            }));
+          })
+          .catch(function () { /* suggestions are a convenience: the form still works */ });
+      }, 200);
+    });
+  });
   // <select data-autosubmit>: a filter form submits when its choice changes.
   document.querySelectorAll('select[data-autosubmit]').forEach(function (select) {
     select.addEventListener('change', function () { if (select.form) select.form.requestSubmit(); });

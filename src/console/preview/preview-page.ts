@@ -1,8 +1,11 @@
 import type { Request, Response } from 'express';
 import { createBlockImageRenderer } from '../../render/block-image';
 import { BlockLocks } from '../../recording/block-locks';
+import { searchSubscribers } from '../../api/subscriber-search';
 import { HttpError } from '../../http/error-catalogue';
+import { sendError } from '../../http/error-handler';
 import { apiImageUrl, sendPreviewImage } from '../../http/preview-router';
+import { sendJson } from '../../http/send-json';
 import { DEFAULT_PREVIEW_PUBLIC_URL, previewEmail, type EmailPreview, type EmailPreviewDeps, type PreviewImageUrl } from '../../preview/email-preview';
 import type { BlockPreview, PreviewService } from '../../preview/preview-service';
 import { PREVIEW_CLIENT_LABELS, PREVIEW_CLIENTS, previewQuery, type PreviewTarget } from '../../preview/preview-target';
@@ -31,6 +34,14 @@ export const previewPage: ConsolePage = {
     });
     router.get('/preview/image/:campaignId/:file', async (req: Request, res: Response) => {
       await sendPreviewImage({ service: wiringOf(context).service, now: context.now }, req, res, String(req.params.campaignId), String(req.params.file));
+    });
+    // The subscriber field's suggestions as the user types (console.js): what GET /api/v1/subscribers?q= answers, with the console's cookie.
+    router.get('/preview/subscribers', async (req: Request, res: Response) => {
+      try {
+        sendJson(res, 200, { subscribers: await searchSubscribers(context.storage.subscriberSearch, req.query.q) });
+      } catch (error) {
+        sendError(req, res, error);
+      }
     });
   },
 };

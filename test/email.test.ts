@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { runEmail } from '../src/commands/email';
@@ -12,6 +11,7 @@ import { keyringFromConfig } from '../src/tokens/keyring-from-config';
 import { verifySubscriberToken } from '../src/tokens/subscriber-token';
 import { loadEngine } from '../src/validate/engine';
 import { BASE, cliEnvironment, ROOT, textSink } from './helpers/cli-environment';
+import { startSmtpSink } from './helpers/smtp-sink';
 
 
 interface MimePart {
@@ -216,48 +216,19 @@ describe('opentime email', () => {
   });
 
   test('--smtp sends the same message over SMTP', async () => {
-    const received: { from: string; to: string[]; data: string } = { from: '', to: [], data: '' };
-    const server = net.createServer((socket) => {
-      let buffer = '';
-      let inData = false;
-      socket.write('220 test ESMTP\r\n');
-      socket.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString('latin1');
-        for (;;) {
-          if (inData) {
-            const end = buffer.indexOf('\r\n.\r\n');
-            if (end === -1) return;
-            received.data = buffer.slice(0, end + 2).replace(/^\.\./gm, '.');
-            buffer = buffer.slice(end + 5);
-            inData = false;
-            socket.write('250 OK queued\r\n');
-            continue;
-          }
-          const eol = buffer.indexOf('\r\n');
-          if (eol === -1) return;
-          const line = buffer.slice(0, eol);
-          buffer = buffer.slice(eol + 2);
-          if (/^(EHLO|HELO)/i.test(line)) socket.write('250 test\r\n');
-          else if (/^MAIL FROM:/i.test(line)) (received.from = line), socket.write('250 OK\r\n');
-          else if (/^RCPT TO:/i.test(line)) received.to.push(line), socket.write('250 OK\r\n');
-          else if (/^DATA/i.test(line)) (inData = true), socket.write('354 go ahead\r\n');
-          else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
-          else socket.write('250 OK\r\n');
-        }
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as net.AddressInfo;
+    const smtp = await startSmtpSink();
     const errors = textSink();
     try {
       const code = await runEmail(
-        { campaign: 'flash-sale', subscriber: 'sub-emma', to: 'emma@example.com', smtp: `smtp://127.0.0.1:${port}`, validate: false },
+        { campaign: 'flash-sale', subscriber: 'sub-emma', to: 'emma@example.com', smtp: smtp.url, validate: false },
         { env: environment.env(), cwd: ROOT, stderr: errors, stdout: textSink() },
       );
       expect(code).toBe(0);
     } finally {
-      server.close();
+      await smtp.close();
     }
+    expect(smtp.received).toHaveLength(1);
+    const received = smtp.received[0]!;
     expect(received.from).toMatch(/<news@shop\.example>/);
     expect(received.to).toEqual([expect.stringMatching(/<emma@example\.com>/)]);
     const { parts } = splitMessage(received.data);

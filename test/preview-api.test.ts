@@ -14,6 +14,7 @@ import { openSqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import type { Storage } from '../src/storage/storage';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './helpers/app-fixture';
+import { getBytes } from './helpers/image-app';
 
 /**
  * The preview API (README "Preview"): a block or a whole email as a
@@ -92,14 +93,8 @@ function get(fx: PreviewFixture, path: string, key = fx.key) {
   return request(fx.app).get(path).set('Authorization', `Bearer ${key}`);
 }
 
-function getBytes(fx: PreviewFixture, path: string) {
-  return get(fx, path)
-    .buffer(true)
-    .parse((res, callback) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => callback(null, Buffer.concat(chunks)));
-    });
+function getPicture(fx: PreviewFixture, path: string) {
+  return getBytes(fx.app, path, { Authorization: `Bearer ${fx.key}` });
 }
 
 const blockPath = (block: string, query: string) => `/api/v1/preview/campaigns/flash-sale/blocks/${block}?${query}`;
@@ -132,13 +127,13 @@ describe('preview API', () => {
   });
 
   test('the picture is drawn from the same view: a PNG of the product, a GIF of a running countdown', async () => {
-    const png = await getBytes(fx, blockPath('hero-product.png', `subscriber=sub-lena&at=${AT}&client=gmail-proxy`));
+    const png = await getPicture(fx, blockPath('hero-product.png', `subscriber=sub-lena&at=${AT}&client=gmail-proxy`));
     expect(png.status).toBe(200);
     expect(png.headers['content-type']).toBe('image/png');
     expect(png.headers['x-opentime-outcome']).toBe('view');
     expect(png.headers['cache-control']).toBe('private, no-store');
     expect((png.body as Buffer).subarray(1, 4).toString('latin1')).toBe('PNG');
-    const gif = await getBytes(fx, blockPath('flash-countdown.gif', `subscriber=sub-lena&at=${AT}`));
+    const gif = await getPicture(fx, blockPath('flash-countdown.gif', `subscriber=sub-lena&at=${AT}`));
     expect(gif.headers['content-type']).toBe('image/gif');
     expect((gif.body as Buffer).subarray(0, 6).toString('latin1')).toBe('GIF89a');
   });
@@ -184,7 +179,7 @@ describe('preview API', () => {
   test('previews record nothing: no render log row, no impression, no lock claimed', async () => {
     for (const client of ['amp', 'gmail-proxy', 'direct']) {
       await get(fx, blockPath('picks-locked', `subscriber=sub-emma&at=${AT}&client=${client}`)).expect(200);
-      await getBytes(fx, blockPath('picks-locked.png', `subscriber=sub-emma&at=${AT}&client=${client}`)).expect(200);
+      await getPicture(fx, blockPath('picks-locked.png', `subscriber=sub-emma&at=${AT}&client=${client}`)).expect(200);
     }
     await get(fx, emailPath(`subscriber=sub-emma&at=${AT}`)).expect(200);
     await fx.flush();

@@ -10,30 +10,9 @@ import { buildCampaignReport, formatCampaignReport, type CampaignReport } from '
 import type { ClickRecord, RenderRecord } from '../src/storage/ports/render-log';
 import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import { createRecordingApp, MPP, type RecordingApp } from './helpers/recording-app';
+import { clickRecord as click, renderRecord as render } from './helpers/render-records';
 
-const T0 = Date.parse('2026-11-22T10:00:00.000Z');
 const NOW = new Date('2026-11-23T10:00:00.000Z');
-
-function render(subscriberId: string, variant: string | null, options: Partial<RenderRecord> = {}): RenderRecord {
-  return {
-    renderedAt: T0,
-    campaignId: 'flash-sale',
-    blockId: 'picks',
-    subscriberId,
-    surface: 'image',
-    client: 'direct',
-    prefetch: false,
-    variant,
-    outcome: variant === 'holdout' ? 'holdout' : 'view',
-    locked: false,
-    itemIds: [],
-    ...options,
-  };
-}
-
-function click(subscriberId: string, variant: string | null, options: Partial<ClickRecord> = {}): ClickRecord {
-  return { clickedAt: T0 + 60_000, campaignId: 'flash-sale', blockId: 'picks', subscriberId, slot: 0, variant, url: 'https://shop.example/p', ...options };
-}
 
 const range = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 

@@ -1,7 +1,5 @@
 import request from 'supertest';
-import { createConsoleApp, type ConsoleApp } from '../helpers/console-app';
-
-const ORIGIN = 'https://console.opentime.test';
+import { CONSOLE_ORIGIN as ORIGIN, createConsoleApp, type ConsoleApp } from '../helpers/console-app';
 
 /** The session cookie of a sign-in with `key`, as the browser would store it. */
 async function signIn(fixture: ConsoleApp, key: string) {

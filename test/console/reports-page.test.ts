@@ -1,22 +1,6 @@
 import request from 'supertest';
-import type { RenderRecord } from '../../src/storage/ports/render-log';
 import { createConsoleApp, type ConsoleApp } from '../helpers/console-app';
-import { FIXED_NOW } from '../helpers/app-fixture';
-
-const T0 = FIXED_NOW.getTime();
-const render = (subscriberId: string, variant: string): RenderRecord => ({
-  renderedAt: T0,
-  campaignId: 'flash-sale',
-  blockId: 'picks',
-  subscriberId,
-  surface: 'image',
-  client: 'direct',
-  prefetch: false,
-  variant,
-  outcome: variant === 'holdout' ? 'holdout' : 'view',
-  locked: false,
-  itemIds: [],
-});
+import { clickRecord, renderRecord } from '../helpers/render-records';
 
 describe('the Reports page', () => {
   let fixture: ConsoleApp;
@@ -25,10 +9,10 @@ describe('the Reports page', () => {
     // 40 human opens in the live arm, 10 of them clicking; 20 in the holdout, 2 clicking.
     const live = Array.from({ length: 40 }, (_, i) => `live-${i}`);
     const holdout = Array.from({ length: 20 }, (_, i) => `holdout-${i}`);
-    await fixture.storage.renderLog.appendRenders([...live.map((id) => render(id, 'live')), ...holdout.map((id) => render(id, 'holdout'))]);
+    await fixture.storage.renderLog.appendRenders([...live.map((id) => renderRecord(id, 'live')), ...holdout.map((id) => renderRecord(id, 'holdout'))]);
     await fixture.storage.renderLog.appendClicks([
-      ...live.slice(0, 10).map((subscriberId) => ({ clickedAt: T0 + 1000, campaignId: 'flash-sale', blockId: 'picks', subscriberId, slot: 0, variant: 'live', url: 'https://shop.example/' })),
-      ...holdout.slice(0, 2).map((subscriberId) => ({ clickedAt: T0 + 1000, campaignId: 'flash-sale', blockId: 'picks', subscriberId, slot: 0, variant: 'holdout', url: 'https://shop.example/' })),
+      ...live.slice(0, 10).map((id) => clickRecord(id, 'live')),
+      ...holdout.slice(0, 2).map((id) => clickRecord(id, 'holdout')),
     ]);
   });
   afterAll(() => fixture.close());

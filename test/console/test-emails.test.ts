@@ -1,9 +1,7 @@
 import request from 'supertest';
 import { simpleParser } from 'mailparser';
-import { createConsoleApp, type ConsoleApp } from '../helpers/console-app';
+import { CONSOLE_ORIGIN as ORIGIN, createConsoleApp, type ConsoleApp } from '../helpers/console-app';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
-
-const ORIGIN = 'https://console.opentime.test';
 
 describe('test emails: POST /api/v1/campaigns/:campaignId/test-emails and the Send test page', () => {
   let smtp: SmtpSink;
@@ -35,7 +33,7 @@ describe('test emails: POST /api/v1/campaigns/:campaignId/test-emails and the Se
     const mail = await simpleParser(answer.body as Buffer);
     expect(mail.subject).toMatch(/^\[Test\] /);
     expect(mail.from?.text).toBe('news@shop.example');
-    expect(mail.html).toContain('https://console.opentime.test/');
+    expect(mail.html).toContain(`${ORIGIN}/`);
     expect(String(mail.html)).toMatch(/[?&]t=ey/);
   });
 

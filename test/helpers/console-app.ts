@@ -12,6 +12,9 @@ import type { Storage } from '../../src/storage/storage';
 import { signSubscriberToken } from '../../src/tokens/subscriber-token';
 import { AUDIENCE, FIXED_NOW, SENDER, testKeyring } from './app-fixture';
 
+/** The console's public URL in these apps: the Origin its forms post from (CSRF check). */
+export const CONSOLE_ORIGIN = 'https://console.opentime.test';
+
 /** The whole app with the console on, an in-memory SQLite with the demo data, and keys with and without the `console` scope. */
 export interface ConsoleApp {
   app: OpentimeApp;
@@ -47,7 +50,7 @@ export async function createConsoleApp(settings: Partial<ConsoleSettings> = {}):
       now: () => clock.now,
       renderLog: null,
       api: { keys },
-      console: { demo: false, publicUrl: 'https://console.opentime.test', ...settings },
+      console: { demo: false, publicUrl: CONSOLE_ORIGIN, ...settings },
     });
   const app = build(new ApiKeyring([consoleKey.record, reportsOnly.record]));
   return {
@@ -58,7 +61,7 @@ export async function createConsoleApp(settings: Partial<ConsoleSettings> = {}):
     withoutConsoleKey: () => build(new ApiKeyring([reportsOnly.record])),
     token: (subscriberId, campaignId = 'flash-sale') => signSubscriberToken(testKeyring, { subscriberId, campaignId }, { audience: AUDIENCE, now: clock.now }),
     sessionCookie: async () => {
-      const answer = await request(app).post('/console/sign-in').set('Origin', 'https://console.opentime.test').type('form').send({ key: consoleKey.key });
+      const answer = await request(app).post('/console/sign-in').set('Origin', CONSOLE_ORIGIN).type('form').send({ key: consoleKey.key });
       return String(answer.headers['set-cookie']).split(';')[0] as string;
     },
     logLines: () => lines,

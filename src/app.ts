@@ -219,6 +219,9 @@ export function createApp(deps: AppDeps): OpentimeApp {
       return { queued, dropped, optimized: renderer.cache.stats().optimized };
     },
   });
+  // Previews resolve like opens (openCatalogue, the same renderer and locks) and record nothing (README "Preview"):
+  // one wiring for the API and the console's Preview page.
+  const preview = previewWiring({ store: openCatalogue, blocks, renderer, locks: recording.locks, polls, forms, keyring: deps.keyring, tokenAudience: deps.tokenAudience, publicUrl: deps.publicUrl ?? DEFAULT_PREVIEW_PUBLIC_URL });
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
     app.use(notifyRequestsRouter({ keys: deps.api.keys, notifyRequests: deps.storage.notifyRequests }));
@@ -234,8 +237,6 @@ export function createApp(deps: AppDeps): OpentimeApp {
         now,
       }),
     );
-    // Previews resolve like opens (openCatalogue, the same renderer and locks) and record nothing (README "Preview").
-    const preview = previewWiring({ store: openCatalogue, blocks, renderer, locks: recording.locks, keyring: deps.keyring, tokenAudience: deps.tokenAudience, publicUrl: deps.publicUrl ?? DEFAULT_PREVIEW_PUBLIC_URL });
     app.use(previewRouter({ ...preview, keys: deps.api.keys, now }));
   }
 
@@ -249,7 +250,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
         apiKeys: deps.api?.keys ?? new ApiKeyring([]),
         keyring: deps.keyring,
         tokenAudience: deps.tokenAudience,
-        imageLoader,
+        preview,
         logger: deps.logger,
         now,
       }),

@@ -1,7 +1,7 @@
 import type { ApiKeyring } from '../api/api-keys';
 import type { LiveBlocks } from '../blocks/live-blocks';
 import type { Logger } from '../log';
-import type { ImageLoader } from '../render/image-loader';
+import type { previewWiring } from '../preview/preview-wiring';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Storage } from '../storage/storage';
 import type { Keyring } from '../tokens/keyring';
@@ -35,7 +35,8 @@ export interface ConsoleContext {
   /** The token signing keys; the session cookie's secret is derived from them (console/session.ts). */
   keyring: Keyring;
   tokenAudience: string;
-  imageLoader: ImageLoader;
+  /** The preview service the API's preview endpoints use (app.ts): the same renderer, locks and catalogue as opens. */
+  preview: ReturnType<typeof previewWiring>;
   logger: Logger;
   now: () => Date;
 }

@@ -1,15 +1,12 @@
 import type { Request, Response } from 'express';
-import { createBlockImageRenderer } from '../../render/block-image';
-import { BlockLocks } from '../../recording/block-locks';
 import { searchSubscribers } from '../../api/subscriber-search';
 import { HttpError } from '../../http/error-catalogue';
 import { sendError } from '../../http/error-handler';
 import { apiImageUrl, sendPreviewImage } from '../../http/preview-router';
 import { sendJson } from '../../http/send-json';
-import { DEFAULT_PREVIEW_PUBLIC_URL, previewEmail, type EmailPreview, type EmailPreviewDeps, type PreviewImageUrl } from '../../preview/email-preview';
-import type { BlockPreview, PreviewService } from '../../preview/preview-service';
+import { previewEmail, type EmailPreview, type PreviewImageUrl } from '../../preview/email-preview';
+import type { BlockPreview } from '../../preview/preview-service';
 import { PREVIEW_CLIENT_LABELS, PREVIEW_CLIENTS, previewQuery, type PreviewTarget } from '../../preview/preview-target';
-import { previewWiring } from '../../preview/preview-wiring';
 import type { ConsoleContext } from '../console-context';
 import { sendPage } from '../page-render';
 import type { ConsolePage } from '../pages';
@@ -33,7 +30,7 @@ export const previewPage: ConsolePage = {
       sendPage(req, res, { nav: 'preview', title: 'Preview', view: 'preview/views/preview', data });
     });
     router.get('/preview/image/:campaignId/:file', async (req: Request, res: Response) => {
-      await sendPreviewImage({ service: wiringOf(context).service, now: context.now }, req, res, String(req.params.campaignId), String(req.params.file));
+      await sendPreviewImage({ service: context.preview.service, now: context.now }, req, res, String(req.params.campaignId), String(req.params.file));
     });
     // The subscriber field's suggestions as the user types (console.js): what GET /api/v1/subscribers?q= answers, with the console's cookie.
     router.get('/preview/subscribers', async (req: Request, res: Response) => {
@@ -46,39 +43,8 @@ export const previewPage: ConsolePage = {
   },
 };
 
-/** One preview service per console: its own renderer over the same catalogue, blocks and picture loader as opens, and the locks' store, read only. */
-const wirings = new WeakMap<ConsoleContext, { service: PreviewService; email: EmailPreviewDeps }>();
-
-function wiringOf(context: ConsoleContext): { service: PreviewService; email: EmailPreviewDeps } {
-  let wiring = wirings.get(context);
-  if (!wiring) {
-    const renderer = createBlockImageRenderer({
-      store: context.openCatalogue,
-      blocks: context.blocks,
-      // A preview names its subscriber itself: no token is ever verified here.
-      verifyToken: () => {
-        throw new Error('previews do not read tokens');
-      },
-      now: context.now,
-      logger: context.logger,
-      imageLoader: context.imageLoader,
-    });
-    wiring = previewWiring({
-      store: context.openCatalogue,
-      blocks: context.blocks,
-      renderer,
-      locks: new BlockLocks(context.storage.locks, { logger: context.logger }),
-      keyring: context.keyring,
-      tokenAudience: context.tokenAudience,
-      publicUrl: context.settings.publicUrl || DEFAULT_PREVIEW_PUBLIC_URL,
-    });
-    wirings.set(context, wiring);
-  }
-  return wiring;
-}
-
 async function previewPageData(req: Request, context: ConsoleContext): Promise<object> {
-  const { service, email: emailDeps } = wiringOf(context);
+  const { service, email: emailDeps } = context.preview;
   const campaigns = await context.storage.campaigns.listCampaigns();
   const campaignId = text(req.query.campaign) ?? campaigns[0]?.id;
   const typed = text(req.query.subscriber) ?? '';

@@ -160,6 +160,28 @@ describe('RenderLog', () => {
     expect(await pruneExpired(storage.retention, { retentionDays: 0, now: () => now })).toBe(0); // 0 keeps everything
     await storage.close();
   });
+
+  test('retention deletes outgoing webhooks 30 days after they were delivered or given up (longer with a longer log), never one still to deliver', async () => {
+    const storage = openSqliteStorage(':memory:');
+    await seedDemoDataIfEmpty(storage, { baseUrl: 'https://opentime.test', now: new Date(T0) });
+    const parka = 'down-parka-black'; // sold out in the demo
+    for (const [n, subscriberId] of ['sub-emma', 'sub-lena', 'sub-yui', 'sub-noah'].entries()) {
+      await storage.notifyRequests.request({ subscriberId, productId: parka, campaignId: 'style-survey', requestedAt: T0 + n });
+    }
+    await storage.ingestion.applyProductPatches([{ id: parka, stock: 3 }], { now: new Date(T0), onIncomplete: 'abort' });
+    const [emma, lena, yui] = (await storage.webhookOutbox.claimDue(T0, 1000, 10)).map((message) => message.id) as [number, number, number];
+    await storage.webhookOutbox.delivered(emma, T0 + 5 * DAY); // 45 days before `now`
+    await storage.webhookOutbox.failed(lena, T0 + 6 * DAY, 'HTTP 410', null); // given up 44 days before
+    await storage.webhookOutbox.delivered(yui, T0 + 25 * DAY); // 25 days before
+    // noah's is still due: queued 50 days ago, never settled.
+    const subscribersLeft = async () => (await storage.webhookOutbox.states(10)).map((state) => state.eventId.split(':')[2]);
+    const now = () => new Date(T0 + 50 * DAY);
+    // A 60-day log keeps them all; 10 days: the webhooks' own 30.
+    expect(await pruneExpired(storage.retention, { retentionDays: 60, now })).toBe(0);
+    expect(await pruneExpired(storage.retention, { retentionDays: 10, now, chunkSize: 1 })).toBe(2);
+    expect(await subscribersLeft()).toEqual(['sub-yui', 'sub-noah']);
+    await storage.close();
+  });
 });
 
 /** Keep-alive GETs at a fixed concurrency; resolves to each request's latency in ms. */

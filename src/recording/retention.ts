@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import type { RetentionStore } from '../storage/ports/retention';
 
 export interface RetentionOptions {
-  /** Render-log rows and clicks older than this many days are deleted (locks, impressions, event ids and cart change times after at least MIN_LOCK_RETENTION_DAYS); 0 keeps everything for ever. */
+  /** Render-log rows and clicks older than this many days are deleted (locks, impressions, event ids and cart change times after at least MIN_LOCK_RETENTION_DAYS, settled webhooks after at least SETTLED_WEBHOOK_RETENTION_DAYS); 0 keeps everything for ever. */
   retentionDays: number;
   /** How often to prune (default hourly). */
   intervalMs?: number;
@@ -23,6 +23,14 @@ export interface RetentionOptions {
  */
 export const MIN_LOCK_RETENTION_DAYS = 32;
 
+/**
+ * Outgoing webhooks delivered or given up are kept this long after they
+ * settled (or the log retention, if longer): long enough to answer a
+ * receiver asking about a delivery id it saw, while the outbox does not grow
+ * with every restock for ever. A message still being retried is never pruned.
+ */
+export const SETTLED_WEBHOOK_RETENTION_DAYS = 30;
+
 const DAY_MS = 86_400_000;
 
 /** Deletes what retention no longer covers, in chunks; resolves to the number of rows deleted. */
@@ -32,6 +40,7 @@ export async function pruneExpired(store: RetentionStore, options: RetentionOpti
   const chunk = Math.max(1, options.chunkSize ?? 5000);
   const logBefore = new Date(now - options.retentionDays * DAY_MS);
   const keptBefore = new Date(now - Math.max(options.retentionDays, MIN_LOCK_RETENTION_DAYS) * DAY_MS);
+  const webhooksBefore = new Date(now - Math.max(options.retentionDays, SETTLED_WEBHOOK_RETENTION_DAYS) * DAY_MS);
   const prunes: (() => Promise<number>)[] = [
     () => store.pruneRenders(logBefore, chunk),
     () => store.pruneClicks(logBefore, chunk),
@@ -39,6 +48,7 @@ export async function pruneExpired(store: RetentionStore, options: RetentionOpti
     () => store.pruneImpressions(keptBefore, chunk),
     () => store.pruneIngestedEvents(keptBefore, chunk),
     () => store.pruneCartEventTimes(keptBefore, chunk),
+    () => store.pruneSettledWebhooks(webhooksBefore, chunk),
   ];
   let total = 0;
   for (const prune of prunes) {

@@ -842,6 +842,30 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           { eventId: message.eventId, type: 'product.back_in_stock', attempts: 2, nextAttemptAt: T0 + 35_000, deliveredAt: T0 + 5_100, gaveUpAt: null, lastError: null },
         ]);
       });
+
+      it('retention prunes delivered and abandoned messages settled before the cut-off, oldest queued first, never one still to deliver', async () => {
+        await storage.ingestion.upsertProducts([product('p1', { stock: 0 })]);
+        for (const [n, subscriberId] of ['s1', 's2', 's3', 's4', 's5'].entries()) await storage.notifyRequests.request(ask(subscriberId, 'p1', n));
+        await storage.ingestion.applyProductPatches([{ id: 'p1', stock: 5 }], abort);
+        const queued = await storage.webhookOutbox.claimDue(T0 + 10 * DAY, 1000, 10);
+        const [s1, s2, s3, s4] = queued.map((message) => message.id) as [number, number, number, number, number];
+        await storage.webhookOutbox.delivered(s1, T0 + DAY);
+        await storage.webhookOutbox.failed(s2, T0 + 2 * DAY, 'HTTP 500', null); // given up
+        await storage.webhookOutbox.delivered(s3, T0 + 4 * DAY); // settled inside the window
+        await storage.webhookOutbox.failed(s4, T0, 'HTTP 503', T0 + 20 * DAY); // still retrying, queued long ago
+        // s5: never attempted.
+        const before = new Date(T0 + 3 * DAY);
+        const left = async () => (await storage.webhookOutbox.states(10)).map((state) => state.eventId.split(':')[2]);
+        expect(await storage.retention.pruneSettledWebhooks(before, 0)).toBe(0);
+        expect(await storage.retention.pruneSettledWebhooks(before, 1)).toBe(1);
+        expect(await left()).toEqual(['s2', 's3', 's4', 's5']);
+        expect(await storage.retention.pruneSettledWebhooks(before, 5)).toBe(1);
+        expect(await storage.retention.pruneSettledWebhooks(before, 5)).toBe(0);
+        expect(await left()).toEqual(['s3', 's4', 's5']);
+        // The ones left are still delivered as before.
+        const due = (await storage.webhookOutbox.claimDue(T0 + 20 * DAY, 1000, 10)).map((message) => message.id);
+        expect(due.sort((a, b) => a - b)).toEqual([s4, queued[4]?.id]);
+      });
     });
 
     describe('the database', () => {

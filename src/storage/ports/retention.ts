@@ -31,4 +31,10 @@ export interface RetentionStore {
    * floor is; webhooks are retried for days, not a month).
    */
   pruneCartEventTimes(before: Date, limit: number): Promise<number>;
+  /**
+   * Outgoing webhooks (the outbox) delivered or given up before `before`,
+   * oldest queued first. A message still to be delivered (due or retrying)
+   * is never pruned, however old.
+   */
+  pruneSettledWebhooks(before: Date, limit: number): Promise<number>;
 }

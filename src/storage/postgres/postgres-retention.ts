@@ -28,6 +28,11 @@ const SQL = {
   pruneCartEventTimes:
     'DELETE FROM cart_event_times WHERE (subscriber_id, product_id) IN ' +
     '(SELECT subscriber_id, product_id FROM cart_event_times WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2 FOR UPDATE SKIP LOCKED)',
+  // Settled messages only (delivered or abandoned, epoch ms), by the identity key; a message a
+  // delivery loop holds at that moment is skipped (it is not settled yet anyway).
+  pruneSettledWebhooks:
+    'DELETE FROM webhook_outbox WHERE id IN ' +
+    '(SELECT id FROM webhook_outbox WHERE COALESCE(delivered_at, gave_up_at) < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)',
 } as const;
 
 /** Retention's deletes on PostgreSQL: each call one statement on the pool. */
@@ -56,6 +61,10 @@ export class PostgresRetention implements RetentionStore {
 
   async pruneCartEventTimes(before: Date, limit: number): Promise<number> {
     return this.deleted(SQL.pruneCartEventTimes, before.toISOString(), rowLimit(limit));
+  }
+
+  async pruneSettledWebhooks(before: Date, limit: number): Promise<number> {
+    return this.deleted(SQL.pruneSettledWebhooks, before.getTime(), rowLimit(limit));
   }
 
   private async deleted(text: string, ...values: (string | number)[]): Promise<number> {

@@ -17,6 +17,11 @@ const SQL = {
   pruneCartEventTimes:
     'DELETE FROM cart_event_times WHERE (subscriber_id, product_id) IN ' +
     '(SELECT subscriber_id, product_id FROM cart_event_times WHERE occurred_at < ? ORDER BY occurred_at LIMIT ?)',
+  // Settled messages only (delivered or abandoned: both times are epoch ms); walks the primary key,
+  // so the few messages still being delivered are skipped, never deleted.
+  pruneSettledWebhooks:
+    'DELETE FROM webhook_outbox WHERE id IN ' +
+    '(SELECT id FROM webhook_outbox WHERE COALESCE(delivered_at, gave_up_at) < ? ORDER BY id LIMIT ?)',
 } as const;
 
 /** A non-negative whole number of rows; anything else reads as 0. */
@@ -30,6 +35,7 @@ export class SqliteRetention implements RetentionStore {
   private readonly stmtPruneImpressions: Statement<[string, number]>;
   private readonly stmtPruneIngestedEvents: Statement<[string, number]>;
   private readonly stmtPruneCartEventTimes: Statement<[string, number]>;
+  private readonly stmtPruneSettledWebhooks: Statement<[number, number]>;
 
   constructor(db: Database) {
     this.stmtPruneRenders = db.prepare(SQL.pruneRenders);
@@ -38,6 +44,7 @@ export class SqliteRetention implements RetentionStore {
     this.stmtPruneImpressions = db.prepare(SQL.pruneImpressions);
     this.stmtPruneIngestedEvents = db.prepare(SQL.pruneIngestedEvents);
     this.stmtPruneCartEventTimes = db.prepare(SQL.pruneCartEventTimes);
+    this.stmtPruneSettledWebhooks = db.prepare(SQL.pruneSettledWebhooks);
   }
 
   async pruneRenders(before: Date, limit: number): Promise<number> {
@@ -62,5 +69,9 @@ export class SqliteRetention implements RetentionStore {
 
   async pruneCartEventTimes(before: Date, limit: number): Promise<number> {
     return this.stmtPruneCartEventTimes.run(before.toISOString(), rows(limit)).changes;
+  }
+
+  async pruneSettledWebhooks(before: Date, limit: number): Promise<number> {
+    return this.stmtPruneSettledWebhooks.run(before.getTime(), rows(limit)).changes;
   }
 }

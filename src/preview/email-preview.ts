@@ -5,6 +5,7 @@ import type { ImagePart } from '../blocks/slots';
 import { defaultTemplatesDir, listTemplates, loadTemplate, templateBlockIds, TemplateError, type CampaignTemplate } from '../email/templates';
 import { fillPlaceholders } from '../email/placeholders';
 import { parseOpentimeUrl, type ImageFormat } from '../email/opentime-urls';
+import type { FormsCatalog } from '../forms/forms-config';
 import { HttpError } from '../http/error-catalogue';
 import type { AmpListPayload } from '../kinds/kind';
 import { LIMITS, type Finding } from '../validate/checks';
@@ -30,6 +31,8 @@ export const DEFAULT_PREVIEW_PUBLIC_URL = 'http://localhost:8080';
 export interface EmailPreviewDeps {
   service: PreviewService;
   blocks: BlockCatalog | LiveBlocks;
+  /** The forms config the template's forms are checked against (absent: none, as without OPENTIME_FORMS). */
+  forms?: FormsCatalog;
   templatesDir?: string;
   /** The base URL emails carry (config publicUrl), for the sizes as sent. */
   publicUrl: string;
@@ -171,7 +174,7 @@ async function verdictOf(template: CampaignTemplate, blocks: BlockCatalog, deps:
     const message = `The AMP validator could not be loaded: ${(error as Error).message}`;
     return { status: 'unavailable', engine: null, errors: [{ file: template.files.amp, line: 1, col: 1, severity: 'error', message, specUrl: null, rule: 'amp' }], warnings: [] };
   }
-  const report = validateTemplate(template.files, { blocks, engine, publicUrl: deps.publicUrl, cwd: path.dirname(path.dirname(template.files.amp)) });
+  const report = validateTemplate(template.files, { blocks, forms: deps.forms, engine, publicUrl: deps.publicUrl, cwd: path.dirname(path.dirname(template.files.amp)) });
   const errors = report.findings.filter((finding) => finding.severity === 'error');
   const warnings = report.findings.filter((finding) => finding.severity === 'warning');
   return { status: errors.length === 0 ? 'pass' : 'fail', engine: engine.description, errors, warnings };

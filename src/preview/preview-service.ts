@@ -7,7 +7,7 @@ import { slotUrls, type ImagePart } from '../blocks/slots';
 import type { Campaign, Subscriber } from '../data/model';
 import { imageFormatFor, type ImageFormat } from '../email/opentime-urls';
 import { HttpError } from '../http/error-catalogue';
-import type { AmpListPayload } from '../kinds/kind';
+import type { AmpListPayload, PollResultsReader } from '../kinds/kind';
 import type { ShownView } from '../kinds/kind-of-view';
 import type { Logger } from '../log';
 import { isHumanOpen } from '../open/client-detection';
@@ -31,6 +31,8 @@ export interface PreviewDeps {
   renderer: Pick<BlockImageRenderer, 'preview'>;
   /** Frozen views of lock-at-first-open blocks: read, never claimed. */
   locks?: BlockLocks;
+  /** Poll results for poll-results blocks, the reader the open routes use (app.ts): read, never written. */
+  polls?: PollResultsReader;
 }
 
 /** One block of a preview: what its JSON answers and how its picture is asked for. */
@@ -99,7 +101,7 @@ export function createPreviewService(deps: PreviewDeps): PreviewService {
     async block(preview, block) {
       const open = openFor(block, preview.subject, preview.target.client, preview.target.at);
       // Locks are read, never claimed: a preview must not freeze what the subscriber will see.
-      const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks, claimLocks: false });
+      const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks, claimLocks: false, polls: deps.polls });
       return blockPreview(block, resolution, open.locale);
     },
 

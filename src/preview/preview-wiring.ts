@@ -1,5 +1,7 @@
 import type { BlockCatalog } from '../blocks/blocks-config';
 import type { LiveBlocks } from '../blocks/live-blocks';
+import type { FormsCatalog } from '../forms/forms-config';
+import type { PollResultsReader } from '../kinds/kind';
 import type { BlockLocks } from '../recording/block-locks';
 import type { BlockImageRenderer } from '../render/block-image';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
@@ -14,6 +16,10 @@ export interface PreviewWiringDeps {
   blocks: BlockCatalog | LiveBlocks;
   renderer: Pick<BlockImageRenderer, 'preview'>;
   locks?: BlockLocks;
+  /** The poll-results blocks' reader, as the open routes get it (the renderer has its own copy for the pictures). */
+  polls?: PollResultsReader;
+  /** The forms config, for the validator's form checks in the email preview (as `opentime validate` runs them). */
+  forms?: FormsCatalog;
   /** To measure the subscriber's token as sent (never handed out). */
   keyring: Keyring;
   tokenAudience: string;
@@ -23,12 +29,13 @@ export interface PreviewWiringDeps {
 
 /** The preview service and what the email preview needs, built the same way for the API (app.ts) and the console page. */
 export function previewWiring(deps: PreviewWiringDeps): { service: PreviewService; email: EmailPreviewDeps } {
-  const service = createPreviewService({ store: deps.store, blocks: deps.blocks, renderer: deps.renderer, locks: deps.locks });
+  const service = createPreviewService({ store: deps.store, blocks: deps.blocks, renderer: deps.renderer, locks: deps.locks, polls: deps.polls });
   return {
     service,
     email: {
       service,
       blocks: deps.blocks,
+      ...(deps.forms !== undefined && { forms: deps.forms }),
       publicUrl: deps.publicUrl,
       ...(deps.templatesDir !== undefined && { templatesDir: deps.templatesDir }),
       tokenLength: ({ target }) =>

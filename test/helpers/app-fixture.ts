@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createApp, type OpentimeApp } from '../../src/app';
 import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
+import { loadFormsConfig } from '../../src/forms/forms-config';
 import { SenderAllowlist } from '../../src/http/sender-allowlist';
 import { createLogger } from '../../src/log';
 import { withCatalogueCache } from '../../src/storage/cache/with-catalogue-cache';
@@ -17,6 +18,8 @@ export const FIXED_NOW = new Date('2026-11-22T10:00:00.000Z');
 export const AUDIENCE = 'opentime-test';
 export const SENDER = 'news@shop.example';
 export const DEMO_BLOCKS_FILE = path.join(__dirname, '..', '..', 'config', 'blocks.yaml');
+/** The demo forms, as the server loads them by default: the demo's poll-results block reads its poll there. */
+export const DEMO_FORMS_FILE = path.join(__dirname, '..', '..', 'config', 'forms.yaml');
 
 export const testKeyring = new Keyring({
   keys: [{ kid: 'test-1', secret: Buffer.alloc(32, 7).toString('base64url') }],
@@ -57,6 +60,7 @@ export async function createFixture(
     storage,
     openCatalogue: options.wrapCatalogue?.(storage.catalogue),
     blocks,
+    forms: loadFormsConfig(DEMO_FORMS_FILE),
     keyring: testKeyring,
     tokenAudience: AUDIENCE,
     globalAllowlist: SenderAllowlist.parse([SENDER]),

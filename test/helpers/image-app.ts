@@ -6,6 +6,7 @@ import { createApp, type OpentimeApp } from '../../src/app';
 import { loadBlocksConfig, type BlockCatalog } from '../../src/blocks/blocks-config';
 import type { ShownView } from '../../src/kinds/kind-of-view';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
+import { loadFormsConfig } from '../../src/forms/forms-config';
 import { SenderAllowlist } from '../../src/http/sender-allowlist';
 import type { LoadGauge } from '../../src/http/event-loop-lag';
 import { createLogger } from '../../src/log';
@@ -97,6 +98,8 @@ export async function createImageApp(
     storage,
     openCatalogue: options.wrapCatalogue?.(storage.catalogue),
     blocks,
+    // The demo forms, as the server loads them by default: the demo's poll-results block reads its poll there.
+    forms: loadFormsConfig(path.join(__dirname, '..', '..', 'config', 'forms.yaml')),
     keyring,
     tokenAudience: AUDIENCE,
     globalAllowlist: SenderAllowlist.parse(['news@shop.example']),

@@ -5,6 +5,7 @@ import { ApiKeyring, generateApiKey } from '../src/api/api-keys';
 import { createApp, type OpentimeApp } from '../src/app';
 import { parseBlocksConfig } from '../src/blocks/blocks-config';
 import { seedDemoDataIfEmpty } from '../src/data/seed';
+import { loadFormsConfig } from '../src/forms/forms-config';
 import { SenderAllowlist } from '../src/http/sender-allowlist';
 import { createLogger } from '../src/log';
 import { BlockLocks } from '../src/recording/block-locks';
@@ -13,7 +14,7 @@ import { RenderLog } from '../src/recording/render-log';
 import { openSqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import type { Storage } from '../src/storage/storage';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
-import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './helpers/app-fixture';
+import { AUDIENCE, DEMO_BLOCKS_FILE, DEMO_FORMS_FILE, FIXED_NOW, SENDER, testKeyring } from './helpers/app-fixture';
 import { getBytes } from './helpers/image-app';
 
 /**
@@ -59,6 +60,8 @@ async function createPreviewFixture(): Promise<PreviewFixture> {
   const app = createApp({
     storage,
     blocks: parseBlocksConfig(BLOCKS_YAML, 'preview test blocks'),
+    // The demo forms, as the server loads them: the style-results block reads its poll there.
+    forms: loadFormsConfig(DEMO_FORMS_FILE),
     keyring: testKeyring,
     tokenAudience: AUDIENCE,
     globalAllowlist: SenderAllowlist.parse([SENDER]),
@@ -206,6 +209,40 @@ describe('preview API', () => {
     const live = await get(fx, blockPath('picks', `subscriber=sub-oliver&at=${AT}`));
     expect((live.body.json.items[0].products as { id: string }[]).map((product) => product.id)).not.toEqual(shown);
   });
+
+  test("a poll-results block shows its poll's live results in the campaign, as the open does, in JSON, picture and the whole email", async () => {
+    const vote = (subscriberId: string, answer: string) =>
+      fx.storage.pollAnswers.answer({ campaignId: 'style-survey', pollId: 'style-poll', subscriberId, answer, answeredAt: FIXED_NOW.getTime() }, 'change');
+    await vote('sub-emma', 'bold');
+    await vote('sub-oliver', 'bold');
+    await vote('sub-lena', 'minimal');
+    const surveyBlock = (query: string) => `/api/v1/preview/campaigns/style-survey/blocks/style-results${query}`;
+    const preview = await get(fx, surveyBlock(`?subscriber=sub-lena&at=${AT}`));
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ outcome: 'view', reason: null, kind: 'poll-results' });
+    expect(preview.body.json.items[0]).toMatchObject({
+      totalText: '3 Stimmen',
+      answers: [
+        { id: 'classic', count: 0, percent: 0 },
+        { id: 'bold', count: 2, percent: 67 },
+        { id: 'minimal', count: 1, percent: 33 },
+      ],
+    });
+    // What an open with Lena's token answers at the same moment.
+    const token = signSubscriberToken(testKeyring, { subscriberId: 'sub-lena', campaignId: 'style-survey' }, { audience: AUDIENCE, now: FIXED_NOW });
+    const opened = await request(fx.app).get(`/amp/v1/blocks/style-results?t=${token}`).set('AMP-Email-Sender', SENDER);
+    expect(preview.body.json).toEqual(opened.body);
+    const picture = await getPicture(fx, surveyBlock(`.png?subscriber=sub-lena&at=${AT}`));
+    expect(picture.headers['x-opentime-outcome']).toBe('view');
+    // Each campaign counts its own answers: the flash sale has none.
+    const elsewhere = await get(fx, blockPath('style-results', `subscriber=sub-lena&at=${AT}`));
+    expect(elsewhere.body.json.items[0].totalText).toBe('Noch keine Stimmen');
+
+    const email = await get(fx, `/api/v1/preview/campaigns/style-survey/email?subscriber=sub-lena&at=${AT}`);
+    expect(email.body.template).toBe('style-survey');
+    expect(email.body.ampRendered).toContain('<p class="result-total">3 Stimmen</p>');
+    expect(email.body.validator).toMatchObject({ status: 'pass', errors: [], warnings: [] });
+  }, 30_000);
 
   test('Apple prefetch is said to be no human open', async () => {
     const res = await get(fx, blockPath('hero-product', `subscriber=sub-lena&at=${AT}&client=apple-prefetch`));

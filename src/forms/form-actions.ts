@@ -7,6 +7,7 @@ import type { SubscriberClaims } from '../tokens/subscriber-token';
 import type { FormRequest } from './form-fields';
 import { isPoll, type PreparedForm } from './forms-config';
 import { readPollResults, type PollResults } from './poll-results';
+import { pollWording } from './poll-wording';
 
 export interface FormActionsDeps {
   pollAnswers: PollAnswerStore;
@@ -41,15 +42,17 @@ export class FormActions {
     return this.deps.pollAnswers;
   }
 
-  async submit(form: PreparedForm, claims: SubscriberClaims, request: FormRequest, now: Date): Promise<FormAnswer> {
+  /** `locale`: the reader's, for a poll's labels (forms/poll-wording.ts); absent: the forms config's own words. */
+  async submit(form: PreparedForm, claims: SubscriberClaims, request: FormRequest, now: Date, locale?: string): Promise<FormAnswer> {
     if (isPoll(form) && request.kind === 'poll') {
       const result = await this.deps.pollAnswers.answer(
         { campaignId: claims.campaignId, pollId: form.id, subscriberId: claims.subscriberId, answer: request.answer, answeredAt: now.getTime() },
         form.secondAnswer,
       );
-      const labelOf = (id: string): string => form.answers.find((entry) => entry.id === id)?.label ?? id;
+      const labels = pollWording(form, locale).labels;
+      const labelOf = (id: string): string => labels.get(id) ?? id;
       if (result.outcome === 'refused') throw new HttpError('answer_already_given', `Your answer "${labelOf(result.answer)}" is already recorded.`);
-      return { form: form.id, kind: form.kind, outcome: result.outcome, answer: result.answer, answerLabel: labelOf(result.answer), results: await readPollResults(this.deps.pollAnswers, claims.campaignId, form) };
+      return { form: form.id, kind: form.kind, outcome: result.outcome, answer: result.answer, answerLabel: labelOf(result.answer), results: await readPollResults(this.deps.pollAnswers, claims.campaignId, form, locale) };
     }
     if (form.kind === 'notify' && request.kind === 'notify') {
       const product = await this.deps.catalogue.getProduct(request.productId);

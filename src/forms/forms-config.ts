@@ -29,8 +29,23 @@ const answer = z.strictObject({
   label: z.string().trim().min(1).max(80),
 });
 
+/**
+ * A poll's wording in other languages (README "Interactive AMP forms"), keyed
+ * like a block's translations (`de`, `de-CH`), read like block messages
+ * (forms/poll-wording.ts): the reader's locale, then their language, then the
+ * untranslated text, each text on its own.
+ */
+const pollTranslation = z.strictObject({
+  question: z.string().trim().min(1).max(200).optional(),
+  /** Answer id → label; ids must be the poll's. */
+  answers: z.record(z.string(), z.string().trim().min(1).max(80)).optional(),
+});
+const pollTranslations = z.record(z.string(), pollTranslation).default({});
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
 const pollOptions = {
   question: z.string().trim().min(1).max(200),
+  translations: pollTranslations,
   /** A second, different answer of the same subscriber replaces the first (`change`) or is refused (`refuse`). */
   secondAnswer: z.enum(['change', 'refuse']).default('change'),
   /** Where a link vote (HTML and text parts) lands after it is recorded. */
@@ -45,15 +60,31 @@ const pollSchema = z
       if (seen.has(entry.id)) context.addIssue({ code: 'custom', path: ['answers', index, 'id'], message: `duplicate answer id "${entry.id}"` });
       seen.add(entry.id);
     });
+    checkTranslatedAnswers(form.translations, [...seen], context);
   });
 
-const ratingSchema = z.strictObject({
-  ...base,
-  kind: z.literal('rating'),
-  ...pollOptions,
-  /** Answers are 1…scale; labels default to the figures. */
-  scale: z.number().int().min(2).max(10).default(5),
-});
+/** Translations are keyed by language or locale tags, and may only label the poll's own answers. */
+function checkTranslatedAnswers(translations: z.infer<typeof pollTranslations>, answerIds: readonly string[], context: z.RefinementCtx): void {
+  for (const [language, translation] of Object.entries(translations)) {
+    if (!LANGUAGE_TAG.test(language)) context.addIssue({ code: 'custom', path: ['translations', language], message: `"${language}" is not a language or locale tag; expected one such as de or de-CH` });
+    for (const id of Object.keys(translation.answers ?? {})) {
+      if (answerIds.includes(id)) continue;
+      // A rating's answers are figures: no "did you mean" between them.
+      const hint = /^\d+$/.test(id) ? undefined : didYouMean(id, answerIds);
+      context.addIssue({ code: 'custom', path: ['translations', language, 'answers', id], message: `unknown answer "${id}"; expected one of: ${answerIds.join(', ')}${hint ? `; ${hint}` : ''}` });
+    }
+  }
+}
+
+const ratingSchema = z
+  .strictObject({
+    ...base,
+    kind: z.literal('rating'),
+    ...pollOptions,
+    /** Answers are 1…scale; labels default to the figures. */
+    scale: z.number().int().min(2).max(10).default(5),
+  })
+  .superRefine((form, context) => checkTranslatedAnswers(form.translations, Array.from({ length: form.scale }, (_, i) => String(i + 1)), context));
 
 const notifySchema = z.strictObject({ ...base, kind: z.literal('notify') });
 
@@ -94,6 +125,8 @@ export interface PreparedPoll {
   secondAnswer: 'change' | 'refuse';
   landingUrl: string;
   answers: readonly { id: string; label: string }[];
+  /** The question and answer labels in other languages (forms/poll-wording.ts reads them). */
+  translations: Readonly<Record<string, { question?: string; answers?: Readonly<Record<string, string>> }>>;
 }
 
 export type PreparedForm = PreparedPoll | NotifyForm | PreferencesForm;
@@ -109,9 +142,11 @@ export const NO_FORMS: FormsCatalog = { limits: limitsSchema.parse({}), forms: n
 function prepare(form: FormConfig): PreparedForm {
   if (form.kind === 'rating') {
     const answers = Array.from({ length: form.scale }, (_, i) => ({ id: String(i + 1), label: String(i + 1) }));
-    return { id: form.id, kind: 'rating', question: form.question, secondAnswer: form.secondAnswer, landingUrl: form.landingUrl, answers };
+    return { id: form.id, kind: 'rating', question: form.question, secondAnswer: form.secondAnswer, landingUrl: form.landingUrl, answers, translations: form.translations };
   }
-  if (form.kind === 'poll') return { id: form.id, kind: 'poll', question: form.question, secondAnswer: form.secondAnswer, landingUrl: form.landingUrl, answers: form.answers };
+  if (form.kind === 'poll') {
+    return { id: form.id, kind: 'poll', question: form.question, secondAnswer: form.secondAnswer, landingUrl: form.landingUrl, answers: form.answers, translations: form.translations };
+  }
   return form;
 }
 

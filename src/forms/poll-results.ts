@@ -1,5 +1,6 @@
 import type { PollAnswerStore } from '../storage/ports/poll-answers';
 import { isPoll, type FormsCatalog, type PreparedPoll } from './forms-config';
+import { pollWording } from './poll-wording';
 
 /** A poll's results as the JSON answers carry them and the results block draws them. */
 export interface PollResults {
@@ -14,8 +15,9 @@ export interface PollResults {
  * that add up to 100 (largest remainder), so the bars and the figures never
  * disagree with each other.
  */
-export function pollResultsOf(poll: PreparedPoll, counts: Readonly<Record<string, number>>): PollResults {
-  const answers = poll.answers.map((entry) => ({ id: entry.id, label: entry.label, count: counts[entry.id] ?? 0, percent: 0 }));
+export function pollResultsOf(poll: PreparedPoll, counts: Readonly<Record<string, number>>, locale?: string): PollResults {
+  const wording = pollWording(poll, locale);
+  const answers = poll.answers.map((entry) => ({ id: entry.id, label: wording.labels.get(entry.id) ?? entry.label, count: counts[entry.id] ?? 0, percent: 0 }));
   const total = answers.reduce((sum, entry) => sum + entry.count, 0);
   if (total > 0) {
     const exact = answers.map((entry) => (entry.count * 100) / total);
@@ -28,18 +30,18 @@ export function pollResultsOf(poll: PreparedPoll, counts: Readonly<Record<string
       left -= 1;
     }
   }
-  return { question: poll.question, total, answers };
+  return { question: wording.question, total, answers };
 }
 
-/** The poll-results kind's reader (ResolveContext.polls): the forms config's polls, counted in `store`. */
-export function pollResultsReader(forms: FormsCatalog, store: PollAnswerStore): (campaignId: string, pollId: string) => Promise<PollResults | undefined> {
-  return async (campaignId, pollId) => {
+/** The poll-results kind's reader (ResolveContext.polls): the forms config's polls, counted in `store`, worded for `locale`. */
+export function pollResultsReader(forms: FormsCatalog, store: PollAnswerStore): (campaignId: string, pollId: string, locale?: string) => Promise<PollResults | undefined> {
+  return async (campaignId, pollId, locale) => {
     const form = forms.forms.get(pollId);
-    return form && isPoll(form) ? readPollResults(store, campaignId, form) : undefined;
+    return form && isPoll(form) ? readPollResults(store, campaignId, form, locale) : undefined;
   };
 }
 
-/** Reads a poll's results for one campaign (what the results block and the answers show). */
-export async function readPollResults(store: PollAnswerStore, campaignId: string, poll: PreparedPoll): Promise<PollResults> {
-  return pollResultsOf(poll, await store.results(campaignId, poll.id));
+/** Reads a poll's results for one campaign (what the results block and the answers show), in the reader's words when given their locale. */
+export async function readPollResults(store: PollAnswerStore, campaignId: string, poll: PreparedPoll, locale?: string): Promise<PollResults> {
+  return pollResultsOf(poll, await store.results(campaignId, poll.id), locale);
 }

@@ -77,7 +77,8 @@ export function formRouter(deps: FormRouterDeps): Router {
 
     const read = readFormFields(form, fields);
     if ('errors' in read) throw new HttpError('form_invalid', undefined, { errors: read.errors });
-    const answer = await deps.actions.submit(form, claims, read.request, now);
+    // A poll's answer and results in the reader's words when the forms config translates them.
+    const answer = await deps.actions.submit(form, claims, read.request, now, subject.subscriber?.locale);
     req.log.info({ form: form.id, kind: form.kind, outcome: answer.outcome }, 'form submission');
     sendJson(res, 200, answer);
   }
@@ -91,7 +92,7 @@ export function formRouter(deps: FormRouterDeps): Router {
     const subject = await loadSubject(claims, deps.catalogue);
     if (!subject.campaign) throw new HttpError('campaign_not_found', `No campaign "${claims.campaignId.slice(0, 128)}".`);
     assertSenderAllowed(res, subject.campaign.allowedSenders);
-    sendJson(res, 200, { items: [await readPollResults(deps.actions.pollAnswers, claims.campaignId, form)] });
+    sendJson(res, 200, { items: [await readPollResults(deps.actions.pollAnswers, claims.campaignId, form, subject.subscriber?.locale)] });
   }
 
   async function limited(key: { token?: string; address?: string }, res: Response): Promise<void> {

@@ -86,7 +86,7 @@ export interface ResolveContext {
 }
 
 /** Reads the results of a poll of the forms config for one campaign. */
-export type PollResultsReader = (campaignId: string, pollId: string) => Promise<PollResults | undefined>;
+export type PollResultsReader = (campaignId: string, pollId: string, locale?: string) => Promise<PollResults | undefined>;
 
 /**
  * Slot i of a block's picture is the i-th link-bearing thing it shows. The

@@ -109,4 +109,23 @@ describe('the poll-results block: live results as JSON and as a picture that agr
     const generic = await request(app).get('/img/v1/blocks/style-results.png');
     expect(generic.headers['x-opentime-outcome']).toBe('fallback');
   });
+
+  it('the question and answers in the reader\'s language from the forms config\'s translations: block, answer and results endpoint alike', async () => {
+    const lenaVote = await request(app).post(`/amp/v1/forms/style-poll?t=${token('sub-lena')}`).set('AMP-Email-Sender', SENDER).type('form').send('answer=bold').expect(200);
+    expect(lenaVote.body).toMatchObject({ answerLabel: 'Kräftige Farben', results: { question: 'Welcher Look soll unsere nächste Kollektion prägen?' } });
+    const lena = await blockJson('sub-lena');
+    expect([lena.question, ...lena.answers.map((answer) => answer.label)]).toEqual(['Welcher Look soll unsere nächste Kollektion prägen?', 'Zeitlose Klassiker', 'Kräftige Farben', 'Klar und minimalistisch']);
+    const results = await request(app).get(`/amp/v1/forms/style-poll/results?t=${token('sub-camille')}`).set('AMP-Email-Sender', SENDER).expect(200);
+    expect(results.body.items[0].answers[1]).toMatchObject({ label: 'Couleurs vives', count: 1, percent: 100 });
+    // English readers read the forms config's own words.
+    expect((await blockJson('sub-oliver')).question).toBe('Which look should lead our next drop?');
+
+    // Arabic: every string of the picture in Arabic, so it is laid out right to left.
+    const layla = await blockJson('sub-layla');
+    expect(layla).toMatchObject({ question: 'أي أسلوب يجب أن يقود مجموعتنا القادمة؟', totalText: 'صوت واحد', cta: { label: 'شارك برأيك' } });
+    const log = new DrawLog();
+    drawBlock(layla, defaultTheme({ height: 300 }), { scale: 1, images: new Map(), drawLog: log });
+    for (const text of [layla.question, layla.totalText, layla.cta.label, ...layla.answers.flatMap((a) => [a.label, a.percentText])]) expect(log.shows(text)).toBe(true);
+    expect(log.shortened).toEqual([]);
+  });
 });

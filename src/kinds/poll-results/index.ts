@@ -49,9 +49,10 @@ export const pollResultsKind: BlockKind<'poll-results', PollResultsView, PollRes
   async resolve({ config }, context: ResolveContext): Promise<PollResultsView> {
     const campaignId = context.open.campaignId;
     if (!campaignId) throw new HoldBack('poll results need the campaign of a subscriber token', { expected: true });
-    const results = await context.polls?.(campaignId, config.poll);
-    if (!results) throw new HoldBack(`no poll or rating "${config.poll}" in the forms config`);
     const locale = context.open.locale;
+    // The question and labels in the reader's language when the forms config translates them.
+    const results = await context.polls?.(campaignId, config.poll, locale);
+    if (!results) throw new HoldBack(`no poll or rating "${config.poll}" in the forms config`);
     return {
       kind: 'poll-results',
       pollId: config.poll,

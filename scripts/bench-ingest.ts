@@ -10,19 +10,17 @@
  *   npm run build && node dist/scripts/bench-ingest.js
  *   BENCH_ROWS=200000 BENCH_FRESHNESS_ROUNDS=20 by default
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { importFeed } from '../src/data/ingest-feed';
 import type { FeedFormat } from '../src/data/ingest-feed-readers';
 import { openStorage } from '../src/storage/open-storage';
+import { startDemoServer } from './bench-demo-server';
 import { percentile } from './bench-stats';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_FRESHNESS_ROUNDS ?? 20);
-const ROOT = path.join(__dirname, '..', '..');
 
 /** Generation 2 of the feed: every stock figure changed, a later source timestamp. */
 function catalogueRow(i: number, generation: 1 | 2 = 1) {
@@ -97,46 +95,11 @@ async function benchImport(dir: string): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.once('error', reject);
-  });
-}
-
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', OPENTIME_DATA_DIR: dataDir, OPENTIME_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
-    child.stdout?.on('data', () => {
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match && /Demo API key/.test(out)) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before it was listening (its stderr is above)`));
-    });
-  });
-  return { child, url, stdout: () => out };
-}
-
 async function benchFreshness(dir: string): Promise<void> {
-  const server = await startServer(path.join(dir, 'server-data'));
+  const server = await startDemoServer(path.join(dir, 'server-data'));
   try {
-    const apiKey = /Demo API key[^:]*: (otk_\S+)/.exec(server.stdout())?.[1] as string;
-    const productUrl = /'(http:\/\/[^']*\/amp\/v1\/blocks\/hero-product\?t=[^']+)'/.exec(server.stdout())?.[1] as string;
+    const apiKey = server.apiKey;
+    const productUrl = server.sampleUrl(/'(http:\/\/[^']*\/amp\/v1\/blocks\/hero-product\?t=[^']+)'/);
     const imageUrl = productUrl.replace('/amp/v1/blocks/hero-product?', '/img/v1/blocks/hero-product.png?');
     const json = { 'AMP-Email-Sender': 'news@shop.example' };
     const jsonMs: number[] = [];
@@ -176,7 +139,7 @@ async function benchFreshness(dir: string): Promise<void> {
     console.log(line('amp-list JSON', jsonMs));
     console.log(line('PNG (after the JSON check)', imageMs));
   } finally {
-    server.child.kill('SIGTERM');
+    await server.stop();
   }
 }
 

@@ -20,7 +20,7 @@ const errorOf = (text: string): string => {
 describe('blocks config validation says where and what was expected', () => {
   test('the shipped demo config loads', () => {
     const catalog = parseBlocksConfig(fs.readFileSync(path.join(__dirname, '..', 'config', 'blocks.yaml'), 'utf8'), 'demo');
-    expect([...catalog.values()].map((block) => block.kind.name).sort()).toEqual(['countdown', 'loyalty', 'product', 'product', 'recommendations']);
+    expect([...catalog.values()].map((block) => block.kind.name).sort()).toEqual(['countdown', 'loyalty', 'poll-results', 'product', 'product', 'recommendations']);
   });
 
   test.each([

@@ -1,3 +1,4 @@
+import { localeParts } from '../format/intl-cache';
 import type { CurrencyPrice, PriceList, Product, Subscriber } from './model';
 
 /**
@@ -28,19 +29,11 @@ export function isCountryCode(code: string): boolean {
 
 /** The region subtag of a locale ("en-GB" → "GB"), or null when it names none or is not a locale. */
 export function regionOf(locale: string): string | null {
-  try {
-    return new Intl.Locale(locale).region ?? null;
-  } catch {
-    return null;
-  }
+  return localeParts(locale)?.region ?? null;
 }
 
 function languageOf(locale: string): string {
-  try {
-    return new Intl.Locale(locale).language;
-  } catch {
-    return 'und';
-  }
+  return localeParts(locale)?.language ?? 'und';
 }
 
 /**

@@ -132,6 +132,27 @@ export function dateTimeFormat(locale: string, key: string, options: Intl.DateTi
   return formatter;
 }
 
+/** A locale's language and region subtags ("en-GB" → en, GB), or null when it is no locale: read on every open (data/market.ts), parsed once. */
+export interface LocaleParts {
+  language: string;
+  region: string | null;
+}
+const localePartsByTag = new LRUCache<string, LocaleParts | false>({ max: MAX_REQUESTED_LOCALES });
+
+export function localeParts(locale: string): LocaleParts | null {
+  let parts = localePartsByTag.get(locale);
+  if (parts === undefined) {
+    try {
+      const parsed = new Intl.Locale(locale);
+      parts = { language: parsed.language, region: parsed.region ?? null };
+    } catch {
+      parts = false;
+    }
+    localePartsByTag.set(locale, parts);
+  }
+  return parts || null;
+}
+
 /** Plural rules by resolved locale: a message's plural form (format/interpolate.ts), a unit's label (format/numbers.ts). */
 const pluralRulesByLocale = new LRUCache<string, Intl.PluralRules>({ max: MAX_FORMATTERS });
 

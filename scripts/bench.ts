@@ -230,7 +230,9 @@ async function main(): Promise<void> {
   // The data is seeded with picture URLs under http://127.0.0.1 (prepareDataDir): with that as the public
   // URL every server, whatever its port, draws the demo pictures in-process instead of refusing them and
   // drawing placeholders (which are re-rendered every 10 s and would skew the cached-image figures).
-  const serverEnv = { OPENTIME_SIGNING_KEYS: `bench:${SECRET}`, OPENTIME_LOG_LEVEL: 'info', OPENTIME_PUBLIC_URL: BENCH_PUBLIC_URL };
+  // One process against one bare Express process: the server's CPU is read from its pid, which under
+  // OPENTIME_WORKERS > 1 (the default, one per core) would be the cluster primary's, which serves nothing.
+  const serverEnv = { OPENTIME_SIGNING_KEYS: `bench:${SECRET}`, OPENTIME_LOG_LEVEL: 'info', OPENTIME_PUBLIC_URL: BENCH_PUBLIC_URL, OPENTIME_WORKERS: '1' };
   const children: ChildProcess[] = [];
   try {
     const baseline = await startChild(path.join(ROOT, 'dist', 'scripts', 'bench-baseline-server.js'), 18_080);

@@ -2,8 +2,8 @@ import { localeParts } from '../format/intl-cache';
 import type { CurrencyPrice, PriceList, Product, Subscriber } from './model';
 
 /**
- * A MARKET: where a subscriber shops — their country, the currency they pay
- * in and the language they read (README "Markets and currencies"). A block
+ * A MARKET: where a subscriber shops — their country and the currency they
+ * pay in (README "Markets and currencies"). A block
  * shows every price in its market's currency, and only products sold in its
  * country, so one block never mixes two currencies.
  */
@@ -12,28 +12,17 @@ export interface Market {
   country: string | null;
   /** ISO 4217, e.g. "GBP"; null for a generic render without `defaultCurrency` (the first product shown sets it). */
   currency: string | null;
-  /** The language subtag of the locale the block is shown in, e.g. "en". */
-  language: string;
 }
 
-const COUNTRY_CODE = /^[A-Z]{2}$/;
 const supportedCurrencies = new Set(Intl.supportedValuesOf('currency'));
 
 export function isCurrencyCode(code: string): boolean {
   return supportedCurrencies.has(code);
 }
 
-export function isCountryCode(code: string): boolean {
-  return COUNTRY_CODE.test(code);
-}
-
 /** The region subtag of a locale ("en-GB" → "GB"), or null when it names none or is not a locale. */
 export function regionOf(locale: string): string | null {
   return localeParts(locale)?.region ?? null;
-}
-
-function languageOf(locale: string): string {
-  return localeParts(locale)?.language ?? 'und';
 }
 
 /**
@@ -44,9 +33,9 @@ function languageOf(locale: string): string {
  */
 export function marketOf(subscriber: Subscriber | null, shownIn: { locale: string; defaultCurrency?: string | undefined }): Market {
   if (subscriber) {
-    return { country: subscriber.country ?? regionOf(subscriber.locale), currency: subscriber.currency, language: languageOf(shownIn.locale) };
+    return { country: subscriber.country ?? regionOf(subscriber.locale), currency: subscriber.currency };
   }
-  return { country: regionOf(shownIn.locale), currency: shownIn.defaultCurrency ?? null, language: languageOf(shownIn.locale) };
+  return { country: regionOf(shownIn.locale), currency: shownIn.defaultCurrency ?? null };
 }
 
 /** Sold in `country`: a product with no markets sells everywhere; one with markets only there, and never where the country is unknown. */
@@ -108,14 +97,4 @@ export function normalizedPriceList(prices: PriceList, ownCurrency: string): Pri
 /** Countries in code order, each once. */
 export function normalizedMarkets(markets: readonly string[]): string[] {
   return [...new Set(markets)].sort();
-}
-
-export function samePriceList(a: PriceList, b: PriceList): boolean {
-  const codes = Object.keys(a);
-  if (codes.length !== Object.keys(b).length) return false;
-  return codes.every((code) => {
-    const x = a[code] as CurrencyPrice;
-    const y = b[code];
-    return y !== undefined && x.price === y.price && x.salePrice === y.salePrice;
-  });
 }

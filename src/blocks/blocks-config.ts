@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, formatZodIssues } from '../config';
+import { parseDeclarations, readDeclarationsFile } from '../config-file';
 import { prepareExperiment } from '../experiments/prepare-experiment';
 import { didYouMean } from '../did-you-mean';
 import { placeholderProblem } from '../format/placeholders';
@@ -102,9 +101,10 @@ export interface BlocksConfigCheck {
 export function checkBlocksConfig(text: string, origin: string): BlocksConfigCheck {
   let document: unknown;
   try {
-    document = YAML.parse(text);
+    document = parseDeclarations(text, origin);
   } catch (error) {
-    return { catalog: new Map(), errors: [`${origin}: not valid YAML or JSON: ${(error as Error).message}`] };
+    if (!(error instanceof ConfigError)) throw error;
+    return { catalog: new Map(), errors: [error.message] };
   }
   const shape = fileSchema.safeParse(document);
   if (!shape.success) {
@@ -137,11 +137,10 @@ export function parseBlocksConfig(text: string, origin: string): BlockCatalog {
 }
 
 export function loadBlocksConfig(file: string): BlockCatalog {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`Cannot read the blocks config ${file} (OPENTIME_BLOCKS): ${(error as Error).message}`);
-  }
-  return parseBlocksConfig(text, file);
+  return parseBlocksConfig(readBlocksConfigText(file), file);
+}
+
+/** The blocks config's text; throws ConfigError naming the file (start-up, and each reload). */
+export function readBlocksConfigText(file: string): string {
+  return readDeclarationsFile(file, 'blocks config', 'OPENTIME_BLOCKS').text;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError } from '../config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics/metrics';
-import { parseBlocksConfig } from './blocks-config';
+import { parseBlocksConfig, readBlocksConfigText } from './blocks-config';
 import type { LiveBlocks } from './live-blocks';
 
 /** What asked for a reload: the file changed on disk, or SIGHUP. */
@@ -48,9 +48,10 @@ export function watchBlocksConfig(options: BlocksReloadOptions): BlocksReloader 
   const reload = (trigger: ReloadTrigger): boolean => {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readBlocksConfigText(file);
     } catch (error) {
-      return refuse(trigger, `Cannot read the blocks config ${file} (OPENTIME_BLOCKS): ${(error as Error).message}`);
+      if (!(error instanceof ConfigError)) throw error;
+      return refuse(trigger, error.message);
     }
     // A change event that left the text as it was (another file of the directory, a touch) is no reload.
     if (trigger === 'file' && text === lastText) return false;

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { campaignPatchSchema } from '../api/campaign-schema';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, parseRecord } from '../api/payload-schemas';
 import { ConfigError } from '../config';
+import { parseDeclarations, readDeclarationsFile } from '../config-file';
 import type { Logger } from '../log';
 import type { Campaigns } from '../storage/ports/campaigns';
 import type { CampaignPatch } from './campaign-patches';
@@ -22,20 +21,8 @@ const fileSchema = z.strictObject({ campaigns: z.array(z.unknown()) });
 
 /** The file's campaigns, each with its `updatedAt`; throws ConfigError naming the file, entry, path and what was expected. */
 export function loadCampaignsFile(file: string, now: Date): CampaignPatch[] {
-  let text: string;
-  let modifiedAt: Date;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-    modifiedAt = fs.statSync(file).mtime;
-  } catch (error) {
-    throw new ConfigError(`Cannot read the campaigns file ${file} (OPENTIME_CAMPAIGNS): ${(error as Error).message}`);
-  }
-  let document: unknown;
-  try {
-    document = YAML.parse(text);
-  } catch (error) {
-    throw new ConfigError(`${file}: not valid YAML or JSON: ${(error as Error).message}`);
-  }
+  const { text, modifiedAt } = readDeclarationsFile(file, 'campaigns file', 'OPENTIME_CAMPAIGNS');
+  const document = parseDeclarations(text, file);
   const shape = fileSchema.safeParse(document);
   if (!shape.success) throw new ConfigError(`${file}: expected a "campaigns:" list of campaigns, each with an id and a name (README, "Campaigns").`);
   // A file written a moment "in the future" by another machine's clock still loads: it is the operator's own.

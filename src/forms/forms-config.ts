@@ -1,8 +1,7 @@
-import fs from 'node:fs';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { blockIssueLines } from '../blocks/config-issues';
 import { ConfigError } from '../config';
+import { parseDeclarations, readDeclarationsFile } from '../config-file';
 import { didYouMean } from '../did-you-mean';
 
 /**
@@ -152,12 +151,7 @@ function prepare(form: FormConfig): PreparedForm {
 
 /** Parses a forms config (YAML or JSON); throws one ConfigError naming the file, form, path and expected for every problem. */
 export function parseFormsConfig(text: string, origin: string): FormsCatalog {
-  let document: unknown;
-  try {
-    document = YAML.parse(text);
-  } catch (error) {
-    throw new ConfigError(`${origin}: not valid YAML or JSON: ${(error as Error).message}`);
-  }
+  const document = parseDeclarations(text, origin);
   const shape = fileSchema.safeParse(document);
   if (!shape.success) throw new ConfigError(blockIssueLines(shape.error, fileSchema, document, origin).join('\n'));
   const forms = new Map<string, PreparedForm>();
@@ -189,13 +183,7 @@ export function parseFormsConfig(text: string, origin: string): FormsCatalog {
 }
 
 export function loadFormsConfig(file: string): FormsCatalog {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`Cannot read the forms config ${file} (OPENTIME_FORMS): ${(error as Error).message}`);
-  }
-  return parseFormsConfig(text, file);
+  return parseFormsConfig(readDeclarationsFile(file, 'forms config', 'OPENTIME_FORMS').text, file);
 }
 
 export function isPoll(form: PreparedForm): form is PreparedPoll {

@@ -158,6 +158,9 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   const loadGauge = deps.loadGauge ?? NEVER_OVERLOADED;
   // Themes come with each PreparedBlock, validated when the blocks config loads (an experiment arm may have its own).
   const blocks = liveBlocks(deps.blocks);
+  const openServices: ResolveServices = { locks: deps.locks, polls: deps.polls };
+  // A preview serves a lock in force but never claims one (lock-at-first-open.ts).
+  const previewServices: ResolveServices = { ...openServices, claimLocks: false };
   const genericTheme = defaultTheme();
   const genericView: FallbackItem = defaultFallbackItem('');
 
@@ -272,17 +275,17 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   async function resolveViews(
     block: PreparedBlock,
     format: ImageFormat,
+    open: Open,
     openAt: (now: Date) => Open,
-    now: Date,
     services: ResolveServices,
   ): Promise<{ resolution: Resolution; view: ShownView; moreFrames: (() => Promise<ShownView[]>) | null }> {
-    const resolution = await resolveBlock(block, openAt(now), deps.store, services);
-    if (resolution.outcome !== 'view') return { resolution, view: fallbackItemOf(block, openAt(now).locale), moreFrames: null };
+    const resolution = await resolveBlock(block, open, deps.store, services);
+    if (resolution.outcome !== 'view') return { resolution, view: fallbackItemOf(block, open.locale), moreFrames: null };
     if (format !== 'gif' || !isTicking(resolution.view)) return { resolution, view: resolution.view, moreFrames: null };
     const moreFrames = async (): Promise<ShownView[]> => {
       const views: ShownView[] = [];
       for (let second = 1; second < GIF_FRAMES; second++) {
-        const next = await resolveBlock(block, openAt(new Date(now.getTime() + second * 1000)), deps.store, services);
+        const next = await resolveBlock(block, openAt(new Date(open.now.getTime() + second * 1000)), deps.store, services);
         if (next.outcome !== 'view') break;
         views.push(next.view);
         if (!isTicking(next.view)) break;
@@ -332,11 +335,10 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   async function drawOpen(block: PreparedBlock, at: OpenToDraw): Promise<BlockImage> {
     const { subject, client, now, part, theme, scale, log, live, recorded } = at;
     const openAt = (moment: Date): Open => openFor(block, subject, client, moment);
-    live.locale = openAt(now).locale;
+    const open = openAt(now);
+    live.locale = open.locale;
     live.recorded = recorded;
-    // A preview serves a lock in force but never claims one (lock-at-first-open.ts).
-    const services: ResolveServices = recorded ? { locks: deps.locks, polls: deps.polls } : { locks: deps.locks, claimLocks: false, polls: deps.polls };
-    const { resolution, view: first, moreFrames } = await resolveViews(block, at.format, openAt, now, services);
+    const { resolution, view: first, moreFrames } = await resolveViews(block, at.format, open, openAt, recorded ? openServices : previewServices);
     // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
     if (recorded && typeof part !== 'number') deps.observeRender?.({
       surface: 'image',

@@ -37,17 +37,51 @@ export interface LoadResult {
   generatorBusy: number;
 }
 
-export async function runLoad(options: { url: string; requests: readonly LoadRequest[]; connections: number; durationSeconds: number }): Promise<LoadResult> {
-  const { requests, connections } = options;
-  if (requests.length === 0) throw new Error('runLoad: no requests to send');
+/** What one closed-loop load measured, whatever drew its requests. */
+export interface ClosedLoopResult {
+  /** Answers read in full. */
+  answers: number;
+  seconds: number;
+  /** Latency from sending a request to the last byte of its answer, in ms. */
+  p50: number;
+  p99: number;
+  /** Answers with a status outside 2xx, and requests that failed outright. */
+  errors: number;
+  /** Answers by HTTP status. */
+  statuses: Map<number, number>;
+  /** Requests that failed without an answer (connection refused or reset). */
+  failed: number;
+  bytesPerAnswer: number;
+  /** The generator's CPU seconds per second over this load (process.cpuUsage: other loads in this process at the same time count too). */
+  generatorBusy: number;
+  /** True when `next` ran out before the duration was up. */
+  exhausted: boolean;
+}
+
+export interface ClosedLoopOptions {
+  url: string;
+  /** The next request to send, or undefined when there is none left (the load then ends once the last answer is in). */
+  next: () => LoadRequest | undefined;
+  connections: number;
+  /** Stop sending after this long; none: until `next` runs out. */
+  durationSeconds?: number;
+  /** Sees each answer's raw headers (name, value alternating), for a caller that counts one of them. */
+  onHeaders?: (rawHeaders: Buffer[]) => void;
+}
+
+/** The closed loop itself, shared by runLoad and bench:scale's load generator (bench-scale-load.ts). */
+export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
+  const { connections, onHeaders } = options;
   const pool = new Pool(options.url, { connections, pipelining: 1 });
   const latencies: number[] = [];
-  let next = 0;
+  const statuses = new Map<number, number>();
+  let failed = 0;
   let errors = 0;
   let bytes = 0;
+  let exhausted = false;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const endsAt = started + options.durationSeconds * 1000;
+  const endsAt = options.durationSeconds === undefined ? Number.POSITIVE_INFINITY : started + options.durationSeconds * 1000;
 
   // One request through undici's handler interface: no stream and no promise per body chunk, so the
   // generator's cost per answer stays small next to the server's.
@@ -60,8 +94,9 @@ export async function runLoad(options: { url: string; requests: readonly LoadReq
         {
           // undici 7's Pool takes this (older) form of handler; the onResponse* form needs an interceptor.
           onConnect: () => undefined,
-          onHeaders: (statusCode) => {
+          onHeaders: (statusCode, rawHeaders) => {
             status = statusCode;
+            onHeaders?.(rawHeaders);
             return true;
           },
           onData: (chunk) => {
@@ -69,12 +104,14 @@ export async function runLoad(options: { url: string; requests: readonly LoadReq
             return true;
           },
           onComplete: () => {
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
             if (status < 200 || status > 299) errors++;
             latencies.push(performance.now() - sent);
             resolve();
           },
           onError: () => {
             errors++;
+            failed++;
             // A refused connection fails at once: pause rather than spin.
             setTimeout(resolve, 10);
           },
@@ -83,7 +120,14 @@ export async function runLoad(options: { url: string; requests: readonly LoadReq
     });
 
   async function connectionLoop(): Promise<void> {
-    while (performance.now() < endsAt) await send(requests[next++ % requests.length] as LoadRequest);
+    while (performance.now() < endsAt) {
+      const request = options.next();
+      if (!request) {
+        exhausted = options.durationSeconds !== undefined;
+        return;
+      }
+      await send(request);
+    }
   }
 
   try {
@@ -95,12 +139,36 @@ export async function runLoad(options: { url: string; requests: readonly LoadReq
   const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   return {
-    requests: latencies.length,
-    requestsPerSecond: latencies.length / seconds,
+    answers: latencies.length,
+    seconds,
     p50: latencies.length ? percentile(latencies, 50) : Number.NaN,
     p99: latencies.length ? percentile(latencies, 99) : Number.NaN,
     errors,
-    bytesPerRequest: bytes / Math.max(1, latencies.length),
+    statuses,
+    failed,
+    bytesPerAnswer: bytes / Math.max(1, latencies.length),
     generatorBusy: (cpu.user + cpu.system) / 1e6 / seconds,
+    exhausted,
   };
+}
+
+export async function runLoad(options: { url: string; requests: readonly LoadRequest[]; connections: number; durationSeconds: number }): Promise<LoadResult> {
+  if (options.requests.length === 0) throw new Error('runLoad: no requests to send');
+  const load = await runClosedLoop({ url: options.url, next: cycling(options.requests), connections: options.connections, durationSeconds: options.durationSeconds });
+  return {
+    requests: load.answers,
+    requestsPerSecond: load.answers / load.seconds,
+    p50: load.p50,
+    p99: load.p99,
+    errors: load.errors,
+    bytesPerRequest: load.bytesPerAnswer,
+    generatorBusy: load.generatorBusy,
+  };
+}
+
+/** Requests handed out round and round: for loads where a repeat costs the same (JSON opens). */
+export function cycling(requests: readonly LoadRequest[]): () => LoadRequest {
+  if (requests.length === 0) throw new Error('cycling: no requests');
+  let index = 0;
+  return () => requests[index++ % requests.length] as LoadRequest;
 }

@@ -1,9 +1,7 @@
-import { Pool } from 'undici';
-import type { LoadRequest } from './bench-load';
-import { percentile } from './bench-stats';
+import { runClosedLoop, type ClosedLoopOptions, type LoadRequest } from './bench-load';
 
 /**
- * The load generator of bench:scale. Same closed loop as bench-load.ts
+ * The load generator of bench:scale: bench-load.ts's closed loop
  * (undici's Pool, bodies only counted), with what the scale sections need on
  * top: a request source that can run out (a prefetch wave fetches each URL
  * once; a cold-render load must never ask for the same picture twice), and a
@@ -41,100 +39,37 @@ export interface ScaleLoadResult {
   exhausted: boolean;
 }
 
-export interface ScaleLoadOptions {
-  url: string;
-  /** The next request to send, or undefined when there is none left (the load then ends once the last answer is in). */
-  next: () => LoadRequest | undefined;
-  connections: number;
-  /** Stop sending after this long; none: until `next` runs out. */
-  durationSeconds?: number;
-}
+export type ScaleLoadOptions = Omit<ClosedLoopOptions, 'onHeaders'>;
 
 const OUTCOME_HEADER = 'x-opentime-outcome';
 
 export async function runScaleLoad(options: ScaleLoadOptions): Promise<ScaleLoadResult> {
-  const pool = new Pool(options.url, { connections: options.connections, pipelining: 1 });
-  const latencies: number[] = [];
-  const tally: Tally = { statuses: new Map(), outcomes: new Map(), failed: 0 };
-  let bytes = 0;
-  let errors = 0;
-  let exhausted = false;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const endsAt = options.durationSeconds === undefined ? Number.POSITIVE_INFINITY : started + options.durationSeconds * 1000;
-
-  const send = (request: LoadRequest): Promise<void> =>
-    new Promise((resolve) => {
-      const sent = performance.now();
-      let status = 0;
-      pool.dispatch(
-        { method: 'GET', path: request.path, headers: request.headers },
-        {
-          // undici 7's Pool takes this (older) handler form, as in bench-load.ts.
-          onConnect: () => undefined,
-          onHeaders: (statusCode, rawHeaders) => {
-            status = statusCode;
-            // Raw headers alternate name, value; only image answers carry the outcome, near the end.
-            for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-              const name = rawHeaders[i] as Buffer;
-              if (name.length === OUTCOME_HEADER.length && name.toString('latin1').toLowerCase() === OUTCOME_HEADER) {
-                const outcome = (rawHeaders[i + 1] as Buffer).toString('latin1');
-                tally.outcomes.set(outcome, (tally.outcomes.get(outcome) ?? 0) + 1);
-              }
-            }
-            return true;
-          },
-          onData: (chunk) => {
-            bytes += chunk.length;
-            return true;
-          },
-          onComplete: () => {
-            tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
-            if (status < 200 || status > 299) errors++;
-            latencies.push(performance.now() - sent);
-            resolve();
-          },
-          onError: () => {
-            errors++;
-            tally.failed++;
-            // A refused connection fails at once: pause rather than spin.
-            setTimeout(resolve, 10);
-          },
-        },
-      );
-    });
-
-  async function connectionLoop(): Promise<void> {
-    while (performance.now() < endsAt) {
-      const request = options.next();
-      if (!request) {
-        exhausted = options.durationSeconds !== undefined;
-        return;
+  const outcomes = new Map<string, number>();
+  const load = await runClosedLoop({
+    ...options,
+    onHeaders: (rawHeaders) => {
+      // Raw headers alternate name, value; only image answers carry the outcome, near the end.
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+        const name = rawHeaders[i] as Buffer;
+        if (name.length === OUTCOME_HEADER.length && name.toString('latin1').toLowerCase() === OUTCOME_HEADER) {
+          const outcome = (rawHeaders[i + 1] as Buffer).toString('latin1');
+          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+        }
       }
-      await send(request);
-    }
-  }
-
-  try {
-    await Promise.all(Array.from({ length: options.connections }, connectionLoop));
-  } finally {
-    await pool.close();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  latencies.sort((a, b) => a - b);
+    },
+  });
   return {
-    answers: latencies.length,
-    seconds,
-    answersPerSecond: latencies.length / seconds,
-    viewsPerSecond: (tally.outcomes.get('view') ?? 0) / seconds,
-    p50: latencies.length ? percentile(latencies, 50) : Number.NaN,
-    p99: latencies.length ? percentile(latencies, 99) : Number.NaN,
-    errors,
-    tally,
-    bytesPerAnswer: bytes / Math.max(1, latencies.length),
-    generatorBusy: (cpu.user + cpu.system) / 1e6 / seconds,
-    exhausted,
+    answers: load.answers,
+    seconds: load.seconds,
+    answersPerSecond: load.answers / load.seconds,
+    viewsPerSecond: (outcomes.get('view') ?? 0) / load.seconds,
+    p50: load.p50,
+    p99: load.p99,
+    errors: load.errors,
+    tally: { statuses: load.statuses, outcomes, failed: load.failed },
+    bytesPerAnswer: load.bytesPerAnswer,
+    generatorBusy: load.generatorBusy,
+    exhausted: load.exhausted,
   };
 }
 
@@ -149,13 +84,6 @@ export class RequestSource {
   get size(): number {
     return this.requests.length;
   }
-}
-
-/** Requests handed out round and round: for loads where a repeat costs the same (JSON opens). */
-export function cycling(requests: readonly LoadRequest[]): () => LoadRequest {
-  if (requests.length === 0) throw new Error('cycling: no requests');
-  let index = 0;
-  return () => requests[index++ % requests.length] as LoadRequest;
 }
 
 /** "view 1200, busy 3" — every outcome and non-200 status of a load, for the reader to spot what was not a normal answer. */

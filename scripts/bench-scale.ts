@@ -20,9 +20,9 @@ import { DEMO_CAMPAIGN_IDS } from '../src/data/demo-data';
 import { packageRoot } from '../src/package-root';
 import { loadOrCreateDemoKeys } from '../src/tokens/demo-keys';
 import { Keyring } from '../src/tokens/keyring';
-import type { LoadRequest } from './bench-load';
+import { cycling, type LoadRequest } from './bench-load';
 import { gifCampaignId, scaleSubscriberId, SCALE_SENDER, seedSqlite, seedThroughApi, tokenFor, BENCH_PUBLIC_URL } from './bench-scale-data';
-import { cycling, describeTally, mergeTallies, RequestSource, runScaleLoad, type ScaleLoadOptions, type ScaleLoadResult, type Tally } from './bench-scale-load';
+import { describeTally, mergeTallies, RequestSource, runScaleLoad, type ScaleLoadOptions, type ScaleLoadResult, type Tally } from './bench-scale-load';
 import { machineCpuSeconds, processTree, RssSampler, treeCpuSeconds, treeMemory } from './bench-scale-procs';
 import { counterDelta, scrapeCounters, startScaleServer, takeLogs, type ScaleServer } from './bench-scale-server';
 

@@ -1,5 +1,5 @@
 import type { Campaign } from './model';
-import { isStaleUpdate, nextUpdatedAt, type PatchOutcome } from './patches';
+import { patchOutcome, type PatchOutcome, type PatchRules } from './patches';
 
 /**
  * Campaign writes from the API, `opentime campaign` and the campaigns file
@@ -29,13 +29,8 @@ function newCampaign(id: string): Campaign {
   return { id, name: '', endsAt: null, allowedSenders: [], markets: [], templates: [], updatedAt: '' };
 }
 
+const campaignRules: PatchRules<Campaign, CampaignPatch> = { required: requiredForNewCampaign, fresh: newCampaign, merge: mergeCampaign };
+
 export function campaignPatchOutcome(stored: Campaign | undefined, patch: CampaignPatch, now: Date): PatchOutcome<Campaign> {
-  const updatedAt = nextUpdatedAt(stored, patch, now);
-  if (stored) {
-    if (isStaleUpdate(stored, patch)) return { kind: 'stale', storedUpdatedAt: stored.updatedAt };
-    return { kind: 'apply', record: mergeCampaign(stored, patch, updatedAt), created: false };
-  }
-  const missing = requiredForNewCampaign.filter((field) => patch[field] === undefined);
-  if (missing.length) return { kind: 'incomplete', missing };
-  return { kind: 'apply', record: mergeCampaign(newCampaign(patch.id), patch, updatedAt), created: true };
+  return patchOutcome(stored, patch, now, campaignRules);
 }

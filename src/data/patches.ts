@@ -101,7 +101,7 @@ const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * otherwise "now" — but never earlier than what is stored, so an untimed
  * update cannot make a later-arriving older timed update look fresh.
  */
-export function nextUpdatedAt(stored: { updatedAt: string } | undefined, patch: { updatedAt?: string }, now: Date): string {
+function nextUpdatedAt(stored: { updatedAt: string } | undefined, patch: { updatedAt?: string }, now: Date): string {
   if (patch.updatedAt) return CANONICAL_ISO.test(patch.updatedAt) ? patch.updatedAt : new Date(patch.updatedAt).toISOString();
   const storedMs = stored ? Date.parse(stored.updatedAt) : Number.NaN;
   return storedMs > now.getTime() ? new Date(storedMs).toISOString() : now.toISOString();
@@ -115,26 +115,35 @@ export function isStaleUpdate(stored: { updatedAt: string }, patch: { updatedAt?
   return patch.updatedAt !== undefined && Date.parse(patch.updatedAt) < Date.parse(stored.updatedAt);
 }
 
-export function productPatchOutcome(stored: Product | undefined, patch: ProductPatch, now: Date): PatchOutcome<Product> {
+/** How one kind of record takes a patch: the fields a new one needs, its defaults, and the merge. */
+export interface PatchRules<T, P> {
+  required: readonly (keyof P & string)[];
+  /** A new record before the patch is merged into it (required fields are checked first). */
+  fresh: (id: string, updatedAt: string) => T;
+  merge: (stored: T, patch: P, updatedAt: string) => T;
+}
+
+/** One patch against the stored record (undefined: none yet): stale, incomplete, or the record to write. */
+export function patchOutcome<T extends { updatedAt: string }, P extends { id: string; updatedAt?: string }>(stored: T | undefined, patch: P, now: Date, rules: PatchRules<T, P>): PatchOutcome<T> {
   const updatedAt = nextUpdatedAt(stored, patch, now);
   if (stored) {
     if (isStaleUpdate(stored, patch)) return { kind: 'stale', storedUpdatedAt: stored.updatedAt };
-    return { kind: 'apply', record: mergeProduct(stored, patch, updatedAt), created: false };
+    return { kind: 'apply', record: rules.merge(stored, patch, updatedAt), created: false };
   }
-  const missing = requiredForNewProduct.filter((field) => patch[field] === undefined);
+  const missing = rules.required.filter((field) => patch[field] === undefined);
   if (missing.length) return { kind: 'incomplete', missing };
-  return { kind: 'apply', record: mergeProduct(newProduct(patch.id), patch, updatedAt), created: true };
+  return { kind: 'apply', record: rules.merge(rules.fresh(patch.id, updatedAt), patch, updatedAt), created: true };
+}
+
+const productRules: PatchRules<Product, ProductPatch> = { required: requiredForNewProduct, fresh: newProduct, merge: mergeProduct };
+const subscriberRules: PatchRules<Subscriber, SubscriberPatch> = { required: requiredForNewSubscriber, fresh: newSubscriber, merge: mergeSubscriber };
+
+export function productPatchOutcome(stored: Product | undefined, patch: ProductPatch, now: Date): PatchOutcome<Product> {
+  return patchOutcome(stored, patch, now, productRules);
 }
 
 export function subscriberPatchOutcome(stored: Subscriber | undefined, patch: SubscriberPatch, now: Date): PatchOutcome<Subscriber> {
-  const updatedAt = nextUpdatedAt(stored, patch, now);
-  if (stored) {
-    if (isStaleUpdate(stored, patch)) return { kind: 'stale', storedUpdatedAt: stored.updatedAt };
-    return { kind: 'apply', record: mergeSubscriber(stored, patch, updatedAt), created: false };
-  }
-  const missing = requiredForNewSubscriber.filter((field) => patch[field] === undefined);
-  if (missing.length) return { kind: 'incomplete', missing };
-  return { kind: 'apply', record: mergeSubscriber(newSubscriber(patch.id, updatedAt), patch, updatedAt), created: true };
+  return patchOutcome(stored, patch, now, subscriberRules);
 }
 
 /** The ids a batch touches, each once: what an adapter loads (and locks) before planning. */

@@ -11,7 +11,7 @@ import type { AmpListPayload, PollResultsReader } from '../kinds/kind';
 import type { ShownView } from '../kinds/kind-of-view';
 import type { Logger } from '../log';
 import { isHumanOpen } from '../open/client-detection';
-import { openFor, type OpenSubject } from '../open/open-subject';
+import { loadSubject, openFor, type OpenSubject } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { BlockImage, BlockImageRenderer } from '../render/block-image';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
@@ -84,12 +84,13 @@ export function createPreviewService(deps: PreviewDeps): PreviewService {
   const blocks = liveBlocks(deps.blocks);
   return {
     async subjectOf(target) {
-      const [campaign, subscriber] = await Promise.all([deps.store.getCampaign(target.campaignId), deps.store.getSubscriber(target.subscriberId)]);
-      if (!campaign) throw new HttpError('campaign_not_found', `No campaign "${target.campaignId.slice(0, 128)}".`);
-      if (!subscriber) throw new HttpError('subscriber_not_found', `No subscriber "${target.subscriberId.slice(0, 128)}".`);
       // The claims a token for this subscriber and campaign would carry, valid at the moment previewed; no token is made.
       const claims = { subscriberId: target.subscriberId, campaignId: target.campaignId, issuedAt: target.at, expiresAt: target.at };
-      return { target, subject: { claims, subscriber, campaign }, campaign, subscriber, humanOpen: isHumanOpen(target.client) };
+      const subject = await loadSubject(claims, deps.store);
+      const { campaign, subscriber } = subject;
+      if (!campaign) throw new HttpError('campaign_not_found', `No campaign "${target.campaignId.slice(0, 128)}".`);
+      if (!subscriber) throw new HttpError('subscriber_not_found', `No subscriber "${target.subscriberId.slice(0, 128)}".`);
+      return { target, subject, campaign, subscriber, humanOpen: isHumanOpen(target.client) };
     },
 
     blockOf(blockId) {

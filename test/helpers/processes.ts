@@ -62,12 +62,17 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
     child,
     url,
     stdout: () => out,
-    stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
-        child.once('exit', (code) => resolve(code));
-        child.kill(signal);
-      }),
+    stop: (signal = 'SIGTERM') => stopChild(child, signal),
   };
+}
+
+/** Sends `signal` and resolves with the exit code (null when killed by a signal); at once when the child has already exited. */
+export function stopChild(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
 }
 
 /** The processes `pid` started itself (Linux /proc); none once it is gone. */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
-import { freePort, ROOT } from '../../helpers/processes';
+import { freePort, ROOT, stopChild } from '../../helpers/processes';
 
 /** One Opentime node as a deployment runs it: its own process, configured by environment only. */
 export interface ServerNode {
@@ -39,11 +39,6 @@ export async function startServerNode(env: NodeJS.ProcessEnv, startTimeoutMs = 6
     child,
     url,
     output: () => output,
-    stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
-        child.kill(signal);
-      }),
+    stop: (signal = 'SIGTERM') => stopChild(child, signal),
   };
 }

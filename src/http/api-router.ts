@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
 import type { ApiKeyring } from '../api/api-keys';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, eventSchema, parseBatch, productPatchSchema, subscriberPatchSchema, type ClockSkewLimit } from '../api/payload-schemas';
 import { campaignPatchSchema } from '../api/campaign-schema';
@@ -9,7 +10,7 @@ import { requireAnyScope, requireApiKey, requireScope } from './api-auth';
 import type { Metrics } from '../metrics/metrics';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Campaigns } from '../storage/ports/campaigns';
-import type { Ingestion } from '../storage/ports/ingestion';
+import type { Ingestion, PatchBatchOptions } from '../storage/ports/ingestion';
 import type { SubscriberSearch } from '../storage/ports/subscriber-search';
 import { searchSubscribers } from '../api/subscriber-search';
 import { HttpError, type ItemProblem } from './error-catalogue';
@@ -69,23 +70,31 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   });
   router.use('/api/v1', requireApiKey(deps.keys));
 
-  router.post('/api/v1/products', requireScope('products:write'), body, async (req: Request, res: Response) => {
-    const batch = parseBatch(req.body, 'products', productPatchSchema, clock());
-    if ('errors' in batch) throw validationFailed(batch.errors);
-    const result = await deps.ingestion.applyProductPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
-    if (!result.written) throw validationFailed(incompleteProblems(result, 'product'));
-    countPatches(deps.metrics, 'products', result);
-    sendJson(res, 200, patchAnswer(batch.items.length, result));
-  });
+  /** A batch of patches under `{"<type>": [ … ]}`: validated whole, written whole (an incomplete new record aborts it), counted and answered alike for every record type. */
+  const patchBatch =
+    <T extends object>(type: PatchedType, noun: string, schema: z.ZodType<T>, apply: (patches: T[], options: PatchBatchOptions) => Promise<PatchBatchResult>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      const batch = parseBatch(req.body, type, schema, clock());
+      if ('errors' in batch) throw validationFailed(batch.errors);
+      const result = await apply(batch.items, { now: deps.now(), onIncomplete: 'abort' });
+      if (!result.written) throw validationFailed(incompleteProblems(result, noun));
+      countPatches(deps.metrics, type, result);
+      sendJson(res, 200, patchAnswer(batch.items.length, result));
+    };
 
-  router.post('/api/v1/subscribers', requireScope('subscribers:write'), body, async (req: Request, res: Response) => {
-    const batch = parseBatch(req.body, 'subscribers', subscriberPatchSchema, clock());
-    if ('errors' in batch) throw validationFailed(batch.errors);
-    const result = await deps.ingestion.applySubscriberPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
-    if (!result.written) throw validationFailed(incompleteProblems(result, 'subscriber'));
-    countPatches(deps.metrics, 'subscribers', result);
-    sendJson(res, 200, patchAnswer(batch.items.length, result));
-  });
+  router.post(
+    '/api/v1/products',
+    requireScope('products:write'),
+    body,
+    patchBatch('products', 'product', productPatchSchema, (patches, options) => deps.ingestion.applyProductPatches(patches, options)),
+  );
+
+  router.post(
+    '/api/v1/subscribers',
+    requireScope('subscribers:write'),
+    body,
+    patchBatch('subscribers', 'subscriber', subscriberPatchSchema, (patches, options) => deps.ingestion.applySubscriberPatches(patches, options)),
+  );
 
   router.post('/api/v1/events', requireScope('events:write'), body, async (req: Request, res: Response) => {
     const batch = parseBatch(req.body, 'events', eventSchema, clock());
@@ -97,14 +106,12 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     sendJson(res, 200, { received: batch.items.length, ...result });
   });
 
-  router.post('/api/v1/campaigns', requireScope('campaigns:write'), body, async (req: Request, res: Response) => {
-    const batch = parseBatch(req.body, 'campaigns', campaignPatchSchema, clock());
-    if ('errors' in batch) throw validationFailed(batch.errors);
-    const result = await deps.campaigns.applyCampaignPatches(batch.items, { now: deps.now(), onIncomplete: 'abort' });
-    if (!result.written) throw validationFailed(incompleteProblems(result, 'campaign'));
-    countPatches(deps.metrics, 'campaigns', result);
-    sendJson(res, 200, patchAnswer(batch.items.length, result));
-  });
+  router.post(
+    '/api/v1/campaigns',
+    requireScope('campaigns:write'),
+    body,
+    patchBatch('campaigns', 'campaign', campaignPatchSchema, (patches, options) => deps.campaigns.applyCampaignPatches(patches, options)),
+  );
 
   router.get('/api/v1/campaigns', requireAnyScope('campaigns:read', 'console'), async (_req: Request, res: Response) => {
     sendJson(res, 200, { campaigns: await deps.campaigns.listCampaigns() });
@@ -147,7 +154,9 @@ function incompleteProblems(result: PatchBatchResult, noun: string): ItemProblem
   );
 }
 
-function countPatches(metrics: ApiRouterDeps['metrics'], type: 'products' | 'subscribers' | 'campaigns', result: PatchBatchResult): void {
+type PatchedType = 'products' | 'subscribers' | 'campaigns';
+
+function countPatches(metrics: ApiRouterDeps['metrics'], type: PatchedType, result: PatchBatchResult): void {
   metrics?.ingested.inc({ type, outcome: 'applied' }, result.created + result.updated);
   metrics?.ingested.inc({ type, outcome: 'unchanged' }, result.unchanged);
   metrics?.ingested.inc({ type, outcome: 'stale' }, result.stale.length);

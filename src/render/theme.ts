@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describe, objectKeysAt, valueAt } from '../blocks/config-issues';
 import { ConfigError } from '../config';
 import { BUNDLED_FONT_FAMILIES, FONT_FAMILY, type BundledFontFamily } from './fonts';
 
@@ -174,33 +175,6 @@ export const MAX_PIXEL_AREA = 2_500_000;
 /** Largest scale (sharpness factor for high-density screens) a request may ask for. */
 export const MAX_SCALE = 2;
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
-  return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
-}
-
-function valueAt(root: unknown, keys: readonly PropertyKey[]): unknown {
-  let value = root;
-  for (const key of keys) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function allowedKeysAt(keys: readonly PropertyKey[]): string[] {
-  let schema: z.ZodType = themeSchema;
-  for (const key of keys) {
-    const shape = (schema as unknown as { unwrap?: () => z.ZodType }).unwrap?.() ?? schema;
-    const next = (shape as unknown as { shape?: Record<string, z.ZodType> }).shape?.[String(key)];
-    if (!next) return [];
-    schema = next;
-  }
-  const inner = (schema as unknown as { unwrap?: () => z.ZodType }).unwrap?.() ?? schema;
-  return Object.keys((inner as unknown as { shape?: Record<string, unknown> }).shape ?? {});
-}
-
 /**
  * Validates a block's `theme` config and fills the defaults: the block's
  * kind's (`kindDefaults`), then the base theme's. Throws ConfigError naming
@@ -213,7 +187,7 @@ export function resolveTheme(raw: Record<string, unknown>, kindDefaults: KindThe
     const lines = parsed.error.issues.map((issue) => {
       const at = ['theme', ...issue.path].join('.');
       if (issue.code === 'unrecognized_keys') {
-        const allowed = allowedKeysAt(issue.path);
+        const allowed = objectKeysAt(themeSchema, issue.path);
         return `  - ${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Expected one of: ${allowed.join(', ')}.`;
       }
       // zod's own "received <type>" would repeat what follows; the value itself says more.

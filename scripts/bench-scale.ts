@@ -186,6 +186,20 @@ function meanOf(rows: readonly Measured[]): Measured & { tally: Tally } {
   };
 }
 
+/**
+ * Servers A and B under the same load: an unmeasured 2 s warm-up of each, then DURATION-second loads
+ * in ABBA order, so drift on a shared machine falls on both alike; each server's two loads as one.
+ */
+async function abba(a: ScaleServer, b: ScaleServer, options: Omit<ScaleLoadOptions, 'url' | 'durationSeconds'>): Promise<[Measured & { tally: Tally }, Measured & { tally: Tally }]> {
+  for (const server of [a, b]) await runScaleLoad({ url: server.url, ...options, durationSeconds: 2 });
+  const load = (server: ScaleServer): Promise<Measured> => measure(server, { ...options, durationSeconds: DURATION });
+  const a1 = await load(a);
+  const b1 = await load(b);
+  const b2 = await load(b);
+  const a2 = await load(a);
+  return [meanOf([a1, a2]), meanOf([b1, b2])];
+}
+
 async function start(ctx: Context, name: string, env: NodeJS.ProcessEnv): Promise<ScaleServer> {
   const server = await startScaleServer(name, env);
   ctx.servers.add(server);
@@ -249,15 +263,8 @@ async function threadsSection(ctx: Context): Promise<void> {
   const source = new RequestSource(personalImageRequests(SUBSCRIBERS, (i) => scaleToken(i)));
   const one = await start(ctx, 'threads=1', sqliteEnv(ctx, { OPENTIME_RENDER_THREADS: '1' }));
   const many = await start(ctx, `threads=${CORES}`, sqliteEnv(ctx, { OPENTIME_RENDER_THREADS: String(CORES) }));
-  // Unmeasured: JIT, the product pictures and the catalogue's best-seller lists, on pictures the measured loads will not ask for.
-  for (const server of [one, many]) await runScaleLoad({ url: server.url, next: source.next, connections: RENDER_CONNECTIONS, durationSeconds: 2 });
-  const load = (server: ScaleServer): Promise<Measured> => measure(server, { next: source.next, connections: RENDER_CONNECTIONS, durationSeconds: DURATION });
-  const one1 = await load(one);
-  const many1 = await load(many);
-  const many2 = await load(many);
-  const one2 = await load(one);
-  const single = meanOf([one1, one2]);
-  const multi = meanOf([many1, many2]);
+  // abba's warm-up: JIT, the product pictures and the catalogue's best-seller lists, on pictures the measured loads will not ask for.
+  const [single, multi] = await abba(one, many, { next: source.next, connections: RENDER_CONNECTIONS });
   out(ROW_HEADER);
   out(row('threads=1', single));
   out(row(`threads=${CORES}`, multi));
@@ -434,14 +441,7 @@ async function workersSection(ctx: Context): Promise<void> {
     out(`  NOTE: with OPENTIME_WORKERS=2 the server runs ${twoProcesses} process(es): this build does not start workers yet, so the ratio below compares two single-process servers`);
   }
   const requests = cycling(jsonRequests(jsonSubscribers, (i) => scaleToken(i)));
-  for (const server of [one, two]) await runScaleLoad({ url: server.url, next: requests, connections: CONNECTIONS, durationSeconds: 2 });
-  const load = (server: ScaleServer): Promise<Measured> => measure(server, { next: requests, connections: CONNECTIONS, durationSeconds: DURATION });
-  const one1 = await load(one);
-  const two1 = await load(two);
-  const two2 = await load(two);
-  const one2 = await load(one);
-  const single = meanOf([one1, one2]);
-  const double = meanOf([two1, two2]);
+  const [single, double] = await abba(one, two, { next: requests, connections: CONNECTIONS });
   out(ROW_HEADER);
   out(row('workers=1', single, `   ${processTree(one.pid).length} process(es)`));
   out(row('workers=2', double, `   ${processTree(two.pid).length} process(es)`));

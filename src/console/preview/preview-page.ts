@@ -12,6 +12,7 @@ import { sendPage } from '../page-render';
 import type { ConsolePage } from '../pages';
 import { formatInZone, validTimeZone, zoneOptions } from '../time-zones';
 import { instantOf, wallTimeIn } from './wall-time';
+import { campaignOptions } from '../campaign-options';
 
 /**
  * /console/preview (README "Preview"): a campaign, a subscriber (by id or
@@ -69,7 +70,7 @@ async function previewPageData(req: Request, context: ConsoleContext): Promise<o
   }
 
   const form = {
-    campaigns: campaigns.map((campaign) => ({ id: campaign.id, name: campaign.name, selected: campaign.id === campaignId })),
+    campaigns: campaignOptions(campaigns, campaignId),
     subscriber: subscriber?.id ?? typed,
     matches: (matches.length ? matches : []).map((match) => ({ ...match, label: `${match.firstName} · ${match.locale} · ${match.timeZone}` })),
     moment: wallTimeIn(at, zone),

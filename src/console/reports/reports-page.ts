@@ -4,6 +4,7 @@ import { campaignReport } from '../../http/reports-router';
 import type { ConsolePage } from '../pages';
 import { sendPage } from '../page-render';
 import { ctrChart, liftChart } from './report-charts';
+import { campaignOptions } from '../campaign-options';
 
 /**
  * /console/reports?campaign=flash-sale — the campaign report that
@@ -16,7 +17,7 @@ export const reportsPage: ConsolePage = {
     router.get('/reports', async (req: Request, res: Response) => {
       const campaigns = await context.storage.campaigns.listCampaigns();
       const campaignId = typeof req.query.campaign === 'string' && req.query.campaign !== '' ? req.query.campaign : (campaigns[0]?.id ?? '');
-      const data: Record<string, unknown> = { campaigns: campaigns.map((campaign) => ({ id: campaign.id, name: campaign.name, selected: campaign.id === campaignId })) };
+      const data: Record<string, unknown> = { campaigns: campaignOptions(campaigns, campaignId) };
       if (campaignId !== '') {
         const report = await campaignReport({ catalogue: context.storage.catalogue, renderLog: context.storage.renderLog, now: context.now }, campaignId);
         data.report = {

@@ -6,6 +6,7 @@ import { sendEml, testEmailDeps } from '../../http/console-api-router';
 import type { ConsoleContext } from '../console-context';
 import type { ConsolePage } from '../pages';
 import { sendPage } from '../page-render';
+import { campaignOptions } from '../campaign-options';
 
 /**
  * /console/send-test — one subscriber's test email for a campaign: download
@@ -59,7 +60,7 @@ async function showForm(
     view: 'views/send-test',
     status: outcome.status,
     data: {
-      campaigns: campaigns.map((campaign) => ({ id: campaign.id, name: campaign.name, selected: campaign.id === campaignId })),
+      campaigns: campaignOptions(campaigns, campaignId),
       templates: templates.map((name) => ({ name, selected: name === template })),
       subscriber: form.subscriber,
       to: form.to,

@@ -4,6 +4,7 @@ import { HttpError } from '../../http/error-catalogue';
 import { subscriberTimeline, type ClickEvent, type RenderEvent } from '../../recording/subscriber-timeline';
 import type { ConsolePage } from '../pages';
 import { sendPage } from '../page-render';
+import { campaignOptions } from '../campaign-options';
 
 /**
  * /console/timeline?campaign=flash-sale&subscriber=sub-emma — what one
@@ -20,7 +21,7 @@ export const timelinePage: ConsolePage = {
       const campaignId = typeof req.query.campaign === 'string' && req.query.campaign !== '' ? req.query.campaign : (campaigns[0]?.id ?? '');
       const subscriberText = typeof req.query.subscriber === 'string' ? req.query.subscriber.trim() : '';
       const data: Record<string, unknown> = {
-        campaigns: campaigns.map((campaign) => ({ id: campaign.id, name: campaign.name, selected: campaign.id === campaignId })),
+        campaigns: campaignOptions(campaigns, campaignId),
         subscriber: subscriberText,
       };
       if (subscriberText !== '') {

@@ -33,7 +33,7 @@ const NOT_COUNTRIES = new Map([
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 /** Why `code` is not an ISO 3166-1 alpha-2 country code, or undefined when it is one. */
-export function countryCodeProblem(code: string): string | undefined {
+function countryCodeProblem(code: string): string | undefined {
   const expected = 'expected an ISO 3166-1 alpha-2 country code in capitals, such as DE, GB or US';
   if (!/^[A-Z]{2}$/.test(code)) return /^[a-z]{2}$/i.test(code) ? `${expected} (write "${code.toUpperCase()}")` : expected;
   const reason = NOT_COUNTRIES.get(code);
@@ -54,7 +54,7 @@ const market = z
 let knownTemplates: { dir: string; names: readonly string[] } | undefined;
 
 /** The shipped templates (amp-templates/), read once: they are files of the package, not data that changes while it runs. */
-export function knownTemplateNames(): readonly string[] {
+function knownTemplateNames(): readonly string[] {
   if (!knownTemplates) {
     const dir = defaultTemplatesDir();
     let names: string[];

@@ -84,7 +84,7 @@ export function describe(value: unknown): string {
 }
 
 /** `.productId`, `.variants[0].messages`: the path as it reads after the block's place. */
-export function pathText(path: readonly PropertyKey[]): string {
+function pathText(path: readonly PropertyKey[]): string {
   return path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
 }
 

@@ -141,7 +141,7 @@ export function runCampaignList(io: CampaignCommandIo = {}): Promise<number> {
   });
 }
 
-export function campaignTable(campaigns: readonly Campaign[]): string {
+function campaignTable(campaigns: readonly Campaign[]): string {
   const header = ['ID', 'NAME', 'ENDS AT', 'MARKETS', 'TEMPLATES', 'SENDERS', 'UPDATED AT'];
   const rows = campaigns.map((campaign) => [
     campaign.id,

@@ -10,7 +10,7 @@ import { patchOutcome, type PatchOutcome, type PatchRules } from './patches';
 export type CampaignPatch = { id: string; updatedAt?: string } & Partial<Omit<Campaign, 'id' | 'updatedAt'>>;
 
 /** A new campaign needs a name; everything else has a neutral default (no deadline, no own senders, every market). */
-export const requiredForNewCampaign = ['name'] as const;
+const requiredForNewCampaign = ['name'] as const;
 
 function mergeCampaign(stored: Campaign, patch: CampaignPatch, updatedAt: string): Campaign {
   return {

@@ -14,7 +14,7 @@ export interface Count {
 export type MessageValue = string | number | Count | null | undefined;
 export type MessageValues = Readonly<Record<string, MessageValue>>;
 
-export function isCount(value: MessageValue): value is Count {
+function isCount(value: MessageValue): value is Count {
   return typeof value === 'object' && value !== null;
 }
 

@@ -25,7 +25,7 @@ export interface WebhookDeliveryOptions {
 }
 
 /** 10 s, 20 s, 40 s … at most an hour: a receiver down for a deploy gets the message minutes later, one down for a day gets it once it is back within maxAttempts. */
-export const defaultBackoffMs = (failedAttempts: number): number => Math.min(3_600_000, 10_000 * 2 ** Math.max(0, failedAttempts - 1));
+const defaultBackoffMs = (failedAttempts: number): number => Math.min(3_600_000, 10_000 * 2 ** Math.max(0, failedAttempts - 1));
 
 /**
  * Delivers the webhook outbox (storage/ports/webhook-outbox.ts): POSTs each

@@ -18,7 +18,7 @@ const FORM_LINK = /^\/c\/v1\/forms\/([a-z0-9][a-z0-9-]{0,63})\/([^/]+)$/;
 export type FormUrl = { kind: 'action' | 'results'; formId: string; token: string | null } | { kind: 'link'; formId: string; answer: string; token: string | null };
 
 /** An Opentime form URL (action, results or link vote), or null. */
-export function parseFormUrl(url: string): FormUrl | null {
+function parseFormUrl(url: string): FormUrl | null {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -35,13 +35,12 @@ export function formLinkRouter(deps: FormLinkRouterDeps): Router {
       return;
     }
     const answer = String(req.params.answer);
-    const known = form.answers.some((entry) => entry.id === answer);
-    const landing = new URL(form.landingUrl);
-    if (known) landing.searchParams.set('answer', answer);
-    if (!known) {
+    if (!form.answers.some((entry) => entry.id === answer)) {
       redirect(res, form.landingUrl);
       return;
     }
+    const landing = new URL(form.landingUrl);
+    landing.searchParams.set('answer', answer);
     const now = deps.now();
     try {
       const claims = deps.verifyToken(typeof req.query.t === 'string' ? req.query.t : undefined, now);

@@ -35,7 +35,7 @@ export function requireConsoleAccess(context: ConsoleContext): RequestHandler {
   };
 }
 
-export function cookieOf(req: Request): string | undefined {
+function cookieOf(req: Request): string | undefined {
   const cookies = req.cookies as Record<string, unknown> | undefined;
   const value = cookies?.[SESSION_COOKIE];
   return typeof value === 'string' ? value : undefined;
@@ -46,7 +46,7 @@ export function cookieOf(req: Request): string | undefined {
  * reverse proxy on the same host would otherwise open the demo console to
  * the whole network, so any forwarding header disqualifies the request.
  */
-export function isLoopbackClient(req: IncomingMessage): boolean {
+function isLoopbackClient(req: IncomingMessage): boolean {
   if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) return false;
   const address = req.socket.remoteAddress ?? '';
   return address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(address);

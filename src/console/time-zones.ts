@@ -3,7 +3,7 @@ import { formatInZone, validTimeZone } from '../format/zoned-time';
 export { formatInZone, validTimeZone };
 
 /** Zones offered by the console's zone pickers; any other valid IANA zone typed into a URL works too. */
-export const COMMON_TIME_ZONES = [
+const COMMON_TIME_ZONES = [
   'UTC',
   'Europe/London',
   'Europe/Berlin',

@@ -16,7 +16,7 @@ import { packageRoot } from '../package-root';
 const cache = new Map<string, string>();
 
 /** `name` is a path under src/console/ without ".mustache": "views/campaigns", "preview/views/preview". */
-export function consoleTemplate(name: string): string {
+function consoleTemplate(name: string): string {
   let text = cache.get(name);
   if (text === undefined) {
     if (!/^[a-z0-9/_-]+$/.test(name)) throw new Error(`Console template name "${name}" must be a path of lowercase letters, digits, "-", "_" and "/".`);

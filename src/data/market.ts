@@ -21,7 +21,7 @@ export function isCurrencyCode(code: string): boolean {
 }
 
 /** The region subtag of a locale ("en-GB" → "GB"), or null when it names none or is not a locale. */
-export function regionOf(locale: string): string | null {
+function regionOf(locale: string): string | null {
   return localeParts(locale)?.region ?? null;
 }
 
@@ -39,7 +39,7 @@ export function marketOf(subscriber: Subscriber | null, shownIn: { locale: strin
 }
 
 /** Sold in `country`: a product with no markets sells everywhere; one with markets only there, and never where the country is unknown. */
-export function isSoldIn(product: Product, country: string | null): boolean {
+function isSoldIn(product: Product, country: string | null): boolean {
   return product.markets.length === 0 || (country !== null && product.markets.includes(country));
 }
 

@@ -93,7 +93,7 @@ function single(req: Request, name: string): string | undefined {
 }
 
 /** Who, when and how, as the answer restates them: `at` is the moment resolved (now, when none was asked). */
-export function targetJson(subject: PreviewSubject): object {
+function targetJson(subject: PreviewSubject): object {
   const { target, subscriber } = subject;
   return {
     campaignId: target.campaignId,

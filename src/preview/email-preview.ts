@@ -23,7 +23,7 @@ import type { BlockPreview, PreviewService, PreviewSubject } from './preview-ser
  */
 
 /** Gmail clips a message whose HTML is larger than this ("[Message clipped] View entire message"). */
-export const GMAIL_CLIP_BYTES = 102_400;
+const GMAIL_CLIP_BYTES = 102_400;
 
 /** The base URL sizes are measured with when the server was given none (the server's own default). */
 export const DEFAULT_PREVIEW_PUBLIC_URL = 'http://localhost:8080';

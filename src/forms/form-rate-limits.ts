@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
+import type { SubscriberClaims } from '../tokens/subscriber-token';
 import type { FormLimits } from './forms-config';
 
 /**
@@ -13,6 +14,11 @@ import type { FormLimits } from './forms-config';
 export interface FormRateLimits {
   /** Resolves undefined when allowed, or the seconds to wait. */
   consume(key: { token?: string; address?: string }): Promise<number | undefined>;
+}
+
+/** The `token` key of one reader: the token's campaign and subscriber, so posts and link votes share one limit. */
+export function readerKey(claims: Pick<SubscriberClaims, 'campaignId' | 'subscriberId'>): string {
+  return `${claims.campaignId}\u0000${claims.subscriberId}`;
 }
 
 export function formRateLimits(limits: Pick<FormLimits, 'perTokenPerMinute' | 'perAddressPerMinute'>, redis?: Redis): FormRateLimits {

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { FormActions } from '../forms/form-actions';
-import type { FormRateLimits } from '../forms/form-rate-limits';
+import { readerKey, type FormRateLimits } from '../forms/form-rate-limits';
 import { isPoll, type FormsCatalog } from '../forms/forms-config';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { VerifyToken } from '../tokens/token-verifier';
@@ -44,7 +44,7 @@ export function formLinkRouter(deps: FormLinkRouterDeps): Router {
     const now = deps.now();
     try {
       const claims = deps.verifyToken(typeof req.query.t === 'string' ? req.query.t : undefined, now);
-      const wait = await deps.limits.consume({ address: req.ip ?? 'unknown', token: `${claims.campaignId}\u0000${claims.subscriberId}` });
+      const wait = await deps.limits.consume({ address: req.ip ?? 'unknown', token: readerKey(claims) });
       if (wait !== undefined) {
         req.log.info({ form: form.id }, 'form link over its rate limit; not recorded');
       } else if (!(await deps.catalogue.getCampaign(claims.campaignId))) {

@@ -2,7 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import multer from 'multer';
 import { FormActions } from '../forms/form-actions';
 import { readFormFields, type FormFields } from '../forms/form-fields';
-import type { FormRateLimits } from '../forms/form-rate-limits';
+import { readerKey, type FormRateLimits } from '../forms/form-rate-limits';
 import { isPoll, type FormsCatalog } from '../forms/forms-config';
 import { readPollResults } from '../forms/poll-results';
 import { loadSubject } from '../open/open-subject';
@@ -70,7 +70,7 @@ export function formRouter(deps: FormRouterDeps): Router {
 
     const fields = await readBody(req, res);
     const claims = verify(req, now);
-    await limited({ token: `${claims.campaignId}\u0000${claims.subscriberId}` }, res);
+    await limited({ token: readerKey(claims) }, res);
     const subject = await loadSubject(claims, deps.catalogue);
     if (!subject.campaign) throw new HttpError('campaign_not_found', `No campaign "${claims.campaignId.slice(0, 128)}".`);
     assertSenderAllowed(res, subject.campaign.allowedSenders);

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockCatalog } from '../blocks/blocks-config';
 import { liveBlocks, type LiveBlocks } from '../blocks/live-blocks';
 import { jsonFor, logFallback, resolveBlock } from '../blocks/resolve-block';
+import type { ResolveServices } from '../blocks/lock-at-first-open';
 import { loadSubject, openFor } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { ObserveRender } from '../recording/render-observer';
@@ -39,6 +40,7 @@ export type AmpBlockEndpoint = (req: IncomingMessage, res: ServerResponse, block
  */
 export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
   const blocks = liveBlocks(deps.blocks);
+  const services: ResolveServices = { locks: deps.locks, polls: deps.polls };
   return async (req, res, blockId) => {
     const block = blocks.current.get(blockId);
     if (!block) throw new HttpError('block_not_found', `No block "${blockId.slice(0, 64)}".`);
@@ -62,7 +64,7 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
     if (!subject.campaign) throw new HttpError('campaign_not_found', `No campaign "${claims.campaignId.slice(0, 128)}".`);
     assertSenderAllowed(res, subject.campaign.allowedSenders);
     const open = openFor(block, subject, 'amp', now);
-    const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks, polls: deps.polls });
+    const resolution = await resolveBlock(block, open, deps.store, services);
     deps.observeRender?.({ surface: 'json', block, client: 'amp', subscriberId: claims.subscriberId, campaignId: claims.campaignId, resolution, at: now });
     logFallback(req.log, block, resolution, 'block fallback served');
     sendJson(res, 200, jsonFor(block, resolution, open.locale));

@@ -139,14 +139,9 @@ export interface FormsCatalog {
 export const NO_FORMS: FormsCatalog = { limits: limitsSchema.parse({}), forms: new Map() };
 
 function prepare(form: FormConfig): PreparedForm {
-  if (form.kind === 'rating') {
-    const answers = Array.from({ length: form.scale }, (_, i) => ({ id: String(i + 1), label: String(i + 1) }));
-    return { id: form.id, kind: 'rating', question: form.question, secondAnswer: form.secondAnswer, landingUrl: form.landingUrl, answers, translations: form.translations };
-  }
-  if (form.kind === 'poll') {
-    return { id: form.id, kind: 'poll', question: form.question, secondAnswer: form.secondAnswer, landingUrl: form.landingUrl, answers: form.answers, translations: form.translations };
-  }
-  return form;
+  if (form.kind !== 'poll' && form.kind !== 'rating') return form;
+  const answers = form.kind === 'rating' ? Array.from({ length: form.scale }, (_, i) => ({ id: String(i + 1), label: String(i + 1) })) : form.answers;
+  return { id: form.id, kind: form.kind, question: form.question, secondAnswer: form.secondAnswer, landingUrl: form.landingUrl, answers, translations: form.translations };
 }
 
 /** Parses a forms config (YAML or JSON); throws one ConfigError naming the file, form, path and expected for every problem. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadBlocksConfig } from '../blocks/blocks-config';
 import { loadFormsConfig } from '../forms/forms-config';
-import { loadConfig, type Config } from '../config';
+import { loadConfig } from '../config';
 import { composeSubscriberMessage, defaultSender, sendOverSmtp } from '../email/subscriber-message';
 import { databaseName, recipientWarnings } from '../email/recipient-check';
 import { defaultTemplatesDir, listTemplates, loadTemplate } from '../email/templates';
@@ -42,11 +42,6 @@ export interface EmailIo {
 
 export class EmailCommandError extends Error {
   override name = 'EmailCommandError';
-}
-
-/** The sender the AMP part will announce (AMP-Email-Sender): it must be on the campaign's or the global allowlist. */
-function defaultFrom(config: Config): string {
-  return defaultSender(config.allowedSenders);
 }
 
 function templateNameFor(options: EmailCommandOptions, dir: string): string {
@@ -94,7 +89,8 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
   }
 
   const keyring = keyringFromConfig(config);
-  const from = options.from ?? defaultFrom(config);
+  // The sender the AMP part will announce (AMP-Email-Sender): it must be on the campaign's or the global allowlist.
+  const from = options.from ?? defaultSender(config.allowedSenders);
   // Said before the message is written or sent: the user reads them before acting on the result.
   const warnings = await recipientWarnings(config, { subscriberId: options.subscriber, campaignId: options.campaign, sender: from });
   for (const warning of warnings) stderr.write(`${warning}\n`);
@@ -109,7 +105,7 @@ export async function runEmail(options: EmailCommandOptions, io: EmailIo = {}): 
     from,
     to,
     subject: options.subject,
-    ttlSeconds: options.ttlSeconds ?? DEFAULT_TTL_SECONDS,
+    ttlSeconds: options.ttlSeconds,
     now: options.now,
   });
 

@@ -51,21 +51,18 @@ const market = z
   })
   .meta({ description: 'ISO 3166-1 alpha-2 country code, e.g. DE' });
 
-let knownTemplates: { dir: string; names: readonly string[] } | undefined;
+let knownTemplates: readonly string[] | undefined;
 
 /** The shipped templates (amp-templates/), read once: they are files of the package, not data that changes while it runs. */
 function knownTemplateNames(): readonly string[] {
   if (!knownTemplates) {
-    const dir = defaultTemplatesDir();
-    let names: string[];
     try {
-      names = listTemplates(dir);
+      knownTemplates = listTemplates(defaultTemplatesDir());
     } catch {
-      names = [];
+      knownTemplates = [];
     }
-    knownTemplates = { dir, names };
   }
-  return knownTemplates.names;
+  return knownTemplates;
 }
 
 const templateName = z

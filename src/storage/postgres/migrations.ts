@@ -230,6 +230,22 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX clicks_by_campaign_subscriber ON clicks (campaign_id, subscriber_id, clicked_at);
     `,
   },
+  {
+    version: 6,
+    name: 'evergreen countdowns: first human opens of a campaign, and named dates on subscribers',
+    sql: `
+      -- One row per campaign and subscriber; the first insert wins (INSERT … ON CONFLICT DO
+      -- NOTHING), so every node and client agrees on when the clock started.
+      CREATE TABLE first_opens (
+        campaign_id    text COLLATE "C" NOT NULL,
+        subscriber_id  text COLLATE "C" NOT NULL,
+        opened_at      bigint           NOT NULL,
+        PRIMARY KEY (campaign_id, subscriber_id)
+      );
+      -- name → ISO time, read whole with the subscriber.
+      ALTER TABLE subscribers ADD COLUMN dates jsonb NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

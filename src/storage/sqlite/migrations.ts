@@ -310,6 +310,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 12,
+    name: 'evergreen countdowns: first human opens of a campaign, and named dates on subscribers',
+    up(db) {
+      // One row per campaign and subscriber; the first insert wins (INSERT … ON CONFLICT DO
+      // NOTHING), so every process and client agrees on when the clock started.
+      // Dates are JSON text (name → ISO time), read whole with the subscriber like its lists.
+      db.exec(`
+        CREATE TABLE first_opens (
+          campaign_id    TEXT    NOT NULL,
+          subscriber_id  TEXT    NOT NULL,
+          opened_at      INTEGER NOT NULL,
+          PRIMARY KEY (campaign_id, subscriber_id)
+        ) STRICT;
+        ALTER TABLE subscribers ADD COLUMN dates TEXT NOT NULL DEFAULT '{}';
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

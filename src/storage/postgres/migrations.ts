@@ -246,6 +246,38 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE subscribers ADD COLUMN dates jsonb NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 7,
+    name: 'orders with their attribution, and the render log and clicks by subscriber for attributing them',
+    sql: `
+      -- As SQLite migration 13: one row per order id, the total in minor units, lines as jsonb
+      -- read whole, and the last click and last human open found when the order arrived.
+      -- Only human renders pay for the render log's partial index.
+      CREATE TABLE orders (
+        order_id           text COLLATE "C" NOT NULL PRIMARY KEY,
+        subscriber_id      text COLLATE "C",
+        anonymous_id       text COLLATE "C",
+        occurred_at        bigint           NOT NULL,
+        received_at        bigint           NOT NULL,
+        currency           text COLLATE "C" NOT NULL,
+        total_minor        bigint           NOT NULL,
+        lines              jsonb            NOT NULL,
+        click_campaign_id  text COLLATE "C",
+        click_block_id     text COLLATE "C",
+        click_variant      text COLLATE "C",
+        click_at           bigint,
+        open_campaign_id   text COLLATE "C",
+        open_block_id      text COLLATE "C",
+        open_variant       text COLLATE "C",
+        open_at            bigint
+      );
+      CREATE INDEX orders_by_click_campaign ON orders (click_campaign_id) WHERE click_campaign_id IS NOT NULL;
+      CREATE INDEX orders_by_open_campaign ON orders (open_campaign_id) WHERE open_campaign_id IS NOT NULL;
+      CREATE INDEX orders_by_time ON orders (received_at);
+      CREATE INDEX render_log_human_by_subscriber ON render_log (subscriber_id, rendered_at) WHERE NOT prefetch;
+      CREATE INDEX clicks_by_subscriber ON clicks (subscriber_id, clicked_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -328,6 +328,45 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 13,
+    name: 'orders with their attribution, and the render log and clicks by subscriber for attributing them',
+    up(db) {
+      // orders: one row per order id (the primary key makes a replayed order a no-op), the
+      // total in the currency's minor units (never a float), lines as JSON read whole, and the
+      // two touches found when the order arrived (docs/ARCHITECTURE.md, "Conversions"): the
+      // last click and the last human open within the window, each campaign, block, arm, time.
+      // Reports read one campaign's orders through the partial indexes.
+      //
+      // The render log's second index is partial: only human renders (prefetch = 0) pay for it,
+      // so an Apple Mail Privacy Protection wave inserts as before. Clicks are rare.
+      db.exec(`
+        CREATE TABLE orders (
+          order_id           TEXT    NOT NULL PRIMARY KEY,
+          subscriber_id      TEXT,
+          anonymous_id       TEXT,
+          occurred_at        INTEGER NOT NULL,
+          received_at        INTEGER NOT NULL,
+          currency           TEXT    NOT NULL,
+          total_minor        INTEGER NOT NULL,
+          lines              TEXT    NOT NULL,
+          click_campaign_id  TEXT,
+          click_block_id     TEXT,
+          click_variant      TEXT,
+          click_at           INTEGER,
+          open_campaign_id   TEXT,
+          open_block_id      TEXT,
+          open_variant       TEXT,
+          open_at            INTEGER
+        ) STRICT;
+        CREATE INDEX orders_by_click_campaign ON orders (click_campaign_id) WHERE click_campaign_id IS NOT NULL;
+        CREATE INDEX orders_by_open_campaign ON orders (open_campaign_id) WHERE open_campaign_id IS NOT NULL;
+        CREATE INDEX orders_by_time ON orders (received_at);
+        CREATE INDEX render_log_human_by_subscriber ON render_log (subscriber_id, rendered_at) WHERE prefetch = 0;
+        CREATE INDEX clicks_by_subscriber ON clicks (subscriber_id, clicked_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

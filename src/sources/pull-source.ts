@@ -59,17 +59,34 @@ export type PullFreshness =
   /** The source failed, timed out or its breaker is open: the last good answer, `ageMs` old. */
   | 'stale';
 
-export interface PulledFigures {
-  figures: LiveFigures;
+export interface PulledFigures<Figures = LiveFigures> {
+  figures: Figures;
   /** Epoch ms when the source gave these figures. */
   fetchedAt: number;
   ageMs: number;
   freshness: PullFreshness;
 }
 
-export interface PullSourceOptions {
+/**
+ * What a source's answers are: how a key becomes a URL and a JSON answer
+ * becomes figures. The stock/price format (one `{id}` per product) is the
+ * default; the weather source (sources/weather-source.ts) brings its own, so
+ * both run on the same cache, breaker, size limit and wait budget.
+ */
+export interface PullFormat<Figures> {
+  /** Placeholders the URL template must hold, e.g. ["{id}"]. */
+  readonly placeholders: readonly string[];
+  /** The URL asking about one key. */
+  url(urlTemplate: string, key: string): string;
+  /** The figures in a parsed JSON answer; throws a PullSourceError saying what was expected. */
+  parse(json: unknown): Figures;
+}
+
+export interface PullSourceOptions<Figures = LiveFigures> {
   /** e.g. https://api.shop.example/stock/{id}; `{id}` is replaced by the URL-encoded product id. */
   urlTemplate: string;
+  /** How keys become URLs and answers become figures; default: the stock/price format. */
+  format?: PullFormat<Figures>;
   /** Longest one call to the source may take (ms); default 80. */
   timeoutMs?: number;
   /** How long an answer is reused without asking again (ms); default 1000. */
@@ -129,9 +146,9 @@ const answerSchema = z
     message: 'expected at least one of stock, price, salePrice, currency, prices',
   });
 
-/** A remembered answer; `figures: null` means the source does not know the product (404). */
-interface Remembered {
-  figures: LiveFigures | null;
+/** A remembered answer; `figures: null` means the source does not know the key (404). */
+interface Remembered<Figures> {
+  figures: Figures | null;
   fetchedAt: number;
 }
 
@@ -139,7 +156,17 @@ export class PullSourceError extends Error {
   override name = 'PullSourceError';
 }
 
-export class PullSource {
+/** The retailer's stock/price answers: one GET per product id. */
+const STOCK_FORMAT: PullFormat<LiveFigures> = {
+  placeholders: ['{id}'],
+  url: (urlTemplate, productId) => urlTemplate.replaceAll('{id}', encodeURIComponent(productId)),
+  parse: stockFigures,
+};
+
+/** Only the stock/price figures may come without a format: any other kind of figures names its own. */
+type PullSourceSettings<Figures> = PullSourceOptions<Figures> & ([Figures] extends [LiveFigures] ? unknown : { format: PullFormat<Figures> });
+
+export class PullSource<Figures = LiveFigures> {
   readonly timeoutMs: number;
   /** The source's host, for logs and metrics labels (never the path: it may carry ids or keys). */
   readonly name: string;
@@ -147,21 +174,26 @@ export class PullSource {
   private readonly cacheMs: number;
   private readonly staleMs: number;
   private readonly clock: PullClock;
-  private readonly remembered: LRUCache<string, Remembered>;
-  private readonly inFlight = new InFlight<string, Remembered | undefined>();
-  private readonly breaker: CircuitBreaker<[string], Remembered>;
+  private readonly format: PullFormat<Figures>;
+  private readonly remembered: LRUCache<string, Remembered<Figures>>;
+  private readonly inFlight = new InFlight<string, Remembered<Figures> | undefined>();
+  private readonly breaker: CircuitBreaker<[string], Remembered<Figures>>;
   private readonly counters = { live: 0, cached: 0, stale: 0, unavailable: 0, failures: 0, rejectedByBreaker: 0 };
 
-  constructor(private readonly options: PullSourceOptions) {
-    if (!options.urlTemplate.includes('{id}')) throw new PullSourceError(`The pull source URL ${options.urlTemplate} has no {id} placeholder.`);
+  constructor(private readonly options: PullSourceSettings<Figures>) {
+    // Without a format the figures are LiveFigures (PullSourceSettings allows nothing else).
+    this.format = options.format ?? (STOCK_FORMAT as unknown as PullFormat<Figures>);
+    for (const placeholder of this.format.placeholders) {
+      if (!options.urlTemplate.includes(placeholder)) throw new PullSourceError(`The pull source URL ${options.urlTemplate} has no ${placeholder} placeholder.`);
+    }
     this.timeoutMs = options.timeoutMs ?? 80;
-    this.name = hostOf(options.urlTemplate);
+    this.name = hostOf(options.urlTemplate, this.format.placeholders);
     this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_PULL_MAX_ANSWER_BYTES;
     this.cacheMs = options.cacheMs ?? 1000;
     this.staleMs = options.staleMs ?? 600_000;
     this.clock = options.clock ?? systemClock;
     this.remembered = new LRUCache({ max: options.maxEntries ?? 50_000 });
-    this.breaker = new CircuitBreaker((productId: string) => this.fetchFigures(productId), {
+    this.breaker = new CircuitBreaker((key: string) => this.fetchFigures(key), {
       // No timer of opossum's own for the call: fetchFigures has one deadline on the clock, body
       // included, and fails (aborting the request) when it passes; the breaker counts that failure.
       timeout: false,
@@ -187,19 +219,19 @@ export class PullSource {
   }
 
   /**
-   * The source's figures for a product, or undefined when there are none to
+   * The source's figures for a key (a product id, a rounded place), or undefined when there are none to
    * use (unknown to the source, or failing with no recent enough answer).
    * Waits at most `waitMs` (default: the timeout); a call still running then
    * carries on in the background and fills the cache for the next open.
    */
-  async read(productId: string, waitMs: number = this.timeoutMs): Promise<PulledFigures | undefined> {
-    const known = this.remembered.get(productId);
+  async read(key: string, waitMs: number = this.timeoutMs): Promise<PulledFigures<Figures> | undefined> {
+    const known = this.remembered.get(key);
     const now = this.clock.now();
     if (known && now - known.fetchedAt < this.cacheMs) {
       this.counters.cached++;
       return this.answer(known, 'cached', now);
     }
-    const fetched = await withinMs(this.refresh(productId), waitMs, this.clock);
+    const fetched = await withinMs(this.refresh(key), waitMs, this.clock);
     if (fetched) {
       this.counters.live++;
       return this.answer(fetched, 'live', this.clock.now());
@@ -207,7 +239,7 @@ export class PullSource {
     if (known && now - known.fetchedAt <= this.staleMs) {
       this.counters.stale++;
       const stale = this.answer(known, 'stale', this.clock.now());
-      this.options.logger?.debug({ source: this.name, productId, ageMs: stale?.ageMs }, 'pull source unavailable: serving the last good answer');
+      this.options.logger?.debug({ source: this.name, key, ageMs: stale?.ageMs }, 'pull source unavailable: serving the last good answer');
       return stale;
     }
     this.counters.unavailable++;
@@ -238,31 +270,31 @@ export class PullSource {
     this.breaker.shutdown();
   }
 
-  private answer(remembered: Remembered, freshness: PullFreshness, now: number): PulledFigures | undefined {
+  private answer(remembered: Remembered<Figures>, freshness: PullFreshness, now: number): PulledFigures<Figures> | undefined {
     if (!remembered.figures) return undefined;
     return { figures: remembered.figures, fetchedAt: remembered.fetchedAt, ageMs: Math.max(0, now - remembered.fetchedAt), freshness };
   }
 
   /** One call per product at a time, however many opens ask; resolves undefined on any failure. */
-  private refresh(productId: string): Promise<Remembered | undefined> {
-    return this.inFlight.run(productId, () =>
-      this.breaker.fire(productId).then(
+  private refresh(key: string): Promise<Remembered<Figures> | undefined> {
+    return this.inFlight.run(key, () =>
+      this.breaker.fire(key).then(
         (remembered) => {
-          this.remembered.set(productId, remembered);
+          this.remembered.set(key, remembered);
           return remembered;
         },
         (error: unknown) => {
           if ((error as { code?: string }).code === 'EOPENBREAKER') this.counters.rejectedByBreaker++;
           else this.counters.failures++;
-          this.options.logger?.debug({ source: this.name, productId, err: error }, 'pull source call failed');
+          this.options.logger?.debug({ source: this.name, key, err: error }, 'pull source call failed');
           return undefined;
         },
       ),
     );
   }
 
-  private async fetchFigures(productId: string): Promise<Remembered> {
-    const url = this.options.urlTemplate.replaceAll('{id}', encodeURIComponent(productId));
+  private async fetchFigures(key: string): Promise<Remembered<Figures>> {
+    const url = this.format.url(this.options.urlTemplate, key);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.options.authorization) headers.authorization = this.options.authorization;
     // One deadline for the whole call, body included: a source that trickles its answer is as slow as one that never starts.
@@ -286,22 +318,27 @@ export class PullSource {
       } catch {
         throw new PullSourceError('The pull source answered something that is not JSON');
       }
-      const parsed = answerSchema.safeParse(json);
-      if (!parsed.success) throw new PullSourceError(`Unexpected answer from the pull source: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      const { stock, price, salePrice, currency, prices } = parsed.data;
-      const figures: LiveFigures = {};
-      if (stock !== undefined) figures.stock = stock;
-      if (price !== undefined) figures.price = price;
-      if (salePrice !== undefined) figures.salePrice = salePrice;
-      if (currency !== undefined) figures.currency = currency;
-      if (prices !== undefined) figures.prices = prices;
-      return { figures, fetchedAt };
+      return { figures: this.format.parse(json), fetchedAt };
     } catch (error) {
       throw abort.signal.aborted && abort.signal.reason instanceof PullSourceError ? abort.signal.reason : error;
     } finally {
       cancelTimeout();
     }
   }
+}
+
+/** The stock/price figures of one answer; the fields it leaves out keep the catalogue's values. */
+function stockFigures(json: unknown): LiveFigures {
+  const parsed = answerSchema.safeParse(json);
+  if (!parsed.success) throw new PullSourceError(`Unexpected answer from the pull source: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const { stock, price, salePrice, currency, prices } = parsed.data;
+  const figures: LiveFigures = {};
+  if (stock !== undefined) figures.stock = stock;
+  if (price !== undefined) figures.price = price;
+  if (salePrice !== undefined) figures.salePrice = salePrice;
+  if (currency !== undefined) figures.currency = currency;
+  if (prices !== undefined) figures.prices = prices;
+  return figures;
 }
 
 /**
@@ -331,9 +368,9 @@ async function readAtMost(response: Response, maxBytes: number, abort: AbortCont
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function hostOf(urlTemplate: string): string {
+function hostOf(urlTemplate: string, placeholders: readonly string[]): string {
   try {
-    return new URL(urlTemplate.replaceAll('{id}', 'x')).host;
+    return new URL(placeholders.reduce((url, placeholder) => url.replaceAll(placeholder, '0'), urlTemplate)).host;
   } catch {
     return 'pull source';
   }

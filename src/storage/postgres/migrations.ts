@@ -278,6 +278,35 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX clicks_by_subscriber ON clicks (subscriber_id, clicked_at);
     `,
   },
+  {
+    version: 8,
+    name: 'triggered sends: the durable job queue of due messages',
+    sql: `
+      -- As SQLite migration 14. Claims take due rows FOR UPDATE SKIP LOCKED and push run_at ahead.
+      CREATE TABLE trigger_jobs (
+        id             text COLLATE "C" NOT NULL PRIMARY KEY,
+        trigger_id     text COLLATE "C" NOT NULL,
+        subscriber_id  text COLLATE "C" NOT NULL,
+        product_id     text COLLATE "C",
+        campaign_id    text COLLATE "C" NOT NULL,
+        template       text COLLATE "C" NOT NULL,
+        dedupe_key     text COLLATE "C" NOT NULL,
+        state          text COLLATE "C" NOT NULL,
+        source_at      bigint           NOT NULL,
+        run_at         bigint           NOT NULL,
+        attempts       integer          NOT NULL DEFAULT 0,
+        created_at     bigint           NOT NULL,
+        settled_at     bigint,
+        outcome        text,
+        last_error     text,
+        message        text
+      );
+      CREATE UNIQUE INDEX trigger_jobs_one_pending ON trigger_jobs (dedupe_key) WHERE state = 'pending';
+      CREATE INDEX trigger_jobs_due ON trigger_jobs (run_at, id) WHERE state = 'pending';
+      CREATE INDEX trigger_jobs_by_subscriber ON trigger_jobs (subscriber_id, trigger_id, settled_at);
+      CREATE INDEX trigger_jobs_by_state ON trigger_jobs (state, settled_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -367,6 +367,40 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 14,
+    name: 'triggered sends: the durable job queue of due messages',
+    up(db) {
+      // One row per (trigger, event): the id is the message's idempotency key, so a replayed
+      // event enqueues nothing twice. At most one pending job per dedupe key (partial unique
+      // index). The worker claims due pending rows by pushing run_at ahead (a lease) in an
+      // IMMEDIATE transaction (docs/ARCHITECTURE.md, "Triggered sends").
+      db.exec(`
+        CREATE TABLE trigger_jobs (
+          id             TEXT    NOT NULL PRIMARY KEY,
+          trigger_id     TEXT    NOT NULL,
+          subscriber_id  TEXT    NOT NULL,
+          product_id     TEXT,
+          campaign_id    TEXT    NOT NULL,
+          template       TEXT    NOT NULL,
+          dedupe_key     TEXT    NOT NULL,
+          state          TEXT    NOT NULL,
+          source_at      INTEGER NOT NULL,
+          run_at         INTEGER NOT NULL,
+          attempts       INTEGER NOT NULL DEFAULT 0,
+          created_at     INTEGER NOT NULL,
+          settled_at     INTEGER,
+          outcome        TEXT,
+          last_error     TEXT,
+          message        TEXT
+        ) STRICT;
+        CREATE UNIQUE INDEX trigger_jobs_one_pending ON trigger_jobs (dedupe_key) WHERE state = 'pending';
+        CREATE INDEX trigger_jobs_due ON trigger_jobs (run_at, id) WHERE state = 'pending';
+        CREATE INDEX trigger_jobs_by_subscriber ON trigger_jobs (subscriber_id, trigger_id, settled_at);
+        CREATE INDEX trigger_jobs_by_state ON trigger_jobs (state, settled_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseImagePart } from '../blocks/slots';
+import { parseImageLayout } from '../render/layout';
 import { transparentPixel, type BlockImageRenderer, type ImageFormat } from '../render/block-image';
 import { sendImage } from './cache-policy';
 import { queryParams, singleValue } from './query';
@@ -12,7 +13,8 @@ export type ImgBlockEndpoint = (req: IncomingMessage, res: ServerResponse, file:
 
 /**
  * GET /img/v1/blocks/:blockId.png?t=TOKEN (also `@2x.png`, `?scale=2`, `.gif`,
- * and `?slot=header|N` for one part of a recommendations picture, image-parts.ts)
+ * `?slot=header|N` for one part of a recommendations picture, image-parts.ts, and
+ * `?layout=narrow` for the phone picture, render/layout.ts; any other layout is the wide one)
  * — the picture of a block for the HTML part of an email.
  *
  * Always 200 with image bytes of the asked format, never a redirect, never an
@@ -38,6 +40,7 @@ export function imgBlockEndpoint(renderer: Pick<BlockImageRenderer, 'render' | '
               format,
               scale: requestedScale(singleValue(query, 'scale'), match?.[2] === '@2x'),
               part: parseImagePart(singleValue(query, 'slot')),
+              layout: parseImageLayout(singleValue(query, 'layout')),
               userAgent: req.headers['user-agent'],
               remoteAddress: clientAddress(req),
               log: req.log,

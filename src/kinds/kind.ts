@@ -65,6 +65,12 @@ export interface BlockKind<Name extends string, View extends { kind: Name }, Con
   readonly animation?: Animation<View>;
   /** Present when its picture can be cut into a header and per-card parts (`?slot=`, render/image-parts.ts). */
   readonly parts?: (view: View, theme: Theme) => PartLayout;
+  /**
+   * Present when the kind draws a phone layout (`?layout=narrow`, render/layout.ts): a picture
+   * NARROW_WIDTH wide, cards stacked, type no smaller than NARROW_MIN_FONT_PX. A kind without it
+   * answers `?layout=narrow` with its wide picture.
+   */
+  readonly narrow?: NarrowDrawing<View>;
   /** Present when a block of this kind cannot be locked at first open: says why, for the start-up error. */
   readonly refusesLockAtFirstOpen?: string;
 }
@@ -148,10 +154,29 @@ export interface TickingPart {
 
 /** The header band and the per-card columns of a picture that can be cut into parts, in CSS pixels. */
 export interface PartLayout {
-  /** The header band's height; card columns start here. */
+  /** The header band's height; card columns (or rows) start here. */
   headerBottom: number;
-  /** Each card slot's column, tiling the picture's width. */
+  /** Each card slot's column, tiling the picture's width under the header. */
   columns: readonly { x: number; width: number }[];
+  /** Cards stacked instead (a narrow picture): each card slot's row, full width; when present, `columns` is not read. */
+  rows?: readonly { y: number; height: number }[];
+}
+
+/**
+ * A kind's phone layout (BlockKind.narrow; docs/ARCHITECTURE.md, "Narrow pictures"). Every
+ * function gets the narrow theme (render/layout.ts `layoutTheme`): the block's theme with
+ * `layout: 'narrow'`, width NARROW_WIDTH, font sizes raised to NARROW_MIN_FONT_PX, and the
+ * height `height` gave. The same view as the wide picture, so the draw-log test holds for both.
+ */
+export interface NarrowDrawing<View> {
+  /** The picture's height for this view (its cards stacked), CSS pixels; `theme.height` is still the wide one here. */
+  height(view: View, theme: Theme): number;
+  /** Lays the view out on the narrow canvas (already filled with the background), like BlockKind.draw. */
+  draw(ctx: Context, view: View, theme: Theme, env: DrawEnv): void;
+  /** Where its parts are, when the narrow picture can be cut (`?slot=` with `?layout=narrow`). */
+  parts?(view: View, theme: Theme): PartLayout;
+  /** The narrow picture as a still and ticking parts (Animation.ticks); absent: each GIF frame is drawn whole. */
+  ticks?(view: View, theme: Theme): Ticks<View> | null;
 }
 
 /** One representative view of a kind, as its drawing gets it. */

@@ -29,6 +29,7 @@ import { cropCanvas, partRect } from './image-parts';
 import { RenderCache, renderCacheKey, type RenderedImage } from './render-cache';
 import { RenderPoolBusy, sharedRenderPool, type RenderPool } from './render-pool';
 import type { GifTiming } from './render-worker';
+import { layoutTheme, type ImageLayout } from './layout';
 import { clampScale, defaultTheme, type Theme } from './theme';
 
 /**
@@ -104,6 +105,8 @@ export interface BlockImageRequest {
   log?: Logger;
   /** A part of the picture (`?slot=`, image-parts.ts); undefined: the whole; null: a value naming no part. */
   part?: ImagePart | null;
+  /** `?layout=narrow`: the phone picture (render/layout.ts); default wide. */
+  layout?: ImageLayout;
 }
 
 export type BlockImageOutcome =
@@ -142,6 +145,8 @@ export interface PreviewImageRequest {
   scale?: number;
   /** A part of the picture (`?slot=`, image-parts.ts); undefined: the whole. */
   part?: ImagePart;
+  /** The phone picture (render/layout.ts); default wide. */
+  layout?: ImageLayout;
   log?: Logger;
 }
 
@@ -328,19 +333,20 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   async function renderLive(block: PreparedBlock, request: BlockImageRequest, theme: Theme, scale: number, now: Date, log: Logger, live: LiveAttempt): Promise<BlockImage> {
     const subject = await subjectOf(request, now, log);
     const client = detectClient({ userAgent: request.userAgent, remoteAddress: request.remoteAddress }, deps.relayRanges).client;
-    return drawOpen(block, { subject, client, now, format: request.format, part: request.part ?? undefined, theme, scale, log, live, recorded: true });
+    return drawOpen(block, { subject, client, now, format: request.format, part: request.part ?? undefined, layout: request.layout ?? 'wide', theme, scale, log, live, recorded: true });
   }
 
   /** One open of a block drawn: resolved, recorded when `recorded` (an open, not a preview), encoded. */
   async function drawOpen(block: PreparedBlock, at: OpenToDraw): Promise<BlockImage> {
-    const { subject, client, now, part, theme, scale, log, live, recorded } = at;
+    const { subject, client, now, part, layout, theme, scale, log, live, recorded } = at;
     const openAt = (moment: Date): Open => openFor(block, subject, client, moment);
     const open = openAt(now);
     live.locale = open.locale;
     live.recorded = recorded;
     const { resolution, view: first, moreFrames } = await resolveViews(block, at.format, open, openAt, recorded ? openServices : previewServices);
     // One open of a picture cut into parts fetches each part: it is counted once, with its header (or whole picture).
-    if (recorded && typeof part !== 'number') deps.observeRender?.({
+    // A narrow picture is fetched beside the wide one (an HTML part's media query shows one of them): the wide one counts.
+    if (recorded && typeof part !== 'number' && layout !== 'narrow') deps.observeRender?.({
       surface: 'image',
       block,
       client,
@@ -353,7 +359,8 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     logFallback(log, block, resolution, 'block fallback image served');
     const outcome: BlockImageOutcome = resolution.outcome === 'view' ? 'view' : resolution.reason === 'error' ? 'degraded' : 'fallback';
     const audience: ImageAudience = outcome === 'degraded' ? 'degraded' : subject.claims ? 'personal' : 'generic';
-    const drawTheme = armTheme ?? theme;
+    // The layout travels in the theme (render/layout.ts), so the cache key, a thread's task and a GIF's ticks all see it.
+    const drawTheme = layoutTheme(first, armTheme ?? theme, layout);
     live.shown = { view: first, theme: drawTheme, audience, subject };
     const image = moreFrames ? await encodeTicking(first, moreFrames, drawTheme, scale, recorded) : await encodeView(at.format, [first], drawTheme, scale, log, part, recorded);
     if (recorded) recordImpression(block, subject, first, now, log);
@@ -400,7 +407,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
       const scale = clampScale(block.theme, request.scale ?? 1);
       const live: LiveAttempt = {};
       try {
-        return await drawOpen(block, { subject: request.subject, client: request.client, now: request.at, format, part: request.part, theme: block.theme, scale, log, live, recorded: false });
+        return await drawOpen(block, { subject: request.subject, client: request.client, now: request.at, format, part: request.part, layout: request.layout ?? 'wide', theme: block.theme, scale, log, live, recorded: false });
       } catch (error) {
         try {
           return await failureImage(error, { block, theme: block.theme, scale, format, part: request.part, log, live, now: request.at });
@@ -459,6 +466,7 @@ interface OpenToDraw {
   now: Date;
   format: ImageFormat;
   part: ImagePart | undefined;
+  layout: ImageLayout;
   theme: Theme;
   scale: number;
   log: Logger;

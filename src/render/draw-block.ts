@@ -51,7 +51,8 @@ export function drawBlock(view: ShownView, theme: Theme, options: DrawBlockOptio
   ctx.textBaseline = 'alphabetic';
 
   const env: DrawEnv = options.drawLog ? { images: options.images, log: options.drawLog } : { images: options.images };
-  if (isBlockView(view)) withKind(view, (kind, own) => kind.draw(ctx, own, theme, env));
+  // A narrow theme (render/layout.ts) is made only for a kind that has a narrow drawing.
+  if (isBlockView(view)) withKind(view, (kind, own) => (theme.layout === 'narrow' && kind.narrow ? kind.narrow.draw : kind.draw)(ctx, own, theme, env));
   else drawFallbackPanel(ctx, view, theme, env);
   return canvas;
 }

@@ -25,9 +25,14 @@ export interface PartRect {
  * empty rather than repeat it.
  */
 export function partRect(view: ShownView, theme: Theme, part: ImagePart): PartRect | 'whole' | 'empty' {
-  const layout = withKindOf(view, (kind, own) => kind.parts?.(own, theme));
+  const layout = withKindOf(view, (kind, own) => (theme.layout === 'narrow' ? kind.narrow?.parts?.(own, theme) : kind.parts?.(own, theme)));
   if (!layout) return part === 'header' ? 'whole' : 'empty';
   if (part === 'header') return { x: 0, y: 0, width: theme.width, height: layout.headerBottom };
+  if (layout.rows) {
+    // Stacked cards (a narrow picture): card N is its full-width row.
+    const row = layout.rows[part];
+    return row ? { x: 0, y: row.y, width: theme.width, height: row.height } : 'empty';
+  }
   const column = layout.columns[part];
   if (!column) return 'empty';
   return { x: column.x, y: layout.headerBottom, width: column.width, height: theme.height - layout.headerBottom };

@@ -88,8 +88,13 @@ export type ThemeInput = z.infer<typeof themeSchema>;
 
 export type BadgeToneName = 'info' | 'success' | 'warning' | 'danger';
 
+/** Which picture of a view is drawn: the email-width one, or the phone one (render/layout.ts). */
+export type ImageLayout = 'wide' | 'narrow';
+
 /** A resolved theme: every value present. Plain data, so it hashes into cache keys. */
 export interface Theme {
+  /** 'narrow': a kind's phone picture (render/layout.ts `layoutTheme`); absent: the wide one. Part of the render cache key, like every field. */
+  layout?: ImageLayout;
   width: number;
   height: number;
   fontFamily: BundledFontFamily;

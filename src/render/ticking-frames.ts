@@ -106,7 +106,12 @@ interface DeviceRect {
 }
 
 function ticksOf(view: ShownView, theme: Theme): Ticks<ShownView> | null {
-  return withKindOf<Ticks<ShownView> | null>(view, (kind, own) => kind.animation?.ticks?.(own, theme) ?? null) ?? null;
+  // A narrow picture (render/layout.ts) ticks as its narrow drawing says, or is drawn whole each frame.
+  return (
+    withKindOf<Ticks<ShownView> | null>(view, (kind, own) =>
+      theme.layout === 'narrow' ? (kind.narrow?.ticks?.(own, theme) ?? null) : (kind.animation?.ticks?.(own, theme) ?? null),
+    ) ?? null
+  );
 }
 
 function wholeFrame(canvas: Canvas): GifFrameUpdate {

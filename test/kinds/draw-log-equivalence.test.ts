@@ -10,6 +10,10 @@
  *   shortened "…" form of one), and nothing had to be shortened;
  * - exactly the product pictures the view names are drawn.
  *
+ * Every sample is drawn in both layouts (render/layout.ts): the wide picture
+ * and the narrow one (`?layout=narrow`, the kind's wide picture again when it
+ * has no narrow drawing), so the phone picture shows the same facts too.
+ *
  * A kind registered in src/kinds/registry.ts is picked up here without any
  * change: one whose drawing leaves a string out (or draws nothing) fails.
  */
@@ -19,6 +23,7 @@ import type { KindSample } from '../../src/kinds/kind';
 import { allKinds, type BlockView, type RegisteredKind } from '../../src/kinds/registry';
 import { drawBlock, imageUrlsOf } from '../../src/render/draw-block';
 import { DrawLog } from '../../src/render/draw-log';
+import { layoutTheme, type ImageLayout } from '../../src/render/layout';
 import { resolveTheme } from '../../src/render/theme';
 import { fakeImages } from '../helpers/render-fixtures';
 
@@ -40,10 +45,12 @@ function stringsOf(value: unknown, skip: ReadonlySet<string>, at = 'item'): { at
   return [];
 }
 
-function draw({ kind, sample }: SampleCase): { items: unknown[]; log: DrawLog } {
+const LAYOUTS: readonly ImageLayout[] = ['wide', 'narrow'];
+
+function draw({ kind, sample }: SampleCase, layout: ImageLayout): { items: unknown[]; log: DrawLog } {
   const items = withKind(sample.view, (own, view) => own.toJson(view)).items;
   const log = new DrawLog();
-  const theme = resolveTheme(sample.theme ?? {}, kind.theme, `${kind.name} sample "${sample.name}"`);
+  const theme = layoutTheme(sample.view, resolveTheme(sample.theme ?? {}, kind.theme, `${kind.name} sample "${sample.name}"`), layout);
   const images = fakeImages(imageUrlsOf(sample.view), sample.missingImages);
   drawBlock(sample.view, theme, { scale: 1, images, drawLog: log });
   return { items, log };
@@ -65,8 +72,9 @@ test('every registered kind has samples of its own kind', () => {
 describe.each(allKinds.map((kind) => [kind.name]))('%s', (name) => {
   const ofKind = cases.filter((entry) => entry.kind.name === name);
 
-  test.each(ofKind.map((entry) => [entry.sample.name, entry] as const))('%s: every visible string of the JSON is drawn, and nothing else', (_sample, entry) => {
-    const { items, log } = draw(entry);
+  const layoutCases = ofKind.flatMap((entry) => LAYOUTS.map((layout) => [entry.sample.name, layout, entry] as const));
+  test.each(layoutCases)('%s (%s): every visible string of the JSON is drawn, and nothing else', (_sample, layout, entry) => {
+    const { items, log } = draw(entry, layout);
     const hidden = new Set([...entry.kind.notShown, ...(entry.sample.alsoNotShown ?? [])]);
     const visible = stringsOf(items, hidden);
     expect(visible.length).toBeGreaterThan(0);

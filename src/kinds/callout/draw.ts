@@ -1,6 +1,7 @@
 import type { DrawEnv } from '../../render/draw-env';
 import { buttonShape, textStyle } from '../../render/shapes';
 import { drawLabel, layoutParagraph, paintParagraph, textDirection, type Context } from '../../render/text';
+import { measuringContext } from '../../render/layout';
 import type { Theme } from '../../render/theme';
 import type { CalloutView } from './index';
 
@@ -18,22 +19,50 @@ const BUTTON_GAP = 16;
  * left-to-right subline (an Arabic name in English messages) still lines up.
  */
 export function drawCallout(ctx: Context, view: CalloutView, theme: Theme, env: DrawEnv): void {
-  const { width, height, padding, colors, fontSizes } = theme;
+  drawCalloutLines(ctx, view, theme, env, 2);
+}
+
+/** Lines the narrow picture allows the headline and the subline: a phone has height to spare, not width. */
+const NARROW_LINES = 3;
+
+/** The narrow picture's height: the stack at NARROW_LINES lines each, and the padding around it. */
+export function calloutNarrowHeight(view: CalloutView, theme: Theme): number {
+  return Math.ceil(heightOf(calloutText(measuringContext(), view, theme, NARROW_LINES)) + 2 * theme.padding);
+}
+
+/** The phone picture (`?layout=narrow`): the same stack, in the narrow theme's larger type, up to three lines each. */
+export function drawCalloutNarrow(ctx: Context, view: CalloutView, theme: Theme, env: DrawEnv): void {
+  drawCalloutLines(ctx, view, theme, env, NARROW_LINES);
+}
+
+function calloutText(ctx: Context, view: CalloutView, theme: Theme, lines: number) {
+  const { width, padding, colors, fontSizes } = theme;
+  const columnWidth = width - 2 * padding - BAR_WIDTH;
+  const headlineStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.72)));
+  const sublineStyle = textStyle(theme, fontSizes.body, colors.mutedText, 400);
+  return {
+    columnWidth,
+    headlineStyle,
+    sublineStyle,
+    headline: layoutParagraph(ctx, view.headline, columnWidth, lines, headlineStyle),
+    subline: layoutParagraph(ctx, view.subline, columnWidth, lines, sublineStyle),
+  };
+}
+
+function heightOf(text: ReturnType<typeof calloutText>): number {
+  return text.headline.height + SUBLINE_GAP + text.subline.height + BUTTON_GAP + BUTTON_HEIGHT;
+}
+
+function drawCalloutLines(ctx: Context, view: CalloutView, theme: Theme, env: DrawEnv, maxLines: number): void {
+  const { width, height, padding, colors } = theme;
   const rtl = textDirection(view.headline) === 'rtl';
   ctx.fillStyle = colors.accent;
   ctx.fillRect(rtl ? width - BAR_WIDTH : 0, 0, BAR_WIDTH, height);
 
   const x = padding + (rtl ? 0 : BAR_WIDTH);
-  const columnWidth = width - 2 * padding - BAR_WIDTH;
-  const headlineStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.72)));
-  const sublineStyle = textStyle(theme, fontSizes.body, colors.mutedText, 400);
-  const layout = (lines: number) => ({
-    headline: layoutParagraph(ctx, view.headline, columnWidth, lines, headlineStyle),
-    subline: layoutParagraph(ctx, view.subline, columnWidth, lines, sublineStyle),
-  });
-  const heightOf = (text: ReturnType<typeof layout>): number => text.headline.height + SUBLINE_GAP + text.subline.height + BUTTON_GAP + BUTTON_HEIGHT;
-  let text = layout(2);
-  if (heightOf(text) > height - 2 * padding) text = layout(1);
+  let text = calloutText(ctx, view, theme, maxLines);
+  if (heightOf(text) > height - 2 * padding) text = calloutText(ctx, view, theme, 1);
+  const { columnWidth, headlineStyle, sublineStyle } = text;
 
   let y = Math.max(padding / 2, Math.round((height - heightOf(text)) / 2));
   const align = rtl ? 'right' : 'left';

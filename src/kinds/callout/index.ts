@@ -3,7 +3,7 @@ import { baseBlockSchema } from '../../blocks/block-config';
 import { countOf } from '../../format/numbers';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
-import { drawCallout } from './draw';
+import { calloutNarrowHeight, drawCallout, drawCalloutNarrow } from './draw';
 import { calloutSamples } from './samples';
 
 const calloutSchema = baseBlockSchema.extend({
@@ -65,6 +65,7 @@ export const calloutKind: BlockKind<'callout', CalloutView, CalloutConfig, { con
   },
 
   draw: drawCallout,
+  narrow: { height: calloutNarrowHeight, draw: drawCalloutNarrow },
   theme: { height: 200 },
   notShown: ['kind', 'url'],
   samples: calloutSamples,

@@ -307,6 +307,37 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX trigger_jobs_by_state ON trigger_jobs (state, settled_at);
     `,
   },
+  {
+    version: 9,
+    name: 'identity: anonymous ids linked to subscribers, their kept events, and when views and purchases happened',
+    sql: `
+      -- As SQLite migration 15 (docs/ARCHITECTURE.md, "Identity").
+      CREATE TABLE identity_links (
+        anonymous_id   text COLLATE "C" NOT NULL PRIMARY KEY,
+        subscriber_id  text COLLATE "C" NOT NULL,
+        linked_at      text COLLATE "C" NOT NULL,
+        event_id       text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX identity_links_by_subscriber ON identity_links (subscriber_id);
+
+      CREATE TABLE anonymous_events (
+        id             text COLLATE "C" NOT NULL PRIMARY KEY,
+        anonymous_id   text COLLATE "C" NOT NULL,
+        occurred_at    text COLLATE "C" NOT NULL,
+        received_at    text COLLATE "C" NOT NULL,
+        event          jsonb NOT NULL
+      );
+      CREATE INDEX anonymous_events_by_anonymous_id ON anonymous_events (anonymous_id);
+
+      CREATE TABLE profile_entry_times (
+        subscriber_id  text COLLATE "C" NOT NULL,
+        list           text COLLATE "C" NOT NULL,
+        product_id     text COLLATE "C" NOT NULL,
+        occurred_at    text COLLATE "C" NOT NULL,
+        PRIMARY KEY (subscriber_id, list, product_id)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -401,6 +401,44 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 15,
+    name: 'identity: anonymous ids linked to subscribers, their kept events, and when views and purchases happened',
+    up(db) {
+      // identity_links: one row per anonymous id, the first link wins (PRIMARY KEY).
+      // anonymous_events: events of anonymous ids not linked yet, whole, until an identify
+      // merges them (then they move to ingested_events under the subscriber).
+      // profile_entry_times: when each product of a profile's views and purchases was last
+      // viewed or bought, so an anonymous history merges in time order
+      // (docs/ARCHITECTURE.md, "Identity").
+      db.exec(`
+        CREATE TABLE identity_links (
+          anonymous_id   TEXT NOT NULL PRIMARY KEY,
+          subscriber_id  TEXT NOT NULL,
+          linked_at      TEXT NOT NULL,
+          event_id       TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX identity_links_by_subscriber ON identity_links (subscriber_id);
+
+        CREATE TABLE anonymous_events (
+          id             TEXT NOT NULL PRIMARY KEY,
+          anonymous_id   TEXT NOT NULL,
+          occurred_at    TEXT NOT NULL,
+          received_at    TEXT NOT NULL,
+          event          TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX anonymous_events_by_anonymous_id ON anonymous_events (anonymous_id);
+
+        CREATE TABLE profile_entry_times (
+          subscriber_id  TEXT NOT NULL,
+          list           TEXT NOT NULL,
+          product_id     TEXT NOT NULL,
+          occurred_at    TEXT NOT NULL,
+          PRIMARY KEY (subscriber_id, list, product_id)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -2,7 +2,7 @@ import type { PreparedBlock } from '../blocks/prepared-block';
 import type { Campaign, Subscriber } from '../data/model';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { SubscriberClaims } from '../tokens/subscriber-token';
-import { buildOpen, type ClientClass, type Open } from './open';
+import { buildOpen, type ClientClass, type Open, type OpenPlace } from './open';
 
 /**
  * Who an open is for: the token's claims and the records they name, read once
@@ -25,8 +25,11 @@ export async function loadSubject(claims: SubscriberClaims, catalogue: Catalogue
   return { claims, subscriber: subscriber ?? null, campaign: campaign ?? null };
 }
 
-/** The Open of `subject` at `at` for one block, whose configured locale and zone stand in for an unknown subscriber's. */
-export function openFor(block: PreparedBlock, subject: OpenSubject, client: ClientClass, at: Date): Open {
+/**
+ * The Open of `subject` at `at` for one block, whose configured locale and zone stand in for an unknown subscriber's.
+ * `place`: where the open was read (open/location-at-open.ts); default: the subscriber's profile, no weather.
+ */
+export function openFor(block: PreparedBlock, subject: OpenSubject, client: ClientClass, at: Date, place?: OpenPlace): Open {
   return buildOpen({
     now: at,
     subscriber: subject.subscriber,
@@ -36,5 +39,6 @@ export function openFor(block: PreparedBlock, subject: OpenSubject, client: Clie
     campaignId: subject.claims?.campaignId ?? null,
     defaultLocale: block.config.defaultLocale,
     defaultTimeZone: block.config.defaultTimeZone,
+    place,
   });
 }

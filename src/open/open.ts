@@ -1,5 +1,7 @@
 import type { Campaign, Subscriber } from '../data/model';
 import { DEFAULT_LOCALE, DEFAULT_TIME_ZONE, safeLocale, safeTimeZone } from '../format/intl-cache';
+import type { WeatherReport } from '../sources/weather-source';
+import { profileLocation, type OpenLocation } from './location';
 
 /** Who and what opened: the AMP viewer's XHR, an image proxy, a prefetch, or a direct fetch. */
 export type ClientClass = 'amp' | 'gmail-proxy' | 'yahoo-proxy' | 'apple-prefetch' | 'direct';
@@ -23,6 +25,16 @@ export interface Open {
    */
   subscriberId: string | null;
   campaignId: string | null;
+  /** Where it was read (open/location.ts): from the address, the profile, or nowhere. */
+  location: OpenLocation;
+  /** The weather there, when a provider is configured and answered (sources/weather-source.ts). */
+  weather: WeatherReport | null;
+}
+
+/** What an open's address and a weather provider told about its place (open/location-at-open.ts). */
+export interface OpenPlace {
+  location: OpenLocation;
+  weather: WeatherReport | null;
 }
 
 export interface OpenInput {
@@ -36,6 +48,8 @@ export interface OpenInput {
   /** Used when there is no subscriber (e.g. a block's configured default). */
   defaultLocale?: string;
   defaultTimeZone?: string;
+  /** Default: the subscriber's profile location (a surface without the reader's address), no weather. */
+  place?: OpenPlace;
 }
 
 export function buildOpen(input: OpenInput): Open {
@@ -49,5 +63,7 @@ export function buildOpen(input: OpenInput): Open {
     client: input.client,
     subscriberId: input.subscriberId ?? subscriber?.id ?? null,
     campaignId: input.campaignId ?? input.campaign?.id ?? null,
+    location: input.place?.location ?? profileLocation(subscriber),
+    weather: input.place?.weather ?? null,
   };
 }

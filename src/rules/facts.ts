@@ -1,6 +1,8 @@
 import type { Product } from '../data/model';
 import { localClock, type LocalClock } from '../format/dates';
+import type { OpenLocation } from '../open/location';
 import type { Open } from '../open/open';
+import type { WeatherReport } from '../sources/weather-source';
 
 /**
  * The data a rule sees, in one documented shape (the README lists it). Built
@@ -21,8 +23,28 @@ export interface RuleFacts {
   } | null;
   campaign: { id: string; name: string; endsAt: string | null; secondsLeft: number | null } | null;
   now: { iso: string; epochMs: number; hour: number; weekday: number; date: string };
-  open: { client: string; personalised: boolean };
+  open: { client: string; personalised: boolean; location: LocationFacts };
   product?: ProductFacts;
+  weather: WeatherFacts;
+}
+
+/** Where the open was read (open/location.ts): `source` says whether from its address, the profile, or nothing. */
+export type LocationFacts = OpenLocation;
+
+/**
+ * The weather at the open's location (sources/weather-source.ts). When there
+ * is none (no provider configured, no coordinates, the provider failing with
+ * nothing recent) `available` is false and every other field null; JSON
+ * Logic compares null as 0 (`null < 8` is true), so a rule tests
+ * `weather.available` first.
+ */
+export interface WeatherFacts {
+  available: boolean;
+  temperatureC: number | null;
+  condition: string | null;
+  precipitating: boolean | null;
+  /** live, cached or stale (the provider failed: the last good answer). */
+  freshness: string | null;
 }
 
 export interface ProductFacts {
@@ -47,7 +69,9 @@ export interface ProductFacts {
  * and not there) does not compile. `true`: a value; `'list'`: a list, which a
  * rule may index ("subscriber.cart.0") or measure ("subscriber.cart.length").
  */
-type FactFields<Namespace> = { readonly [Field in keyof Namespace]-?: NonNullable<Namespace[Field]> extends readonly unknown[] ? 'list' : true };
+type FactFields<Namespace> = { readonly [Field in keyof Namespace]-?: FactField<NonNullable<Namespace[Field]>> };
+/** A value, a list, or (open.location) an object whose fields a rule names in turn ("open.location.source"). */
+type FactField<Value> = Value extends readonly unknown[] ? 'list' : Value extends object ? FactFields<Value> : true;
 
 export const FACT_FIELDS: { readonly [Namespace in keyof RuleFacts]-?: FactFields<NonNullable<RuleFacts[Namespace]>> } = {
   subscriber: {
@@ -64,7 +88,11 @@ export const FACT_FIELDS: { readonly [Namespace in keyof RuleFacts]-?: FactField
   },
   campaign: { id: true, name: true, endsAt: true, secondsLeft: true },
   now: { iso: true, epochMs: true, hour: true, weekday: true, date: true },
-  open: { client: true, personalised: true },
+  open: {
+    client: true,
+    personalised: true,
+    location: { source: true, country: true, region: true, city: true, latitude: true, longitude: true, timeZone: true },
+  },
   product: {
     id: true,
     name: true,
@@ -77,7 +105,23 @@ export const FACT_FIELDS: { readonly [Namespace in keyof RuleFacts]-?: FactField
     discountPercent: true,
     popularity: true,
   },
+  weather: { available: true, temperatureC: true, condition: true, precipitating: true, freshness: true },
 };
+
+const NO_WEATHER: WeatherFacts = Object.freeze({ available: false, temperatureC: null, condition: null, precipitating: null, freshness: null });
+
+/** Reports come from the weather source's cache as the same objects, so their facts are built once per object. */
+const factsOfWeather = new WeakMap<WeatherReport, WeatherFacts>();
+
+function weatherFacts(report: WeatherReport | null): WeatherFacts {
+  if (!report) return NO_WEATHER;
+  let facts = factsOfWeather.get(report);
+  if (!facts) {
+    facts = Object.freeze({ available: true, temperatureC: report.temperatureC, condition: report.condition, precipitating: report.precipitating, freshness: report.freshness });
+    factsOfWeather.set(report, facts);
+  }
+  return facts;
+}
 
 /**
  * Products come from the store's cache as the same objects, open after open,
@@ -178,7 +222,8 @@ export function buildFacts(open: Open): RuleFacts {
       secondsLeft: campaign.endsAt === null ? null : Math.floor((Date.parse(campaign.endsAt) - now.getTime()) / 1000),
     },
     now: new NowFacts(now, open.timeZone),
-    open: { client: open.client, personalised: subscriber !== null },
+    open: { client: open.client, personalised: subscriber !== null, location: open.location },
+    weather: weatherFacts(open.weather),
   };
 }
 
@@ -188,5 +233,5 @@ export function buildFacts(open: Open): RuleFacts {
  * ~0.7 µs, 30 times a literal, and this runs for every candidate product.
  */
 export function withProduct(facts: RuleFacts, product: Product): RuleFacts {
-  return { subscriber: facts.subscriber, campaign: facts.campaign, now: facts.now, open: facts.open, product: productFacts(product) };
+  return { subscriber: facts.subscriber, campaign: facts.campaign, now: facts.now, open: facts.open, product: productFacts(product), weather: facts.weather };
 }

@@ -28,8 +28,17 @@ type Scope = 'facts' | 'element' | 'reduce';
 /** Operators whose second argument runs once per element of the first (json-logic-js). */
 const PER_ELEMENT = new Set(['filter', 'map', 'all', 'none', 'some']);
 
-/** Every fact path a rule may name: the namespaces and their fields ("campaign", "campaign.secondsLeft"). */
-const FACT_PATHS: readonly string[] = Object.entries(FACT_FIELDS).flatMap(([namespace, fields]) => [namespace, ...Object.keys(fields).map((field) => `${namespace}.${field}`)]);
+/** A table of facts: each field a value, a list, or an object with fields of its own (open.location). */
+interface FieldTable {
+  readonly [field: string]: true | 'list' | FieldTable;
+}
+
+/** Every fact path a rule may name: the namespaces and their fields ("campaign", "campaign.secondsLeft", "open.location.city"). */
+const FACT_PATHS: readonly string[] = pathsOf(FACT_FIELDS as FieldTable, '');
+
+function pathsOf(fields: FieldTable, prefix: string): string[] {
+  return Object.entries(fields).flatMap(([field, kind]) => [`${prefix}${field}`, ...(typeof kind === 'object' ? pathsOf(kind, `${prefix}${field}.`) : [])]);
+}
 
 export class RuleError extends Error {
   override name = 'RuleError';
@@ -38,17 +47,30 @@ export class RuleError extends Error {
 /** Why a fact path is not one (undefined when it is): names the path, the closest fact and what was expected. */
 function unknownFact(path: string): string | undefined {
   if (path === '') return undefined;
-  const [namespace = '', field, ...rest] = path.split('.');
-  const fields = (FACT_FIELDS as Readonly<Record<string, Readonly<Record<string, true | 'list'>>>>)[namespace];
-  const hint = didYouMean(path, FACT_PATHS);
-  const suggestion = hint ? `; ${hint}` : '';
-  if (!fields) return `unknown fact "${path}"${suggestion} (expected a fact of ${Object.keys(FACT_FIELDS).join(', ')}; README "Rules" lists them)`;
-  if (field === undefined) return undefined;
-  const kind = Object.hasOwn(fields, field) ? fields[field] : undefined;
-  if (kind === undefined) return `unknown fact "${path}"${suggestion} (expected one of: ${Object.keys(fields).map((name) => `${namespace}.${name}`).join(', ')})`;
-  if (rest.length === 0) return undefined;
-  if (kind === 'list' && rest.length === 1 && /^(\d+|length)$/.test(rest[0] as string)) return undefined;
-  return `"${namespace}.${field}" is ${kind === 'list' ? 'a list: after it only an index or "length" may follow' : 'a value with no fields'}; received "${path}"`;
+  const parts = path.split('.');
+  const suggestion = (): string => {
+    const hint = didYouMean(path, FACT_PATHS);
+    return hint ? `; ${hint}` : '';
+  };
+  let fields = FACT_FIELDS as FieldTable;
+  let prefix = '';
+  for (const [index, part] of parts.entries()) {
+    const kind = Object.hasOwn(fields, part) ? fields[part] : undefined;
+    if (kind === undefined) {
+      return index === 0
+        ? `unknown fact "${path}"${suggestion()} (expected a fact of ${Object.keys(FACT_FIELDS).join(', ')}; README "Rules" lists them)`
+        : `unknown fact "${path}"${suggestion()} (expected one of: ${Object.keys(fields).map((name) => `${prefix}${name}`).join(', ')})`;
+    }
+    const rest = parts.slice(index + 1);
+    if (rest.length === 0 || typeof kind === 'object') {
+      fields = typeof kind === 'object' ? kind : fields;
+      prefix = `${prefix}${part}.`;
+      continue;
+    }
+    if (kind === 'list' && rest.length === 1 && /^(\d+|length)$/.test(rest[0] as string)) return undefined;
+    return `"${prefix}${part}" is ${kind === 'list' ? 'a list: after it only an index or "length" may follow' : 'a value with no fields'}; received "${path}"`;
+  }
+  return undefined;
 }
 
 function checkPath(path: unknown, scope: Scope, where: string): void {

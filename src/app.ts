@@ -188,6 +188,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
     relayRanges: deps.relayRanges,
     observeRender: recording.observeRender,
     locks: recording.locks,
+    firstOpens: recording.firstOpens,
   });
   // Before the click router, whose catch-all takes every other /c/v1/ link.
   const formActions = new FormActions({ pollAnswers: deps.storage.pollAnswers, notifyRequests: deps.storage.notifyRequests, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue });
@@ -266,7 +267,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
       metrics: recording.metrics,
       globalAllowlist: deps.globalAllowlist,
       perOpenPullBudget: deps.perOpenPullBudget,
-      amp: ampBlockEndpoint({ store: openCatalogue, blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks, polls }),
+      amp: ampBlockEndpoint({ store: openCatalogue, blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks, firstOpens: recording.firstOpens, polls }),
       img: imgBlockEndpoint(renderer, clientAddressResolver(deps.trustProxy)),
     },
     app,

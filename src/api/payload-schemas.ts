@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isSupportedTimeZone } from '../format/intl-cache';
 import type { ItemProblem } from '../http/error-catalogue';
 import { campaignPatchSchema } from './campaign-schema';
+import { MAX_SUBSCRIBER_DATES, SUBSCRIBER_DATE_NAME } from '../data/model';
 
 /**
  * The ingestion payloads. Strict objects: an unknown field is reported (a
@@ -100,6 +101,14 @@ export const subscriberPatchSchema = z.strictObject({
   recentViews: idList.optional(),
   cart: idList.optional(),
   purchases: idList.optional(),
+  dates: z
+    .record(
+      z.string().regex(SUBSCRIBER_DATE_NAME, { message: 'expected a date name: a letter, then letters, digits or _ (at most 64)' }),
+      z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time with a zone, e.g. 2026-12-24T23:59:00+01:00, or null to remove it' }).nullable(),
+    )
+    .refine((dates) => Object.keys(dates).length <= MAX_SUBSCRIBER_DATES, { message: `expected at most ${MAX_SUBSCRIBER_DATES} dates` })
+    .optional()
+    .meta({ description: 'Named dates of the profile (e.g. couponExpiresAt), merged into the stored ones; null removes one. A countdown may count down to one.' }),
   updatedAt: isoTimestamp.optional(),
 });
 

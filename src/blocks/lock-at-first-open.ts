@@ -2,6 +2,7 @@ import { isHumanOpen } from '../open/client-detection';
 import type { Open } from '../open/open';
 import type { PollResultsReader } from '../kinds/kind';
 import type { BlockLocks } from '../recording/block-locks';
+import type { FirstOpens } from '../recording/first-opens';
 import type { RuleFacts } from '../rules/facts';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { PreparedBlock } from './prepared-block';
@@ -55,6 +56,8 @@ export interface ResolveServices {
   claimLocks?: boolean;
   /** Poll results for the poll-results kind (ResolveContext.polls). */
   polls?: PollResultsReader;
+  /** First human opens, for evergreen countdowns (ResolveContext.firstHumanOpen); `claimLocks: false` records none either. */
+  firstOpens?: FirstOpens;
 }
 
 /** Step 3 and 4: the frozen view with live marks, or null when this subscriber has no lock for the block. */

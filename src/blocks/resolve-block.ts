@@ -53,7 +53,9 @@ export async function resolveBlock(block: PreparedBlock, open: Open, store: Cata
     // A variant may bring its own holdBackWhen.
     if (served !== block && served.holdBack?.(facts)) return { outcome: 'fallback', reason: 'held_back', detail: 'holdBackWhen matched', experimentVariant };
     const { table, variant } = messageTable(served, open.locale, facts);
-    const view = await served.resolve({ open, store, facts, message: messageLookup(table, open.locale), polls: services.polls });
+    const { firstOpens } = services;
+    const firstHumanOpen = firstOpens ? () => firstOpens.of(open, services.claimLocks !== false) : undefined;
+    const view = await served.resolve({ open, store, facts, message: messageLookup(table, open.locale), polls: services.polls, firstHumanOpen });
     const resolution: Resolution = { outcome: 'view', view, variant, experimentVariant };
     return locks && services.claimLocks !== false ? await lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
   } catch (error) {

@@ -65,8 +65,23 @@ export interface Subscriber {
   recentViews: string[];
   cart: string[];
   purchases: string[];
+  /**
+   * Named moments of the subscriber's profile (name → ISO 8601 time), e.g.
+   * `{ couponExpiresAt: "2026-12-24T23:59:00+01:00" }`: a countdown may count
+   * down to one (`deadline: { profileDate: … }`). Read back always present
+   * (`{}` when none); optional so that records built in code need not name it.
+   */
+  dates?: SubscriberDates;
   updatedAt: string;
 }
+
+/** Date name → ISO 8601 time with its offset, as sent. */
+export type SubscriberDates = Readonly<Record<string, string>>;
+
+/** What a date name may be: an identifier, as the ingestion API and a countdown's `profileDate` check it. */
+export const SUBSCRIBER_DATE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/** At most this many named dates per subscriber. */
+export const MAX_SUBSCRIBER_DATES = 32;
 
 export interface Campaign {
   id: string;

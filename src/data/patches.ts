@@ -1,5 +1,5 @@
 import { normalizedMarkets, normalizedPriceList } from './market';
-import type { Product, Subscriber } from './model';
+import type { Product, Subscriber, SubscriberDates } from './model';
 
 /**
  * Partial updates from the ingestion API and feeds. Pure rules, shared by
@@ -7,7 +7,10 @@ import type { Product, Subscriber } from './model';
  * (storage/ports/ingestion.ts).
  */
 export type ProductPatch = { id: string; updatedAt?: string } & Partial<Omit<Product, 'id' | 'updatedAt'>>;
-export type SubscriberPatch = { id: string; updatedAt?: string } & Partial<Omit<Subscriber, 'id' | 'updatedAt'>>;
+export type SubscriberPatch = { id: string; updatedAt?: string; dates?: SubscriberDatesPatch } & Partial<Omit<Subscriber, 'id' | 'updatedAt' | 'dates'>>;
+
+/** Named dates to set; null removes one. Dates a patch does not name are kept. */
+export type SubscriberDatesPatch = Readonly<Record<string, string | null>>;
 
 /** What became of one record of a batch. */
 export type PatchOutcome<T> =
@@ -84,8 +87,19 @@ function mergeSubscriber(stored: Subscriber, patch: SubscriberPatch, updatedAt: 
     recentViews: pick(patch.recentViews, stored.recentViews),
     cart: pick(patch.cart, stored.cart),
     purchases: pick(patch.purchases, stored.purchases),
+    dates: patch.dates === undefined ? (stored.dates ?? {}) : mergeDates(stored.dates ?? {}, patch.dates),
     updatedAt,
   };
+}
+
+/** The stored dates with the patch's laid over them, null removing one; keys sorted, so equal sets compare and store alike. */
+function mergeDates(stored: SubscriberDates, patch: SubscriberDatesPatch): SubscriberDates {
+  const merged: Record<string, string> = { ...stored };
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === null) delete merged[name];
+    else merged[name] = value;
+  }
+  return Object.fromEntries(Object.keys(merged).sort().map((name) => [name, merged[name] as string]));
 }
 
 /** The fields a new product takes when the patch does not set them (required ones are checked first). */
@@ -229,6 +243,7 @@ export function newSubscriber(id: string, updatedAt: string): Subscriber {
     recentViews: [],
     cart: [],
     purchases: [],
+    dates: {},
     updatedAt,
   };
 }

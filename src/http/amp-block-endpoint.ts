@@ -6,6 +6,7 @@ import { jsonFor, logFallback, resolveBlock } from '../blocks/resolve-block';
 import type { ResolveServices } from '../blocks/lock-at-first-open';
 import { loadSubject, openFor } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
+import type { FirstOpens } from '../recording/first-opens';
 import type { ObserveRender } from '../recording/render-observer';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import { TokenError } from '../tokens/errors';
@@ -25,6 +26,8 @@ export interface AmpBlockEndpointDeps {
   observeRender?: ObserveRender;
   /** Frozen views of lock-at-first-open blocks. */
   locks?: BlockLocks;
+  /** First human opens, the clock of evergreen countdowns (recording/first-opens.ts). */
+  firstOpens?: FirstOpens;
   /** Poll results for poll-results blocks. */
   polls?: PollResultsReader;
 }
@@ -40,7 +43,7 @@ export type AmpBlockEndpoint = (req: IncomingMessage, res: ServerResponse, block
  */
 export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
   const blocks = liveBlocks(deps.blocks);
-  const services: ResolveServices = { locks: deps.locks, polls: deps.polls };
+  const services: ResolveServices = { locks: deps.locks, polls: deps.polls, firstOpens: deps.firstOpens };
   return async (req, res, blockId) => {
     const block = blocks.current.get(blockId);
     if (!block) throw new HttpError('block_not_found', `No block "${blockId.slice(0, 64)}".`);

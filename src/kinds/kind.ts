@@ -89,6 +89,13 @@ export interface ResolveContext {
   message(key: string, values?: MessageValues): string;
   /** A poll's or rating's results for one campaign (forms/poll-results.ts); undefined: no such poll. Absent where forms are not served. */
   polls?: PollResultsReader;
+  /**
+   * When the open's subscriber first opened its campaign as a human
+   * (recording/first-opens.ts): a human open records itself if none has.
+   * Undefined: no human open yet (an Apple prefetch, a generic open, a
+   * preview). Absent where opens are not recorded (a one-off render).
+   */
+  firstHumanOpen?: () => Promise<Date | undefined>;
 }
 
 /** Reads the results of a poll of the forms config for one campaign. */

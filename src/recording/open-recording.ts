@@ -2,13 +2,14 @@ import type { Logger } from '../log';
 import { createMetrics, type Metrics } from '../metrics/metrics';
 import type { Storage } from '../storage/storage';
 import { BlockLocks } from './block-locks';
+import { FirstOpens } from './first-opens';
 import { RenderLog } from './render-log';
 import { createRenderObserver, type ObserveRender } from './render-observer';
 
 /** Where an app keeps what happened at open, as createApp receives it. */
 export interface OpenRecordingOptions {
   /** Where the render log, clicks and locks are written. */
-  storage: Pick<Storage, 'renderLog' | 'locks'>;
+  storage: Pick<Storage, 'renderLog' | 'locks' | 'firstOpens'>;
   /** The render log; null turns logging off (bench comparison); absent: one on `storage`. */
   renderLog?: RenderLog | null;
   /** Frozen views of locked blocks; absent: one on `storage`. */
@@ -21,6 +22,8 @@ export interface OpenRecording {
   metrics: Metrics;
   renderLog: RenderLog | undefined;
   locks: BlockLocks;
+  /** First human opens (evergreen countdowns): claims are awaited, so there is nothing to close. */
+  firstOpens: FirstOpens;
   observeRender: ObserveRender;
 }
 
@@ -47,5 +50,5 @@ export function openRecording(options: OpenRecordingOptions): OpenRecording {
     },
     caches: { locks: () => locks.stats() },
   });
-  return { metrics, renderLog, locks, observeRender };
+  return { metrics, renderLog, locks, firstOpens: new FirstOpens(options.storage.firstOpens), observeRender };
 }

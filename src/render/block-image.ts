@@ -17,6 +17,7 @@ import { detectClient, type RelayAddressList } from '../open/client-detection';
 import type { ClientClass, Open } from '../open/open';
 import { GENERIC_SUBJECT, loadSubject, openFor, type OpenSubject } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
+import type { FirstOpens } from '../recording/first-opens';
 import type { ImpressionLog } from '../recording/impression-log';
 import type { ObserveRender } from '../recording/render-observer';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
@@ -84,6 +85,8 @@ export interface BlockImageDeps {
   observeRender?: ObserveRender;
   /** Frozen views of lock-at-first-open blocks (blocks/lock-at-first-open.ts). */
   locks?: BlockLocks;
+  /** First human opens, the clock of evergreen countdowns (recording/first-opens.ts). */
+  firstOpens?: FirstOpens;
   /** Poll results for poll-results blocks. */
   polls?: PollResultsReader;
   /** Threads for GIF drawing and encoding; default: the process's shared pool. */
@@ -163,7 +166,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   const loadGauge = deps.loadGauge ?? NEVER_OVERLOADED;
   // Themes come with each PreparedBlock, validated when the blocks config loads (an experiment arm may have its own).
   const blocks = liveBlocks(deps.blocks);
-  const openServices: ResolveServices = { locks: deps.locks, polls: deps.polls };
+  const openServices: ResolveServices = { locks: deps.locks, polls: deps.polls, firstOpens: deps.firstOpens };
   // A preview serves a lock in force but never claims one (lock-at-first-open.ts).
   const previewServices: ResolveServices = { ...openServices, claimLocks: false };
   const genericTheme = defaultTheme();

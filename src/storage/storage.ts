@@ -2,9 +2,9 @@ import type { BlockLockStore } from './ports/block-locks';
 import type { Campaigns } from './ports/campaigns';
 import type { CatalogueReader } from './ports/catalogue-reader';
 import type { ImpressionStore } from './ports/impressions';
+import type { FirstOpenStore } from './ports/first-opens';
 import type { Ingestion } from './ports/ingestion';
 import type { NotifyRequestStore } from './ports/notify-requests';
-import type { OrderStore } from './ports/orders';
 import type { PollAnswerStore } from './ports/poll-answers';
 import type { RenderLogStore } from './ports/render-log';
 import type { RetentionStore } from './ports/retention';
@@ -27,6 +27,8 @@ export interface Storage {
   readonly impressions: ImpressionStore;
   readonly renderLog: RenderLogStore;
   readonly locks: BlockLockStore;
+  /** When each subscriber first opened each campaign as a human (evergreen countdowns). */
+  readonly firstOpens: FirstOpenStore;
   readonly retention: RetentionStore;
   /** The locales subscribers read in (start-up and `opentime validate`, never an open). */
   readonly subscriberLocales: SubscriberLocales;
@@ -36,8 +38,6 @@ export interface Storage {
   readonly pollAnswers: PollAnswerStore;
   readonly notifyRequests: NotifyRequestStore;
   readonly webhookOutbox: WebhookOutboxStore;
-  /** Orders and their attribution (conversions/): the events API and the conversion pixel write, reports read. */
-  readonly orders: OrderStore;
   /**
    * The cache in front of `catalogue`, when there is one: its hit counts go
    * on GET /metrics, and writes that bypass this process (another process,

@@ -5,7 +5,6 @@ import type { FrozenView } from '../../src/storage/ports/block-locks';
 import type { Impression } from '../../src/storage/ports/impressions';
 import type { PollAnswer } from '../../src/storage/ports/poll-answers';
 import type { OutboxMessage } from '../../src/storage/ports/webhook-outbox';
-import type { CampaignOrderRow, OrderRecord } from '../../src/storage/ports/orders';
 import type { ClickRecord, RenderRecord } from '../../src/storage/ports/render-log';
 import type { Storage } from '../../src/storage/storage';
 
@@ -66,6 +65,7 @@ export function subscriber(id: string, over: Partial<Subscriber> = {}): Subscrib
     recentViews: [],
     cart: [],
     purchases: [],
+    dates: {},
     updatedAt: '2025-03-10T11:00:00.000Z',
     ...over,
   };
@@ -186,6 +186,7 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           recentViews: ['a', 'b', 'c'],
           cart: ['b'],
           purchases: ['x', 'y'],
+          dates: { couponExpiresAt: '2025-03-24T23:59:00+02:00', signedUpAt: '2024-01-01T00:00:00Z' },
           updatedAt: '2025-03-10T10:00:00.000Z',
         });
         const sparse = subscriber('s2');
@@ -590,87 +591,6 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
       });
     });
 
-    describe('orders', () => {
-      const order = (orderId: string, over: Partial<OrderRecord> = {}): OrderRecord => ({
-        orderId,
-        subscriberId: 's1',
-        anonymousId: null,
-        occurredAt: T0 + 3_600_000,
-        receivedAt: T0 + 3_600_500,
-        currency: 'EUR',
-        totalMinor: 5990,
-        lines: [{ productId: 'p1', quantity: 1, unitAmount: '59.90' }],
-        click: { campaignId: 'flash-sale', blockId: 'picks', variant: 'a', at: T0 + 60_000 },
-        open: { campaignId: 'flash-sale', blockId: 'hero', variant: null, at: T0 },
-        ...over,
-      });
-
-      it('an order id is recorded once: a replay, a repeat in the batch or another process\'s copy is a duplicate and changes nothing', async () => {
-        const other = await db.openAnother();
-        expect(await storage.orders.recordOrders([order('o1'), order('o2', { totalMinor: 100 }), order('o1', { totalMinor: 1 })])).toEqual({ recorded: ['o1', 'o2'], duplicates: ['o1'] });
-        expect(await other.orders.recordOrders([order('o2', { totalMinor: 999 }), order('o3', { anonymousId: 'anon-1', subscriberId: null, click: null, open: null })])).toEqual({
-          recorded: ['o3'],
-          duplicates: ['o2'],
-        });
-        expect(await storage.orders.getOrder('o1')).toEqual(order('o1'));
-        expect((await storage.orders.getOrder('o2'))?.totalMinor).toBe(100);
-        expect(await other.orders.getOrder('o3')).toEqual(order('o3', { anonymousId: 'anon-1', subscriberId: null, click: null, open: null }));
-        expect(await storage.orders.getOrder('nope')).toBeUndefined();
-        expect(await storage.orders.recordOrders([])).toEqual({ recorded: [], duplicates: [] });
-      });
-
-      it("the last touches: the subscriber's latest click and latest human render in [since, until], of any campaign", async () => {
-        await storage.renderLog.appendRenders([
-          render('s1', { renderedAt: T0, campaignId: 'old', blockId: 'b0' }),
-          render('s1', { renderedAt: T0 + 1000, variant: 'a' }),
-          render('s1', { renderedAt: T0 + 2000, blockId: 'hero' }), // same time as the next: the later append wins
-          render('s1', { renderedAt: T0 + 2000, blockId: 'footer' }),
-          render('s1', { renderedAt: T0 + 3000, client: 'apple-prefetch', prefetch: true }), // not a human open
-          render('s1', { renderedAt: T0 + 9000, campaignId: 'later' }), // after `until`
-          render('s2', { renderedAt: T0 + 2500 }),
-        ]);
-        await storage.renderLog.appendClicks([
-          click('s1', { clickedAt: T0 + 500, campaignId: 'old', blockId: 'b0' }),
-          click('s1', { clickedAt: T0 + 1500, variant: 'holdout' }),
-          click('s2', { clickedAt: T0 + 1800 }),
-        ]);
-        const other = await db.openAnother();
-        expect(await other.orders.lastTouches('s1', T0, T0 + 5000)).toEqual({
-          click: { campaignId: 'flash-sale', blockId: 'picks', variant: 'holdout', at: T0 + 1500 },
-          open: { campaignId: 'flash-sale', blockId: 'footer', variant: null, at: T0 + 2000 },
-        });
-        expect(await storage.orders.lastTouches('s1', T0, T0 + 1200)).toEqual({
-          click: { campaignId: 'old', blockId: 'b0', variant: null, at: T0 + 500 },
-          open: { campaignId: 'flash-sale', blockId: 'picks', variant: 'a', at: T0 + 1000 },
-        });
-        // The window's start is inclusive, and nothing before it counts.
-        expect(await storage.orders.lastTouches('s1', T0 + 1600, T0 + 1700)).toEqual({ click: null, open: null });
-        expect(await storage.orders.lastTouches('nobody', 0, T0 + 10_000)).toEqual({ click: null, open: null });
-      });
-
-      it('campaign rows: per block, arm, currency and buyer, under either model, anonymous and other campaigns\' orders left out', async () => {
-        await storage.orders.recordOrders([
-          order('o1'),
-          order('o2', { totalMinor: 1000 }),
-          order('o3', { subscriberId: 's2', currency: 'GBP', totalMinor: 250 }),
-          order('o4', { subscriberId: 's3', click: null, open: { campaignId: 'flash-sale', blockId: 'picks', variant: 'holdout', at: T0 } }),
-          order('o5', { subscriberId: 's4', click: { campaignId: 'spring', blockId: 'picks', variant: null, at: T0 }, open: null }),
-          order('o6', { subscriberId: null, anonymousId: 'anon', click: null, open: null }),
-        ]);
-        const sorted = (rows: CampaignOrderRow[]): CampaignOrderRow[] => [...rows].sort((a, b) => a.subscriberId.localeCompare(b.subscriberId) || a.currency.localeCompare(b.currency));
-        expect(sorted(await storage.orders.campaignOrderRows('flash-sale', 'last_click'))).toEqual([
-          { blockId: 'picks', variant: 'a', currency: 'EUR', subscriberId: 's1', orders: 2, revenueMinor: 6990 },
-          { blockId: 'picks', variant: 'a', currency: 'GBP', subscriberId: 's2', orders: 1, revenueMinor: 250 },
-        ]);
-        expect(sorted(await storage.orders.campaignOrderRows('flash-sale', 'last_open'))).toEqual([
-          { blockId: 'hero', variant: null, currency: 'EUR', subscriberId: 's1', orders: 2, revenueMinor: 6990 },
-          { blockId: 'hero', variant: null, currency: 'GBP', subscriberId: 's2', orders: 1, revenueMinor: 250 },
-          { blockId: 'picks', variant: 'holdout', currency: 'EUR', subscriberId: 's3', orders: 1, revenueMinor: 5990 },
-        ]);
-        expect(await storage.orders.campaignOrderRows('nothing', 'last_click')).toEqual([]);
-      });
-    });
-
     describe('block locks', () => {
       it('the first claim wins; a later one is refused and the first is what get returns', async () => {
         const first = lock('s', 'first', { variant: 'arm-a', messageVariant: 'vip', lockedAt: T0 + 5 });
@@ -704,6 +624,33 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           const expected = lock(subscriberId, `${winner.n % 2 === 0 ? 'A' : 'B'}-${winner.n}`);
           expect(await storage.locks.get('c', 'b', subscriberId)).toEqual(expected);
           expect(await other.locks.get('c', 'b', subscriberId)).toEqual(expected);
+        }
+      });
+    });
+
+    describe('first opens', () => {
+      it('the first claim is recorded; a later one gets the first moment back, per campaign and subscriber', async () => {
+        expect(await storage.firstOpens.get('c', 's')).toBeUndefined();
+        expect(await storage.firstOpens.claim('c', 's', T0 + 5)).toBe(T0 + 5);
+        expect(await storage.firstOpens.claim('c', 's', T0 + 9_000)).toBe(T0 + 5);
+        expect(await storage.firstOpens.get('c', 's')).toBe(T0 + 5);
+        expect(await storage.firstOpens.get('c', 'other subscriber')).toBeUndefined();
+        expect(await storage.firstOpens.claim('next campaign', 's', T0 + 7)).toBe(T0 + 7);
+      });
+
+      it('many concurrent claims from two processes all resolve the one moment recorded', async () => {
+        const other = await db.openAnother();
+        const subscribers = ['s1', 's2', 's3', 's4', 's5'];
+        const claims = subscribers.flatMap((subscriberId) =>
+          Array.from({ length: 20 }, (_, n) => (n % 2 === 0 ? storage : other).firstOpens.claim('c', subscriberId, T0 + n).then((at) => ({ subscriberId, at }))),
+        );
+        const outcomes = await Promise.all(claims);
+        for (const subscriberId of subscribers) {
+          const seen = new Set(outcomes.filter((outcome) => outcome.subscriberId === subscriberId).map((outcome) => outcome.at));
+          expect(seen.size).toBe(1);
+          const [recorded] = [...seen];
+          expect(await storage.firstOpens.get('c', subscriberId)).toBe(recorded);
+          expect(await other.firstOpens.get('c', subscriberId)).toBe(recorded);
         }
       });
     });

@@ -7,12 +7,21 @@ import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
 import { countdownTicks, drawCountdown } from './draw';
 import { countdownSamples } from './samples';
+import { deadlineOptionSchema, evergreenDeadline } from './deadline';
 
-const countdownSchema = baseBlockSchema.extend({
-  kind: z.literal('countdown'),
-  /** A fixed deadline; by default the deadline of the campaign in the token. */
-  endsAt: z.iso.datetime({ offset: true }).optional(),
-});
+const countdownSchema = baseBlockSchema
+  .extend({
+    kind: z.literal('countdown'),
+    /** A fixed deadline; by default the deadline of the campaign in the token. */
+    endsAt: z.iso.datetime({ offset: true }).optional(),
+    /** The subscriber's own deadline (deadline.ts): after their first human open, or a date of their profile. */
+    deadline: deadlineOptionSchema.optional(),
+  })
+  .superRefine((config, context) => {
+    if (config.endsAt !== undefined && config.deadline !== undefined) {
+      context.addIssue({ code: 'custom', path: ['deadline'], message: 'expected either endsAt (one deadline for everyone) or deadline (each subscriber their own), not both' });
+    }
+  });
 export type CountdownConfig = z.infer<typeof countdownSchema>;
 
 export type CountdownUnitKey = 'days' | 'hours' | 'minutes' | 'seconds';
@@ -58,8 +67,9 @@ export function splitSeconds(total: number): Record<CountdownUnitKey, number> {
 const unitNames = { days: 'day', hours: 'hour', minutes: 'minute', seconds: 'second' } as const;
 
 /**
- * COUNTDOWN — time left to the campaign's deadline (or the block's `endsAt`),
- * and a distinct expired state (README "Blocks"). Asked for as `.gif`, a
+ * COUNTDOWN — time left to the campaign's deadline (or the block's `endsAt`,
+ * or the subscriber's own `deadline`, deadline.ts), and a distinct expired
+ * state (README "Blocks"). Asked for as `.gif`, a
  * running countdown is sixty frames one second apart.
  */
 export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfig, { config: CountdownConfig }> = {
@@ -79,10 +89,10 @@ export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfi
 
   async resolve({ config }, context: ResolveContext): Promise<CountdownView> {
     const { open } = context;
-    const endsAt = config.endsAt ?? open.campaign?.endsAt;
+    const endsAt = config.deadline ? undefined : (config.endsAt ?? open.campaign?.endsAt);
     // A campaign without a deadline is a choice, not missing data: the fallback, without a log line per open (README, "Campaigns").
-    if (!endsAt) throw new HoldBack('no deadline: the campaign has no endsAt and the block sets none', { expected: true });
-    const deadline = new Date(endsAt);
+    if (!config.deadline && !endsAt) throw new HoldBack('no deadline: the campaign has no endsAt and the block sets none', { expected: true });
+    const deadline = config.deadline ? await evergreenDeadline(config.deadline, context) : new Date(endsAt as string);
     const secondsLeft = Math.max(0, Math.floor((deadline.getTime() - open.now.getTime()) / 1000));
     const deadlineText = formatDeadline(deadline, open.locale, open.timeZone);
     const deadlineIso = deadline.toISOString();

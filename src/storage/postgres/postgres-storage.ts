@@ -5,10 +5,10 @@ import { assertCurrentSchema, migrate, schemaVersion } from './migrations';
 import { PostgresBlockLocks } from './postgres-block-locks';
 import { PostgresCampaigns } from './postgres-campaigns';
 import { PostgresCatalogue } from './postgres-catalogue';
+import { PostgresFirstOpens } from './postgres-first-opens';
 import { PostgresImpressions } from './postgres-impressions';
 import { PostgresIngestion } from './postgres-ingestion';
 import { PostgresNotifyRequests } from './postgres-notify-requests';
-import { PostgresOrders } from './postgres-orders';
 import { PostgresPollAnswers } from './postgres-poll-answers';
 import { CATALOGUE_SQL } from './postgres-records';
 import { PostgresRenderLog } from './postgres-render-log';
@@ -33,13 +33,13 @@ export class PostgresStorage implements Storage {
   readonly impressions: PostgresImpressions;
   readonly renderLog: PostgresRenderLog;
   readonly locks: PostgresBlockLocks;
+  readonly firstOpens: PostgresFirstOpens;
   readonly retention: PostgresRetention;
   readonly subscriberLocales: PostgresSubscriberLocales;
   readonly subscriberSearch: PostgresSubscriberSearch;
   readonly pollAnswers: PostgresPollAnswers;
   readonly notifyRequests: PostgresNotifyRequests;
   readonly webhookOutbox: PostgresWebhookOutbox;
-  readonly orders: PostgresOrders;
   readonly catalogueCache = undefined;
   private closed: Promise<void> | undefined;
 
@@ -50,13 +50,13 @@ export class PostgresStorage implements Storage {
     this.impressions = new PostgresImpressions(pool);
     this.renderLog = new PostgresRenderLog(pool);
     this.locks = new PostgresBlockLocks(pool);
+    this.firstOpens = new PostgresFirstOpens(pool);
     this.retention = new PostgresRetention(pool);
     this.subscriberLocales = new PostgresSubscriberLocales(pool);
     this.subscriberSearch = new PostgresSubscriberSearch(pool);
     this.pollAnswers = new PostgresPollAnswers(pool);
     this.notifyRequests = new PostgresNotifyRequests(pool);
     this.webhookOutbox = new PostgresWebhookOutbox(pool);
-    this.orders = new PostgresOrders(pool);
   }
 
   /** One round trip that touches no table: cheap enough for every health probe. */

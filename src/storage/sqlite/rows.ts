@@ -1,4 +1,4 @@
-import type { Campaign, CurrencyPrice, PriceList, Product, Subscriber } from '../../data/model';
+import type { Campaign, CurrencyPrice, PriceList, Product, Subscriber, SubscriberDates } from '../../data/model';
 
 /**
  * Rows and the row <-> record mapping of the catalogue tables. Everything
@@ -37,6 +37,7 @@ export interface SubscriberRow {
   recent_views: string;
   cart: string;
   purchases: string;
+  dates: string;
   updated_at: string;
 }
 
@@ -52,7 +53,7 @@ export interface CampaignRow {
 
 export const PRODUCT_COLUMNS = 'id, name, url, image, category, price, sale_price, currency, prices, markets, stock, popularity, updated_at';
 export const SUBSCRIBER_COLUMNS =
-  'id, first_name, locale, time_zone, currency, country, city, loyalty_points, loyalty_tier, recent_views, cart, purchases, updated_at';
+  'id, first_name, locale, time_zone, currency, country, city, loyalty_points, loyalty_tier, recent_views, cart, purchases, dates, updated_at';
 export const CAMPAIGN_COLUMNS = 'id, name, ends_at, allowed_senders, markets, templates, updated_at';
 
 export function productFromRow(row: ProductRow): Product {
@@ -145,6 +146,7 @@ export function subscriberFromRow(row: SubscriberRow): Subscriber {
     recentViews: parseStringList(row.recent_views, 'subscriber', row.id, 'recent_views'),
     cart: parseStringList(row.cart, 'subscriber', row.id, 'cart'),
     purchases: parseStringList(row.purchases, 'subscriber', row.id, 'purchases'),
+    dates: JSON.parse(row.dates) as SubscriberDates,
     updatedAt: row.updated_at,
   };
 }
@@ -163,6 +165,7 @@ export function subscriberToRow(s: Subscriber): SubscriberRow {
     recent_views: JSON.stringify(s.recentViews),
     cart: JSON.stringify(s.cart),
     purchases: JSON.stringify(s.purchases),
+    dates: JSON.stringify(s.dates ?? {}),
     updated_at: s.updatedAt,
   };
 }

@@ -5,10 +5,10 @@ import { schemaVersion } from './migrations';
 import { SqliteBlockLocks } from './sqlite-block-locks';
 import { SqliteCampaigns } from './sqlite-campaigns';
 import { SqliteCatalogue } from './sqlite-catalogue';
+import { SqliteFirstOpens } from './sqlite-first-opens';
 import { SqliteImpressions } from './sqlite-impressions';
 import { SqliteIngestion } from './sqlite-ingestion';
 import { SqliteNotifyRequests } from './sqlite-notify-requests';
-import { SqliteOrders } from './sqlite-orders';
 import { SqlitePollAnswers } from './sqlite-poll-answers';
 import { CATALOGUE_SQL, SqliteRecords } from './sqlite-records';
 import { SqliteRenderLog } from './sqlite-render-log';
@@ -30,13 +30,13 @@ export class SqliteStorage implements Storage {
   readonly impressions: SqliteImpressions;
   readonly renderLog: SqliteRenderLog;
   readonly locks: SqliteBlockLocks;
+  readonly firstOpens: SqliteFirstOpens;
   readonly retention: SqliteRetention;
   readonly subscriberLocales: SqliteSubscriberLocales;
   readonly subscriberSearch: SqliteSubscriberSearch;
   readonly pollAnswers: SqlitePollAnswers;
   readonly notifyRequests: SqliteNotifyRequests;
   readonly webhookOutbox: SqliteWebhookOutbox;
-  readonly orders: SqliteOrders;
   readonly catalogueCache = undefined;
 
   constructor(private readonly db: Database) {
@@ -47,13 +47,13 @@ export class SqliteStorage implements Storage {
     this.impressions = new SqliteImpressions(db);
     this.renderLog = new SqliteRenderLog(db);
     this.locks = new SqliteBlockLocks(db);
+    this.firstOpens = new SqliteFirstOpens(db);
     this.retention = new SqliteRetention(db);
     this.subscriberLocales = new SqliteSubscriberLocales(db);
     this.subscriberSearch = new SqliteSubscriberSearch(db);
     this.pollAnswers = new SqlitePollAnswers(db);
     this.notifyRequests = new SqliteNotifyRequests(db);
     this.webhookOutbox = new SqliteWebhookOutbox(db);
-    this.orders = new SqliteOrders(db);
   }
 
   async ping(): Promise<void> {

@@ -5,6 +5,7 @@ import type { ImpressionStore } from './ports/impressions';
 import type { FirstOpenStore } from './ports/first-opens';
 import type { Ingestion } from './ports/ingestion';
 import type { NotifyRequestStore } from './ports/notify-requests';
+import type { OrderStore } from './ports/orders';
 import type { PollAnswerStore } from './ports/poll-answers';
 import type { RenderLogStore } from './ports/render-log';
 import type { RetentionStore } from './ports/retention';
@@ -38,6 +39,8 @@ export interface Storage {
   readonly pollAnswers: PollAnswerStore;
   readonly notifyRequests: NotifyRequestStore;
   readonly webhookOutbox: WebhookOutboxStore;
+  /** Orders and their attribution (conversions/): the events API and the conversion pixel write, reports read. */
+  readonly orders: OrderStore;
   /**
    * The cache in front of `catalogue`, when there is one: its hit counts go
    * on GET /metrics, and writes that bypass this process (another process,

@@ -5,6 +5,7 @@ import type { FrozenView } from '../../src/storage/ports/block-locks';
 import type { Impression } from '../../src/storage/ports/impressions';
 import type { PollAnswer } from '../../src/storage/ports/poll-answers';
 import type { OutboxMessage } from '../../src/storage/ports/webhook-outbox';
+import type { CampaignOrderRow, OrderRecord } from '../../src/storage/ports/orders';
 import type { ClickRecord, RenderRecord } from '../../src/storage/ports/render-log';
 import type { Storage } from '../../src/storage/storage';
 
@@ -588,6 +589,87 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         await storage.renderLog.appendRenders([]);
         await storage.renderLog.appendClicks([]);
         expect(await storage.renderLog.campaignReportCounts('flash-sale')).toEqual([]);
+      });
+    });
+
+    describe('orders', () => {
+      const order = (orderId: string, over: Partial<OrderRecord> = {}): OrderRecord => ({
+        orderId,
+        subscriberId: 's1',
+        anonymousId: null,
+        occurredAt: T0 + 3_600_000,
+        receivedAt: T0 + 3_600_500,
+        currency: 'EUR',
+        totalMinor: 5990,
+        lines: [{ productId: 'p1', quantity: 1, unitAmount: '59.90' }],
+        click: { campaignId: 'flash-sale', blockId: 'picks', variant: 'a', at: T0 + 60_000 },
+        open: { campaignId: 'flash-sale', blockId: 'hero', variant: null, at: T0 },
+        ...over,
+      });
+
+      it('an order id is recorded once: a replay, a repeat in the batch or another process\'s copy is a duplicate and changes nothing', async () => {
+        const other = await db.openAnother();
+        expect(await storage.orders.recordOrders([order('o1'), order('o2', { totalMinor: 100 }), order('o1', { totalMinor: 1 })])).toEqual({ recorded: ['o1', 'o2'], duplicates: ['o1'] });
+        expect(await other.orders.recordOrders([order('o2', { totalMinor: 999 }), order('o3', { anonymousId: 'anon-1', subscriberId: null, click: null, open: null })])).toEqual({
+          recorded: ['o3'],
+          duplicates: ['o2'],
+        });
+        expect(await storage.orders.getOrder('o1')).toEqual(order('o1'));
+        expect((await storage.orders.getOrder('o2'))?.totalMinor).toBe(100);
+        expect(await other.orders.getOrder('o3')).toEqual(order('o3', { anonymousId: 'anon-1', subscriberId: null, click: null, open: null }));
+        expect(await storage.orders.getOrder('nope')).toBeUndefined();
+        expect(await storage.orders.recordOrders([])).toEqual({ recorded: [], duplicates: [] });
+      });
+
+      it("the last touches: the subscriber's latest click and latest human render in [since, until], of any campaign", async () => {
+        await storage.renderLog.appendRenders([
+          render('s1', { renderedAt: T0, campaignId: 'old', blockId: 'b0' }),
+          render('s1', { renderedAt: T0 + 1000, variant: 'a' }),
+          render('s1', { renderedAt: T0 + 2000, blockId: 'hero' }), // same time as the next: the later append wins
+          render('s1', { renderedAt: T0 + 2000, blockId: 'footer' }),
+          render('s1', { renderedAt: T0 + 3000, client: 'apple-prefetch', prefetch: true }), // not a human open
+          render('s1', { renderedAt: T0 + 9000, campaignId: 'later' }), // after `until`
+          render('s2', { renderedAt: T0 + 2500 }),
+        ]);
+        await storage.renderLog.appendClicks([
+          click('s1', { clickedAt: T0 + 500, campaignId: 'old', blockId: 'b0' }),
+          click('s1', { clickedAt: T0 + 1500, variant: 'holdout' }),
+          click('s2', { clickedAt: T0 + 1800 }),
+        ]);
+        const other = await db.openAnother();
+        expect(await other.orders.lastTouches('s1', T0, T0 + 5000)).toEqual({
+          click: { campaignId: 'flash-sale', blockId: 'picks', variant: 'holdout', at: T0 + 1500 },
+          open: { campaignId: 'flash-sale', blockId: 'footer', variant: null, at: T0 + 2000 },
+        });
+        expect(await storage.orders.lastTouches('s1', T0, T0 + 1200)).toEqual({
+          click: { campaignId: 'old', blockId: 'b0', variant: null, at: T0 + 500 },
+          open: { campaignId: 'flash-sale', blockId: 'picks', variant: 'a', at: T0 + 1000 },
+        });
+        // The window's start is inclusive, and nothing before it counts.
+        expect(await storage.orders.lastTouches('s1', T0 + 1600, T0 + 1700)).toEqual({ click: null, open: null });
+        expect(await storage.orders.lastTouches('nobody', 0, T0 + 10_000)).toEqual({ click: null, open: null });
+      });
+
+      it('campaign rows: per block, arm, currency and buyer, under either model, anonymous and other campaigns\' orders left out', async () => {
+        await storage.orders.recordOrders([
+          order('o1'),
+          order('o2', { totalMinor: 1000 }),
+          order('o3', { subscriberId: 's2', currency: 'GBP', totalMinor: 250 }),
+          order('o4', { subscriberId: 's3', click: null, open: { campaignId: 'flash-sale', blockId: 'picks', variant: 'holdout', at: T0 } }),
+          order('o5', { subscriberId: 's4', click: { campaignId: 'spring', blockId: 'picks', variant: null, at: T0 }, open: null }),
+          order('o6', { subscriberId: null, anonymousId: 'anon', click: null, open: null }),
+        ]);
+        const sorted = (rows: CampaignOrderRow[]): CampaignOrderRow[] => [...rows].sort((a, b) => a.subscriberId.localeCompare(b.subscriberId) || a.currency.localeCompare(b.currency));
+        expect(sorted(await storage.orders.campaignOrderRows('flash-sale', 'last_click'))).toEqual([
+          { blockId: 'picks', variant: 'a', currency: 'EUR', subscriberId: 's1', orders: 2, revenueMinor: 6990 },
+          { blockId: 'picks', variant: 'a', currency: 'GBP', subscriberId: 's2', orders: 1, revenueMinor: 250 },
+        ]);
+        expect(sorted(await storage.orders.campaignOrderRows('flash-sale', 'last_open'))).toEqual([
+          { blockId: 'hero', variant: null, currency: 'EUR', subscriberId: 's1', orders: 2, revenueMinor: 6990 },
+          { blockId: 'hero', variant: null, currency: 'GBP', subscriberId: 's2', orders: 1, revenueMinor: 250 },
+          { blockId: 'picks', variant: 'holdout', currency: 'EUR', subscriberId: 's3', orders: 1, revenueMinor: 5990 },
+        ]);
+        expect(await storage.orders.campaignOrderRows('nothing', 'last_click')).toEqual([]);
       });
     });
 

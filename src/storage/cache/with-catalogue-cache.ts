@@ -60,6 +60,7 @@ export function withCatalogueCache(storage: Storage, options: WithCatalogueCache
     pollAnswers: storage.pollAnswers,
     notifyRequests: storage.notifyRequests,
     webhookOutbox: storage.webhookOutbox,
+    orders: storage.orders,
     catalogueCache: cache,
     ping: () => storage.ping(),
     close: () =>

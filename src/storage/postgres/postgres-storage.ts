@@ -9,6 +9,7 @@ import { PostgresFirstOpens } from './postgres-first-opens';
 import { PostgresImpressions } from './postgres-impressions';
 import { PostgresIngestion } from './postgres-ingestion';
 import { PostgresNotifyRequests } from './postgres-notify-requests';
+import { PostgresOrders } from './postgres-orders';
 import { PostgresPollAnswers } from './postgres-poll-answers';
 import { CATALOGUE_SQL } from './postgres-records';
 import { PostgresRenderLog } from './postgres-render-log';
@@ -40,6 +41,7 @@ export class PostgresStorage implements Storage {
   readonly pollAnswers: PostgresPollAnswers;
   readonly notifyRequests: PostgresNotifyRequests;
   readonly webhookOutbox: PostgresWebhookOutbox;
+  readonly orders: PostgresOrders;
   readonly catalogueCache = undefined;
   private closed: Promise<void> | undefined;
 
@@ -57,6 +59,7 @@ export class PostgresStorage implements Storage {
     this.pollAnswers = new PostgresPollAnswers(pool);
     this.notifyRequests = new PostgresNotifyRequests(pool);
     this.webhookOutbox = new PostgresWebhookOutbox(pool);
+    this.orders = new PostgresOrders(pool);
   }
 
   /** One round trip that touches no table: cheap enough for every health probe. */

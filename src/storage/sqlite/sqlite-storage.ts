@@ -9,6 +9,7 @@ import { SqliteFirstOpens } from './sqlite-first-opens';
 import { SqliteImpressions } from './sqlite-impressions';
 import { SqliteIngestion } from './sqlite-ingestion';
 import { SqliteNotifyRequests } from './sqlite-notify-requests';
+import { SqliteOrders } from './sqlite-orders';
 import { SqlitePollAnswers } from './sqlite-poll-answers';
 import { CATALOGUE_SQL, SqliteRecords } from './sqlite-records';
 import { SqliteRenderLog } from './sqlite-render-log';
@@ -37,6 +38,7 @@ export class SqliteStorage implements Storage {
   readonly pollAnswers: SqlitePollAnswers;
   readonly notifyRequests: SqliteNotifyRequests;
   readonly webhookOutbox: SqliteWebhookOutbox;
+  readonly orders: SqliteOrders;
   readonly catalogueCache = undefined;
 
   constructor(private readonly db: Database) {
@@ -54,6 +56,7 @@ export class SqliteStorage implements Storage {
     this.pollAnswers = new SqlitePollAnswers(db);
     this.notifyRequests = new SqliteNotifyRequests(db);
     this.webhookOutbox = new SqliteWebhookOutbox(db);
+    this.orders = new SqliteOrders(db);
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,125 @@
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { AttributionModel, CampaignOrderRow, OrderRecord, OrderStore, Touch } from '../ports/orders';
+
+interface TouchRow {
+  campaign_id: string;
+  block_id: string;
+  variant: string | null;
+  at: number;
+}
+
+interface OrderRow {
+  order_id: string;
+  subscriber_id: string | null;
+  anonymous_id: string | null;
+  occurred_at: number;
+  received_at: number;
+  currency: string;
+  total_minor: number;
+  lines: string;
+  click_campaign_id: string | null;
+  click_block_id: string | null;
+  click_variant: string | null;
+  click_at: number | null;
+  open_campaign_id: string | null;
+  open_block_id: string | null;
+  open_variant: string | null;
+  open_at: number | null;
+}
+
+const touchOf = (row: TouchRow | undefined): Touch | null =>
+  row ? { campaignId: row.campaign_id, blockId: row.block_id, variant: row.variant, at: row.at } : null;
+
+function storedTouch(campaignId: string | null, blockId: string | null, variant: string | null, at: number | null): Touch | null {
+  return campaignId !== null && blockId !== null && at !== null ? { campaignId, blockId, variant, at } : null;
+}
+
+/** The rows of one campaign under one model; the column names come from this fixed table, never from input. */
+const CAMPAIGN_ROWS_SQL: Record<AttributionModel, string> = {
+  last_click:
+    'SELECT click_block_id AS blockId, click_variant AS variant, currency, subscriber_id AS subscriberId, COUNT(*) AS orders, SUM(total_minor) AS revenueMinor ' +
+    'FROM orders WHERE click_campaign_id = ? AND subscriber_id IS NOT NULL GROUP BY click_block_id, click_variant, currency, subscriber_id',
+  last_open:
+    'SELECT open_block_id AS blockId, open_variant AS variant, currency, subscriber_id AS subscriberId, COUNT(*) AS orders, SUM(total_minor) AS revenueMinor ' +
+    'FROM orders WHERE open_campaign_id = ? AND subscriber_id IS NOT NULL GROUP BY open_block_id, open_variant, currency, subscriber_id',
+};
+
+/**
+ * Orders on SQLite (table `orders`, migration 13). The primary key on the
+ * order id makes a replay a no-op (INSERT … ON CONFLICT DO NOTHING, and the
+ * statement's change count says which call wrote it). The touches are read
+ * through the (subscriber, time) indexes of the render log and clicks.
+ */
+export class SqliteOrders implements OrderStore {
+  private readonly recordTx: Transaction<(orders: readonly OrderRecord[]) => { recorded: string[]; duplicates: string[] }>;
+  private readonly stmtLastClick: Statement<[string, number, number], TouchRow>;
+  private readonly stmtLastOpen: Statement<[string, number, number], TouchRow>;
+  private readonly stmtCampaignRows: Record<AttributionModel, Statement<[string], CampaignOrderRow>>;
+  private readonly stmtGet: Statement<[string], OrderRow>;
+
+  constructor(db: Database) {
+    const insert: Statement<unknown[]> = db.prepare(
+      'INSERT INTO orders (order_id, subscriber_id, anonymous_id, occurred_at, received_at, currency, total_minor, lines, ' +
+        'click_campaign_id, click_block_id, click_variant, click_at, open_campaign_id, open_block_id, open_variant, open_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING',
+    );
+    this.recordTx = db.transaction((orders: readonly OrderRecord[]) => {
+      const recorded: string[] = [];
+      const duplicates: string[] = [];
+      for (const order of orders) {
+        const { click, open } = order;
+        const changes = insert.run(
+          order.orderId, order.subscriberId, order.anonymousId, order.occurredAt, order.receivedAt, order.currency, order.totalMinor,
+          JSON.stringify(order.lines),
+          click?.campaignId ?? null, click?.blockId ?? null, click?.variant ?? null, click?.at ?? null,
+          open?.campaignId ?? null, open?.blockId ?? null, open?.variant ?? null, open?.at ?? null,
+        ).changes;
+        (changes === 1 ? recorded : duplicates).push(order.orderId);
+      }
+      return { recorded, duplicates };
+    });
+    this.stmtLastClick = db.prepare(
+      'SELECT campaign_id, block_id, variant, clicked_at AS at FROM clicks ' +
+        'WHERE subscriber_id = ? AND clicked_at >= ? AND clicked_at <= ? ORDER BY clicked_at DESC, id DESC LIMIT 1',
+    );
+    this.stmtLastOpen = db.prepare(
+      'SELECT campaign_id, block_id, variant, rendered_at AS at FROM render_log ' +
+        'WHERE subscriber_id = ? AND prefetch = 0 AND rendered_at >= ? AND rendered_at <= ? ORDER BY rendered_at DESC, id DESC LIMIT 1',
+    );
+    this.stmtCampaignRows = { last_click: db.prepare(CAMPAIGN_ROWS_SQL.last_click), last_open: db.prepare(CAMPAIGN_ROWS_SQL.last_open) };
+    this.stmtGet = db.prepare('SELECT * FROM orders WHERE order_id = ?');
+  }
+
+  async recordOrders(orders: readonly OrderRecord[]): Promise<{ recorded: string[]; duplicates: string[] }> {
+    if (orders.length === 0) return { recorded: [], duplicates: [] };
+    return this.recordTx.immediate(orders);
+  }
+
+  async lastTouches(subscriberId: string, since: number, until: number): Promise<{ click: Touch | null; open: Touch | null }> {
+    return {
+      click: touchOf(this.stmtLastClick.get(subscriberId, since, until)),
+      open: touchOf(this.stmtLastOpen.get(subscriberId, since, until)),
+    };
+  }
+
+  async campaignOrderRows(campaignId: string, model: AttributionModel): Promise<CampaignOrderRow[]> {
+    return this.stmtCampaignRows[model].all(campaignId);
+  }
+
+  async getOrder(orderId: string): Promise<OrderRecord | undefined> {
+    const row = this.stmtGet.get(orderId);
+    if (!row) return undefined;
+    return {
+      orderId: row.order_id,
+      subscriberId: row.subscriber_id,
+      anonymousId: row.anonymous_id,
+      occurredAt: row.occurred_at,
+      receivedAt: row.received_at,
+      currency: row.currency,
+      totalMinor: row.total_minor,
+      lines: JSON.parse(row.lines) as OrderRecord['lines'],
+      click: storedTouch(row.click_campaign_id, row.click_block_id, row.click_variant, row.click_at),
+      open: storedTouch(row.open_campaign_id, row.open_block_id, row.open_variant, row.open_at),
+    };
+  }
+}

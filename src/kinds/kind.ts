@@ -61,6 +61,8 @@ export interface BlockKind<Name extends string, View extends { kind: Name }, Con
   readonly clickSlots: ClickSlots<Config, View>;
   /** Present when its views show catalogue products: their pictures are loaded, lock marks apply to them, the render log records their ids. */
   readonly productCards?: ProductCards<View>;
+  /** Present when its views show pictures that are not product cards (a banner's background): their URLs, loaded before drawing like product pictures. */
+  readonly pictures?: (view: View) => readonly string[];
   /** Present when a view can change every second: asked for as `.gif`, such a view is drawn as an animation. */
   readonly animation?: Animation<View>;
   /** Present when its picture can be cut into a header and per-card parts (`?slot=`, render/image-parts.ts). */
@@ -184,6 +186,8 @@ export interface NarrowDrawing<View> {
   parts?(view: View, theme: Theme): PartLayout;
   /** The narrow picture as a still and ticking parts (Animation.ticks); absent: each GIF frame is drawn whole. */
   ticks?(view: View, theme: Theme): Ticks<View> | null;
+  /** View fields this picture leaves out on purpose, besides BlockKind.notShown (a countdown's boxes say what its one-line `text` says). */
+  readonly notShown?: readonly string[];
 }
 
 /** One representative view of a kind, as its drawing gets it. */

@@ -13,6 +13,13 @@ export class DrawLog {
   readonly images: string[] = [];
   /** Strings that did not fit and were ellipsised (the full strings). */
   readonly shortened: string[] = [];
+  /** Every string drawn with the font size it was drawn at (CSS px of the picture, after shrinking to fit). */
+  readonly sizes: { text: string; size: number }[] = [];
+
+  /** The smallest font size any string was drawn at; Infinity when nothing was drawn. */
+  smallestSize(): number {
+    return this.sizes.reduce((smallest, drawn) => Math.min(smallest, drawn.size), Number.POSITIVE_INFINITY);
+  }
 
   /** True when `text` was drawn on its own or as part of a longer drawn string. */
   shows(text: string): boolean {

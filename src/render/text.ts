@@ -161,9 +161,10 @@ export function fitLine(ctx: Context, text: string, maxWidth: number, style: Tex
   return { shown: short.shown, size, width: short.width };
 }
 
-function record(log: DrawLog | undefined, text: string, shown: string): void {
+function record(log: DrawLog | undefined, text: string, shown: string, size: number): void {
   if (!log) return;
   log.texts.push(text);
+  log.sizes.push({ text, size });
   if (shown !== text) {
     log.texts.push(shown);
     log.shortened.push(text);
@@ -205,7 +206,7 @@ function paint(
 /** Draws one line of text in a box; shrinks, then ellipsises, so it never leaves the box. */
 export function drawText(ctx: Context, text: string, box: TextBox, style: TextStyle, log?: DrawLog): DrawnText {
   const fitted = fitLine(ctx, text, box.width, style);
-  record(log, text, fitted.shown);
+  record(log, text, fitted.shown, fitted.size);
   const x = leftOf(box, fitted.width, textDirection(text));
   const baseline = baselineOf(box, fitted.size);
   paint(ctx, fitted.shown, x, baseline, fitted.size, style, fitted.width);
@@ -287,7 +288,7 @@ export function layoutParagraph(ctx: Context, text: string, width: number, maxLi
 
 /** Draws a laid-out paragraph with its first line box at box.y; logs the full string (and the shown one if shortened). */
 export function paintParagraph(ctx: Context, layout: ParagraphLayout, box: TextBox, style: TextStyle, log?: DrawLog): void {
-  record(log, layout.text, layout.shortened ? layout.lines.join(' ') : layout.text);
+  record(log, layout.text, layout.shortened ? layout.lines.join(' ') : layout.text, layout.size);
   const lineHeight = layout.size * LINE_HEIGHT;
   // One direction for the whole paragraph, so its lines align on the same side.
   const direction = textDirection(layout.text);
@@ -345,7 +346,7 @@ export function drawLabel(
     ctx.roundRect(left + 0.75, y + 0.75, width - 1.5, shape.height - 1.5, Math.min(shape.radius, shape.height / 2));
     ctx.stroke();
   }
-  record(log, label, fitted.shown);
+  record(log, label, fitted.shown, fitted.size);
   const box = { x: left, y, width, height: shape.height, align: 'center' as const };
   paint(ctx, fitted.shown, leftOf(box, fitted.width), baselineOf(box, fitted.size), fitted.size, shape.text, fitted.width);
   return { x: left, y, width, height: shape.height };
@@ -395,7 +396,7 @@ export function drawFigures(ctx: Context, text: string, box: TextBox, style: Tex
     width = advances.reduce((sum, advance) => sum + advance, 0);
     if (width > box.width) return drawText(ctx, text, box, { ...style, size }, log);
   }
-  record(log, text, text);
+  record(log, text, text, size);
   const x = leftOf(box, width);
   const baseline = baselineOf(box, size);
   ctx.fillStyle = style.color;

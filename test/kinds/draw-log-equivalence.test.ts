@@ -23,7 +23,7 @@ import type { KindSample } from '../../src/kinds/kind';
 import { allKinds, type BlockView, type RegisteredKind } from '../../src/kinds/registry';
 import { drawBlock, imageUrlsOf } from '../../src/render/draw-block';
 import { DrawLog } from '../../src/render/draw-log';
-import { layoutTheme, type ImageLayout } from '../../src/render/layout';
+import { layoutTheme, NARROW_MIN_FONT_PX, type ImageLayout } from '../../src/render/layout';
 import { resolveTheme } from '../../src/render/theme';
 import { fakeImages } from '../helpers/render-fixtures';
 
@@ -75,7 +75,9 @@ describe.each(allKinds.map((kind) => [kind.name]))('%s', (name) => {
   const layoutCases = ofKind.flatMap((entry) => LAYOUTS.map((layout) => [entry.sample.name, layout, entry] as const));
   test.each(layoutCases)('%s (%s): every visible string of the JSON is drawn, and nothing else', (_sample, layout, entry) => {
     const { items, log } = draw(entry, layout);
-    const hidden = new Set([...entry.kind.notShown, ...(entry.sample.alsoNotShown ?? [])]);
+    // A sample's alsoNotShown is about its own (wide) theme; a narrow drawing declares what it leaves out itself.
+    const narrow = layout === 'narrow' ? entry.kind.narrow : undefined;
+    const hidden = new Set([...entry.kind.notShown, ...(narrow ? (narrow.notShown ?? []) : (entry.sample.alsoNotShown ?? []))]);
     const visible = stringsOf(items, hidden);
     expect(visible.length).toBeGreaterThan(0);
     expect(visible.filter((string) => !log.shows(string.text))).toEqual([]);
@@ -84,5 +86,7 @@ describe.each(allKinds.map((kind) => [kind.name]))('%s', (name) => {
     expect(log.texts.filter((text) => !known.has(text) && !text.endsWith('…'))).toEqual([]);
     expect(log.shortened).toEqual([]);
     expect(log.images).toEqual(imageUrlsOf(entry.sample.view).map((url) => (entry.sample.missingImages?.includes(url) ? `placeholder:${url}` : url)));
+    // A phone picture is for reading on a phone: no string under the narrow floor, even shrunk to fit.
+    if (narrow) expect(log.sizes.filter((drawn) => drawn.size < NARROW_MIN_FONT_PX)).toEqual([]);
   });
 });

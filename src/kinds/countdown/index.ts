@@ -6,6 +6,7 @@ import { HoldBack } from '../hold-back';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
 import { countdownTicks, drawCountdown } from './draw';
+import { countdownNarrow } from './draw-narrow';
 import { countdownSamples } from './samples';
 import { deadlineOptionSchema, evergreenDeadline } from './deadline';
 
@@ -138,6 +139,7 @@ export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfi
   },
 
   draw: drawCountdown,
+  narrow: countdownNarrow,
   theme: { height: 160 },
   notShown: ['kind', 'state', 'deadline', 'key', 'url'],
   samples: countdownSamples,

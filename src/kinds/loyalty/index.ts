@@ -5,6 +5,7 @@ import { HoldBack } from '../hold-back';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
 import { drawLoyalty } from './draw';
+import { loyaltyNarrow } from './draw-narrow';
 import { loyaltySamples } from './samples';
 
 const tierSchema = z.strictObject({ name: z.string().min(1), minPoints: z.number().int().min(0) });
@@ -113,6 +114,7 @@ export const loyaltyKind: BlockKind<'loyalty', LoyaltyView, LoyaltyConfig, { con
   },
 
   draw: drawLoyalty,
+  narrow: loyaltyNarrow,
   theme: { height: 200, fontSizes: { body: 15 } },
   notShown: ['kind', 'url'],
   samples: loyaltySamples,

@@ -5,6 +5,7 @@ import { HoldBack } from '../hold-back';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
 import { drawPollResults } from './draw';
+import { pollResultsNarrow } from './draw-narrow';
 import { pollResultsSamples } from './samples';
 
 const pollResultsSchema = baseBlockSchema.extend({
@@ -68,6 +69,7 @@ export const pollResultsKind: BlockKind<'poll-results', PollResultsView, PollRes
   },
 
   draw: drawPollResults,
+  narrow: pollResultsNarrow,
   theme: { height: 300 },
   notShown: ['kind', 'pollId', 'id', 'url'],
   samples: pollResultsSamples,

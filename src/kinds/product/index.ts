@@ -17,6 +17,7 @@ import {
 } from '../shared/product-card';
 import { BlockMarket, marketBlockOptions } from '../shared/block-market';
 import { drawProduct } from './draw';
+import { productNarrow } from './draw-narrow';
 import { productSamples } from './samples';
 
 const productSchema = baseBlockSchema.extend({
@@ -113,6 +114,7 @@ export const productKind: BlockKind<'product', ProductView, ProductConfig, Prepa
   },
 
   draw: drawProduct,
+  narrow: productNarrow,
   theme: { height: 300 },
   notShown: ['kind', 'id', 'url', 'image', 'category', 'stockState', 'tone'],
   samples: productSamples,

@@ -17,6 +17,7 @@ import {
 } from '../shared/product-card';
 import { BlockMarket, marketBlockOptions } from '../shared/block-market';
 import { drawRecommendations, recommendationsLayout } from './draw';
+import { recommendationsNarrow } from './draw-narrow';
 import { recommendationsSamples } from './samples';
 
 const historySources = ['cart', 'recentViews'] as const;
@@ -161,6 +162,7 @@ export const recommendationsKind: BlockKind<'recommendations', RecommendationsVi
   },
 
   draw: drawRecommendations,
+  narrow: recommendationsNarrow,
   theme: { height: 360, fontSizes: { headline: 20, title: 13, price: 15, small: 11 } },
   notShown: ['kind', 'id', 'url', 'image', 'category', 'stockState', 'tone', 'sources'],
   samples: recommendationsSamples,

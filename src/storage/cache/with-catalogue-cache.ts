@@ -48,8 +48,7 @@ export function withCatalogueCache(storage: Storage, options: WithCatalogueCache
   let closing: Promise<void> | undefined;
   return {
     catalogue: cache,
-    ingestion: new InvalidatingIngestion(storage.ingestion, invalidation, storage.identity),
-    identity: storage.identity,
+    ingestion: new InvalidatingIngestion(storage.ingestion, invalidation),
     campaigns: new InvalidatingCampaigns(storage.campaigns, invalidation),
     impressions: storage.impressions,
     renderLog: storage.renderLog,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isSupportedTimeZone } from '../format/intl-cache';
 import type { ItemProblem } from '../http/error-catalogue';
+import type { EventSubject, SubscriberEvent } from '../data/subscriber-events';
 import { campaignPatchSchema } from './campaign-schema';
 import { MAX_SUBSCRIBER_DATES, SUBSCRIBER_DATE_NAME } from '../data/model';
 
@@ -114,16 +115,58 @@ export const subscriberPatchSchema = z.strictObject({
 
 const eventBase = {
   id: id.meta({ description: 'Unique per event: a repeated id is acknowledged and not applied again.' }),
-  subscriberId: id,
-  occurredAt: isoTimestamp.meta({ description: 'When it happened at the source (ISO 8601 with a zone); orders cart changes.' }),
+  occurredAt: isoTimestamp.meta({ description: 'When it happened at the source (ISO 8601 with a zone); orders cart changes and merged histories.' }),
 };
-export const eventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...eventBase, type: z.literal('product_viewed'), productId: id }),
-  z.strictObject({ ...eventBase, type: z.literal('added_to_cart'), productId: id }),
-  z.strictObject({ ...eventBase, type: z.literal('removed_from_cart'), productId: id }),
-  z.strictObject({ ...eventBase, type: z.literal('purchased'), productIds: z.array(id).min(1).max(200) }),
-  z.strictObject({ ...eventBase, type: z.literal('points_changed'), delta: z.number().int(), tier: z.string().trim().max(50).optional() }),
-]);
+/** A behaviour event is about a subscriber or an anonymous id: exactly one of them (README "Events"). */
+const behaviourSubject = {
+  subscriberId: id.optional().meta({ description: 'The subscriber it is about. Exactly one of subscriberId and anonymousId.' }),
+  anonymousId: id
+    .optional()
+    .meta({ description: 'A cookie or device id, for a shopper not known yet. Exactly one of subscriberId and anonymousId; an `identify` event links it to a subscriber.' }),
+};
+function exactlyOneSubject(event: { subscriberId?: string | undefined; anonymousId?: string | undefined }, context: z.RefinementCtx): void {
+  if (event.subscriberId !== undefined && event.anonymousId !== undefined) {
+    context.addIssue({ code: 'custom', path: ['anonymousId'], message: 'expected exactly one of subscriberId and anonymousId, not both' });
+  } else if (event.subscriberId === undefined && event.anonymousId === undefined) {
+    context.addIssue({ code: 'custom', path: ['subscriberId'], message: 'expected exactly one of subscriberId and anonymousId' });
+  }
+}
+
+/** The event options, each a strict object (their fields also feed "did you mean" hints). */
+const eventOptions = [
+  z.strictObject({ ...eventBase, ...behaviourSubject, type: z.literal('product_viewed'), productId: id }).superRefine(exactlyOneSubject),
+  z.strictObject({ ...eventBase, ...behaviourSubject, type: z.literal('added_to_cart'), productId: id }).superRefine(exactlyOneSubject),
+  z.strictObject({ ...eventBase, ...behaviourSubject, type: z.literal('removed_from_cart'), productId: id }).superRefine(exactlyOneSubject),
+  z.strictObject({ ...eventBase, ...behaviourSubject, type: z.literal('purchased'), productIds: z.array(id).min(1).max(200) }).superRefine(exactlyOneSubject),
+  z.strictObject({ ...eventBase, subscriberId: id, type: z.literal('points_changed'), delta: z.number().int(), tier: z.string().trim().max(50).optional() }),
+  z
+    .strictObject({
+      ...eventBase,
+      type: z.literal('identify'),
+      anonymousId: id.meta({ description: 'The anonymous id to link. Its first link wins: linking it to another subscriber later is answered as stale.' }),
+      subscriberId: id.meta({ description: 'The subscriber the anonymous id belongs to; its anonymous history merges into theirs, in time order.' }),
+    })
+    .meta({ description: 'Links an anonymous id to a subscriber (a login, a click from an email).' }),
+] as const;
+
+/** The one subject field a validated behaviour event holds (exactlyOneSubject checked it). */
+function subjectOf(event: { subscriberId?: string | undefined; anonymousId?: string | undefined }): EventSubject {
+  if (event.subscriberId !== undefined) return { subscriberId: event.subscriberId };
+  if (event.anonymousId !== undefined) return { anonymousId: event.anonymousId };
+  throw new Error('a validated behaviour event has a subscriberId or an anonymousId');
+}
+
+export const eventSchema = z.discriminatedUnion('type', [...eventOptions]).transform((event): SubscriberEvent => {
+  switch (event.type) {
+    case 'points_changed':
+    case 'identify':
+      return event;
+    case 'purchased':
+      return { id: event.id, occurredAt: event.occurredAt, type: event.type, productIds: event.productIds, ...subjectOf(event) };
+    default:
+      return { id: event.id, occurredAt: event.occurredAt, type: event.type, productId: event.productId, ...subjectOf(event) };
+  }
+});
 
 /** How far a source timestamp may run ahead of the server clock (OPENTIME_MAX_CLOCK_SKEW_S). */
 export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
@@ -161,7 +204,7 @@ function futureTimestampProblems(index: number, record: object, limit: ClockSkew
 const knownFields = new Set([
   ...Object.keys(productPatchSchema.shape),
   ...Object.keys(subscriberPatchSchema.shape),
-  ...eventSchema.options.flatMap((option) => Object.keys(option.shape)),
+  ...eventOptions.flatMap((option) => Object.keys(option.shape)),
   ...Object.keys(campaignPatchSchema.shape),
 ]);
 

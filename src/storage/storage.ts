@@ -3,6 +3,7 @@ import type { Campaigns } from './ports/campaigns';
 import type { CatalogueReader } from './ports/catalogue-reader';
 import type { ImpressionStore } from './ports/impressions';
 import type { FirstOpenStore } from './ports/first-opens';
+import type { IdentityStore } from './ports/identity';
 import type { Ingestion } from './ports/ingestion';
 import type { NotifyRequestStore } from './ports/notify-requests';
 import type { OrderStore } from './ports/orders';
@@ -24,6 +25,8 @@ import type { CatalogueCache } from './cache/cached-catalogue';
 export interface Storage {
   readonly catalogue: CatalogueReader;
   readonly ingestion: Ingestion;
+  /** Which subscriber an anonymous id belongs to (identity/, README "Events"); links are written by ingestion. */
+  readonly identity: IdentityStore;
   readonly campaigns: Campaigns;
   readonly impressions: ImpressionStore;
   readonly renderLog: RenderLogStore;

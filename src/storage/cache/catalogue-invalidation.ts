@@ -1,8 +1,9 @@
 import type { CampaignPatch } from '../../data/campaign-patches';
 import type { Campaign, Product, Subscriber } from '../../data/model';
 import type { PatchBatchResult, ProductPatch, SubscriberPatch } from '../../data/patches';
-import type { EventBatchResult, SubscriberEvent } from '../../data/subscriber-events';
+import { anonymousIdsOf, type EventBatchResult, type SubscriberEvent } from '../../data/subscriber-events';
 import type { Campaigns } from '../ports/campaigns';
+import type { IdentityStore } from '../ports/identity';
 import type { Ingestion, PatchBatchOptions } from '../ports/ingestion';
 import type { CatalogueCache } from './cached-catalogue';
 
@@ -21,6 +22,7 @@ export class InvalidatingIngestion implements Ingestion {
   constructor(
     private readonly inner: Ingestion,
     private readonly cache: CatalogueInvalidation,
+    private readonly identity: Pick<IdentityStore, 'subscriberIdsFor'>,
   ) {}
 
   async applyProductPatches(patches: readonly ProductPatch[], options: PatchBatchOptions): Promise<PatchBatchResult> {
@@ -43,7 +45,10 @@ export class InvalidatingIngestion implements Ingestion {
     try {
       return await this.inner.applySubscriberEvents(events, options);
     } finally {
-      this.cache.invalidateSubscribers(events.map((event) => event.subscriberId));
+      this.cache.invalidateSubscribers(events.flatMap((event) => (event.subscriberId === undefined ? [] : [event.subscriberId])));
+      // An anonymous id's events change its subscriber's profile once it is linked (docs/ARCHITECTURE.md, "Identity").
+      const anonymousIds = anonymousIdsOf(events.filter((event) => event.subscriberId === undefined));
+      if (anonymousIds.length > 0) this.cache.invalidateSubscribers([...(await this.identity.subscriberIdsFor(anonymousIds)).values()]);
     }
   }
 

@@ -48,7 +48,8 @@ export function withCatalogueCache(storage: Storage, options: WithCatalogueCache
   let closing: Promise<void> | undefined;
   return {
     catalogue: cache,
-    ingestion: new InvalidatingIngestion(storage.ingestion, invalidation),
+    ingestion: new InvalidatingIngestion(storage.ingestion, invalidation, storage.identity),
+    identity: storage.identity,
     campaigns: new InvalidatingCampaigns(storage.campaigns, invalidation),
     impressions: storage.impressions,
     renderLog: storage.renderLog,

@@ -10,6 +10,7 @@ import {
   type SubscriberPatch,
 } from '../../data/patches';
 import {
+  anonymousIdsOf,
   cartKey,
   keysTouchedBy,
   planEventBatch,
@@ -20,6 +21,7 @@ import {
 } from '../../data/subscriber-events';
 import type { Ingestion, PatchBatchOptions } from '../ports/ingestion';
 import { ConcurrentWriteConflict, inTransaction } from './connection';
+import { identityRecords } from './postgres-identity';
 import { notifyRestocks } from './postgres-notify-requests';
 import { catalogueRecords } from './postgres-records';
 import type { Queryable } from './rows';
@@ -94,19 +96,35 @@ export class PostgresIngestion implements Ingestion {
 
   async applySubscriberEvents(events: readonly SubscriberEvent[], options: { now: Date }): Promise<EventBatchResult> {
     return inTransaction(this.pool, async (client) => {
-      const keys = keysTouchedBy(events);
-      // The profiles first: what is read after this lock is what the previous batch committed.
-      const subscribers = await catalogueRecords.lockSubscribers(client, keys.subscriberIds);
+      // Anonymous ids first (advisory locks, sorted), then the profiles: what is read after these
+      // locks is what the previous batch about them committed.
+      const anonymousIds = anonymousIdsOf(events);
+      await identityRecords.lockAnonymousIds(client, anonymousIds);
+      const links = await identityRecords.linksOf(client, anonymousIds);
+      const keys = keysTouchedBy(events, links);
+      const subscribers = await catalogueRecords.lockSubscribers(client, [...new Set([...keys.subscriberIds, ...keys.identified.subscriberIds])]);
+      const identified = await identityRecords.timesOf(client, keys.identified.subscriberIds);
+      const cartTimes = identified.cartTimes;
+      for (const [key, occurredAt] of await cartChangedAt(client, keys.cartProducts)) cartTimes.set(key, occurredAt);
       const plan = planEventBatch(events, {
-        processedIds: await processedIds(client, keys.eventIds),
+        processedIds: new Set([...(await processedIds(client, keys.eventIds)), ...(await identityRecords.keptIds(client, keys.eventIds))]),
         subscribers,
-        cartChangedAt: await cartChangedAt(client, keys.cartProducts),
+        cartChangedAt: cartTimes,
+        links,
+        anonymousHistory: await identityRecords.keptEventsOf(client, keys.identified.anonymousIds),
+        entryTimes: identified.entryTimes,
       });
-      // Tables in one fixed order (subscribers, event ids, cart times), rows in key order: two
-      // batches never wait on each other in a cycle.
+      // Tables in one fixed order (subscribers, event ids, cart times, identity), rows in key order:
+      // two batches never wait on each other in a cycle.
       await writeSubscribers(client, plan.subscribers, subscribers);
       if ((await recordEvents(client, plan.processed, options.now)) < plan.processed.length) throw new ConcurrentWriteConflict('an event id of this batch');
       await setCartChangedAt(client, plan.cartChanges);
+      if ((await identityRecords.writeLinks(client, plan.links)) < plan.links.length) throw new ConcurrentWriteConflict('a link of this batch');
+      await identityRecords.forgetKept(client, plan.mergedAnonymousIds);
+      if ((await identityRecords.keep(client, plan.anonymousEvents, options.now.toISOString())) < plan.anonymousEvents.length) {
+        throw new ConcurrentWriteConflict('an anonymous event id of this batch');
+      }
+      await identityRecords.setEntryTimes(client, plan.entryTimes);
       return plan.result;
     });
   }

@@ -6,6 +6,7 @@ import { PostgresBlockLocks } from './postgres-block-locks';
 import { PostgresCampaigns } from './postgres-campaigns';
 import { PostgresCatalogue } from './postgres-catalogue';
 import { PostgresFirstOpens } from './postgres-first-opens';
+import { PostgresIdentity } from './postgres-identity';
 import { PostgresImpressions } from './postgres-impressions';
 import { PostgresIngestion } from './postgres-ingestion';
 import { PostgresNotifyRequests } from './postgres-notify-requests';
@@ -30,6 +31,7 @@ export type PostgresStorageOptions = PostgresConnectionOptions;
 export class PostgresStorage implements Storage {
   readonly catalogue: PostgresCatalogue;
   readonly ingestion: PostgresIngestion;
+  readonly identity: PostgresIdentity;
   readonly campaigns: PostgresCampaigns;
   readonly impressions: PostgresImpressions;
   readonly renderLog: PostgresRenderLog;
@@ -48,6 +50,7 @@ export class PostgresStorage implements Storage {
   constructor(private readonly pool: Pool) {
     this.catalogue = new PostgresCatalogue(pool);
     this.ingestion = new PostgresIngestion(pool);
+    this.identity = new PostgresIdentity(pool);
     this.campaigns = new PostgresCampaigns(pool);
     this.impressions = new PostgresImpressions(pool);
     this.renderLog = new PostgresRenderLog(pool);

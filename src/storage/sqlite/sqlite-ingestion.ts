@@ -10,8 +10,9 @@ import {
   type ProductPatch,
   type SubscriberPatch,
 } from '../../data/patches';
-import { cartKey, keysTouchedBy, planEventBatch, type EventBatchResult, type EventBatchSnapshot, type SubscriberEvent } from '../../data/subscriber-events';
+import { anonymousIdsOf, cartKey, keysTouchedBy, planEventBatch, type EventBatchResult, type EventBatchSnapshot, type SubscriberEvent } from '../../data/subscriber-events';
 import type { Ingestion, PatchBatchOptions } from '../ports/ingestion';
+import type { SqliteIdentity } from './sqlite-identity';
 import { restockNotifier } from './sqlite-notify-requests';
 import type { SqliteRecords } from './sqlite-records';
 
@@ -50,6 +51,7 @@ export class SqliteIngestion implements Ingestion {
   constructor(
     db: Database,
     private readonly records: SqliteRecords,
+    private readonly identity: SqliteIdentity,
   ) {
     this.stmtIsEventProcessed = db.prepare(SQL.isEventProcessed);
     this.stmtRecordEvent = db.prepare(SQL.recordEvent);
@@ -77,6 +79,10 @@ export class SqliteIngestion implements Ingestion {
       for (const event of plan.processed) this.stmtRecordEvent.run(event.id, event.subscriberId, event.type, event.occurredAt, receivedAt);
       for (const change of plan.cartChanges) this.stmtSetCartChangedAt.run(change.subscriberId, change.productId, change.occurredAt);
       for (const subscriber of plan.subscribers) records.writeSubscriber(subscriber);
+      identity.writeLinks(plan.links);
+      identity.forgetKept(plan.mergedAnonymousIds);
+      identity.keep(plan.anonymousEvents, receivedAt);
+      identity.setEntryTimes(plan.entryTimes);
       return plan.result;
     });
     // One transaction per batch: all rows land or none do, and one fsync per batch instead of one per row.
@@ -116,16 +122,21 @@ export class SqliteIngestion implements Ingestion {
   }
 
   private loadEventSnapshot(events: readonly SubscriberEvent[]): EventBatchSnapshot {
-    const keys = keysTouchedBy(events);
-    const cartChangedAt = new Map<string, string>();
+    const links = this.identity.linksOf(anonymousIdsOf(events));
+    const keys = keysTouchedBy(events, links);
+    const identified = this.identity.timesOf(keys.identified.subscriberIds);
+    const cartChangedAt = identified.cartTimes;
     for (const { subscriberId, productId } of keys.cartProducts) {
       const occurredAt = this.stmtCartChangedAt.get(subscriberId, productId)?.occurred_at;
       if (occurredAt !== undefined) cartChangedAt.set(cartKey(subscriberId, productId), occurredAt);
     }
     return {
-      processedIds: new Set(keys.eventIds.filter((id) => this.stmtIsEventProcessed.get(id) !== undefined)),
-      subscribers: loadById(keys.subscriberIds, (id) => this.records.readSubscriber(id)),
+      processedIds: new Set(keys.eventIds.filter((id) => this.stmtIsEventProcessed.get(id) !== undefined || this.identity.isKept(id))),
+      subscribers: loadById([...keys.subscriberIds, ...keys.identified.subscriberIds], (id) => this.records.readSubscriber(id)),
       cartChangedAt,
+      links,
+      anonymousHistory: this.identity.keptEventsOf(keys.identified.anonymousIds),
+      entryTimes: identified.entryTimes,
     };
   }
 }

@@ -7,6 +7,7 @@ import { SqliteCampaigns } from './sqlite-campaigns';
 import { SqliteCatalogue } from './sqlite-catalogue';
 import { SqliteFirstOpens } from './sqlite-first-opens';
 import { SqliteImpressions } from './sqlite-impressions';
+import { SqliteIdentity } from './sqlite-identity';
 import { SqliteIngestion } from './sqlite-ingestion';
 import { SqliteNotifyRequests } from './sqlite-notify-requests';
 import { SqliteOrders } from './sqlite-orders';
@@ -27,6 +28,7 @@ import { SqliteWebhookOutbox } from './sqlite-webhook-outbox';
 export class SqliteStorage implements Storage {
   readonly catalogue: SqliteCatalogue;
   readonly ingestion: SqliteIngestion;
+  readonly identity: SqliteIdentity;
   readonly campaigns: SqliteCampaigns;
   readonly impressions: SqliteImpressions;
   readonly renderLog: SqliteRenderLog;
@@ -44,7 +46,8 @@ export class SqliteStorage implements Storage {
   constructor(private readonly db: Database) {
     const records = new SqliteRecords(db);
     this.catalogue = new SqliteCatalogue(records);
-    this.ingestion = new SqliteIngestion(db, records);
+    this.identity = new SqliteIdentity(db);
+    this.ingestion = new SqliteIngestion(db, records, this.identity);
     this.campaigns = new SqliteCampaigns(db, records);
     this.impressions = new SqliteImpressions(db);
     this.renderLog = new SqliteRenderLog(db);

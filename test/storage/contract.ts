@@ -503,6 +503,109 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           expect(await storage.catalogue.getSubscriber('newcomer')).toMatchObject({ firstName: 'Ada', cart: ['p9'] });
         });
       });
+
+      describe('identity', () => {
+        const view = (id: string, productId: string, occurredAtMs: number, who: { subscriberId: string } | { anonymousId: string }): SubscriberEvent => ({
+          id,
+          type: 'product_viewed',
+          productId,
+          occurredAt: at(occurredAtMs),
+          ...who,
+        });
+        const identify = (id: string, anonymousId: string, subscriberId: string, occurredAtMs: number): SubscriberEvent => ({
+          id,
+          type: 'identify',
+          anonymousId,
+          subscriberId,
+          occurredAt: at(occurredAtMs),
+        });
+        const s1 = { subscriberId: 's1' };
+        const a1 = { anonymousId: 'cookie-a1' };
+        const a2 = { anonymousId: 'device-a2' };
+        // s1 viewed p3 and p4 themselves; two anonymous ids viewed earlier and later, one put p1 in its cart.
+        const before: SubscriberEvent[] = [
+          view('own-p3', 'p3', 3000, s1),
+          view('own-p4', 'p4', 4000, s1),
+          view('a1-p1', 'p1', 1000, a1),
+          { id: 'a1-cart-p1', type: 'added_to_cart', productId: 'p1', occurredAt: at(1100), ...a1 },
+          view('a2-p2', 'p2', 5000, a2),
+          view('a2-p3', 'p3', 500, a2),
+        ];
+        const links = [identify('login-1', 'cookie-a1', 's1', 6000), identify('login-2', 'device-a2', 's1', 6001)];
+
+        beforeEach(async () => {
+          await storage.ingestion.upsertSubscribers([subscriber('s1'), subscriber('s2')]);
+        });
+
+        it('merges two anonymous ids into one subscriber in time order, once: a replay changes nothing', async () => {
+          expect(await storage.ingestion.applySubscriberEvents(before, { now })).toEqual({ applied: 6, duplicates: [], stale: [] });
+          // Not linked yet: the subscriber's profile holds only their own views.
+          expect(await storage.catalogue.getSubscriber('s1')).toMatchObject({ recentViews: ['p4', 'p3'], cart: [] });
+          expect(await storage.identity.subscriberIdFor('cookie-a1')).toBeUndefined();
+
+          expect(await storage.ingestion.applySubscriberEvents(links, { now })).toEqual({ applied: 2, duplicates: [], stale: [] });
+          const merged = await storage.catalogue.getSubscriber('s1');
+          // p2 (5000) above their own views, p1 (1000) below them; p3 once, at its later time (3000).
+          expect(merged).toMatchObject({ recentViews: ['p2', 'p4', 'p3', 'p1'], cart: ['p1'] });
+          expect(await storage.identity.subscriberIdsFor(['cookie-a1', 'device-a2', 'never-seen'])).toEqual(
+            new Map([
+              ['cookie-a1', 's1'],
+              ['device-a2', 's1'],
+            ]),
+          );
+          expect(await storage.identity.anonymousIdsOf('s1')).toEqual(['cookie-a1', 'device-a2']);
+
+          // The same deliveries again, through another process: every id a duplicate, the profile as it was.
+          const other = await db.openAnother();
+          const replay = await other.ingestion.applySubscriberEvents([...before, ...links], { now });
+          expect(replay.applied).toBe(0);
+          expect(replay.duplicates.map((duplicate) => duplicate.id)).toEqual([...before, ...links].map((event) => event.id));
+          expect(await storage.catalogue.getSubscriber('s1')).toEqual(merged);
+        });
+
+        it('events of an anonymous id after it was identified go to its subscriber', async () => {
+          await storage.ingestion.applySubscriberEvents([...before, ...links], { now });
+          await storage.ingestion.applySubscriberEvents([view('a1-p5', 'p5', 7000, a1), { id: 'a2-cart-p6', type: 'added_to_cart', productId: 'p6', occurredAt: at(7100), ...a2 }], {
+            now,
+          });
+          expect(await storage.catalogue.getSubscriber('s1')).toMatchObject({ recentViews: ['p5', 'p2', 'p4', 'p3', 'p1'], cart: ['p6', 'p1'] });
+        });
+
+        it('an anonymous id keeps its first link: another subscriber claiming it is answered as stale', async () => {
+          await storage.ingestion.applySubscriberEvents([view('a1-p1', 'p1', 1000, a1), identify('login-1', 'cookie-a1', 's1', 2000)], { now });
+          const claim = await storage.ingestion.applySubscriberEvents([identify('login-s2', 'cookie-a1', 's2', 3000)], { now });
+          expect(claim).toEqual({ applied: 0, duplicates: [], stale: [{ index: 0, id: 'login-s2', reason: expect.stringContaining('cookie-a1') }] });
+          expect(await storage.identity.subscriberIdFor('cookie-a1')).toBe('s1');
+          expect((await storage.catalogue.getSubscriber('s2'))?.recentViews).toEqual([]);
+          // Linking it to the same subscriber again is harmless.
+          expect(await storage.ingestion.applySubscriberEvents([identify('login-again', 'cookie-a1', 's1', 4000)], { now })).toEqual({ applied: 1, duplicates: [], stale: [] });
+          expect((await storage.catalogue.getSubscriber('s1'))?.recentViews).toEqual(['p1']);
+        });
+
+        it('a cart change the subscriber made later wins over the anonymous one', async () => {
+          await storage.ingestion.applySubscriberEvents(
+            [
+              { id: 'own-add', type: 'added_to_cart', productId: 'p1', occurredAt: at(1000), ...s1 },
+              { id: 'own-remove', type: 'removed_from_cart', productId: 'p1', occurredAt: at(3000), ...s1 },
+              { id: 'anon-add-p1', type: 'added_to_cart', productId: 'p1', occurredAt: at(2000), ...a1 },
+              { id: 'anon-add-p2', type: 'added_to_cart', productId: 'p2', occurredAt: at(2000), ...a1 },
+              { id: 'anon-bought-p2', type: 'purchased', productIds: ['p2'], occurredAt: at(2500), ...a1 },
+            ],
+            { now },
+          );
+          await storage.ingestion.applySubscriberEvents([identify('login-1', 'cookie-a1', 's1', 4000)], { now });
+          expect(await storage.catalogue.getSubscriber('s1')).toMatchObject({ cart: [], purchases: ['p2'] });
+        });
+
+        it('an anonymous event and the identify that links its id, in two processes at once, leave the event merged', async () => {
+          const other = await db.openAnother();
+          await Promise.all([
+            storage.ingestion.applySubscriberEvents([view('a1-p1', 'p1', 1000, a1)], { now }),
+            other.ingestion.applySubscriberEvents([identify('login-1', 'cookie-a1', 's1', 2000)], { now }),
+          ]);
+          expect((await storage.catalogue.getSubscriber('s1'))?.recentViews).toEqual(['p1']);
+        });
+      });
     });
 
     describe('impressions', () => {

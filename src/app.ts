@@ -222,7 +222,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   });
   // Previews resolve like opens (openCatalogue, the same renderer and locks) and record nothing (README "Preview"):
   // one wiring for the API and the console's Preview page.
-  const preview = previewWiring({ store: openCatalogue, blocks, renderer, locks: recording.locks, polls, forms, keyring: deps.keyring, tokenAudience: deps.tokenAudience, publicUrl: deps.publicUrl ?? DEFAULT_PREVIEW_PUBLIC_URL });
+  const preview = previewWiring({ store: openCatalogue, blocks, renderer, locks: recording.locks, firstOpens: recording.firstOpens, polls, forms, keyring: deps.keyring, tokenAudience: deps.tokenAudience, publicUrl: deps.publicUrl ?? DEFAULT_PREVIEW_PUBLIC_URL });
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
     app.use(notifyRequestsRouter({ keys: deps.api.keys, notifyRequests: deps.storage.notifyRequests }));

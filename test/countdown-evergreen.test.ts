@@ -2,6 +2,8 @@ import request from 'supertest';
 import { parseBlocksConfig } from '../src/blocks/blocks-config';
 import { addCalendarDays, parseDuration } from '../src/kinds/countdown/deadline';
 import { isViewOf } from '../src/kinds/kind-of-view';
+import { createPreviewService } from '../src/preview/preview-service';
+import { FirstOpens } from '../src/recording/first-opens';
 import { createRecordingApp, GMAIL_PROXY, MPP, type RecordingApp } from './helpers/recording-app';
 
 // Evergreen countdowns (README "Blocks", countdown `deadline:`): each subscriber's own deadline.
@@ -88,6 +90,19 @@ describe('evergreen countdown: after the first human open', () => {
     // After the human open, a prefetch (say of a forwarded copy) shows the running clock, and records nothing new.
     await fx.image('welcome', 'sub-emma', MPP);
     expect(lastDrawn()).toMatchObject({ deadline: view.deadline, secondsLeft: 47 * 3600 });
+  });
+
+  test('a preview shows the clock in force and never starts one', async () => {
+    const preview = createPreviewService({ store: fx.storage.catalogue, blocks: fx.blocks, renderer: { preview: () => Promise.reject(new Error('no pictures here')) }, firstOpens: new FirstOpens(fx.storage.firstOpens) });
+    const previewAt = async (at: Date) => {
+      const subject = await preview.subjectOf({ campaignId: 'flash-sale', subscriberId: 'sub-emma', at, client: 'amp' });
+      return (await preview.block(subject, preview.blockOf('welcome'))).json.items[0] as { deadline: string };
+    };
+    const before = await previewAt(fx.clock.now);
+    expect(before.deadline).toBe(new Date(fx.clock.now.getTime() + 48 * HOUR).toISOString());
+    expect(await fx.storage.firstOpens.get('flash-sale', 'sub-emma')).toBeUndefined();
+    const opened = await fx.json('welcome', 'sub-emma');
+    expect((await previewAt(new Date(fx.clock.now.getTime() + 3 * HOUR))).deadline).toBe(opened.deadline);
   });
 
   test('each campaign starts its own clock', async () => {

@@ -13,6 +13,7 @@ import type { Logger } from '../log';
 import { isHumanOpen } from '../open/client-detection';
 import { loadSubject, openFor, type OpenSubject } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
+import type { FirstOpens } from '../recording/first-opens';
 import type { BlockImage, BlockImageRenderer } from '../render/block-image';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { PreviewTarget } from './preview-target';
@@ -31,6 +32,8 @@ export interface PreviewDeps {
   renderer: Pick<BlockImageRenderer, 'preview'>;
   /** Frozen views of lock-at-first-open blocks: read, never claimed. */
   locks?: BlockLocks;
+  /** First human opens (evergreen countdowns): read, never recorded. */
+  firstOpens?: FirstOpens;
   /** Poll results for poll-results blocks, the reader the open routes use (app.ts): read, never written. */
   polls?: PollResultsReader;
 }
@@ -102,7 +105,7 @@ export function createPreviewService(deps: PreviewDeps): PreviewService {
     async block(preview, block) {
       const open = openFor(block, preview.subject, preview.target.client, preview.target.at);
       // Locks are read, never claimed: a preview must not freeze what the subscriber will see.
-      const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks, claimLocks: false, polls: deps.polls });
+      const resolution = await resolveBlock(block, open, deps.store, { locks: deps.locks, claimLocks: false, polls: deps.polls, firstOpens: deps.firstOpens });
       return blockPreview(block, resolution, open.locale);
     },
 

@@ -3,6 +3,7 @@ import type { LiveBlocks } from '../blocks/live-blocks';
 import type { FormsCatalog } from '../forms/forms-config';
 import type { PollResultsReader } from '../kinds/kind';
 import type { BlockLocks } from '../recording/block-locks';
+import type { FirstOpens } from '../recording/first-opens';
 import type { BlockImageRenderer } from '../render/block-image';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Keyring } from '../tokens/keyring';
@@ -16,6 +17,8 @@ export interface PreviewWiringDeps {
   blocks: BlockCatalog | LiveBlocks;
   renderer: Pick<BlockImageRenderer, 'preview'>;
   locks?: BlockLocks;
+  /** First human opens, read for evergreen countdowns (never recorded by a preview). */
+  firstOpens?: FirstOpens;
   /** The poll-results blocks' reader, as the open routes get it (the renderer has its own copy for the pictures). */
   polls?: PollResultsReader;
   /** The forms config, for the validator's form checks in the email preview (as `opentime validate` runs them). */
@@ -29,7 +32,7 @@ export interface PreviewWiringDeps {
 
 /** The preview service and what the email preview needs, built the same way for the API (app.ts) and the console page. */
 export function previewWiring(deps: PreviewWiringDeps): { service: PreviewService; email: EmailPreviewDeps } {
-  const service = createPreviewService({ store: deps.store, blocks: deps.blocks, renderer: deps.renderer, locks: deps.locks, polls: deps.polls });
+  const service = createPreviewService({ store: deps.store, blocks: deps.blocks, renderer: deps.renderer, locks: deps.locks, firstOpens: deps.firstOpens, polls: deps.polls });
   return {
     service,
     email: {

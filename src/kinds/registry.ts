@@ -1,4 +1,3 @@
-import { bannerKind } from './banner';
 import { calloutKind } from './callout';
 import { countdownKind } from './countdown';
 import type { BlockKind } from './kind';
@@ -19,7 +18,6 @@ const registered = {
   loyalty: loyaltyKind,
   callout: calloutKind,
   'poll-results': pollResultsKind,
-  banner: bannerKind,
 };
 
 export type KindName = keyof typeof registered;

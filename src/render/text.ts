@@ -1,6 +1,6 @@
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import type { DrawLog } from './draw-log';
-import { fontStack, type FontWeight } from './fonts';
+import { fontStack, type BundledFontFamily, type FontWeight } from './fonts';
 
 /**
  * Text primitives. Each draws one string from the view, as given, inside a
@@ -21,8 +21,7 @@ export interface TextStyle {
   minSize?: number;
   weight?: FontWeight;
   color: string;
-  /** A bundled family or a brand family the theme registered (brand-fonts.ts). */
-  family: string;
+  family: BundledFontFamily;
   /** A line through the text (the original price of a product on sale). */
   strikethrough?: boolean;
 }
@@ -65,7 +64,7 @@ const ELLIPSIS = '…';
 const fontStrings = new Map<string, string>();
 
 /** The canvas `font` string for a size, weight and family; built once per combination. */
-export function fontFor(size: number, weight: FontWeight, family: string): string {
+export function fontFor(size: number, weight: FontWeight, family: BundledFontFamily): string {
   const key = `${weight}|${size}|${family}`;
   let font = fontStrings.get(key);
   if (font === undefined) {

@@ -279,7 +279,7 @@ describe('fonts, scale and theme', () => {
     const attempt = (raw: Record<string, unknown>) => () => resolveTheme(raw, blockKinds.product.theme, 'blocks.yaml: blocks[1] (id "hero-product")');
     expect(attempt({ colors: { accent: 'blue' } })).toThrow(ConfigError);
     expect(attempt({ colors: { accent: 'blue' } })).toThrow(/theme\.colors\.accent: expected a hex colour such as "#1a73e8"; received "blue"/);
-    expect(attempt({ colour: {} })).toThrow(/theme: unknown key "colour". Expected one of: width, height, fontFamily, padding, radius, colors, fontSizes, button/);
+    expect(attempt({ colour: {} })).toThrow(/theme: unknown key "colour". Expected one of: width, height, fontFamily, fonts, pictureFit, pictureFocus, padding, radius, colors, fontSizes, button/);
     expect(attempt({ button: { style: 'rounded' } })).toThrow(/theme\.button\.style: .*received "rounded"/);
     expect(attempt({ width: 5000 })).toThrow(/theme\.width: .*received 5000/);
     expect(attempt({ fontFamily: 'Comic Sans' })).toThrow(/expected one of the bundled fonts: "Inter", "Noto Sans"; received "Comic Sans"/);

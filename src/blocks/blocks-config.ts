@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, formatZodIssues } from '../config';
 import { parseDeclarations, readDeclarationsFile } from '../config-file';
@@ -17,8 +18,12 @@ export type BlockCatalog = ReadonlyMap<string, PreparedBlock>;
 
 const fileSchema = z.object({ blocks: z.array(z.looseObject({ id: z.unknown(), kind: z.unknown() })).min(1) });
 
-/** Validates one block against its kind and compiles its rules. `where` names it in messages. */
-function prepareBlock(raw: Record<string, unknown>, where: string): PreparedBlock {
+/**
+ * Validates one block against its kind and compiles its rules. `where` names
+ * it in messages; `baseDir`, the config file's folder, is where the relative
+ * paths of its theme (brand font files) are read from.
+ */
+function prepareBlock(raw: Record<string, unknown>, where: string, baseDir: string): PreparedBlock {
   if (!isKindName(raw.kind)) {
     const kinds = Object.keys(blockKinds);
     const hint = typeof raw.kind === 'string' ? didYouMean(raw.kind, kinds) : undefined;
@@ -45,10 +50,10 @@ function prepareBlock(raw: Record<string, unknown>, where: string): PreparedBloc
   problems.push(...messageProblems(kind, config, where));
   config.variants.forEach((variant, index) => problems.push(...messageProblems(kind, variant, `${where}.variants[${index}]`)));
   const state = attempt(() => kind.prepare(config, where));
-  const theme = attempt(() => resolveTheme(config.theme, kind.theme, where));
+  const theme = attempt(() => resolveTheme(config.theme, kind.theme, where, baseDir));
   const holdBack = config.holdBackWhen === undefined ? null : attempt(() => compileRule(config.holdBackWhen, `${where}.holdBackWhen`));
   const variants = config.variants.map((variant, index) => attempt(() => ({ ...variant, when: compileRule(variant.when, `${where}.variants[${index}].when`) })));
-  const experiment = attempt(() => prepareExperiment(config.experiment, raw, config.id, where, prepareBlock));
+  const experiment = attempt(() => prepareExperiment(config.experiment, raw, config.id, where, (arm, at) => prepareBlock(arm, at, baseDir)));
   const lock = attempt(() => prepareLock(config.lockAtFirstOpen, kind, where));
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   // Past here every part above was prepared: a part that failed left a problem.
@@ -115,10 +120,11 @@ export function checkBlocksConfig(text: string, origin: string): BlocksConfigChe
   }
   const catalog = new Map<string, PreparedBlock>();
   const errors: string[] = [];
+  const baseDir = path.dirname(path.resolve(origin));
   shape.data.blocks.forEach((raw, index) => {
     const where = `${origin}: blocks[${index}]${typeof raw.id === 'string' ? ` (id "${raw.id}")` : ''}`;
     try {
-      const block = prepareBlock(raw, where);
+      const block = prepareBlock(raw, where, baseDir);
       if (catalog.has(block.config.id)) throw new ConfigError(`${where}: duplicate block id "${block.config.id}". Block ids must be unique.`);
       catalog.set(block.config.id, block);
     } catch (error) {

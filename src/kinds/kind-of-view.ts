@@ -45,6 +45,13 @@ export function productCardsOf(view: ShownView): readonly ProductCardView[] {
   return withKindOf(view, (kind, own) => kind.productCards?.of(own)) ?? NO_CARDS;
 }
 
+/** The other pictures a view shows (BlockKind.pictures, a banner's background); none for most kinds and for fallback items. */
+export function picturesOf(view: ShownView): readonly string[] {
+  return withKindOf(view, (kind, own) => kind.pictures?.(own)) ?? NO_PICTURES;
+}
+
+const NO_PICTURES: readonly string[] = Object.freeze([]);
+
 /** True while a view changes every second (a running countdown): its GIF animates and its rendering is short-lived. */
 export function isTicking(view: ShownView): boolean {
   return withKindOf(view, (kind, own) => kind.animation?.ticking(own)) ?? false;

@@ -1,3 +1,4 @@
+import { bannerKind } from './banner';
 import { calloutKind } from './callout';
 import { countdownKind } from './countdown';
 import type { BlockKind } from './kind';
@@ -18,6 +19,7 @@ const registered = {
   loyalty: loyaltyKind,
   callout: calloutKind,
   'poll-results': pollResultsKind,
+  banner: bannerKind,
 };
 
 export type KindName = keyof typeof registered;

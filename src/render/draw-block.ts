@@ -1,5 +1,6 @@
 import { createCanvas, type Canvas, type Image } from '@napi-rs/canvas';
-import { isBlockView, productCardsOf, withKind, type ShownView } from '../kinds/kind-of-view';
+import { isBlockView, picturesOf, productCardsOf, withKind, type ShownView } from '../kinds/kind-of-view';
+import { registerBrandFonts } from './brand-fonts';
 import type { DrawEnv } from './draw-env';
 import type { DrawLog } from './draw-log';
 import { drawFallbackPanel } from './fallback-panel';
@@ -16,8 +17,8 @@ export interface DrawBlockOptions {
 }
 
 /**
- * The product image URLs a view needs (those of its kind's product cards),
- * in drawing order, without duplicates, so the caller can load them before
+ * The picture URLs a view needs (those of its kind's product cards, then its
+ * other pictures, BlockKind.pictures), in drawing order, without duplicates, so the caller can load them before
  * the synchronous draw. Appended to `into` (skipping those already there), so
  * the frames of an animation collect into one list. Plain loops, not
  * Set/flatMap: this runs on every cached image open, where those cost
@@ -25,6 +26,7 @@ export interface DrawBlockOptions {
  */
 export function imageUrlsOf(view: ShownView, into: string[] = []): string[] {
   for (const card of productCardsOf(view)) addUrl(into, card.image);
+  for (const url of picturesOf(view)) addUrl(into, url);
   return into;
 }
 
@@ -41,6 +43,8 @@ function addUrl(urls: string[], url: unknown): void {
  */
 export function drawBlock(view: ShownView, theme: Theme, options: DrawBlockOptions): Canvas {
   registerBundledFonts();
+  // A render thread registers the theme's brand fonts the first time it draws with them (render/brand-fonts.ts).
+  if (theme.fonts.length > 0) registerBrandFonts(theme.fonts);
   const scale = clampScale(theme, options.scale);
   const canvas = createCanvas(Math.round(theme.width * scale), Math.round(theme.height * scale));
   const ctx = canvas.getContext('2d');

@@ -115,8 +115,11 @@ function register(file: string, family: string, files: string[]): void {
 
 /**
  * The CSS font stack for a family: the chosen bundled family first, the other
- * one after it for the scripts it lacks.
+ * one after it for the scripts it lacks. A brand family (brand-fonts.ts) comes
+ * before both, which draw the characters its files lack.
  */
-export function fontStack(family: BundledFontFamily): string {
-  return family === FONT_FAMILY ? `${FONT_FAMILY}, "${FALLBACK_FONT_FAMILY}"` : `"${FALLBACK_FONT_FAMILY}", ${FONT_FAMILY}`;
+export function fontStack(family: string): string {
+  if (family === FONT_FAMILY) return `${FONT_FAMILY}, "${FALLBACK_FONT_FAMILY}"`;
+  if (family === FALLBACK_FONT_FAMILY) return `"${FALLBACK_FONT_FAMILY}", ${FONT_FAMILY}`;
+  return `"${family}", ${FONT_FAMILY}, "${FALLBACK_FONT_FAMILY}"`;
 }

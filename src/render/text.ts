@@ -1,6 +1,6 @@
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import type { DrawLog } from './draw-log';
-import { fontStack, type BundledFontFamily, type FontWeight } from './fonts';
+import { fontStack, type FontWeight } from './fonts';
 
 /**
  * Text primitives. Each draws one string from the view, as given, inside a
@@ -21,7 +21,8 @@ export interface TextStyle {
   minSize?: number;
   weight?: FontWeight;
   color: string;
-  family: BundledFontFamily;
+  /** A bundled family or a brand family the theme registered (brand-fonts.ts). */
+  family: string;
   /** A line through the text (the original price of a product on sale). */
   strikethrough?: boolean;
 }
@@ -64,7 +65,7 @@ const ELLIPSIS = '…';
 const fontStrings = new Map<string, string>();
 
 /** The canvas `font` string for a size, weight and family; built once per combination. */
-export function fontFor(size: number, weight: FontWeight, family: BundledFontFamily): string {
+export function fontFor(size: number, weight: FontWeight, family: string): string {
   const key = `${weight}|${size}|${family}`;
   let font = fontStrings.get(key);
   if (font === undefined) {

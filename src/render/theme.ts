@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { describe, objectKeysAt, valueAt } from '../blocks/config-issues';
 import { ConfigError } from '../config';
-import { BUNDLED_FONT_FAMILIES, FONT_FAMILY, type BundledFontFamily } from './fonts';
+import { BRAND_FONT_EXTENSIONS, registerBrandFont, type BrandFont } from './brand-fonts';
+import { BUNDLED_FONT_FAMILIES, FONT_FAMILY } from './fonts';
 
 /**
  * The look of a block's image: a `theme:` object in the block config, every
@@ -14,6 +16,9 @@ import { BUNDLED_FONT_FAMILIES, FONT_FAMILY, type BundledFontFamily } from './fo
  *   colors: { accent: "#0f766e", salePrice: "#be123c", badges: { success: { background: "#dcfce7", text: "#166534" } } }
  *   fontSizes: { title: 22 }
  *   button: { style: outline, radius: 22 }
+ *   fonts: [{ family: Brand Serif, file: fonts/brand-serif.woff2 }]   # relative to the config file
+ *   fontFamily: Brand Serif
+ *   pictureFit: contain
  * ```
  */
 
@@ -69,12 +74,37 @@ const fontSizesSchema = z
   })
   .partial();
 
+/** Family names go into a CSS font string unescaped, so no quotes, commas or semicolons. */
+const FAMILY_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _-]*$/u;
+
+const brandFontSchema = z.strictObject({
+  family: z
+    .string()
+    .regex(FAMILY_NAME, { error: 'expected a family name of letters, digits, spaces, "-" or "_"' })
+    .refine((family) => !(BUNDLED_FONT_FAMILIES as readonly string[]).includes(family), { error: `expected a family name other than the bundled ${BUNDLED_FONT_FAMILIES.map((f) => `"${f}"`).join(', ')}` }),
+  /** A .ttf, .otf, .woff or .woff2 file, relative to the blocks config file (or absolute). */
+  file: z.string().min(1, { error: 'expected the path of a font file' }),
+});
+
+/** How a picture fills its box: cropped to fill it (CSS object-fit: cover) or whole inside it (contain). */
+export const PICTURE_FITS = ['cover', 'contain'] as const;
+export type PictureFit = (typeof PICTURE_FITS)[number];
+/** The part of a picture kept in view (cover) or the side it sits on (contain); CSS object-position keywords. */
+export const PICTURE_FOCUSES = ['center', 'top', 'bottom', 'left', 'right'] as const;
+export type PictureFocus = (typeof PICTURE_FOCUSES)[number];
+
 /** What a block's `theme:` may contain; every key optional (defaults per kind fill the rest). */
 export const themeSchema = z
   .strictObject({
     width: z.number().int({ error: 'expected a whole number of pixels' }).min(200).max(1200),
     height: z.number().int({ error: 'expected a whole number of pixels' }).min(60).max(1200),
-    fontFamily: z.enum(BUNDLED_FONT_FAMILIES, { error: `expected one of the bundled fonts: ${BUNDLED_FONT_FAMILIES.map((f) => `"${f}"`).join(', ')}` }),
+    /** A bundled family or one of `fonts` (checked in resolveTheme, which sees both). */
+    fontFamily: z.string({ error: 'expected a font family name' }),
+    /** Brand fonts: files registered under a family name at start-up (render/brand-fonts.ts). */
+    fonts: z.array(brandFontSchema).max(16),
+    /** How every product picture and banner background fills its box. */
+    pictureFit: z.enum(PICTURE_FITS, { error: `expected one of ${PICTURE_FITS.join(', ')}` }),
+    pictureFocus: z.enum(PICTURE_FOCUSES, { error: `expected one of ${PICTURE_FOCUSES.join(', ')}` }),
     padding: z.number().min(0).max(100),
     /** Corner radius of boxes, images and panels. */
     radius: z.number().min(0).max(60),
@@ -97,7 +127,12 @@ export interface Theme {
   layout?: ImageLayout;
   width: number;
   height: number;
-  fontFamily: BundledFontFamily;
+  /** A bundled family, or a brand family of `fonts`. */
+  fontFamily: string;
+  /** Brand font files by absolute path; every thread that draws registers them (render/brand-fonts.ts). */
+  fonts: readonly BrandFont[];
+  pictureFit: PictureFit;
+  pictureFocus: PictureFocus;
   padding: number;
   radius: number;
   colors: {
@@ -146,6 +181,9 @@ const BASE_THEME: Theme = {
   width: 600,
   height: FALLBACK_THEME_DEFAULTS.height,
   fontFamily: FONT_FAMILY,
+  fonts: [],
+  pictureFit: 'cover',
+  pictureFocus: 'center',
   padding: 24,
   radius: 8,
   colors: {
@@ -184,9 +222,11 @@ export const MAX_SCALE = 2;
  * Validates a block's `theme` config and fills the defaults: the block's
  * kind's (`kindDefaults`), then the base theme's. Throws ConfigError naming
  * each wrong key, what was expected and what was received; `where` names the
- * block in the message.
+ * block in the message. Brand font files are resolved against `baseDir` (the
+ * blocks config file's folder) and registered in this thread, so a missing or
+ * broken one stops start-up naming its path.
  */
-export function resolveTheme(raw: Record<string, unknown>, kindDefaults: KindThemeDefaults, where: string): Theme {
+export function resolveTheme(raw: Record<string, unknown>, kindDefaults: KindThemeDefaults, where: string, baseDir = process.cwd()): Theme {
   const parsed = themeSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
@@ -201,6 +241,7 @@ export function resolveTheme(raw: Record<string, unknown>, kindDefaults: KindThe
     throw new ConfigError(`${where}: invalid theme:\n${lines.join('\n')}`);
   }
   const input = parsed.data;
+  const fonts = brandFontsOf(input, where, baseDir);
   const badges = { ...BASE_THEME.colors.badges };
   for (const tone of Object.keys(badges) as BadgeToneName[]) {
     badges[tone] = { ...badges[tone], ...input.colors?.badges?.[tone] };
@@ -210,12 +251,40 @@ export function resolveTheme(raw: Record<string, unknown>, kindDefaults: KindThe
     width: input.width ?? BASE_THEME.width,
     height: input.height ?? kindDefaults.height,
     fontFamily: input.fontFamily ?? BASE_THEME.fontFamily,
+    fonts,
+    pictureFit: input.pictureFit ?? BASE_THEME.pictureFit,
+    pictureFocus: input.pictureFocus ?? BASE_THEME.pictureFocus,
     padding: input.padding ?? BASE_THEME.padding,
     radius: input.radius ?? BASE_THEME.radius,
     colors: { ...BASE_THEME.colors, ...colours, badges },
     fontSizes: { ...BASE_THEME.fontSizes, ...kindDefaults.fontSizes, ...input.fontSizes },
     button: { ...BASE_THEME.button, ...input.button },
   };
+}
+
+/**
+ * The theme's brand fonts with absolute paths, each registered in this
+ * thread; and its `fontFamily` checked against them and the bundled ones.
+ */
+function brandFontsOf(input: ThemeInput, where: string, baseDir: string): BrandFont[] {
+  const fonts = (input.fonts ?? []).map((font) => ({ family: font.family, file: path.resolve(baseDir, font.file) }));
+  const problems: string[] = [];
+  fonts.forEach((font, index) => {
+    const problem = registerBrandFont(font);
+    if (problem) problems.push(`  - theme.fonts[${index}].file: ${problem}; expected a readable ${BRAND_FONT_EXTENSIONS.join(', ')} file (a relative path is read from ${baseDir}).`);
+  });
+  const families = [...BUNDLED_FONT_FAMILIES, ...new Set(fonts.map((font) => font.family))];
+  if (input.fontFamily !== undefined && !families.includes(input.fontFamily)) {
+    const bundled = BUNDLED_FONT_FAMILIES.map((family) => `"${family}"`).join(', ');
+    const declared = [...new Set(fonts.map((font) => `"${font.family}"`))].join(', ');
+    problems.push(
+      fonts.length > 0
+        ? `  - theme.fontFamily: expected one of the bundled fonts: ${bundled} or of theme.fonts: ${declared}; received ${JSON.stringify(input.fontFamily)}.`
+        : `  - theme.fontFamily: expected one of the bundled fonts: ${bundled}; received ${JSON.stringify(input.fontFamily)}. A brand font is declared in theme.fonts first.`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(`${where}: invalid theme:\n${problems.join('\n')}`);
+  return fonts;
 }
 
 /** The theme of a block with no `theme:`, from its kind's defaults; the fallback panel's by default. */

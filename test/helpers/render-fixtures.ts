@@ -82,15 +82,17 @@ function hashOf(text: string): number {
 /**
  * A stand-in product photo: a soft studio backdrop with a simple object on it,
  * its colour derived from the URL. Deterministic, so goldens are stable.
+ * Square, or twice as wide as high when the URL says "landscape" (for the
+ * picture-fit goldens: the object stands in the left half).
  */
 export function fakeProductImage(url: string, size = 240): Image {
   const hue = hashOf(url) % 360;
-  const canvas = createCanvas(size, size);
+  const canvas = createCanvas(url.includes('landscape') ? size * 2 : size, size);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = `hsl(${hue}, 25%, 92%)`;
-  ctx.fillRect(0, 0, size, size);
+  ctx.fillRect(0, 0, canvas.width, size);
   ctx.fillStyle = `hsl(${hue}, 18%, 84%)`;
-  ctx.fillRect(0, size * 0.78, size, size * 0.22);
+  ctx.fillRect(0, size * 0.78, canvas.width, size * 0.22);
   ctx.fillStyle = `hsl(${hue}, 45%, 42%)`;
   ctx.beginPath();
   ctx.roundRect(size * 0.28, size * 0.2, size * 0.44, size * 0.62, size * 0.06);
@@ -125,6 +127,21 @@ export const LOCALE_SUBSCRIBERS: Readonly<Record<string, string>> = {
 };
 
 const HERO_IMAGE = `${RENDER_BASE_URL}/demo/products/quilted-jacket-olive.png`;
+const BANNER_PICTURE = `${RENDER_BASE_URL}/demo/products/wool-overcoat-camel.png`;
+/** fakeProductImage draws a landscape picture for a URL with "landscape" in it. */
+const LANDSCAPE_HERO_IMAGE = `${RENDER_BASE_URL}/demo/products/quilted-jacket-olive-landscape.png`;
+
+/**
+ * The demo welcome banner's theme (config/blocks.yaml), with its brand font
+ * files as absolute paths: a golden case's theme is resolved against the
+ * working directory, not the config file's folder.
+ */
+const BRAND_FONT_DIR = path.join(path.dirname(require.resolve('@fontsource/dm-serif-display/package.json')), 'files');
+const WELCOME_BANNER_THEME: Record<string, unknown> = {
+  fonts: ['latin', 'latin-ext'].map((subset) => ({ family: 'DM Serif Display', file: path.join(BRAND_FONT_DIR, `dm-serif-display-${subset}-400-normal.woff2`) })),
+  fontFamily: 'DM Serif Display',
+  colors: { accent: '#1f3b2d', buttonText: '#f3efe9' },
+};
 
 /** A demo product's change when its sale ends: no sale price in its own currency nor in any of its price list. */
 function saleEnded(id: string): Partial<Product> {
@@ -213,6 +230,27 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'loyalty-new-member-en-US', blockId: 'loyalty-status', subscriberId: 'sub-noah' },
   ...['en-US', 'de-DE', 'ar-EG'].map((locale): GoldenCase => ({ name: `callout-${locale}`, blockId: 'winter-callout', subscriberId: sub(locale) })),
   { name: 'callout-generic', blockId: 'winter-callout', subscriberId: null },
+  // The welcome banner in its brand font; Arabic and Japanese fall back to the bundled fonts for the glyphs it lacks.
+  ...['en-US', 'de-DE', 'ja-JP', 'ar-EG'].map((locale): GoldenCase => ({ name: `banner-welcome-${locale}`, blockId: 'welcome-banner', subscriberId: sub(locale), theme: WELCOME_BANNER_THEME })),
+  { name: 'banner-welcome-generic', blockId: 'welcome-banner', subscriberId: null, theme: WELCOME_BANNER_THEME },
+  { name: 'banner-picture-en-US', blockId: 'picture-banner', subscriberId: sub('en-US') },
+  { name: 'banner-picture-contain-en-US', blockId: 'picture-banner', subscriberId: sub('en-US'), theme: { pictureFit: 'contain', pictureFocus: 'right' } },
+  { name: 'banner-picture-failed-en-US', blockId: 'picture-banner', subscriberId: sub('en-US'), missingImages: [BANNER_PICTURE] },
+  // A landscape picture in the square picture box: whole inside it (theme.pictureFit: contain), or cropped to its left part.
+  {
+    name: 'product-contain-landscape-en-US',
+    blockId: 'hero-product',
+    subscriberId: sub('en-US'),
+    products: { 'quilted-jacket-olive': { image: LANDSCAPE_HERO_IMAGE } },
+    theme: { pictureFit: 'contain' },
+  },
+  {
+    name: 'product-cover-left-landscape-en-US',
+    blockId: 'hero-product',
+    subscriberId: sub('en-US'),
+    products: { 'quilted-jacket-olive': { image: LANDSCAPE_HERO_IMAGE } },
+    theme: { pictureFocus: 'left' },
+  },
   // The configured fallback (a generic open: loyalty holds back) and the default one (no deadline).
   { name: 'fallback-configured', blockId: 'loyalty-status', subscriberId: null },
   { name: 'fallback-default', blockId: 'flash-countdown', subscriberId: sub('en-US'), campaignId: 'no-such-campaign' },

@@ -33,6 +33,7 @@ const BLOCKS = `blocks:
     defaultUrl: "https://shop.example/"
     tiers: [{ name: Bronze, minPoints: 100 }, { name: Silver, minPoints: 1000 }, { name: Gold, minPoints: 2500 }, { name: Platinum, minPoints: 10000 }]
   - { id: callout, kind: callout, defaultUrl: "https://shop.example/" }
+  - { id: banner, kind: banner, defaultUrl: "https://shop.example/" }
   - { id: poll, kind: poll-results, poll: style-poll, defaultUrl: "https://shop.example/" }
 `;
 

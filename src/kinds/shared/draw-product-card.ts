@@ -1,4 +1,5 @@
 import type { DrawEnv } from '../../render/draw-env';
+import { drawPicture } from '../../render/picture';
 import { textStyle } from '../../render/shapes';
 import { drawText, fillRoundRect, fitLine, type Context, type TextStyle } from '../../render/text';
 import type { Theme } from '../../render/theme';
@@ -7,9 +8,11 @@ import type { ProductCardView } from './product-card';
 // The parts of a product card that the product and recommendations drawings share: its picture and its price row.
 
 /**
- * A product image cropped to fill the box (like CSS object-fit: cover) with
- * rounded corners; a neutral placeholder when the image is missing, failed
- * or empty. The card renders either way.
+ * A product image fitted to the box as the theme's `pictureFit` and
+ * `pictureFocus` say (cropped to fill it by default, like CSS object-fit:
+ * cover; or whole inside it, contain) with rounded corners; a neutral
+ * placeholder when the image is missing, failed or empty. The card renders
+ * either way.
  */
 export function drawProductImage(ctx: Context, url: string, x: number, y: number, width: number, height: number, theme: Theme, env: DrawEnv): void {
   const image = env.images.get(url) ?? null;
@@ -19,15 +22,7 @@ export function drawProductImage(ctx: Context, url: string, x: number, y: number
     env.log?.images.push(`placeholder:${url}`);
     return;
   }
-  const scale = Math.max(width / image.width, height / image.height);
-  const sourceWidth = width / scale;
-  const sourceHeight = height / scale;
-  ctx.save();
-  ctx.beginPath();
-  ctx.roundRect(x, y, width, height, radius);
-  ctx.clip();
-  ctx.drawImage(image, (image.width - sourceWidth) / 2, (image.height - sourceHeight) / 2, sourceWidth, sourceHeight, x, y, width, height);
-  ctx.restore();
+  drawPicture(ctx, image, { x, y, width, height }, theme.pictureFit, theme.pictureFocus, radius);
   env.log?.images.push(url);
 }
 

@@ -22,6 +22,7 @@ import { imgBlockEndpoint } from './http/img-block-endpoint';
 import { metricsRouter } from './http/metrics-router';
 import { openEndpoints } from './http/open-endpoints';
 import { reportsRouter } from './http/reports-router';
+import { triggersRouter } from './triggers/triggers-router';
 import { previewRouter } from './http/preview-router';
 import { DEFAULT_PREVIEW_PUBLIC_URL } from './preview/email-preview';
 import { previewWiring } from './preview/preview-wiring';
@@ -226,6 +227,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   if (deps.api) {
     app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
     app.use(notifyRequestsRouter({ keys: deps.api.keys, notifyRequests: deps.storage.notifyRequests }));
+    app.use(triggersRouter({ keys: deps.api.keys, jobs: deps.storage.triggerJobs, now }));
     app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, subscriberSearch: deps.storage.subscriberSearch, now, metrics: recording.metrics }));
     app.use(
       consoleApiRouter({

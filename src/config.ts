@@ -119,6 +119,12 @@ const configSchema = z.strictObject({
   notifyWebhookUrl: httpUrl.optional(),
   /** Signs outgoing webhooks (Opentime-Signature, as incoming ones). */
   notifyWebhookSecret: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** Triggered sends (README "Triggered sends"), YAML or JSON; unset: none, except the demo's config/triggers.yaml in demo mode. */
+  triggersFile: z.string().min(1).optional(),
+  /** Where triggered messages are POSTed (an ESP's webhook), signed with triggersWebhookSecret; unset: OPENTIME_SMTP_URL, else the outbox. */
+  triggersWebhookUrl: httpUrl.optional(),
+  /** Signs the triggered-message webhooks (Opentime-Signature, as incoming ones). */
+  triggersWebhookSecret: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** How old a cached price or stock figure may be, in milliseconds. */
   freshnessMs: wholeNumber(0, 60_000).default(1000),
   /**
@@ -233,6 +239,9 @@ export const environmentVariables = {
   OPENTIME_FORMS: 'formsFile',
   OPENTIME_NOTIFY_WEBHOOK_URL: 'notifyWebhookUrl',
   OPENTIME_NOTIFY_WEBHOOK_SECRET: 'notifyWebhookSecret',
+  OPENTIME_TRIGGERS: 'triggersFile',
+  OPENTIME_TRIGGERS_WEBHOOK_URL: 'triggersWebhookUrl',
+  OPENTIME_TRIGGERS_WEBHOOK_SECRET: 'triggersWebhookSecret',
   OPENTIME_FRESHNESS_MS: 'freshnessMs',
   OPENTIME_DEMO: 'demo',
   OPENTIME_IMAGE_HOSTS: 'imageHosts',
@@ -302,7 +311,7 @@ export function formatZodIssues(error: z.ZodError, origin: string): string {
 type SettingKey = keyof z.input<typeof configSchema>;
 
 /** Settings whose values are secrets: a message names them and their length, never their value. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'notifyWebhookSecret', 'metricsToken', 'pullAuthorization', 'databaseUrl', 'redisUrl', 'smtpUrl']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set<SettingKey>(['signingKeys', 'apiKeys', 'webhookSecret', 'notifyWebhookSecret', 'triggersWebhookSecret', 'metricsToken', 'pullAuthorization', 'databaseUrl', 'redisUrl', 'smtpUrl']);
 
 /** Where a setting's value came from, to name it the way the user wrote it. */
 interface SettingOrigin {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import { createApp } from './app';
 import { startForms } from './forms/forms-from-config';
+import { startTriggers } from './triggers/triggers-from-config';
 import { ConfigError, loadConfig, type Config } from './config';
 import { EventLoopLag } from './http/event-loop-lag';
 import { createLogger, type Logger } from './log';
@@ -41,6 +42,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const services = await openServices(config, new Date(), logger, { changes });
   // Forms, their rate limits and the outgoing webhooks (README "Interactive AMP forms").
   const forms = await startForms(config, services.storage, logger);
+  // Triggered sends: the events API's intake and the loop that sends due jobs (README "Triggered sends").
+  const triggers = startTriggers(config, services.storage, services.keyring, logger);
   const handOff = config.redisUrl ? await RedisImpressionHandOff.connect(config.redisUrl, logger) : undefined;
   const impressionLog = new ImpressionLog(services.storage.impressions, { logger, handOff });
   // Render log, locks, retention, metrics, Apple relay ranges.
@@ -73,6 +76,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       webhookToleranceSeconds: config.webhookToleranceSeconds,
       maxClockSkewSeconds: config.maxClockSkewSeconds,
       bodyLimitBytes: config.apiBodyLimitBytes,
+      triggers: triggers.intake,
     },
     perOpenPullBudget: services.pullSource !== undefined,
     pullSource: services.pullSource,
@@ -121,6 +125,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       // Renders, clicks and lock claims still queued, likewise.
       await recording.close();
       await forms.close();
+      await triggers.close();
       imageLoader.close();
       services.pullSource?.close();
       await stopPaletteWorker();

@@ -18,6 +18,8 @@ export const apiScopes = [
   'campaigns:write',
   'campaigns:read',
   'blocks:read',
+  'triggers:read',
+  'triggers:write',
   'console',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];

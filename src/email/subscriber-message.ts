@@ -17,6 +17,8 @@ export interface SubscriberMessageOptions {
   subject?: string;
   ttlSeconds?: number;
   now?: Date;
+  /** Extra headers, e.g. a triggered send's Message-ID and idempotency key (triggers/trigger-worker.ts). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function composeSubscriberMessage(options: SubscriberMessageOptions
     ...(options.to ? { to: options.to } : {}),
     ...(options.subject ? { subject: options.subject } : {}),
     ...(options.now ? { date: options.now } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
   });
   return message;
 }

@@ -15,6 +15,7 @@ import type { SubscriberSearch } from '../storage/ports/subscriber-search';
 import { searchSubscribers } from '../api/subscriber-search';
 import { HttpError, type ItemProblem } from './error-catalogue';
 import { sendJson } from './send-json';
+import type { TriggerIntake } from '../triggers/trigger-intake';
 import { cacheControl } from './cache-policy';
 
 export interface ApiRouterDeps {
@@ -35,6 +36,8 @@ export interface ApiRouterDeps {
   webhookToleranceSeconds?: number;
   /** How far a record's `updatedAt`/`occurredAt` may be ahead of `now()` (default 300 s); later ones are a 400. */
   maxClockSkewSeconds?: number;
+  /** Accepted events start and cancel triggered sends (README "Triggered sends"); absent: no triggers. */
+  triggers?: Pick<TriggerIntake, 'eventsAccepted'>;
   /** opentime_ingested_total{type,outcome}; absent in tests that do not look at metrics. */
   metrics?: Pick<Metrics, 'ingested'>;
 }
@@ -100,6 +103,8 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     const batch = parseBatch(req.body, 'events', eventSchema, clock());
     if ('errors' in batch) throw validationFailed(batch.errors);
     const result = await deps.ingestion.applySubscriberEvents(batch.items, { now: deps.now() });
+    // After the events' commit and before the 2xx: a failure here answers 5xx, and the sender's retry enqueues what is missing.
+    await deps.triggers?.eventsAccepted(batch.items, result.stale);
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'applied' }, result.applied);
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'duplicate' }, result.duplicates.length);
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'stale' }, result.stale.length);

@@ -33,6 +33,7 @@ export const errorCatalogue = {
   smtp_send_failed: { status: 424, message: 'The SMTP server did not accept the test email. The detail says what it answered.' },
   product_not_found: { status: 404, message: 'No product with this id.' },
   subscriber_not_found: { status: 404, message: 'No subscriber with this id.' },
+  dead_letter_not_found: { status: 404, message: 'No dead letter with this id: it was never a triggered send, or it is not dead (GET /api/v1/triggers/dead-letters lists them).' },
   amp_cors_missing: {
     status: 403,
     message:

@@ -12,6 +12,7 @@ import type { RenderLogStore } from './ports/render-log';
 import type { RetentionStore } from './ports/retention';
 import type { SubscriberLocales } from './ports/subscriber-locales';
 import type { SubscriberSearch } from './ports/subscriber-search';
+import type { TriggerJobStore } from './ports/trigger-jobs';
 import type { WebhookOutboxStore } from './ports/webhook-outbox';
 import type { CatalogueCache } from './cache/cached-catalogue';
 
@@ -42,6 +43,8 @@ export interface Storage {
   readonly pollAnswers: PollAnswerStore;
   readonly notifyRequests: NotifyRequestStore;
   readonly webhookOutbox: WebhookOutboxStore;
+  /** The durable queue of triggered sends (triggers/, README "Triggered sends"). */
+  readonly triggerJobs: TriggerJobStore;
   /** Orders and their attribution (conversions/): the events API and the conversion pixel write, reports read. */
   readonly orders: OrderStore;
   /**

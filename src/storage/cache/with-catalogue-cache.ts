@@ -61,6 +61,7 @@ export function withCatalogueCache(storage: Storage, options: WithCatalogueCache
     pollAnswers: storage.pollAnswers,
     notifyRequests: storage.notifyRequests,
     webhookOutbox: storage.webhookOutbox,
+    triggerJobs: storage.triggerJobs,
     orders: storage.orders,
     catalogueCache: cache,
     ping: () => storage.ping(),

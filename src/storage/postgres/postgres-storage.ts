@@ -17,6 +17,7 @@ import { PostgresRenderLog } from './postgres-render-log';
 import { PostgresRetention } from './postgres-retention';
 import { PostgresSubscriberLocales } from './postgres-subscriber-locales';
 import { PostgresSubscriberSearch } from './postgres-subscriber-search';
+import { PostgresTriggerJobs } from './postgres-trigger-jobs';
 import { PostgresWebhookOutbox } from './postgres-webhook-outbox';
 
 export type PostgresStorageOptions = PostgresConnectionOptions;
@@ -43,6 +44,7 @@ export class PostgresStorage implements Storage {
   readonly pollAnswers: PostgresPollAnswers;
   readonly notifyRequests: PostgresNotifyRequests;
   readonly webhookOutbox: PostgresWebhookOutbox;
+  readonly triggerJobs: PostgresTriggerJobs;
   readonly orders: PostgresOrders;
   readonly catalogueCache = undefined;
   private closed: Promise<void> | undefined;
@@ -62,6 +64,7 @@ export class PostgresStorage implements Storage {
     this.pollAnswers = new PostgresPollAnswers(pool);
     this.notifyRequests = new PostgresNotifyRequests(pool);
     this.webhookOutbox = new PostgresWebhookOutbox(pool);
+    this.triggerJobs = new PostgresTriggerJobs(pool);
     this.orders = new PostgresOrders(pool);
   }
 

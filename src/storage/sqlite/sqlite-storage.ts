@@ -17,6 +17,7 @@ import { SqliteRenderLog } from './sqlite-render-log';
 import { SqliteRetention } from './sqlite-retention';
 import { SqliteSubscriberLocales } from './sqlite-subscriber-locales';
 import { SqliteSubscriberSearch } from './sqlite-subscriber-search';
+import { SqliteTriggerJobs } from './sqlite-trigger-jobs';
 import { SqliteWebhookOutbox } from './sqlite-webhook-outbox';
 
 /**
@@ -40,6 +41,7 @@ export class SqliteStorage implements Storage {
   readonly pollAnswers: SqlitePollAnswers;
   readonly notifyRequests: SqliteNotifyRequests;
   readonly webhookOutbox: SqliteWebhookOutbox;
+  readonly triggerJobs: SqliteTriggerJobs;
   readonly orders: SqliteOrders;
   readonly catalogueCache = undefined;
 
@@ -59,6 +61,7 @@ export class SqliteStorage implements Storage {
     this.pollAnswers = new SqlitePollAnswers(db);
     this.notifyRequests = new SqliteNotifyRequests(db);
     this.webhookOutbox = new SqliteWebhookOutbox(db);
+    this.triggerJobs = new SqliteTriggerJobs(db);
     this.orders = new SqliteOrders(db);
   }
 

@@ -1,0 +1,181 @@
+import type { Logger } from '../log';
+import { composeSubscriberMessage, defaultSender } from '../email/subscriber-message';
+import type { MessageTransport } from '../delivery/transport';
+import type { CatalogueReader } from '../storage/ports/catalogue-reader';
+import type { TriggerJob, TriggerJobStore } from '../storage/ports/trigger-jobs';
+import type { Keyring } from '../tokens/keyring';
+import { afterQuietHours, startOfLocalDay } from './local-time';
+import type { PreparedTrigger, TriggersCatalog } from './trigger-config';
+
+export interface TriggerWorkerOptions {
+  jobs: TriggerJobStore;
+  catalogue: Pick<CatalogueReader, 'getSubscriber' | 'getCampaign'>;
+  catalog: TriggersCatalog;
+  transport: MessageTransport;
+  keyring: Keyring;
+  tokenAudience: string;
+  publicUrl: string;
+  /** OPENTIME_ALLOWED_SENDERS: the From when neither the triggers config nor the campaign names one. */
+  globalSenders: readonly string[];
+  logger: Logger;
+  /** Epoch milliseconds; tests pass a clock they move. */
+  clock?: () => number;
+  /** How often the loop looks for due jobs (ms). */
+  intervalMs?: number;
+  /** How long a claimed job is held for this process's attempt (ms). */
+  leaseMs?: number;
+  /** Jobs claimed per round. */
+  batchSize?: number;
+  /** Milliseconds before attempt n+1 after n failed attempts. */
+  backoffMs?: (failedAttempts: number) => number;
+  /** Called after each job is settled or rescheduled (metrics, benches). */
+  onSettled?: (job: TriggerJob, outcome: 'sent' | 'suppressed' | 'cancelled' | 'postponed' | 'failed' | 'dead') => void;
+}
+
+/** 30 s, 1 min, 2 min … at most an hour. */
+const defaultBackoffMs = (failedAttempts: number): number => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, failedAttempts - 1));
+
+/** Why a job cannot be sent now but may be later: counts an attempt and retries with backoff. */
+class RetryableProblem extends Error {}
+
+/**
+ * Sends due triggered messages (docs/ARCHITECTURE.md, "Triggered sends").
+ * Every process runs one: a claim is a lease in the database, so two never
+ * send one job at once, and a process that dies mid-send leaves the job to
+ * be claimed again when the lease ends: at-least-once, with the job id as
+ * the idempotency key in the message (Message-ID, X-Opentime-Idempotency-Key,
+ * the webhook's `id`). Per job, in order: the subscriber must exist; a
+ * `requireInCart` trigger whose product left the cart is cancelled; quiet
+ * hours in the subscriber's zone postpone it; the per-day cap suppresses
+ * it; then the campaign's message is composed and handed to the transport.
+ */
+export class TriggerWorker {
+  private readonly clock: () => number;
+  private readonly leaseMs: number;
+  private readonly backoffMs: (failedAttempts: number) => number;
+  private readonly triggers: ReadonlyMap<string, PreparedTrigger>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: TriggerWorkerOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.backoffMs = options.backoffMs ?? defaultBackoffMs;
+    this.triggers = new Map(options.catalog.triggers.map((trigger) => [trigger.id, trigger]));
+  }
+
+  /** Works through what is due now, round after round until nothing is; resolves how many were sent. Concurrent calls share one run. */
+  runOnce(): Promise<number> {
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Runs every intervalMs until close(). */
+  start(): void {
+    const tick = (): void => {
+      if (this.closed) return;
+      void this.runOnce()
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'triggered sends: reading due jobs failed; next try at the next tick'))
+        .finally(() => {
+          if (!this.closed) this.timer = setTimeout(tick, this.options.intervalMs ?? 1_000).unref();
+        });
+    };
+    tick();
+  }
+
+  /** Stops the loop and waits for the round in progress (its claimed jobs are settled or left to their lease). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async drain(): Promise<number> {
+    let sent = 0;
+    const batchSize = this.options.batchSize ?? 50;
+    for (;;) {
+      const due = await this.options.jobs.claimDue(this.clock(), this.leaseMs, batchSize);
+      for (const job of due) if (await this.process(job)) sent++;
+      if (due.length < batchSize || this.closed) return sent;
+    }
+  }
+
+  private async process(job: TriggerJob): Promise<boolean> {
+    const { jobs, logger } = this.options;
+    try {
+      const trigger = this.triggers.get(job.triggerId);
+      if (!trigger) throw new RetryableProblem(`trigger "${job.triggerId}" is no longer in the triggers config`);
+      const subscriber = await this.options.catalogue.getSubscriber(job.subscriberId);
+      if (!subscriber) throw new RetryableProblem(`no subscriber "${job.subscriberId}"`);
+      const now = this.clock();
+      if (trigger.requireInCart && job.productId !== null && !subscriber.cart.includes(job.productId)) {
+        await jobs.settle(job.id, 'cancelled', now, `${job.productId} is no longer in the cart`);
+        this.options.onSettled?.(job, 'cancelled');
+        return false;
+      }
+      if (trigger.quietHours) {
+        const allowedAt = afterQuietHours(now, subscriber.timeZone, trigger.quietHours);
+        if (allowedAt > now) {
+          await jobs.postpone(job.id, allowedAt);
+          this.options.onSettled?.(job, 'postponed');
+          return false;
+        }
+      }
+      if (trigger.frequencyCapPerDay > 0) {
+        const sentToday = await jobs.sentSince(job.subscriberId, job.triggerId, startOfLocalDay(now, subscriber.timeZone));
+        if (sentToday >= trigger.frequencyCapPerDay) {
+          await jobs.settle(job.id, 'suppressed', now, `frequency cap: ${sentToday} sent today in ${subscriber.timeZone}`);
+          this.options.onSettled?.(job, 'suppressed');
+          return false;
+        }
+      }
+      const campaign = await this.options.catalogue.getCampaign(job.campaignId);
+      if (!campaign) throw new RetryableProblem(`no campaign "${job.campaignId}"`);
+      const to = this.options.catalog.delivery.recipient.replaceAll('{subscriberId}', subscriber.id);
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to)) {
+        throw new RetryableProblem(`recipient "${to}" is not an email address; set delivery.recipient in the triggers config`);
+      }
+      const from = this.options.catalog.delivery.from ?? defaultSender([...campaign.allowedSenders, ...this.options.globalSenders]);
+      const message = await composeSubscriberMessage({
+        keyring: this.options.keyring,
+        tokenAudience: this.options.tokenAudience,
+        publicUrl: this.options.publicUrl,
+        template: trigger.loadedTemplate,
+        campaignId: campaign.id,
+        subscriberId: subscriber.id,
+        from,
+        to,
+        now: new Date(now),
+        headers: { 'Message-ID': messageIdFor(job.id, from), 'X-Opentime-Idempotency-Key': job.id },
+      });
+      const answer = await this.options.transport.send({
+        idempotencyKey: job.id,
+        from,
+        to,
+        triggerId: job.triggerId,
+        subscriberId: subscriber.id,
+        campaignId: campaign.id,
+        message,
+      });
+      await jobs.settle(job.id, 'sent', this.clock(), answer, this.options.transport.keepsMessage ? message.toString('utf8') : undefined);
+      this.options.onSettled?.(job, 'sent');
+      logger.debug({ job: job.id, transport: this.options.transport.name }, 'triggered message sent');
+      return true;
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      const failedAttempts = job.attempts + 1;
+      const next = failedAttempts >= this.options.catalog.delivery.maxAttempts ? null : this.clock() + this.backoffMs(failedAttempts);
+      await jobs.failed(job.id, this.clock(), problem, next);
+      this.options.onSettled?.(job, next === null ? 'dead' : 'failed');
+      logger.warn({ job: job.id, attempts: failedAttempts, problem, deadLetter: next === null }, next === null ? 'triggered message given up (dead letter)' : 'triggered message failed; will retry');
+      return false;
+    }
+  }
+}
+
+/** A Message-ID from the job id (RFC 5322 msg-id: dot-atom-text "@" domain), the same on every attempt. */
+export function messageIdFor(jobId: string, from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)$/.exec(from)?.[1] ?? 'opentime.invalid';
+  return `<${Buffer.from(jobId).toString('base64url')}@${domain}>`;
+}

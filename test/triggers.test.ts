@@ -1,0 +1,345 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { ApiKeyring, generateApiKey } from '../src/api/api-keys';
+import { createApp, type OpentimeApp } from '../src/app';
+import { loadBlocksConfig } from '../src/blocks/blocks-config';
+import { seedDemoDataIfEmpty } from '../src/data/seed';
+import type { MessageTransport, OutgoingMessage } from '../src/delivery/transport';
+import { SenderAllowlist } from '../src/http/sender-allowlist';
+import { createLogger } from '../src/log';
+import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sqlite-storage';
+import type { TriggerJobStore } from '../src/storage/ports/trigger-jobs';
+import { parseTriggersConfig, type TriggersCatalog } from '../src/triggers/trigger-config';
+import { TriggerIntake } from '../src/triggers/trigger-intake';
+import { TriggerWorker } from '../src/triggers/trigger-worker';
+import { verifySubscriberToken } from '../src/tokens/subscriber-token';
+import { AUDIENCE, DEMO_BLOCKS_FILE, SENDER, testKeyring } from './helpers/app-fixture';
+
+const MINUTE = 60_000;
+
+/** A receiver that deduplicates by idempotency key, as an ESP does: every delivery is counted, each key kept once. */
+class DedupingSink implements MessageTransport {
+  readonly name = 'webhook';
+  readonly keepsMessage = false;
+  deliveries: OutgoingMessage[] = [];
+  readonly kept = new Map<string, OutgoingMessage>();
+  async send(message: OutgoingMessage): Promise<string> {
+    this.deliveries.push(message);
+    if (!this.kept.has(message.idempotencyKey)) this.kept.set(message.idempotencyKey, message);
+    return '202 Accepted';
+  }
+  close(): void {}
+}
+
+const CART_TRIGGER = `
+delivery:
+  recipient: "{subscriberId}@shop.example"
+triggers:
+  - id: cart-abandonment
+    when: added_to_cart
+    cancelWhen: [purchased, removed_from_cart]
+    delay: 30m
+    requireInCart: true
+    frequencyCapPerDay: 0
+    campaign: flash-sale
+    template: flash-sale
+`;
+
+interface Fixture {
+  dir: string;
+  storage: SqliteStorage;
+  app: OpentimeApp;
+  clock: { now: number };
+  sink: DedupingSink;
+  catalog: TriggersCatalog;
+  key: string;
+  worker(jobs?: TriggerJobStore): TriggerWorker;
+  events(events: object[]): Promise<request.Response>;
+  reopen(): void;
+  close(): Promise<void>;
+}
+
+async function createFixture(triggersYaml: string, start = Date.parse('2026-11-22T10:00:00Z')): Promise<Fixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-triggers-'));
+  const file = path.join(dir, 'opentime.db');
+  const catalog = parseTriggersConfig(triggersYaml, 'test-triggers.yaml');
+  const clock = { now: start };
+  const sink = new DedupingSink();
+  const issued = generateApiKey('crm', ['events:write', 'subscribers:write', 'triggers:read', 'triggers:write']);
+  const logger = createLogger('silent');
+  const build = (storage: SqliteStorage): OpentimeApp =>
+    createApp({
+      storage,
+      blocks: loadBlocksConfig(DEMO_BLOCKS_FILE),
+      keyring: testKeyring,
+      tokenAudience: AUDIENCE,
+      globalAllowlist: SenderAllowlist.parse([SENDER]),
+      logger,
+      now: () => new Date(clock.now),
+      publicUrl: 'https://opentime.test',
+      api: { keys: new ApiKeyring([issued.record]), triggers: new TriggerIntake(storage.triggerJobs, catalog, () => clock.now) },
+    });
+  const fixture: Fixture = {
+    dir,
+    storage: openSqliteStorage(file),
+    app: undefined as unknown as OpentimeApp,
+    clock,
+    sink,
+    catalog,
+    key: issued.key,
+    worker: (jobs) =>
+      new TriggerWorker({
+        jobs: jobs ?? fixture.storage.triggerJobs,
+        catalogue: fixture.storage.catalogue,
+        catalog,
+        transport: sink,
+        keyring: testKeyring,
+        tokenAudience: AUDIENCE,
+        publicUrl: 'https://opentime.test',
+        globalSenders: [SENDER],
+        logger,
+        clock: () => clock.now,
+        batchSize: 7,
+      }),
+    events: (events) =>
+      request(fixture.app).post('/api/v1/events').set('Authorization', `Bearer ${issued.key}`).set('Content-Type', 'application/json').send(JSON.stringify({ events })),
+    reopen() {
+      fixture.storage = openSqliteStorage(file);
+      fixture.app = build(fixture.storage);
+    },
+    async close() {
+      await fixture.storage.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await seedDemoDataIfEmpty(fixture.storage, { baseUrl: 'https://opentime.test', now: new Date(start) });
+  fixture.app = build(fixture.storage);
+  return fixture;
+}
+
+const at = (ms: number): string => new Date(ms).toISOString();
+const cartAdd = (id: string, subscriberId: string, productId: string, when: number) => ({ id, type: 'added_to_cart', subscriberId, productId, occurredAt: at(when) });
+const purchase = (id: string, subscriberId: string, productIds: string[], when: number) => ({ id, type: 'purchased', subscriberId, productIds, occurredAt: at(when) });
+
+async function setTimeZone(fixture: Fixture, subscriberId: string, timeZone: string): Promise<void> {
+  const response = await request(fixture.app)
+    .post('/api/v1/subscribers')
+    .set('Authorization', `Bearer ${fixture.key}`)
+    .set('Content-Type', 'application/json')
+    .send(JSON.stringify({ subscribers: [{ id: subscriberId, timeZone, updatedAt: at(fixture.clock.now) }] }));
+  expect(response.status).toBe(200);
+}
+
+describe('cart abandonment', () => {
+  let fixture: Fixture;
+  beforeEach(async () => {
+    fixture = await createFixture(CART_TRIGGER);
+  });
+  afterEach(() => fixture.close());
+
+  test('fires once, 30 minutes after the event, as a complete email for that subscriber', async () => {
+    const t0 = fixture.clock.now;
+    expect((await fixture.events([cartAdd('e1', 'sub-emma', 'peacoat-navy', t0)])).status).toBe(200);
+    // The same delivery again, and a second add of the same product: still one pending send.
+    await fixture.events([cartAdd('e1', 'sub-emma', 'peacoat-navy', t0)]);
+    fixture.clock.now = t0 + MINUTE;
+    await fixture.events([cartAdd('e2', 'sub-emma', 'peacoat-navy', t0 + MINUTE)]);
+    const worker = fixture.worker();
+
+    fixture.clock.now = t0 + 29 * MINUTE;
+    expect(await worker.runOnce()).toBe(0);
+    fixture.clock.now = t0 + 30 * MINUTE;
+    expect(await worker.runOnce()).toBe(1);
+    fixture.clock.now = t0 + 90 * MINUTE;
+    expect(await worker.runOnce()).toBe(0);
+
+    expect(fixture.sink.deliveries).toHaveLength(1);
+    const sent = fixture.sink.deliveries[0]!;
+    expect(sent).toMatchObject({ idempotencyKey: 'cart-abandonment:e1', to: 'sub-emma@shop.example', campaignId: 'flash-sale', subscriberId: 'sub-emma' });
+    const raw = sent.message.toString('utf8');
+    expect(raw).toMatch(/^X-Opentime-Idempotency-Key: cart-abandonment:e1\r?$/m);
+    expect(raw).toMatch(/^Message-ID: <[A-Za-z0-9_-]+@shop\.example>\r?$/m);
+    expect(raw).toMatch(/^To: sub-emma@shop\.example\r?$/m);
+    // Its live blocks carry Emma's token for the campaign, so they render for her at open.
+    const token = decodeURIComponent(/[?&]t=([^"&\s]+)/.exec(raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='))![1]!);
+    expect(verifySubscriberToken(testKeyring, token, { audience: AUDIENCE, now: new Date(fixture.clock.now) })).toMatchObject({ subscriberId: 'sub-emma', campaignId: 'flash-sale' });
+
+    const sentJobs = await request(fixture.app).get('/api/v1/triggers/jobs?state=sent').set('Authorization', `Bearer ${fixture.key}`);
+    expect(sentJobs.body.jobs).toEqual([expect.objectContaining({ id: 'cart-abandonment:e1', state: 'sent', settledAt: at(t0 + 30 * MINUTE), outcome: '202 Accepted' })]);
+  });
+
+  test('is not sent at all when the purchase arrives before the delay ends', async () => {
+    const t0 = fixture.clock.now;
+    await fixture.events([cartAdd('e1', 'sub-emma', 'peacoat-navy', t0), cartAdd('e2', 'sub-lena', 'peacoat-navy', t0)]);
+    fixture.clock.now = t0 + 10 * MINUTE;
+    // Emma buys it; Lena buys something else, so hers still goes out.
+    await fixture.events([purchase('p1', 'sub-emma', ['peacoat-navy'], t0 + 10 * MINUTE), purchase('p2', 'sub-lena', ['suede-chelsea-boots'], t0 + 10 * MINUTE)]);
+    fixture.clock.now = t0 + 31 * MINUTE;
+    expect(await fixture.worker().runOnce()).toBe(1);
+    expect(fixture.sink.deliveries.map((message) => message.subscriberId)).toEqual(['sub-lena']);
+    const cancelled = await request(fixture.app).get('/api/v1/triggers/jobs?state=cancelled').set('Authorization', `Bearer ${fixture.key}`);
+    expect(cancelled.body.jobs).toEqual([expect.objectContaining({ id: 'cart-abandonment:e1', outcome: 'purchased (event p1)' })]);
+  });
+
+  test('a product removed from the cart by a later-delivered event is not reminded of', async () => {
+    const t0 = fixture.clock.now;
+    // The removal happened first at the source but arrives as its own batch; then the add's replay with an older time is stale.
+    await fixture.events([cartAdd('e1', 'sub-emma', 'peacoat-navy', t0)]);
+    await fixture.events([{ id: 'r1', type: 'removed_from_cart', subscriberId: 'sub-emma', productId: 'peacoat-navy', occurredAt: at(t0 + MINUTE) }]);
+    fixture.clock.now = t0 + 40 * MINUTE;
+    expect(await fixture.worker().runOnce()).toBe(0);
+    expect(fixture.sink.deliveries).toEqual([]);
+  });
+});
+
+describe('quiet hours and frequency caps in the subscriber\u2019s time zone', () => {
+  let fixture: Fixture;
+  afterEach(() => fixture.close());
+
+  test('a send due at 21:30 in Berlin waits until 08:00 there; New York, 15:30 then, gets it at once', async () => {
+    // 20:30 UTC in winter: 21:30 in Berlin, 15:30 in New York.
+    fixture = await createFixture(
+      CART_TRIGGER.replace('frequencyCapPerDay: 0', 'frequencyCapPerDay: 0\n    quietHours: { start: "21:00", end: "08:00" }').replace('delay: 30m', 'delay: 1m'),
+      Date.parse('2026-11-22T20:29:00Z'),
+    );
+    await setTimeZone(fixture, 'sub-lena', 'Europe/Berlin');
+    await setTimeZone(fixture, 'sub-emma', 'America/New_York');
+    const t0 = fixture.clock.now;
+    await fixture.events([cartAdd('b1', 'sub-lena', 'peacoat-navy', t0), cartAdd('n1', 'sub-emma', 'peacoat-navy', t0)]);
+    const worker = fixture.worker();
+    fixture.clock.now = t0 + MINUTE; // 20:30 UTC
+    expect(await worker.runOnce()).toBe(1);
+    expect(fixture.sink.deliveries.map((message) => message.subscriberId)).toEqual(['sub-emma']);
+    const pending = await fixture.storage.triggerJobs.get('cart-abandonment:b1');
+    expect(pending).toMatchObject({ state: 'pending', runAt: Date.parse('2026-11-23T07:00:00Z'), attempts: 0 });
+    fixture.clock.now = Date.parse('2026-11-23T06:59:00Z');
+    expect(await worker.runOnce()).toBe(0);
+    fixture.clock.now = Date.parse('2026-11-23T07:00:00Z'); // 08:00 in Berlin
+    expect(await worker.runOnce()).toBe(1);
+    expect(fixture.sink.deliveries.map((message) => message.subscriberId)).toEqual(['sub-emma', 'sub-lena']);
+  });
+
+  test('one send a day counts calendar days where the subscriber lives: Tokyo gets a second after its midnight, UTC does not', async () => {
+    fixture = await createFixture(CART_TRIGGER.replace('frequencyCapPerDay: 0', 'frequencyCapPerDay: 1'), Date.parse('2026-11-22T13:30:00Z'));
+    await setTimeZone(fixture, 'sub-yui', 'Asia/Tokyo');
+    await setTimeZone(fixture, 'sub-noah', 'UTC');
+    const worker = fixture.worker();
+    // 14:00 UTC is 23:00 in Tokyo; 15:30 UTC is 00:30 the next day there, still the same day in UTC.
+    const first = Date.parse('2026-11-22T13:30:00Z');
+    await fixture.events([cartAdd('y1', 'sub-yui', 'peacoat-navy', first), cartAdd('u1', 'sub-noah', 'peacoat-navy', first)]);
+    fixture.clock.now = first + 30 * MINUTE;
+    expect(await worker.runOnce()).toBe(2);
+    const second = Date.parse('2026-11-22T15:00:00Z');
+    fixture.clock.now = second;
+    await fixture.events([cartAdd('y2', 'sub-yui', 'suede-chelsea-boots', second), cartAdd('u2', 'sub-noah', 'suede-chelsea-boots', second)]);
+    fixture.clock.now = second + 30 * MINUTE;
+    expect(await worker.runOnce()).toBe(1);
+    expect(fixture.sink.deliveries.map((message) => message.idempotencyKey)).toEqual(['cart-abandonment:u1', 'cart-abandonment:y1', 'cart-abandonment:y2']);
+    expect(await fixture.storage.triggerJobs.get('cart-abandonment:u2')).toMatchObject({ state: 'suppressed', outcome: 'frequency cap: 1 sent today in UTC' });
+  });
+});
+
+describe('restarts and failures', () => {
+  let fixture: Fixture;
+  afterEach(() => fixture.close());
+
+  test('a process killed mid-run loses nothing, and a sink that deduplicates by idempotency key gets each message once', async () => {
+    fixture = await createFixture(CART_TRIGGER.replace('requireInCart: true', 'requireInCart: false').replace('cancelWhen: [purchased, removed_from_cart]', 'dedupeBy: event'));
+    const t0 = fixture.clock.now;
+    const subscribers = ['sub-emma', 'sub-lena', 'sub-yui', 'sub-noah', 'sub-oliver'];
+    const products = ['peacoat-navy', 'suede-chelsea-boots', 'merino-crew-navy', 'quilted-jacket-olive'];
+    const events = subscribers.flatMap((subscriberId) => products.map((productId) => cartAdd(`${subscriberId}-${productId}`, subscriberId, productId, t0)));
+    await fixture.events(events);
+    fixture.clock.now = t0 + 30 * MINUTE;
+    // The process dies right after its 9th message was accepted, before it could record that.
+    let settled = 0;
+    const dying: TriggerJobStore = Object.create(fixture.storage.triggerJobs, {
+      settle: {
+        value: async (...args: Parameters<TriggerJobStore['settle']>) => {
+          if (++settled === 9) throw new Error('killed');
+          return fixture.storage.triggerJobs.settle(...args);
+        },
+      },
+      failed: {
+        value: async () => {
+          throw new Error('killed');
+        },
+      },
+    });
+    await expect(fixture.worker(dying).runOnce()).rejects.toThrow('killed');
+    expect(fixture.sink.deliveries).toHaveLength(9);
+    await fixture.storage.close();
+
+    // Restart on the same database file, after the dead process's lease ran out.
+    fixture.reopen();
+    fixture.clock.now += 6 * MINUTE;
+    await fixture.worker().runOnce();
+    expect(fixture.sink.kept.size).toBe(20);
+    expect(fixture.sink.deliveries).toHaveLength(21); // the 9th twice, with the same idempotency key
+    expect(new Set(fixture.sink.deliveries.map((message) => message.idempotencyKey)).size).toBe(20);
+    expect(await fixture.storage.triggerJobs.list('pending', 100)).toEqual([]);
+    expect(await fixture.storage.triggerJobs.list('sent', 100)).toHaveLength(20);
+  });
+
+  test('a transport that keeps failing ends in the dead letters, and a retry from the API sends it', async () => {
+    fixture = await createFixture(CART_TRIGGER.replace('  recipient: "{subscriberId}@shop.example"', '  recipient: "{subscriberId}@shop.example"\n  maxAttempts: 3'));
+    const t0 = fixture.clock.now;
+    await fixture.events([cartAdd('e1', 'sub-emma', 'peacoat-navy', t0)]);
+    let down = true;
+    const send = fixture.sink.send.bind(fixture.sink);
+    fixture.sink.send = async (message) => {
+      if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:25');
+      return send(message);
+    };
+    const worker = fixture.worker();
+    fixture.clock.now = t0 + 30 * MINUTE;
+    await worker.runOnce();
+    expect(await fixture.storage.triggerJobs.get('cart-abandonment:e1')).toMatchObject({ state: 'pending', attempts: 1, runAt: fixture.clock.now + 30_000 });
+    fixture.clock.now += 30_000;
+    await worker.runOnce();
+    fixture.clock.now += 60_000;
+    await worker.runOnce();
+    const dead = await request(fixture.app).get('/api/v1/triggers/dead-letters').set('Authorization', `Bearer ${fixture.key}`);
+    expect(dead.status).toBe(200);
+    expect(dead.body.deadLetters).toEqual([expect.objectContaining({ id: 'cart-abandonment:e1', attempts: 3, lastError: 'connect ECONNREFUSED 127.0.0.1:25' })]);
+    fixture.clock.now += 3_600_000;
+    expect(await worker.runOnce()).toBe(0);
+
+    down = false;
+    const retry = await request(fixture.app).post('/api/v1/triggers/dead-letters/cart-abandonment:e1/retry').set('Authorization', `Bearer ${fixture.key}`);
+    expect(retry.status).toBe(200);
+    expect(await worker.runOnce()).toBe(1);
+    const again = await request(fixture.app).post('/api/v1/triggers/dead-letters/cart-abandonment:e1/retry').set('Authorization', `Bearer ${fixture.key}`);
+    expect(again.status).toBe(404);
+    expect(again.body.error.code).toBe('dead_letter_not_found');
+  });
+});
+
+describe('the triggers API', () => {
+  let fixture: Fixture;
+  beforeEach(async () => {
+    fixture = await createFixture(CART_TRIGGER);
+  });
+  afterEach(() => fixture.close());
+
+  test('needs triggers:read, and says which states exist', async () => {
+    const withoutScope = generateApiKey('x', ['events:write']);
+    const other = createApp({
+      storage: fixture.storage,
+      blocks: loadBlocksConfig(DEMO_BLOCKS_FILE),
+      keyring: testKeyring,
+      tokenAudience: AUDIENCE,
+      globalAllowlist: SenderAllowlist.parse([SENDER]),
+      logger: createLogger('silent'),
+      api: { keys: new ApiKeyring([withoutScope.record]) },
+    });
+    const refused = await request(other).get('/api/v1/triggers/dead-letters').set('Authorization', `Bearer ${withoutScope.key}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('api_scope_missing');
+    const bad = await request(fixture.app).get('/api/v1/triggers/jobs?state=queued').set('Authorization', `Bearer ${fixture.key}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'bad_request', detail: 'state: expected one of pending, sent, cancelled, suppressed, dead' });
+  });
+});

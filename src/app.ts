@@ -22,6 +22,9 @@ import { imgBlockEndpoint } from './http/img-block-endpoint';
 import { metricsRouter } from './http/metrics-router';
 import { openEndpoints } from './http/open-endpoints';
 import { reportsRouter } from './http/reports-router';
+import { DEFAULT_CONVERSION_SETTINGS, type ConversionSettings } from './conversions/conversion-settings';
+import { conversionPixelRouter } from './conversions/conversion-pixel-router';
+import { OrderIntake } from './conversions/order-intake';
 import { triggersRouter } from './triggers/triggers-router';
 import { previewRouter } from './http/preview-router';
 import { DEFAULT_PREVIEW_PUBLIC_URL } from './preview/email-preview';
@@ -104,7 +107,9 @@ export interface AppDeps {
    * served. It writes through `storage.ingestion` and reads back
    * `storage.catalogue`, never the pull-source overlay: what it holds.
    */
-  api?: Omit<ApiRouterDeps, 'ingestion' | 'catalogue' | 'campaigns' | 'subscriberSearch' | 'now' | 'metrics'>;
+  api?: Omit<ApiRouterDeps, 'ingestion' | 'catalogue' | 'campaigns' | 'subscriberSearch' | 'now' | 'metrics' | 'orders'>;
+  /** Attribution window and model, and the conversion pixel's secret (README "Conversions and revenue"); default: 7 days, last click, no pixel. */
+  conversions?: ConversionSettings;
   /**
    * Set when opens read through a pull source: each request gets one wait
    * budget (the pull timeout) shared by all its product reads, so an open
@@ -191,7 +196,11 @@ export function createApp(deps: AppDeps): OpentimeApp {
     locks: recording.locks,
     firstOpens: recording.firstOpens,
   });
+  // Orders (events API and pixel) are attributed as they arrive, through one intake (conversions/order-intake.ts).
+  const conversions = deps.conversions ?? DEFAULT_CONVERSION_SETTINGS;
+  const orderIntake = new OrderIntake(deps.storage.orders, conversions);
   // Before the click router, whose catch-all takes every other /c/v1/ link.
+  app.use(conversionPixelRouter({ orders: orderIntake, secret: conversions.pixelSecret, now, logger: deps.logger }));
   const formActions = new FormActions({ pollAnswers: deps.storage.pollAnswers, notifyRequests: deps.storage.notifyRequests, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue });
   const formLimits = deps.formLimits ?? formRateLimits(forms.limits);
   app.use(formRouter({ forms, actions: formActions, limits: formLimits, verifyToken, catalogue: deps.storage.catalogue, globalAllowlist: deps.globalAllowlist, now }));
@@ -225,10 +234,10 @@ export function createApp(deps: AppDeps): OpentimeApp {
   // one wiring for the API and the console's Preview page.
   const preview = previewWiring({ store: openCatalogue, blocks, renderer, locks: recording.locks, firstOpens: recording.firstOpens, polls, forms, keyring: deps.keyring, tokenAudience: deps.tokenAudience, publicUrl: deps.publicUrl ?? DEFAULT_PREVIEW_PUBLIC_URL });
   if (deps.api) {
-    app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, apiKeys: deps.api.keys, now }));
+    app.use(reportsRouter({ catalogue: deps.storage.catalogue, renderLog: deps.storage.renderLog, orders: deps.storage.orders, conversions, apiKeys: deps.api.keys, now }));
     app.use(notifyRequestsRouter({ keys: deps.api.keys, notifyRequests: deps.storage.notifyRequests }));
     app.use(triggersRouter({ keys: deps.api.keys, jobs: deps.storage.triggerJobs, now }));
-    app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, subscriberSearch: deps.storage.subscriberSearch, now, metrics: recording.metrics }));
+    app.use(apiRouter({ ...deps.api, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue, campaigns: deps.storage.campaigns, subscriberSearch: deps.storage.subscriberSearch, orders: orderIntake, now, metrics: recording.metrics }));
     app.use(
       consoleApiRouter({
         storage: deps.storage,

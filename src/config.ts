@@ -209,6 +209,12 @@ const configSchema = z.strictObject({
   renderLog: booleanSetting(true),
   /** Render-log rows and clicks older than this many days are deleted; 0 keeps them. Locks are kept at least 32 days. */
   renderLogRetentionDays: wholeNumber(0, 3650).default(90),
+  /** How many days before an order a click or human open may be credited with it (README "Conversions and revenue"). */
+  attributionWindowDays: wholeNumber(1, 90).default(7),
+  /** Which touch campaign reports credit an order to: the last click, or the last human open. */
+  attributionModel: z.enum(['last_click', 'last_open'], { error: 'expected last_click or last_open' }).default('last_click'),
+  /** Signs conversion pixel URLs (HMAC-SHA256); unset: the pixel records nothing. */
+  conversionSecret: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** When set, GET /metrics needs "Authorization: Bearer <token>". */
   metricsToken: z.string().min(16, 'expected at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
   logLevel: z
@@ -274,6 +280,9 @@ export const environmentVariables = {
   OPENTIME_RENDER_LOG: 'renderLog',
   OPENTIME_RENDER_LOG_RETENTION_DAYS: 'renderLogRetentionDays',
   OPENTIME_METRICS_TOKEN: 'metricsToken',
+  OPENTIME_ATTRIBUTION_WINDOW_DAYS: 'attributionWindowDays',
+  OPENTIME_ATTRIBUTION_MODEL: 'attributionModel',
+  OPENTIME_CONVERSION_SECRET: 'conversionSecret',
   OPENTIME_LOG_LEVEL: 'logLevel',
 } as const satisfies Record<string, keyof z.input<typeof configSchema>>;
 

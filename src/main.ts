@@ -8,8 +8,6 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { EventLoopLag } from './http/event-loop-lag';
 import { createLogger, type Logger } from './log';
 import { createImageLoader } from './render/image-loader';
-import { feedSpecsOf } from './sources/feed-blocks';
-import { closeSharedFeedSources, configureSharedFeedSources } from './sources/feed-sources';
 import { stopPaletteWorker } from './render/palette-worker';
 import { closeSharedRenderPool, sharedRenderPool } from './render/render-pool';
 import { warmUpRenderer } from './render/warm-up';
@@ -57,14 +55,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     publicUrl: config.publicUrl,
     logger,
   });
-  // Feed blocks' feeds, from the image hosts only (README "Blocks", feed), fetched once before the first open.
-  const feeds = configureSharedFeedSources({
-    allowedHosts: config.imageHosts,
-    allowPrivateAddresses: config.imageAllowPrivate,
-    publicUrl: config.publicUrl,
-    logger,
-  });
-  await feeds.prefetch(feedSpecsOf(services.blocks));
   // The first canvas render of a process loads Skia and the fonts (~0.5 s): pay it now, not on a subscriber's open.
   warmUpRenderer();
   // Each render thread loads Skia and the fonts too; no open must wait for that.
@@ -111,6 +101,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     console: { demo: config.demo, publicUrl: config.publicUrl, smtpUrl: config.smtpUrl, senders: config.allowedSenders },
     forms: forms.forms,
     formLimits: forms.limits,
+    conversions: { windowDays: config.attributionWindowDays, model: config.attributionModel, pixelSecret: config.conversionSecret },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = createServer(app).listen(config.port, config.host, () => resolve(listening));
@@ -138,7 +129,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await triggers.close();
       imageLoader.close();
       services.pullSource?.close();
-      closeSharedFeedSources();
       await stopPaletteWorker();
       await closeSharedRenderPool();
       loadGauge?.close();

@@ -14,14 +14,14 @@ import { MAX_SUBSCRIBER_DATES, SUBSCRIBER_DATE_NAME } from '../data/model';
 export const MAX_BATCH = 5_000;
 
 const currencies = new Set(Intl.supportedValuesOf('currency'));
-const id = z.string().trim().min(1).max(128);
-const isoTimestamp = z.iso
+export const id = z.string().trim().min(1).max(128);
+export const isoTimestamp = z.iso
   .datetime({ offset: true, message: 'expected an ISO 8601 timestamp with a zone, e.g. 2026-11-22T10:00:00Z' })
   .meta({
     description:
       "The source's time of this state (ISO 8601 with a zone); an update older than the stored one is ignored as stale. At most OPENTIME_MAX_CLOCK_SKEW_S (300 s) ahead of the server clock.",
   });
-const currency = z
+export const currency = z
   .string()
   .refine((code) => currencies.has(code), { message: 'expected an ISO 4217 currency code such as EUR, USD, GBP' })
   .meta({ description: 'ISO 4217 code, e.g. EUR' });

@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
-import { buildCampaignReport, formatCampaignReport, type CampaignReport } from '../experiments/report';
+import { formatCampaignReport, type CampaignReport } from '../experiments/report';
+import { campaignReport } from '../http/reports-router';
+import type { AttributionModel } from '../storage/ports/orders';
 import { openStorage } from '../storage/open-storage';
 
 export interface ReportCommandOptions {
   campaign: string;
   json?: boolean;
+  /** Overrides OPENTIME_ATTRIBUTION_MODEL for this report. */
+  model?: AttributionModel;
 }
 
 export class ReportCommandError extends Error {
@@ -30,7 +34,14 @@ export async function runReport(
   }
   const storage = await openStorage(config, { readonly: true });
   try {
-    const report = buildCampaignReport(options.campaign, await storage.renderLog.campaignReportCounts(options.campaign), io.now ?? new Date());
+    if (options.model !== undefined && options.model !== 'last_click' && options.model !== 'last_open') {
+      throw new ReportCommandError(`--model "${String(options.model)}": expected last_click or last_open`);
+    }
+    const now = io.now ?? new Date();
+    const report = await campaignReport(
+      { catalogue: storage.catalogue, renderLog: storage.renderLog, orders: storage.orders, conversions: { windowDays: config.attributionWindowDays, model: options.model ?? config.attributionModel }, now: () => now },
+      options.campaign,
+    );
     const stdout = io.stdout ?? process.stdout;
     stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatCampaignReport(report)}\n`);
     return report;
@@ -42,9 +53,10 @@ export async function runReport(
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('Per block and variant: renders, unique human opens (prefetches apart), clicks, CTR, and lift vs the holdout with a 95% CI.')
+    .description('Per block and variant: renders, unique human opens (prefetches apart), clicks, CTR, lift vs the holdout with a 95% CI; orders, revenue and revenue lift per currency.')
     .requiredOption('--campaign <id>', 'campaign id, as in the tokens')
     .option('--json', 'print the report as JSON (the same document as GET /api/v1/reports/campaigns/:id)')
+    .option('--model <model>', 'credit orders to the last click (last_click) or the last human open (last_open); default OPENTIME_ATTRIBUTION_MODEL')
     .action(async (options: ReportCommandOptions) => {
       await runReport(options);
     });

@@ -1,6 +1,7 @@
 import type { ReportCounts } from '../storage/ports/render-log';
 import { rateDifference, relativeLift, wilsonInterval, type Interval } from './confidence';
 import { HOLDOUT } from './experiment-config';
+import { formatConversionReport, type ConversionReport } from '../conversions/conversion-report';
 
 export const REPORT_METHODS = {
   opens:
@@ -32,6 +33,8 @@ export interface CampaignReport {
   confidenceLevel: 0.95;
   methods: typeof REPORT_METHODS;
   blocks: BlockReport[];
+  /** Orders, revenue and revenue lift, when the report was asked with the orders store (README "Conversions and revenue"). */
+  conversions?: ConversionReport;
 }
 
 function variantOrder(a: ReportCounts, b: ReportCounts): number {
@@ -104,5 +107,6 @@ export function formatCampaignReport(report: CampaignReport): string {
     body,
     '',
     ...Object.values(report.methods).map((method) => `* ${method}`),
+    ...(report.conversions ? ['', formatConversionReport(report.conversions)] : []),
   ].join('\n');
 }

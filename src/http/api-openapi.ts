@@ -4,6 +4,7 @@ import { consoleOpenApiPaths } from './console-openapi';
 import { apiScopes } from '../api/api-keys';
 import { campaignPatchSchema } from '../api/campaign-schema';
 import { eventSchema, MAX_BATCH, productPatchSchema, subscriberPatchSchema } from '../api/payload-schemas';
+import { orderCompletedSchema } from '../conversions/order-schema';
 import { SIGNATURE_HEADER } from '../api/webhook-signature';
 import { errorCatalogue } from './error-catalogue';
 
@@ -57,7 +58,7 @@ const eventAnswer = {
     received: { type: 'integer' },
     applied: { type: 'integer' },
     duplicates: { type: 'array', description: 'Ids seen before: acknowledged, not applied again.', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' } } } },
-    stale: { type: 'array', description: 'Not applied: a cart change older than the latest applied for that product, or an identify naming an anonymous id already linked to another subscriber (its first link wins).', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' }, reason: { type: 'string' } } } },
+    stale: { type: 'array', description: 'Cart changes older than the latest applied for that product.', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' }, reason: { type: 'string' } } } },
   },
 };
 
@@ -190,7 +191,7 @@ export function apiOpenApiDocument(): Record<string, unknown> {
         ...batchPost('subscribers', subscriberPatchSchema, 'subscribers:write', patchAnswer, 'Upsert subscriber profiles; partial updates keep the fields they leave out.'),
         get: subscriberSearch,
       },
-      '/api/v1/events': batchPost('events', eventSchema, 'events:write', eventAnswer, 'Behaviour events; idempotent by event id.'),
+      '/api/v1/events': batchPost('events', z.union([eventSchema, orderCompletedSchema]), 'events:write', eventAnswer, 'Behaviour events, idempotent by event id, and orders (`order_completed`, README "Conversions and revenue"), idempotent by orderId.'),
       '/api/v1/campaigns': {
         ...batchPost(
           'campaigns',

@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { ApiKeyring } from '../api/api-keys';
+import { applyEventsWithOrders, parseEventsWithOrders } from '../conversions/events-with-orders';
+import type { OrderIntake } from '../conversions/order-intake';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, eventSchema, parseBatch, productPatchSchema, subscriberPatchSchema, type ClockSkewLimit } from '../api/payload-schemas';
 import { campaignPatchSchema } from '../api/campaign-schema';
 import type { PatchBatchResult } from '../data/patches';
@@ -36,6 +38,8 @@ export interface ApiRouterDeps {
   webhookToleranceSeconds?: number;
   /** How far a record's `updatedAt`/`occurredAt` may be ahead of `now()` (default 300 s); later ones are a 400. */
   maxClockSkewSeconds?: number;
+  /** Where `order_completed` events go: attributed and stored (conversions/order-intake.ts). */
+  orders: Pick<OrderIntake, 'record'>;
   /** Accepted events start and cancel triggered sends (README "Triggered sends"); absent: no triggers. */
   triggers?: Pick<TriggerIntake, 'eventsAccepted'>;
   /** opentime_ingested_total{type,outcome}; absent in tests that do not look at metrics. */
@@ -100,15 +104,17 @@ export function apiRouter(deps: ApiRouterDeps): Router {
   );
 
   router.post('/api/v1/events', requireScope('events:write'), body, async (req: Request, res: Response) => {
-    const batch = parseBatch(req.body, 'events', eventSchema, clock());
+    // `order_completed` items are orders (README "Conversions and revenue"); the rest go to ingestion.
+    const batch = parseEventsWithOrders(req.body, eventSchema, clock());
     if ('errors' in batch) throw validationFailed(batch.errors);
-    const result = await deps.ingestion.applySubscriberEvents(batch.items, { now: deps.now() });
+    const now = deps.now();
+    const result = await applyEventsWithOrders(batch, (events) => deps.ingestion.applySubscriberEvents(events, { now }), deps.orders, now);
     // After the events' commit and before the 2xx: a failure here answers 5xx, and the sender's retry enqueues what is missing.
-    await deps.triggers?.eventsAccepted(batch.items, result.stale);
+    await deps.triggers?.eventsAccepted(batch.events.map((entry) => entry.item), result.stale);
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'applied' }, result.applied);
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'duplicate' }, result.duplicates.length);
     deps.metrics?.ingested.inc({ type: 'events', outcome: 'stale' }, result.stale.length);
-    sendJson(res, 200, { received: batch.items.length, ...result });
+    sendJson(res, 200, { received: batch.events.length + batch.orders.length, ...result });
   });
 
   router.post(

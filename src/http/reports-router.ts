@@ -3,6 +3,9 @@ import type { ApiKeyring } from '../api/api-keys';
 import { buildCampaignReport, type CampaignReport } from '../experiments/report';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { RenderLogStore } from '../storage/ports/render-log';
+import type { OrderStore } from '../storage/ports/orders';
+import { buildConversionReport } from '../conversions/conversion-report';
+import type { ConversionSettings } from '../conversions/conversion-settings';
 import { requireAnyScope, requireApiKey } from './api-auth';
 import { HttpError } from './error-catalogue';
 import { sendJson } from './send-json';
@@ -15,6 +18,9 @@ export interface ReportsRouterDeps extends CampaignReportDeps {
 export interface CampaignReportDeps {
   catalogue: Pick<CatalogueReader, 'getCampaign'>;
   renderLog: Pick<RenderLogStore, 'campaignReportCounts'>;
+  /** With both, the report adds orders, revenue and revenue lift (README "Conversions and revenue"). */
+  orders?: Pick<OrderStore, 'campaignOrderRows'>;
+  conversions?: Pick<ConversionSettings, 'windowDays' | 'model'>;
   now: () => Date;
 }
 
@@ -24,7 +30,8 @@ const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,128}$/;
  * GET /api/v1/reports/campaigns/:campaignId — the campaign report as JSON
  * (experiments/report.ts: CampaignReport): per block and experiment variant,
  * renders, prefetches, unique human opens, clicks, CTR with its interval, and
- * the lift against the holdout with a 95% confidence interval. Needs an API
+ * the lift against the holdout with a 95% confidence interval; then orders,
+ * revenue and revenue lift per currency (conversions/conversion-report.ts). Needs an API
  * key with the `reports:read` (or `console`) scope. Rows still waiting in the write-behind
  * queues (at most about a second's worth) are not in it yet.
  */
@@ -50,5 +57,9 @@ export async function campaignReport(deps: CampaignReportDeps, campaignId: strin
   if (!campaign && counts.length === 0) {
     throw new HttpError('campaign_not_found', `No campaign "${campaignId}" in the store and nothing recorded for it.`);
   }
-  return buildCampaignReport(campaignId, counts, deps.now());
+  const report = buildCampaignReport(campaignId, counts, deps.now());
+  if (!deps.orders || !deps.conversions) return report;
+  const { model, windowDays } = deps.conversions;
+  const [credited, byOpen] = await Promise.all([deps.orders.campaignOrderRows(campaignId, model), deps.orders.campaignOrderRows(campaignId, 'last_open')]);
+  return { ...report, conversions: buildConversionReport({ counts, credited, byOpen, model, windowDays }) };
 }

@@ -1,7 +1,6 @@
 import { bannerKind } from './banner';
 import { calloutKind } from './callout';
 import { countdownKind } from './countdown';
-import { feedKind } from './feed';
 import type { BlockKind } from './kind';
 import { loyaltyKind } from './loyalty';
 import { pollResultsKind } from './poll-results';
@@ -20,7 +19,6 @@ const registered = {
   loyalty: loyaltyKind,
   callout: calloutKind,
   'poll-results': pollResultsKind,
-  feed: feedKind,
   banner: bannerKind,
 };
 

@@ -16,6 +16,7 @@ import { drawBlock } from '../../src/render/draw-block';
 import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './app-fixture';
 import { loadBlocksConfig } from '../../src/blocks/blocks-config';
 import { signSubscriberToken } from '../../src/tokens/subscriber-token';
+import type { ConversionSettings } from '../../src/conversions/conversion-settings';
 
 /**
  * The whole app (AMP JSON, images, ingestion API) on an in-memory SQLite with
@@ -32,7 +33,7 @@ export interface ApiApp {
   database: Storage;
   cache: CatalogueCache;
   clock: { now: Date };
-  keys: { all: string; readOnly: string; productsOnly: string; campaigns: string; campaignsReadOnly: string };
+  keys: { all: string; readOnly: string; productsOnly: string; campaigns: string; campaignsReadOnly: string; reports: string };
   drawnViews: ShownView[];
   /** The server's log lines (warn and above unless `logLevel` says otherwise). */
   logLines: () => string[];
@@ -49,6 +50,8 @@ export async function createApiApp(
     freshnessMs?: number;
     /** What logLines() collects; default warn. */
     logLevel?: string;
+    /** Attribution window and model, and the pixel secret (README "Conversions and revenue"); default: the app's. */
+    conversions?: ConversionSettings;
   } = {},
 ): Promise<ApiApp> {
   const database = openSqliteStorage(':memory:');
@@ -60,6 +63,7 @@ export async function createApiApp(
   const productsOnly = issued('catalogue', ['products:write']);
   const campaigns = issued('campaigns', ['campaigns:write', 'campaigns:read']);
   const campaignsReadOnly = issued('campaign-reader', ['campaigns:read']);
+  const reports = issued('reports', ['reports:read']);
   const clock = { now: FIXED_NOW };
   const drawnViews: ShownView[] = [];
   const lines: string[] = [];
@@ -84,11 +88,12 @@ export async function createApiApp(
       return drawBlock(view, theme, drawOptions);
     },
     api: {
-      keys: new ApiKeyring([all.record, readOnly.record, productsOnly.record, campaigns.record, campaignsReadOnly.record]),
+      keys: new ApiKeyring([all.record, readOnly.record, productsOnly.record, campaigns.record, campaignsReadOnly.record, reports.record]),
       webhookSecret: options.webhookSecret,
       bodyLimitBytes: options.bodyLimitBytes,
       maxClockSkewSeconds: options.maxClockSkewSeconds,
     },
+    conversions: options.conversions,
   });
   return {
     app,
@@ -96,7 +101,7 @@ export async function createApiApp(
     database,
     cache: storage.catalogueCache as CatalogueCache,
     clock,
-    keys: { all: all.key, readOnly: readOnly.key, productsOnly: productsOnly.key, campaigns: campaigns.key, campaignsReadOnly: campaignsReadOnly.key },
+    keys: { all: all.key, readOnly: readOnly.key, productsOnly: productsOnly.key, campaigns: campaigns.key, campaignsReadOnly: campaignsReadOnly.key, reports: reports.key },
     drawnViews,
     logLines: () => lines,
     token: (subscriberId, campaignId = 'flash-sale') =>

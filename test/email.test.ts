@@ -112,7 +112,8 @@ describe('opentime email', () => {
     const expected = {
       'text/plain': { click: 6 },
       'text/x-amp-html': { amp: 3 },
-      'text/html': { image: 7, click: 6 }, // picks in five parts: its title band and four linked cards
+      // Picks in five parts: its title band and four linked cards; every picture twice, wide and narrow for phones (README "Phones").
+      'text/html': { image: 14, click: 12 },
     } as Record<string, Record<string, number>>;
     for (const part of parts) {
       const type = part.contentType.split(';')[0] as string;
@@ -139,11 +140,12 @@ describe('opentime email', () => {
     expect(blocksOf(parts[1]!.body, 'amp')).toEqual(['flash-countdown', 'hero-product', 'picks']);
     // The parts of one picture (?slot=) follow one another: one block.
     expect(blocksOf(parts[2]!.body, 'image').filter((id, index, all) => id !== all[index - 1])).toEqual(['flash-countdown', 'hero-product', 'picks']);
-    const picksParts = opentimeUrls(parts[2]!.body)
+    const picks = opentimeUrls(parts[2]!.body)
       .map((url) => parseOpentimeUrl(url))
-      .filter((url) => url?.kind === 'image' && url.blockId === 'picks')
-      .map((url) => (url as { part?: unknown }).part);
-    expect(picksParts).toEqual(['header', 0, 1, 2, 3]);
+      .filter((url) => url?.kind === 'image' && url.blockId === 'picks') as { part?: unknown; layout: string }[];
+    expect(picks.filter((url) => url.layout === 'wide').map((url) => url.part)).toEqual(['header', 0, 1, 2, 3]);
+    // Phones show the narrow picture's parts instead (README "Phones"): its title band, then one full-width row per card.
+    expect(picks.filter((url) => url.layout === 'narrow').map((url) => url.part)).toEqual(['header', 0, 1, 2, 3]);
     expect(parts[2]!.body).toContain(`${BASE}/img/v1/blocks/flash-countdown.gif?t=`);
   });
 

@@ -69,8 +69,9 @@ describe('shipped templates', () => {
     const ampBlocks = (name: string): string[] =>
       [...fs.readFileSync(path.join(TEMPLATES, `${name}.amp.html`), 'utf8').matchAll(/\/amp\/v1\/blocks\/([a-z0-9-]+)\?/g)].map((match) => match[1] as string);
     expect(ampBlocks('flash-sale')).toEqual(['flash-countdown', 'hero-product', 'picks']);
-    expect(ampBlocks('loyalty-update')).toEqual(['loyalty-status', 'picks']);
+    expect(ampBlocks('loyalty-update')).toEqual(['welcome-banner', 'loyalty-status', 'picks']);
     expect(ampBlocks('style-survey')).toEqual(['style-results']);
+    expect(ampBlocks('welcome')).toEqual(['welcome-countdown']);
   });
 
   test('loyalty-update links its picks title band, and each card in its own cell through its own slot, with no image map', () => {
@@ -83,13 +84,19 @@ describe('shipped templates', () => {
         const slot = /[?&]slot=([^&]+)/.exec(image.attributes.find((a) => a.name === 'src')!.value)![1];
         let link = image.parent;
         while (link && link.name !== 'a') link = link.parent;
-        return { slot, href: link?.attributes.find((a) => a.name === 'href')?.value, cell: image.parent?.parent?.name };
+        const src = image.attributes.find((a) => a.name === 'src')!.value;
+        return { slot, href: link?.attributes.find((a) => a.name === 'href')?.value, cell: image.parent?.parent?.name, narrow: /[?&]layout=narrow/.test(src) };
       });
-    expect(parts).toEqual([
+    const linked = (cell: string) => [
       // The title band carries the drawn "See more" button: it opens the block's call to action.
-      { slot: 'header', href: 'https://shop.example/new', cell: 'td' },
-      ...[0, 1, 2, 3].map((slot) => ({ slot: String(slot), href: `%%OPENTIME_BASE_URL%%/c/v1/blocks/picks/${slot}?t=%%OPENTIME_TOKEN%%`, cell: 'td' })),
-    ]);
+      { slot: 'header', href: 'https://shop.example/new', cell },
+      ...[0, 1, 2, 3].map((slot) => ({ slot: String(slot), href: `%%OPENTIME_BASE_URL%%/c/v1/blocks/picks/${slot}?t=%%OPENTIME_TOKEN%%`, cell })),
+    ];
+    const without = ({ narrow: _narrow, ...part }: (typeof parts)[number]) => part;
+    // Wide: the title band's cell, then the cards' table cells.
+    expect(parts.filter((part) => !part.narrow).map(without)).toEqual(linked('td'));
+    // Phones (README "Phones"): the narrow picture's title band and one full-width row per card, each linked to its own slot.
+    expect(parts.filter((part) => part.narrow).map(without)).toEqual(linked('div'));
     expect(new Set(parts.map((part) => part.href)).size).toBe(5);
   });
 

@@ -1,18 +1,20 @@
 import { parseImagePart, type ImagePart } from '../blocks/slots';
 import type { RegisteredKind } from '../kinds/registry';
+import { parseImageLayout, type ImageLayout } from '../render/layout';
 
 /**
  * The URLs an email carries to reach Opentime, in one place:
  *   AMP (amp-list src)  {base}/amp/v1/blocks/{blockId}?t={token}
  *   image (HTML part)   {base}/img/v1/blocks/{blockId}.png?t={token}  (.gif: a kind that animates;
- *                       &slot=header|N: one part of a picture cut into parts)
+ *                       &slot=header|N: one part of a picture cut into parts;
+ *                       &layout=narrow: the phone picture, render/layout.ts)
  *   click (HTML part)   {base}/c/v1/blocks/{blockId}/{slot}?t={token}
  */
 export type ImageFormat = 'png' | 'gif';
 
 export type OpentimeUrl =
   | { kind: 'amp'; blockId: string; token: string | null; origin: string }
-  | { kind: 'image'; blockId: string; format: ImageFormat; token: string | null; origin: string; part?: ImagePart | null }
+  | { kind: 'image'; blockId: string; format: ImageFormat; token: string | null; origin: string; part?: ImagePart | null; layout: ImageLayout }
   | { kind: 'click'; blockId: string; slot: number; token: string | null; origin: string };
 
 const trim = (base: string): string => base.replace(/\/+$/, '');
@@ -57,7 +59,10 @@ export function parseOpentimeUrl(url: string): OpentimeUrl | null {
   let match = AMP_PATH.exec(parsed.pathname);
   if (match) return { kind: 'amp', blockId: match[1] as string, token, origin };
   match = IMAGE_PATH.exec(parsed.pathname);
-  if (match) return { kind: 'image', blockId: match[1] as string, format: match[2] as ImageFormat, token, origin, part: parseImagePart(parsed.searchParams.get('slot')) };
+  if (match) {
+    const part = parseImagePart(parsed.searchParams.get('slot'));
+    return { kind: 'image', blockId: match[1] as string, format: match[2] as ImageFormat, token, origin, part, layout: parseImageLayout(parsed.searchParams.get('layout')) };
+  }
   match = CLICK_PATH.exec(parsed.pathname);
   if (match) return { kind: 'click', blockId: match[1] as string, slot: Number(match[2]), token, origin };
   return null;

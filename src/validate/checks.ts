@@ -247,6 +247,8 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
   const linkedFromImages = new Set<HtmlElement>();
   /** Blocks shown as parts (`?slot=`): which card slots have their linked part. */
   const partsShown = new Map<string, { offset: number; slots: Set<number> }>();
+  /** The same for the narrow pictures' parts (`&layout=narrow`), which a phone shows instead. */
+  const narrowPartsShown = new Map<string, { offset: number; slots: Set<number> }>();
 
   for (const element of doc.elements) {
     if (element.name !== 'img') continue;
@@ -274,6 +276,15 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
         SPEC.writing,
       );
     }
+    if (url.layout === 'narrow') {
+      // A phone's stand-in for a block's wide picture (README "Phones"), not a use of its own: the order check reads the wide ones.
+      if (!images.some((use) => use.blockId === url.blockId)) {
+        reporter.at(src.valueOffset, 'error', 'html-blocks', `The narrow picture (layout=narrow) of block "${url.blockId}" stands in for its wide picture on phones: put it after the block's wide image.`, SPEC.writing);
+      }
+      if (url.part === undefined) checkImageLinks(element, url.blockId, doc, reporter, options, linkedFromImages);
+      else checkPartLink(element, url.blockId, url.part, reporter, options, linkedFromImages, narrowPartsShown);
+      continue;
+    }
     const previous = images[images.length - 1];
     // The parts of one picture, one after another, are one use of its block.
     if (url.part === undefined || previous?.blockId !== url.blockId || previous.part === undefined) {
@@ -282,10 +293,13 @@ function checkHtmlPart(sources: TemplateSources, html: string, ampBlocks: AmpBlo
     if (url.part === undefined) checkImageLinks(element, url.blockId, doc, reporter, options, linkedFromImages);
     else checkPartLink(element, url.blockId, url.part, reporter, options, linkedFromImages, partsShown);
   }
-  for (const [blockId, shown] of partsShown) {
-    const missing = Array.from({ length: slotCount(options.blocks.get(blockId)) }, (_, slot) => slot).filter((slot) => !shown.slots.has(slot));
-    if (missing.length) {
-      reporter.at(shown.offset, 'error', 'html-link', `Block "${blockId}" is cut into parts, but no linked card part shows slot${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: add <a href="…/c/v1/blocks/${blockId}/<slot>?t=…"><img src="…/img/v1/blocks/${blockId}.png?slot=<slot>&amp;t=…"></a> for each.`, SPEC.writing);
+  for (const [shownParts, layout] of [[partsShown, ''], [narrowPartsShown, 'layout=narrow&amp;']] as const) {
+    for (const [blockId, shown] of shownParts) {
+      const missing = Array.from({ length: slotCount(options.blocks.get(blockId)) }, (_, slot) => slot).filter((slot) => !shown.slots.has(slot));
+      if (missing.length) {
+        const which = layout ? `Block "${blockId}"'s narrow picture` : `Block "${blockId}"`;
+        reporter.at(shown.offset, 'error', 'html-link', `${which} is cut into parts, but no linked card part shows slot${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: add <a href="…/c/v1/blocks/${blockId}/<slot>?t=…"><img src="…/img/v1/blocks/${blockId}.png?slot=<slot>&amp;${layout}t=…"></a> for each.`, SPEC.writing);
+      }
     }
   }
 

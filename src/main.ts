@@ -8,6 +8,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { EventLoopLag } from './http/event-loop-lag';
 import { createLogger, type Logger } from './log';
 import { createImageLoader } from './render/image-loader';
+import { feedSpecsOf } from './sources/feed-blocks';
+import { closeSharedFeedSources, configureSharedFeedSources } from './sources/feed-sources';
 import { stopPaletteWorker } from './render/palette-worker';
 import { closeSharedRenderPool, sharedRenderPool } from './render/render-pool';
 import { warmUpRenderer } from './render/warm-up';
@@ -55,6 +57,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     publicUrl: config.publicUrl,
     logger,
   });
+  // Feed blocks' feeds, from the image hosts only (README "Blocks", feed), fetched once before the first open.
+  const feeds = configureSharedFeedSources({
+    allowedHosts: config.imageHosts,
+    allowPrivateAddresses: config.imageAllowPrivate,
+    publicUrl: config.publicUrl,
+    logger,
+  });
+  await feeds.prefetch(feedSpecsOf(services.blocks));
   // The first canvas render of a process loads Skia and the fonts (~0.5 s): pay it now, not on a subscriber's open.
   warmUpRenderer();
   // Each render thread loads Skia and the fonts too; no open must wait for that.
@@ -129,6 +139,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await triggers.close();
       imageLoader.close();
       services.pullSource?.close();
+      closeSharedFeedSources();
       await stopPaletteWorker();
       await closeSharedRenderPool();
       loadGauge?.close();

@@ -7,6 +7,7 @@ import { declareCampaigns, loadCampaignsFile } from './data/campaigns-file';
 import { refreshDemoCampaignDeadlines, refreshDemoPictureUrls, seedDemoDataIfEmpty } from './data/seed';
 import type { Logger } from './log';
 import { openCatalogueFromConfig } from './sources/pull-source-from-config';
+import { checkFeedHosts } from './sources/feed-blocks';
 import type { PullSource } from './sources/pull-source';
 import { SenderAllowlist } from './http/sender-allowlist';
 import { openStorage, type OpenStorageOptions } from './storage/open-storage';
@@ -39,6 +40,8 @@ export interface Services {
 export async function openServices(config: Config, now: Date = new Date(), logger?: Logger, storageOptions: Pick<OpenStorageOptions, 'changes'> = {}): Promise<Services> {
   // Config problems surface before the database file is created.
   const blocks = loadBlocksConfig(config.blocksFile);
+  // A feed block whose host could never be fetched stops start-up (README "Blocks", feed).
+  checkFeedHosts(blocks, config.blocksFile, { allowedHosts: config.imageHosts, allowPrivateAddresses: config.imageAllowPrivate });
   const declaredCampaigns = config.campaignsFile ? loadCampaignsFile(config.campaignsFile, now) : [];
   const keyring = keyringFromConfig(config);
   const globalAllowlist = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');

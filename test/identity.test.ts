@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { mergeByTime } from '../src/identity/merge-history';
 import { subscriberIdFor } from '../src/identity/resolve-identity';
 import { ampOpen, createApiApp, getJson, postJson, type ApiApp } from './helpers/api-app';
@@ -71,6 +72,24 @@ describe('identity through the events API', () => {
       duplicates: [],
       stale: [{ index: 0, id: 'login-2', reason: 'anonymous id cookie-7f3a is already linked to another subscriber; its first link wins' }],
     });
+  });
+});
+
+describe('the OpenAPI document', () => {
+  test('shows anonymousId on behaviour events and the identify event', async () => {
+    const fixture = await createApiApp();
+    try {
+      const document = (await request(fixture.app).get('/api/v1/openapi.json')).body;
+      type Option = { properties?: Record<string, { const?: string; description?: string }>; required?: string[]; oneOf?: Option[]; anyOf?: Option[] };
+      // The event options, however the document nests its unions.
+      const flatten = (schema: Option): Option[] => [schema, ...[...(schema.oneOf ?? []), ...(schema.anyOf ?? [])].flatMap(flatten)];
+      const options = flatten(document.paths['/api/v1/events'].post.requestBody.content['application/json'].schema.properties.events.items as Option);
+      const ofType = (type: string) => options.find((option) => option.properties?.type?.const === type);
+      expect(ofType('product_viewed')?.properties?.anonymousId?.description).toMatch(/Exactly one of subscriberId and anonymousId/);
+      expect(ofType('identify')?.required).toEqual(expect.arrayContaining(['id', 'occurredAt', 'anonymousId', 'subscriberId']));
+    } finally {
+      await fixture.close();
+    }
   });
 });
 

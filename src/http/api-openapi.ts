@@ -58,7 +58,7 @@ const eventAnswer = {
     received: { type: 'integer' },
     applied: { type: 'integer' },
     duplicates: { type: 'array', description: 'Ids seen before: acknowledged, not applied again.', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' } } } },
-    stale: { type: 'array', description: 'Cart changes older than the latest applied for that product.', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' }, reason: { type: 'string' } } } },
+    stale: { type: 'array', description: 'Not applied: a cart change older than the latest applied for that product, or an identify naming an anonymous id already linked to another subscriber (its first link wins).', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'string' }, reason: { type: 'string' } } } },
   },
 };
 

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { demoProductPng } from '../render/demo-product-image';
+import { demoFeedXml } from '../sources/feed-demo';
 import { HttpError } from './error-catalogue';
-import { sendImage, strongEtag } from './cache-policy';
+import { cacheControl, sendImage, strongEtag } from './cache-policy';
 
 const FILE = /^([a-z0-9][a-z0-9-]{0,99})\.png$/;
 
@@ -26,6 +27,14 @@ export function demoAssetsRouter(): Router {
       etags.set(id, etag);
     }
     sendImage(req, res, { bytes: png, contentType: 'image/png', etag, audience: 'static' });
+  });
+
+  // The demo's journal feed (sources/feed-demo.ts), for a look at what the feed block reads; the block itself reads it in-process.
+  router.get('/demo/feeds/:file', (req: Request, res: Response) => {
+    const match = /^([a-z0-9-]{1,60})\.xml$/.exec(String(req.params.file));
+    const xml = match ? demoFeedXml(match[1] as string, `${req.protocol}://${req.get('host') ?? 'localhost'}`, new Date()) : undefined;
+    if (xml === undefined) throw new HttpError('route_not_found', 'No demo feed by that name.');
+    res.type('application/rss+xml').set('Cache-Control', cacheControl('generic')).send(xml);
   });
 
   return router;

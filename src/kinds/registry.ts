@@ -1,6 +1,7 @@
 import { bannerKind } from './banner';
 import { calloutKind } from './callout';
 import { countdownKind } from './countdown';
+import { feedKind } from './feed';
 import type { BlockKind } from './kind';
 import { loyaltyKind } from './loyalty';
 import { pollResultsKind } from './poll-results';
@@ -19,6 +20,7 @@ const registered = {
   loyalty: loyaltyKind,
   callout: calloutKind,
   'poll-results': pollResultsKind,
+  feed: feedKind,
   banner: bannerKind,
 };
 

@@ -115,8 +115,8 @@ export function hostAllowed(hostname: string, allowedHosts: readonly string[]): 
   });
 }
 
-/** A DNS lookup that refuses names resolving to any non-public address. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+/** A DNS lookup that refuses names resolving to any non-public address (also the feed fetcher's, sources/feed-fetch.ts). */
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { all: true, family: options.family ?? 0, hints: options.hints ?? 0 }, (error, addresses) => {
       if (error) return callback(error, '', 0);

@@ -26,6 +26,22 @@ export interface RuleFacts {
   open: { client: string; personalised: boolean; location: LocationFacts };
   product?: ProductFacts;
   weather: WeatherFacts;
+  /** One item of a feed block's feed, swapped in per item (kinds/feed: `filter`). */
+  item?: FeedItemFacts;
+}
+
+/** A feed item as rules see it (README "Blocks", feed). */
+export interface FeedItemFacts {
+  title: string;
+  url: string;
+  /** The item's categories (RSS category, Atom term, JSON Feed tags). */
+  categories: string[];
+  author: string | null;
+  /** Whole hours since it was published; null when the feed does not date it. */
+  ageHours: number | null;
+  hasImage: boolean;
+  /** Its place in the feed, 0 first. */
+  position: number;
 }
 
 /** Where the open was read (open/location.ts): `source` says whether from its address, the profile, or nothing. */
@@ -106,6 +122,7 @@ export const FACT_FIELDS: { readonly [Namespace in keyof RuleFacts]-?: FactField
     popularity: true,
   },
   weather: { available: true, temperatureC: true, condition: true, precipitating: true, freshness: true },
+  item: { title: true, url: true, categories: 'list', author: true, ageHours: true, hasImage: true, position: true },
 };
 
 const NO_WEATHER: WeatherFacts = Object.freeze({ available: false, temperatureC: null, condition: null, precipitating: null, freshness: null });
@@ -234,4 +251,9 @@ export function buildFacts(open: Open): RuleFacts {
  */
 export function withProduct(facts: RuleFacts, product: Product): RuleFacts {
   return { subscriber: facts.subscriber, campaign: facts.campaign, now: facts.now, open: facts.open, product: productFacts(product), weather: facts.weather };
+}
+
+/** The facts with one feed item added (a feed block's `filter`, per item; at most 50 a feed). */
+export function withFeedItem(facts: RuleFacts, item: FeedItemFacts): RuleFacts {
+  return { ...facts, item };
 }

@@ -10,6 +10,8 @@ import { buildDemoDataset } from '../../src/data/demo-data';
 import { seedDemoDataIfEmpty } from '../../src/data/seed';
 import { buildOpen } from '../../src/open/open';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
+import { systemFeedClock } from '../../src/sources/feed-source';
+import { closeSharedFeedSources, configureSharedFeedSources } from '../../src/sources/feed-sources';
 import type { Storage } from '../../src/storage/storage';
 
 /**
@@ -42,6 +44,8 @@ export async function createRenderFixture(): Promise<RenderFixture> {
   await seedDemoDataIfEmpty(storage, { baseUrl: RENDER_BASE_URL, now: RENDER_NOW });
   const catalogue = storage.catalogue;
   const blocks: BlockCatalog = new Map([...loadBlocksConfig(DEMO_BLOCKS_FILE), ...loadBlocksConfig(MORE_KINDS_BLOCKS_FILE)]);
+  // The demo journal feed (a feed block) dated from RENDER_NOW, its pictures under RENDER_BASE_URL.
+  configureSharedFeedSources({ allowedHosts: [], publicUrl: RENDER_BASE_URL, clock: { now: () => RENDER_NOW.getTime(), after: systemFeedClock.after } });
 
   return {
     storage,
@@ -68,7 +72,10 @@ export async function createRenderFixture(): Promise<RenderFixture> {
       if (!product) throw new Error(`no demo product "${id}"`);
       await storage.ingestion.upsertProducts([{ ...product, ...change }]);
     },
-    close: () => storage.close(),
+    close: () => {
+      closeSharedFeedSources();
+      return storage.close();
+    },
   };
 }
 
@@ -230,6 +237,9 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'loyalty-new-member-en-US', blockId: 'loyalty-status', subscriberId: 'sub-noah' },
   ...['en-US', 'de-DE', 'ar-EG'].map((locale): GoldenCase => ({ name: `callout-${locale}`, blockId: 'winter-callout', subscriberId: sub(locale) })),
   { name: 'callout-generic', blockId: 'winter-callout', subscriberId: null },
+  // The demo journal feed as cards: dates in each reader's locale and zone, the store event filtered out.
+  ...['en-US', 'de-DE', 'ar-EG'].map((locale): GoldenCase => ({ name: `feed-journal-${locale}`, blockId: 'journal', subscriberId: sub(locale) })),
+  { name: 'feed-journal-generic', blockId: 'journal', subscriberId: null, missingImages: [`${RENDER_BASE_URL}/demo/products/chelsea-boot-brown.png`] },
   // The welcome banner in its brand font; Arabic and Japanese fall back to the bundled fonts for the glyphs it lacks.
   ...['en-US', 'de-DE', 'ja-JP', 'ar-EG'].map((locale): GoldenCase => ({ name: `banner-welcome-${locale}`, blockId: 'welcome-banner', subscriberId: sub(locale), theme: WELCOME_BANNER_THEME })),
   { name: 'banner-welcome-generic', blockId: 'welcome-banner', subscriberId: null, theme: WELCOME_BANNER_THEME },

@@ -35,6 +35,7 @@ const BLOCKS = `blocks:
   - { id: callout, kind: callout, defaultUrl: "https://shop.example/" }
   - { id: banner, kind: banner, defaultUrl: "https://shop.example/" }
   - { id: poll, kind: poll-results, poll: style-poll, defaultUrl: "https://shop.example/" }
+  - { id: feed, kind: feed, feed: { url: /demo/feeds/journal.xml }, defaultUrl: "https://shop.example/" }
 `;
 
 /** The poll the poll-results block shows, with some votes. */

@@ -5,6 +5,7 @@ import type { FrozenView } from '../../src/storage/ports/block-locks';
 import type { Impression } from '../../src/storage/ports/impressions';
 import type { PollAnswer } from '../../src/storage/ports/poll-answers';
 import type { OutboxMessage } from '../../src/storage/ports/webhook-outbox';
+import type { TriggerJob, TriggerJobOp } from '../../src/storage/ports/trigger-jobs';
 import type { CampaignOrderRow, OrderRecord } from '../../src/storage/ports/orders';
 import type { ClickRecord, RenderRecord } from '../../src/storage/ports/render-log';
 import type { Storage } from '../../src/storage/storage';
@@ -1079,6 +1080,77 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         // The ones left are still delivered as before.
         const due = (await storage.webhookOutbox.claimDue(T0 + 20 * DAY, 1000, 10)).map((message) => message.id);
         expect(due.sort((a, b) => a - b)).toEqual([s4, queued[4]?.id]);
+      });
+    });
+
+    describe('triggered sends: the job queue', () => {
+      const job = (id: string, over: Partial<TriggerJob> = {}): Omit<TriggerJob, 'attempts'> => ({
+        id,
+        triggerId: 'cart',
+        subscriberId: 's1',
+        productId: 'p1',
+        campaignId: 'flash-sale',
+        template: 'flash-sale',
+        dedupeKey: `cart/s1/${over.productId ?? 'p1'}`,
+        sourceAt: T0,
+        runAt: T0 + 1_800_000,
+        createdAt: T0,
+        ...over,
+      });
+      const enqueue = (...jobs: Omit<TriggerJob, 'attempts'>[]): TriggerJobOp[] => jobs.map((entry) => ({ op: 'enqueue' as const, job: entry }));
+
+      it('enqueues once per id and one pending job per dedupe key; a cancel settles the matching pending jobs in order', async () => {
+        expect(await storage.triggerJobs.apply(enqueue(job('cart:e1'), job('cart:e1'), job('cart:e2'), job('cart:e3', { productId: 'p2', dedupeKey: 'cart/s1/p2' })))).toEqual({
+          enqueued: ['cart:e1', 'cart:e3'],
+          cancelled: 0,
+        });
+        const cancel = (productIds: string[] | null, causedUpTo: number): TriggerJobOp => ({ op: 'cancel', subscriberId: 's1', triggerIds: ['cart'], productIds, causedUpTo, at: T0 + 5, reason: 'purchased' });
+        // A purchase older than the jobs' events cancels nothing; one of p1 cancels p1's job only.
+        expect(await storage.triggerJobs.apply([cancel(['p1'], T0 - 1)])).toEqual({ enqueued: [], cancelled: 0 });
+        expect(await storage.triggerJobs.apply([cancel(['p1'], T0)])).toEqual({ enqueued: [], cancelled: 1 });
+        expect(await storage.triggerJobs.get('cart:e1')).toMatchObject({ state: 'cancelled', settledAt: T0 + 5, outcome: 'purchased' });
+        expect(await storage.triggerJobs.get('cart:e3')).toMatchObject({ state: 'pending' });
+        // Once nothing is pending under the key, a new event queues again; a replay of the cancelled one does not.
+        expect((await storage.triggerJobs.apply(enqueue(job('cart:e1'), job('cart:e4')))).enqueued).toEqual(['cart:e4']);
+        // Within one batch, steps apply in order: enqueued, then cancelled by every product (null).
+        const other = await db.openAnother();
+        expect(await other.triggerJobs.apply([...enqueue(job('cart:e5', { subscriberId: 's2', dedupeKey: 'cart/s2/p1' })), { ...cancel(null, T0), subscriberId: 's2' }])).toEqual({
+          enqueued: ['cart:e5'],
+          cancelled: 1,
+        });
+        await other.close();
+      });
+
+      it('hands a due job to one claimer at a time, retries with backoff, buries it after the last attempt, and retries a dead letter on request', async () => {
+        await storage.triggerJobs.apply(enqueue(job('cart:e1'), job('cart:e2', { productId: 'p2', dedupeKey: 'cart/s1/p2', runAt: T0 + 3_600_000 })));
+        expect(await storage.triggerJobs.claimDue(T0 + 1_799_999, 60_000, 10)).toEqual([]);
+        const other = await db.openAnother();
+        const [first, second] = await Promise.all([storage.triggerJobs.claimDue(T0 + 1_800_000, 60_000, 10), other.triggerJobs.claimDue(T0 + 1_800_000, 60_000, 10)]);
+        const claimed = [...(first ?? []), ...(second ?? [])];
+        expect(claimed.map((entry) => entry.id)).toEqual(['cart:e1']);
+        expect(claimed[0]).toMatchObject({ subscriberId: 's1', productId: 'p1', attempts: 0, sourceAt: T0 });
+        // Leased: not handed out again until the lease ends.
+        expect(await other.triggerJobs.claimDue(T0 + 1_859_999, 60_000, 10)).toEqual([]);
+        await storage.triggerJobs.failed('cart:e1', T0 + 1_800_010, 'HTTP 503', T0 + 1_900_000);
+        expect(await storage.triggerJobs.get('cart:e1')).toMatchObject({ state: 'pending', attempts: 1, runAt: T0 + 1_900_000, lastError: 'HTTP 503' });
+        const [again] = await other.triggerJobs.claimDue(T0 + 1_900_000, 60_000, 10);
+        expect(again).toMatchObject({ id: 'cart:e1', attempts: 1 });
+        await other.triggerJobs.failed('cart:e1', T0 + 1_900_010, 'HTTP 503', null);
+        expect(await storage.triggerJobs.list('dead', 10)).toEqual([expect.objectContaining({ id: 'cart:e1', state: 'dead', attempts: 2, settledAt: T0 + 1_900_010 })]);
+        expect(await storage.triggerJobs.claimDue(T0 + 99_999_999, 60_000, 10).then((jobs) => jobs.map((entry) => entry.id))).toEqual(['cart:e2']);
+
+        expect(await storage.triggerJobs.retry('cart:e2', T0)).toBe(false); // not dead
+        expect(await other.triggerJobs.retry('cart:e1', T0 + 2_000_000)).toBe(true);
+        const [revived] = await storage.triggerJobs.claimDue(T0 + 2_000_000, 60_000, 10);
+        expect(revived).toMatchObject({ id: 'cart:e1' });
+        await storage.triggerJobs.settle('cart:e1', 'sent', T0 + 2_000_001, '250 OK', 'the message');
+        await storage.triggerJobs.settle('cart:e2', 'suppressed', T0 + 2_000_002, 'frequency cap');
+        expect(await storage.triggerJobs.claimDue(T0 + 999_999_999, 60_000, 10)).toEqual([]);
+        expect(await other.triggerJobs.get('cart:e1')).toMatchObject({ state: 'sent', outcome: '250 OK', message: 'the message', lastError: null });
+        expect(await other.triggerJobs.sentSince('s1', 'cart', T0 + 2_000_001)).toBe(1);
+        expect(await other.triggerJobs.sentSince('s1', 'cart', T0 + 2_000_002)).toBe(0);
+        expect(await other.triggerJobs.sentSince('s2', 'cart', 0)).toBe(0);
+        await other.close();
       });
     });
 

@@ -338,6 +338,15 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'identity retention: kept anonymous events by arrival, view and purchase times by when they happened',
+    sql: `
+      -- As SQLite migration 16.
+      CREATE INDEX anonymous_events_by_time ON anonymous_events (received_at);
+      CREATE INDEX profile_entry_times_by_time ON profile_entry_times (occurred_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

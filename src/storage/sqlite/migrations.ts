@@ -439,6 +439,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 16,
+    name: 'identity retention: kept anonymous events by arrival, view and purchase times by when they happened',
+    up(db) {
+      // Retention walks these oldest first (recording/retention.ts): an anonymous id nobody
+      // identifies within the window loses its kept events, as event ids are forgotten.
+      db.exec(`
+        CREATE INDEX anonymous_events_by_time ON anonymous_events (received_at);
+        CREATE INDEX profile_entry_times_by_time ON profile_entry_times (occurred_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

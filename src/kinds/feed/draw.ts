@@ -1,0 +1,98 @@
+import type { DrawEnv } from '../../render/draw-env';
+import { buttonShape, textStyle } from '../../render/shapes';
+import { drawLabel, drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, type Context } from '../../render/text';
+import type { Theme } from '../../render/theme';
+import type { PartLayout } from '../kind';
+import { drawProductImage } from '../shared/draw-product-card';
+import type { FeedCardView, FeedView } from './index';
+
+/** Cards never grow wider than this; fewer items are centred instead. */
+const MAX_CARD_WIDTH = 220;
+const CARD_GAP = 14;
+const HEADER_HEIGHT = 34;
+const HEADER_GAP = 18;
+const TEXT_GAP = 8;
+
+/** Where a feed picture's parts are (the header band, one column per card) and its cards' boxes. */
+export interface FeedLayout extends PartLayout {
+  cardsTop: number;
+  cardWidth: number;
+  /** 0 when no item of the view has a picture: the cards are text only. */
+  imageHeight: number;
+  cardXs: number[];
+  columns: { x: number; width: number }[];
+}
+
+export function feedLayout(view: FeedView, theme: Theme): FeedLayout {
+  const { width, height, padding } = theme;
+  const count = view.items.length;
+  const rowWidth = width - 2 * padding;
+  const cardWidth = count === 0 ? 0 : Math.min(MAX_CARD_WIDTH, Math.floor((rowWidth - CARD_GAP * (count - 1)) / count));
+  const usedWidth = cardWidth * count + CARD_GAP * Math.max(0, count - 1);
+  const cardsTop = padding + HEADER_HEIGHT + HEADER_GAP;
+  const withPictures = view.items.some((item) => item.image !== null);
+  // Landscape (16:10), as blog and news pictures mostly are; never more than half the card's height.
+  const imageHeight = withPictures ? Math.max(0, Math.min(Math.round(cardWidth * 0.625), Math.round((height - cardsTop - padding) / 2))) : 0;
+  const cardXs = view.items.map((_, index) => padding + (rowWidth - usedWidth) / 2 + index * (cardWidth + CARD_GAP));
+  const edges = cardXs.map((x, index) => (index === 0 ? 0 : Math.round(x - CARD_GAP / 2)));
+  const columns = edges.map((x, index) => ({ x, width: (index + 1 < edges.length ? (edges[index + 1] as number) : width) - x }));
+  return { headerBottom: cardsTop - HEADER_GAP / 2, cardsTop, cardWidth, imageHeight, cardXs, columns };
+}
+
+/**
+ * The block's title and a small button on top, then one card per item in a
+ * row: its picture (a flat panel when it has none and others do), the date
+ * and source on one small line, the title in bold over up to three lines,
+ * and the summary in the lines left above the bottom padding.
+ */
+export function drawFeed(ctx: Context, view: FeedView, theme: Theme, env: DrawEnv): void {
+  const { width, padding, colors, fontSizes } = theme;
+  const button = buttonShape(theme, Math.round(width * 0.4), HEADER_HEIGHT, fontSizes.small + 1);
+  const drawnButton = drawLabel(ctx, view.cta.label, width - padding, padding, 'right', button, env.log);
+  const titleStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.7)));
+  const titleWidth = drawnButton.x - padding - 16;
+  const title = layoutParagraph(ctx, view.title, titleWidth, 1, titleStyle);
+  paintParagraph(ctx, title, { x: padding, y: padding + (HEADER_HEIGHT - title.height) / 2, width: titleWidth, align: 'start' }, titleStyle, env.log);
+
+  const layout = feedLayout(view, theme);
+  view.items.forEach((item, index) => drawCard(ctx, item, layout.cardXs[index] as number, layout, theme, env));
+}
+
+function drawCard(ctx: Context, item: FeedCardView, x: number, layout: FeedLayout, theme: Theme, env: DrawEnv): void {
+  const { height, padding, colors, fontSizes } = theme;
+  const width = layout.cardWidth;
+  let y = layout.cardsTop;
+  if (layout.imageHeight > 0) {
+    if (item.image) drawProductImage(ctx, item.image, x, y, width, layout.imageHeight, theme, env);
+    else fillRoundRect(ctx, x, y, width, layout.imageHeight, Math.min(theme.radius, width / 4), colors.placeholder);
+    y += layout.imageHeight + TEXT_GAP + 2;
+  }
+
+  const metaStyle = textStyle(theme, fontSizes.small, colors.mutedText, 600);
+  if (item.date || item.source) {
+    let cursor = x;
+    if (item.date) cursor += drawText(ctx, item.date, { x: cursor, y, width: x + width - cursor }, metaStyle, env.log).width;
+    if (item.date && item.source) {
+      // A middle dot drawn as a shape, not a string: the picture shows only the view's strings.
+      ctx.fillStyle = colors.mutedText;
+      ctx.beginPath();
+      ctx.arc(cursor + 7, y + (fontSizes.small * LINE_HEIGHT) / 2 + 0.5, 1.5, 0, Math.PI * 2);
+      ctx.fill();
+      cursor += 14;
+    }
+    if (item.source) drawText(ctx, item.source, { x: cursor, y, width: Math.max(0, x + width - cursor) }, metaStyle, env.log);
+    y += fontSizes.small * LINE_HEIGHT + 4;
+  }
+
+  const headingStyle = textStyle(theme, fontSizes.title, colors.text, 700, Math.max(fontSizes.min, fontSizes.title - 2));
+  const heading = layoutParagraph(ctx, item.title, width, 3, headingStyle);
+  paintParagraph(ctx, heading, { x, y, width, align: 'start' }, headingStyle, env.log);
+  y += heading.height + 4;
+
+  const lineHeight = fontSizes.body * LINE_HEIGHT;
+  const lines = Math.min(5, Math.floor((height - padding - y) / lineHeight));
+  if (item.summary && lines > 0) {
+    const summaryStyle = textStyle(theme, fontSizes.body, colors.mutedText, 400);
+    paintParagraph(ctx, layoutParagraph(ctx, item.summary, width, lines, summaryStyle), { x, y, width, align: 'start' }, summaryStyle, env.log);
+  }
+}

@@ -78,7 +78,7 @@ describe('opentime campaign', () => {
       expect.stringMatching(/^  --ends-at: expected an ISO 8601 time with a zone/),
       expect.stringMatching(/^  --senders entry 2: expected an email address .*received "\*", which would let any sender read these endpoints/),
       expect.stringMatching(/^  --markets entry 2: .*the United Kingdom as GB/),
-      '  --templates entry 2: unknown template "nope"; expected one of the templates in amp-templates/: flash-sale, loyalty-update, style-survey',
+      '  --templates entry 2: unknown template "nope"; expected one of the templates in amp-templates/: flash-sale, loyalty-update, style-survey, welcome',
       '',
     ]);
     const list = io();

@@ -53,7 +53,7 @@ describe('POST /api/v1/campaigns and GET', () => {
     expect(one.body.campaign).toEqual({ ...summer, endsAt: '2026-11-22T13:00:00.000Z', updatedAt: FIXED_NOW.toISOString() });
 
     const all = await getJson(fixture, '/api/v1/campaigns', fixture.keys.campaignsReadOnly);
-    expect(all.body.campaigns.map((campaign: { id: string }) => campaign.id)).toEqual(['flash-sale', 'loyalty-update', 'spring-sale', 'style-survey', 'summer-sale']);
+    expect(all.body.campaigns.map((campaign: { id: string }) => campaign.id)).toEqual(['flash-sale', 'loyalty-update', 'spring-sale', 'style-survey', 'summer-sale', 'welcome']);
 
     const missing = await getJson(fixture, '/api/v1/campaigns/no-such-campaign', fixture.keys.campaignsReadOnly);
     expect([missing.status, missing.body.error.code]).toEqual([404, 'campaign_not_found']);
@@ -91,7 +91,7 @@ describe('POST /api/v1/campaigns and GET', () => {
         expect.stringMatching(/^1 markets\.0: .*the United Kingdom as GB/),
         expect.stringMatching(/^1 markets\.1: .*\(write "DE"\)/),
         expect.stringMatching(/^1 markets\.2: .*"XX" is not an assigned country code/),
-        '1 templates.0: unknown template "no-such-template"; expected one of the templates in amp-templates/: flash-sale, loyalty-update, style-survey',
+        '1 templates.0: unknown template "no-such-template"; expected one of the templates in amp-templates/: flash-sale, loyalty-update, style-survey, welcome',
         '1 ends_at: unknown field; did you mean "endsAt"?',
       ]),
     );

@@ -110,7 +110,7 @@ describe('OPENTIME_CAMPAIGNS', () => {
         `${file}: campaigns[1] (id "summer-sale") at endsAt: expected an ISO 8601 time with a zone, e.g. 2026-11-25T18:00:00Z`,
         `${file}: campaigns[1] (id "summer-sale") at allowedSenders.0: expected an email address (news@shop.example) or a domain (shop.example, @shop.example, or *.shop.example to include subdomains); received "https://shop.example", which is a URL; write only the domain you send from, e.g. "shop.example"`,
         `${file}: campaigns[1] (id "summer-sale") at markets.1: expected an ISO 3166-1 alpha-2 country code in capitals, such as DE, GB or US: ISO 3166-1 writes the United Kingdom as GB`,
-        `${file}: campaigns[1] (id "summer-sale") at templates.1: unknown template "summer"; expected one of the templates in amp-templates/: flash-sale, loyalty-update, style-survey`,
+        `${file}: campaigns[1] (id "summer-sale") at templates.1: unknown template "summer"; expected one of the templates in amp-templates/: flash-sale, loyalty-update, style-survey, welcome`,
       ].join('\n'),
     );
     expect(fs.existsSync(path.join(root, 'data', 'opentime.db'))).toBe(false);

@@ -126,6 +126,7 @@ describe('demo dataset', () => {
       ['spring-sale', false, ['flash-sale']],
       ['loyalty-update', true, ['loyalty-update']],
       ['style-survey', true, ['style-survey']],
+      ['welcome', true, ['welcome']],
     ]);
     const templates = fs.readdirSync(path.join(__dirname, '..', 'amp-templates')).filter((file) => file.endsWith('.amp.html'));
     for (const file of templates) expect(demo.campaigns.map((c) => c.id)).toContain(file.replace(/\.amp\.html$/, ''));

@@ -40,6 +40,8 @@ export const DEMO_CAMPAIGN_IDS = {
   loyaltyUpdate: 'loyalty-update',
   /** No deadline: the style-survey template's campaign (a poll and its live results, "Interactive AMP forms"). */
   styleSurvey: 'style-survey',
+  /** No deadline: the welcome template's campaign, whose countdown is each subscriber's own 48 hours (README "Blocks"). */
+  welcome: 'welcome',
 } as const;
 
 /**
@@ -327,6 +329,15 @@ export function buildDemoCampaigns(now: Date): Campaign[] {
       templates: ['style-survey'],
       updatedAt: DEMO_CAMPAIGN_UPDATED_AT,
     },
+    {
+      id: DEMO_CAMPAIGN_IDS.welcome,
+      name: 'Welcome Offer',
+      endsAt: null,
+      allowedSenders: [...DEMO_SENDERS],
+      markets: [],
+      templates: ['welcome'],
+      updatedAt: DEMO_CAMPAIGN_UPDATED_AT,
+    },
   ];
 }
 
@@ -376,6 +387,8 @@ export function buildDemoDataset(options: DemoDatasetOptions): DemoDataset {
       recentViews: [...views],
       cart: [...cart],
       purchases: [...purchases],
+      // None: a coupon countdown's date is set through the ingestion API (README "Blocks", evergreen deadlines).
+      dates: {},
       updatedAt: new Date(t - (i + 1) * 5 * HOUR_MS).toISOString(),
     }),
   );

@@ -48,6 +48,8 @@ export async function pruneExpired(store: RetentionStore, options: RetentionOpti
     () => store.pruneImpressions(keptBefore, chunk),
     () => store.pruneIngestedEvents(keptBefore, chunk),
     () => store.pruneCartEventTimes(keptBefore, chunk),
+    () => store.pruneAnonymousEvents(keptBefore, chunk),
+    () => store.pruneProfileEntryTimes(keptBefore, chunk),
     () => store.pruneSettledWebhooks(webhooksBefore, chunk),
   ];
   let total = 0;

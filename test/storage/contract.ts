@@ -911,6 +911,24 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect(lateAdds).toMatchObject({ applied: 1, stale: [{ index: 1, id: 'a2' }] });
         expect((await storage.catalogue.getSubscriber('s1'))?.cart).toEqual(['p1']);
       });
+
+      it('prunes kept anonymous events by arrival and view times by when they happened, oldest first', async () => {
+        await storage.ingestion.upsertSubscribers([subscriber('s1')]);
+        const anonymousView = (id: string, productId: string): SubscriberEvent => ({ id, type: 'product_viewed', anonymousId: 'cookie-a1', productId, occurredAt: at(0) });
+        for (const n of [2, 1, 3]) await storage.ingestion.applySubscriberEvents([anonymousView(`k${n}`, `p${n}`)], { now: new Date(T0 + n * DAY) });
+        const before = new Date(T0 + 3 * DAY);
+        expect(await storage.retention.pruneAnonymousEvents(before, 1)).toBe(1);
+        expect(await storage.retention.pruneAnonymousEvents(before, 5)).toBe(1);
+        expect(await storage.retention.pruneAnonymousEvents(before, 5)).toBe(0);
+        // Only k3 is left to merge.
+        await storage.ingestion.applySubscriberEvents([{ id: 'login', type: 'identify', anonymousId: 'cookie-a1', subscriberId: 's1', occurredAt: at(DAY) }], { now: before });
+        expect((await storage.catalogue.getSubscriber('s1'))?.recentViews).toEqual(['p3']);
+
+        const ownView = (id: string, productId: string, occurredAtMs: number): SubscriberEvent => ({ id, type: 'product_viewed', subscriberId: 's1', productId, occurredAt: at(occurredAtMs) });
+        await storage.ingestion.applySubscriberEvents([ownView('v1', 'p1', DAY), ownView('v2', 'p2', 2 * DAY)], { now: before });
+        expect(await storage.retention.pruneProfileEntryTimes(new Date(T0 + 2 * DAY), 5)).toBe(2);
+        expect(await storage.retention.pruneProfileEntryTimes(new Date(T0 + 2 * DAY), 5)).toBe(0);
+      });
     });
 
     describe('subscriber locales', () => {

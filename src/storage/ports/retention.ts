@@ -32,6 +32,16 @@ export interface RetentionStore {
    */
   pruneCartEventTimes(before: Date, limit: number): Promise<number>;
   /**
+   * Events kept for anonymous ids (docs/ARCHITECTURE.md, "Identity") that
+   * arrived before `before`: an id identified later merges only what is left.
+   */
+  pruneAnonymousEvents(before: Date, limit: number): Promise<number>;
+  /**
+   * When views and purchases happened, for those before `before`: such an
+   * entry then counts as recent as the one above it when a history merges.
+   */
+  pruneProfileEntryTimes(before: Date, limit: number): Promise<number>;
+  /**
    * Outgoing webhooks (the outbox) delivered or given up before `before`,
    * oldest queued first. A message still to be delivered (due or retrying)
    * is never pruned, however old.

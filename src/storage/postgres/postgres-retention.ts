@@ -28,6 +28,11 @@ const SQL = {
   pruneCartEventTimes:
     'DELETE FROM cart_event_times WHERE (subscriber_id, product_id) IN ' +
     '(SELECT subscriber_id, product_id FROM cart_event_times WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2 FOR UPDATE SKIP LOCKED)',
+  pruneAnonymousEvents:
+    'DELETE FROM anonymous_events WHERE id IN (SELECT id FROM anonymous_events WHERE received_at < $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED)',
+  pruneProfileEntryTimes:
+    'DELETE FROM profile_entry_times WHERE (subscriber_id, list, product_id) IN ' +
+    '(SELECT subscriber_id, list, product_id FROM profile_entry_times WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2 FOR UPDATE SKIP LOCKED)',
   // Settled messages only (delivered or abandoned, epoch ms), by the identity key; a message a
   // delivery loop holds at that moment is skipped (it is not settled yet anyway).
   pruneSettledWebhooks:
@@ -61,6 +66,14 @@ export class PostgresRetention implements RetentionStore {
 
   async pruneCartEventTimes(before: Date, limit: number): Promise<number> {
     return this.deleted(SQL.pruneCartEventTimes, before.toISOString(), rowLimit(limit));
+  }
+
+  async pruneAnonymousEvents(before: Date, limit: number): Promise<number> {
+    return this.deleted(SQL.pruneAnonymousEvents, before.toISOString(), rowLimit(limit));
+  }
+
+  async pruneProfileEntryTimes(before: Date, limit: number): Promise<number> {
+    return this.deleted(SQL.pruneProfileEntryTimes, before.toISOString(), rowLimit(limit));
   }
 
   async pruneSettledWebhooks(before: Date, limit: number): Promise<number> {

@@ -17,6 +17,10 @@ const SQL = {
   pruneCartEventTimes:
     'DELETE FROM cart_event_times WHERE (subscriber_id, product_id) IN ' +
     '(SELECT subscriber_id, product_id FROM cart_event_times WHERE occurred_at < ? ORDER BY occurred_at LIMIT ?)',
+  pruneAnonymousEvents: 'DELETE FROM anonymous_events WHERE id IN (SELECT id FROM anonymous_events WHERE received_at < ? ORDER BY received_at LIMIT ?)',
+  pruneProfileEntryTimes:
+    'DELETE FROM profile_entry_times WHERE (subscriber_id, list, product_id) IN ' +
+    '(SELECT subscriber_id, list, product_id FROM profile_entry_times WHERE occurred_at < ? ORDER BY occurred_at LIMIT ?)',
   // Settled messages only (delivered or abandoned: both times are epoch ms); walks the primary key,
   // so the few messages still being delivered are skipped, never deleted.
   pruneSettledWebhooks:
@@ -36,6 +40,8 @@ export class SqliteRetention implements RetentionStore {
   private readonly stmtPruneIngestedEvents: Statement<[string, number]>;
   private readonly stmtPruneCartEventTimes: Statement<[string, number]>;
   private readonly stmtPruneSettledWebhooks: Statement<[number, number]>;
+  private readonly stmtPruneAnonymousEvents: Statement<[string, number]>;
+  private readonly stmtPruneProfileEntryTimes: Statement<[string, number]>;
 
   constructor(db: Database) {
     this.stmtPruneRenders = db.prepare(SQL.pruneRenders);
@@ -45,6 +51,8 @@ export class SqliteRetention implements RetentionStore {
     this.stmtPruneIngestedEvents = db.prepare(SQL.pruneIngestedEvents);
     this.stmtPruneCartEventTimes = db.prepare(SQL.pruneCartEventTimes);
     this.stmtPruneSettledWebhooks = db.prepare(SQL.pruneSettledWebhooks);
+    this.stmtPruneAnonymousEvents = db.prepare(SQL.pruneAnonymousEvents);
+    this.stmtPruneProfileEntryTimes = db.prepare(SQL.pruneProfileEntryTimes);
   }
 
   async pruneRenders(before: Date, limit: number): Promise<number> {
@@ -69,6 +77,14 @@ export class SqliteRetention implements RetentionStore {
 
   async pruneCartEventTimes(before: Date, limit: number): Promise<number> {
     return this.stmtPruneCartEventTimes.run(before.toISOString(), rows(limit)).changes;
+  }
+
+  async pruneAnonymousEvents(before: Date, limit: number): Promise<number> {
+    return this.stmtPruneAnonymousEvents.run(before.toISOString(), rows(limit)).changes;
+  }
+
+  async pruneProfileEntryTimes(before: Date, limit: number): Promise<number> {
+    return this.stmtPruneProfileEntryTimes.run(before.toISOString(), rows(limit)).changes;
   }
 
   async pruneSettledWebhooks(before: Date, limit: number): Promise<number> {

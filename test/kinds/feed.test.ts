@@ -19,6 +19,9 @@ import { FeedFormatError, parseFeed } from '../../src/sources/feed-items';
 import { closeSharedFeedSources, configureSharedFeedSources, FeedSources, type FeedSourcesOptions } from '../../src/sources/feed-sources';
 import { openSqliteStorage } from '../../src/storage/sqlite/sqlite-storage';
 import { ManualClock } from '../helpers/manual-clock';
+import request from 'supertest';
+import { systemFeedClock } from '../../src/sources/feed-source';
+import { createImageApp, getBytes, NOW as APP_NOW, PUBLIC_URL, type ImageApp } from '../helpers/image-app';
 
 const JOURNAL_XML = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'feed-journal.xml'), 'utf8');
 const NOW = Date.parse('2026-11-22T10:00:00.000Z');
@@ -254,5 +257,50 @@ describe('the feed block', () => {
 
   test('a feed URL that is not http(s) is refused by the blocks config', () => {
     expect(() => parseBlocksConfig(BLOCKS('ftp://feeds.example/rss'), 'blocks.yaml')).toThrow(/blocks\.yaml: blocks\[0\] \(id "journal"\)\.feed\.url: .*expected an absolute http\(s\) URL/);
+  });
+});
+
+describe('the demo journal block, end to end', () => {
+  let fx: ImageApp;
+  beforeAll(async () => {
+    fx = await createImageApp();
+    // The demo feed dated from the app's moment, its pictures under the app's public URL, fetched as at start-up.
+    const feeds = configureSharedFeedSources({ allowedHosts: [], publicUrl: PUBLIC_URL, clock: { now: () => APP_NOW.getTime(), after: systemFeedClock.after } });
+    await feeds.prefetch([{ url: '/demo/feeds/journal.xml' }]);
+  });
+  afterAll(async () => {
+    closeSharedFeedSources();
+    await fx.close();
+  });
+
+  test('the JSON, the picture and the clicks show the same items, and each card opens its own item', async () => {
+    const token = fx.token('sub-emma');
+    const json = await request(fx.app).get(`/amp/v1/blocks/journal?t=${token}`).set('AMP-Email-Sender', 'news@shop.example');
+    expect(json.status).toBe(200);
+    const view = json.body.items[0];
+    // The store event is filtered out by the demo block's rule.
+    expect(view.items.map((item: { title: string; date: string }) => [item.title, item.date])).toEqual([
+      ['How to layer for a northern winter', 'Nov 21, 2026'],
+      ['Caring for cashmere & merino', 'Nov 19, 2026'],
+      ['Behind the Chelsea boot', 'Nov 16, 2026'],
+    ]);
+    const picture = await getBytes(fx.app, `/img/v1/blocks/journal.png?t=${token}`);
+    expect(picture.status).toBe(200);
+    expect(picture.headers['x-opentime-outcome']).toBe('view');
+    const drawn = fx.draws.at(-1)?.view as { items?: { url: string }[] } | undefined;
+    expect(drawn?.items?.map((item) => item.url)).toEqual(view.items.map((item: { url: string }) => item.url));
+    const click = await request(fx.app).get(`/c/v1/blocks/journal/1?t=${token}`);
+    expect([click.status, click.headers.location]).toEqual([302, 'https://shop.example/journal/caring-for-cashmere']);
+    // A slot the picture does not have goes to the block's own link, never anywhere the request names.
+    const beyond = await request(fx.app).get(`/c/v1/blocks/journal/3?t=${token}&url=https://evil.example/`);
+    expect([beyond.status, beyond.headers.location]).toEqual([302, 'https://shop.example/journal']);
+  });
+
+  test('the demo serves its feed as RSS, which the feed reader reads', async () => {
+    const res = await request(fx.app).get('/demo/feeds/journal.xml');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/rss\+xml/);
+    expect(parseFeed(res.text).items.map((item) => item.categories[0])).toEqual(['Style notes', 'Care guide', 'Made well', 'Store events']);
+    expect((await request(fx.app).get('/demo/feeds/nope.xml')).status).toBe(404);
   });
 });

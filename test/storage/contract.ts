@@ -1122,7 +1122,7 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           enqueued: ['cart:e1', 'cart:e3'],
           cancelled: 0,
         });
-        const cancel = (productIds: string[] | null, causedUpTo: number): TriggerJobOp => ({ op: 'cancel', subscriberId: 's1', triggerIds: ['cart'], productIds, causedUpTo, at: T0 + 5, reason: 'purchased' });
+        const cancel = (productIds: string[] | null, causedUpTo: number, subscriberId = 's1'): TriggerJobOp => ({ op: 'cancel', subscriberId, triggerIds: ['cart'], productIds, causedUpTo, at: T0 + 5, reason: 'purchased' });
         // A purchase older than the jobs' events cancels nothing; one of p1 cancels p1's job only.
         expect(await storage.triggerJobs.apply([cancel(['p1'], T0 - 1)])).toEqual({ enqueued: [], cancelled: 0 });
         expect(await storage.triggerJobs.apply([cancel(['p1'], T0)])).toEqual({ enqueued: [], cancelled: 1 });
@@ -1132,7 +1132,7 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect((await storage.triggerJobs.apply(enqueue(job('cart:e1'), job('cart:e4')))).enqueued).toEqual(['cart:e4']);
         // Within one batch, steps apply in order: enqueued, then cancelled by every product (null).
         const other = await db.openAnother();
-        expect(await other.triggerJobs.apply([...enqueue(job('cart:e5', { subscriberId: 's2', dedupeKey: 'cart/s2/p1' })), { ...cancel(null, T0), subscriberId: 's2' }])).toEqual({
+        expect(await other.triggerJobs.apply([...enqueue(job('cart:e5', { subscriberId: 's2', dedupeKey: 'cart/s2/p1' })), cancel(null, T0, 's2')])).toEqual({
           enqueued: ['cart:e5'],
           cancelled: 1,
         });

@@ -265,6 +265,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
         preview,
         logger: deps.logger,
         now,
+        conversions,
       }),
     );
   }

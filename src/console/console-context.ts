@@ -5,6 +5,7 @@ import type { previewWiring } from '../preview/preview-wiring';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { Storage } from '../storage/storage';
 import type { Keyring } from '../tokens/keyring';
+import type { ConversionSettings } from '../conversions/conversion-settings';
 
 /** What the server's configuration says about the console (main.ts fills it from Config). */
 export interface ConsoleSettings {
@@ -39,4 +40,6 @@ export interface ConsoleContext {
   preview: ReturnType<typeof previewWiring>;
   logger: Logger;
   now: () => Date;
+  /** The attribution window and model the Reports page credits orders with (README "Conversions and revenue"). */
+  conversions: Pick<ConversionSettings, 'windowDays' | 'model'>;
 }

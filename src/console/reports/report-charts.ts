@@ -93,6 +93,32 @@ export function liftChart(report: CampaignReport): string | undefined {
   });
 }
 
+/** Revenue lift (treatment ÷ holdout − 1, revenue per human open) per block and currency, with its 95% bootstrap interval. */
+export function revenueLiftChart(report: CampaignReport): string | undefined {
+  const rows: ChartRow[] = (report.conversions?.lift ?? [])
+    .filter((row) => row.relative !== null)
+    .map((row) => ({
+      label: `${row.blockId} · ${row.currency}`,
+      value: row.relative,
+      low: row.relativeLow,
+      high: row.relativeHigh,
+      detail: `${row.blockId}, ${row.currency}: revenue per human open ${row.treatmentPerOpen} in the treatment arms against ${row.holdoutPerOpen} in the holdout, lift ${pct(row.relative as number, true)}${
+        row.relativeLow !== null && row.relativeHigh !== null ? `, 95% interval ${pct(row.relativeLow, true)} to ${pct(row.relativeHigh, true)}` : ''
+      }`,
+    }));
+  if (rows.length === 0) return undefined;
+  const ends = rows.flatMap((row) => [row.low ?? 0, row.high ?? 0, row.value ?? 0]);
+  return barChart({
+    id: 'revenue-lift-chart',
+    title: `Revenue lift against the holdout, campaign ${report.campaignId}`,
+    desc: `Points show revenue per human open of the treatment arms relative to the holdout's, per block and currency (0% = no difference); whiskers show the 95% bootstrap interval. ${rows.map((row) => row.detail).join('. ')}.`,
+    rows,
+    min: -niceCeiling(Math.max(0.1, -Math.min(0, ...ends))),
+    max: niceCeiling(Math.max(0.1, ...ends)),
+    points: true,
+  });
+}
+
 function barChart(options: { id: string; title: string; desc: string; rows: ChartRow[]; min: number; max: number; points?: boolean }): string {
   const { id, rows, min, max } = options;
   const plotWidth = WIDTH - LEFT - RIGHT;

@@ -3,7 +3,8 @@ import type { VariantReport } from '../../experiments/report';
 import { campaignReport } from '../../http/reports-router';
 import type { ConsolePage } from '../pages';
 import { sendPage } from '../page-render';
-import { ctrChart, liftChart } from './report-charts';
+import { ctrChart, liftChart, revenueLiftChart } from './report-charts';
+import type { ConversionReport } from '../../conversions/conversion-report';
 import { campaignOptions } from '../campaign-options';
 
 /**
@@ -19,7 +20,10 @@ export const reportsPage: ConsolePage = {
       const campaignId = typeof req.query.campaign === 'string' && req.query.campaign !== '' ? req.query.campaign : (campaigns[0]?.id ?? '');
       const data: Record<string, unknown> = { campaigns: campaignOptions(campaigns, campaignId) };
       if (campaignId !== '') {
-        const report = await campaignReport({ catalogue: context.storage.catalogue, renderLog: context.storage.renderLog, now: context.now }, campaignId);
+        const report = await campaignReport(
+          { catalogue: context.storage.catalogue, renderLog: context.storage.renderLog, orders: context.storage.orders, conversions: context.conversions, now: context.now },
+          campaignId,
+        );
         data.report = {
           campaignId,
           empty: report.blocks.length === 0,
@@ -28,6 +32,8 @@ export const reportsPage: ConsolePage = {
           methods: Object.values(report.methods),
           apiPath: `/api/v1/reports/campaigns/${encodeURIComponent(campaignId)}`,
           blocks: report.blocks.map((block) => ({ blockId: block.blockId, rows: block.variants.map(tableRow) })),
+          conversions: report.conversions && conversionTables(report.conversions),
+          revenueLiftChart: revenueLiftChart(report),
         };
       }
       sendPage(req, res, { nav: 'reports', title: 'Reports', view: 'views/reports', data });
@@ -36,6 +42,35 @@ export const reportsPage: ConsolePage = {
 };
 
 const pct = (value: number, signed = false): string => `${signed && value > 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
+
+/** The conversions tables: orders per block, arm and currency, and the revenue lift per block and currency. */
+function conversionTables(conversions: ConversionReport) {
+  return {
+    model: conversions.model === 'last_click' ? 'last click' : 'last human open',
+    windowDays: conversions.windowDays,
+    empty: conversions.rows.length === 0,
+    rows: conversions.rows.map((row) => ({
+      blockId: row.blockId,
+      arm: row.variant ?? 'no experiment',
+      currency: row.currency,
+      humanOpens: row.humanOpeners,
+      orders: row.orders,
+      buyers: row.buyers,
+      revenue: row.revenue,
+      conversionRate: row.conversionRate === null ? '—' : pct(row.conversionRate),
+      perOpen: row.revenuePerHumanOpen ?? '—',
+    })),
+    lift: conversions.lift.map((row) => ({
+      blockId: row.blockId,
+      currency: row.currency,
+      treatment: row.treatmentPerOpen,
+      holdout: row.holdoutPerOpen,
+      difference: `${row.difference} (${row.differenceLow} – ${row.differenceHigh})`,
+      relative: row.relative === null ? 'n/a' : `${pct(row.relative, true)}${row.relativeLow === null || row.relativeHigh === null ? '' : ` (${pct(row.relativeLow, true)} – ${pct(row.relativeHigh, true)})`}`,
+    })),
+    methods: Object.values(conversions.methods),
+  };
+}
 
 function tableRow(variant: VariantReport) {
   return {

@@ -50,6 +50,8 @@ import { ImpressionLog } from './recording/impression-log';
 import { openRecording } from './recording/open-recording';
 import type { RenderLog } from './recording/render-log';
 import type { PullSource, PullSourceStats } from './sources/pull-source';
+import type { OpenPlaces } from './open/location-at-open';
+import type { WeatherSource } from './sources/weather-source';
 import type { CacheCounts, CatalogueCache, CatalogueCacheName } from './storage/cache/cached-catalogue';
 import type { CatalogueReader } from './storage/ports/catalogue-reader';
 import type { Storage } from './storage/storage';
@@ -128,6 +130,10 @@ export interface AppDeps {
   metricsScrape?: () => Promise<string>;
   /** The pull source opens read through, if any: its counts go on GET /metrics. */
   pullSource?: Pick<PullSource, 'name' | 'stats'>;
+  /** Where opens were read and the weather there (open/location-at-open.ts); default: the subscriber's profile, no weather. */
+  places?: OpenPlaces;
+  /** The weather provider, if any: its counts go on GET /metrics beside the pull source's. */
+  weatherSource?: Pick<WeatherSource, 'name' | 'stats'>;
   /** Apple's relay egress ranges, to tell Mail Privacy Protection prefetches; none: the user agent alone decides. */
   relayRanges?: AppleRelayRanges;
   /** Express "trust proxy" (OPENTIME_TRUST_PROXY): which hops may say who the client is. Default: none. */
@@ -195,6 +201,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
     observeRender: recording.observeRender,
     locks: recording.locks,
     firstOpens: recording.firstOpens,
+    places: deps.places,
   });
   // Orders (events API and pixel) are attributed as they arrive, through one intake (conversions/order-intake.ts).
   const conversions = deps.conversions ?? DEFAULT_CONVERSION_SETTINGS;
@@ -224,7 +231,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   recording.metrics.watch({
     caches: { render: () => renderer.cache.stats(), images: () => imageLoader.stats(), ...catalogueCacheMetrics(deps.storage.catalogueCache) },
     queues: { impressions: () => impressionLog.stats() },
-    pullSources: pullSourceMetrics(deps.pullSource),
+    pullSources: { ...pullSourceMetrics(deps.pullSource), ...pullSourceMetrics(deps.weatherSource) },
     imageOptimizer: () => {
       const { queued, dropped } = optimizerQueue.stats();
       return { queued, dropped, optimized: renderer.cache.stats().optimized };
@@ -265,7 +272,6 @@ export function createApp(deps: AppDeps): OpentimeApp {
         preview,
         logger: deps.logger,
         now,
-        conversions,
       }),
     );
   }
@@ -279,7 +285,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
       metrics: recording.metrics,
       globalAllowlist: deps.globalAllowlist,
       perOpenPullBudget: deps.perOpenPullBudget,
-      amp: ampBlockEndpoint({ store: openCatalogue, blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks, firstOpens: recording.firstOpens, polls }),
+      amp: ampBlockEndpoint({ store: openCatalogue, blocks, verifyToken, now, observeRender: recording.observeRender, locks: recording.locks, firstOpens: recording.firstOpens, polls, places: deps.places }),
       img: imgBlockEndpoint(renderer, clientAddressResolver(deps.trustProxy)),
     },
     app,

@@ -4,6 +4,7 @@ import proxyAddr from 'proxy-addr';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { packageRoot } from './package-root';
+import type { WeatherFields } from './sources/weather-source';
 
 /**
  * One configuration for the server and the CLI, so a token minted by
@@ -48,6 +49,26 @@ const listSetting = z
   .union([z.string(), z.array(z.string())], { error: 'expected a comma-separated list' })
   .default([])
   .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean));
+
+/** "temperatureC=current.temp,condition=current.summary": where each weather figure sits in the provider's JSON. */
+const WEATHER_FIELD_NAMES = ['temperatureC', 'weatherCode', 'condition', 'precipitationMm'] as const satisfies readonly (keyof WeatherFields)[];
+type WeatherFieldName = (typeof WEATHER_FIELD_NAMES)[number];
+const weatherFieldsSetting = z.string().transform((value, ctx) => {
+  const fields: Partial<Record<WeatherFieldName, string>> = {};
+  for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [name = '', fieldPath = ''] = entry.split('=').map((part) => part.trim());
+    if (!(WEATHER_FIELD_NAMES as readonly string[]).includes(name) || !/^[^.\s]+(\.[^.\s]+)*$/.test(fieldPath)) {
+      ctx.addIssue({ code: 'custom', message: `expected name=path pairs such as temperatureC=current.temp, the names among ${WEATHER_FIELD_NAMES.join(', ')} (received "${entry}")` });
+      return z.NEVER;
+    }
+    fields[name as WeatherFieldName] = fieldPath;
+  }
+  if (fields.temperatureC === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a temperatureC=path pair (e.g. temperatureC=current.temperature_2m): the temperature is the one figure every provider must give' });
+    return z.NEVER;
+  }
+  return { ...fields, temperatureC: fields.temperatureC };
+});
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://opentime.shop.example' });
 
@@ -197,6 +218,23 @@ const configSchema = z.strictObject({
   pullAuthorization: z.string().optional(),
   /** Largest pull source answer read (bytes); a longer one counts as a failure. */
   pullMaxBytes: wholeNumber(1024, 64 * 1024 * 1024).default(64 * 1024),
+  /** The offline GeoIP City database (.mmdb) that places an open's address; "off": none. Default: the shipped test database in demo mode, else none. */
+  geoipDb: z.string().min(1).optional(),
+  /** A weather provider's JSON API, e.g. https://api.open-meteo.com/v1/forecast?latitude={lat}&longitude={lon}&current=…; none by default. */
+  weatherUrl: z
+    .string()
+    .refine((template) => template.includes('{lat}') && template.includes('{lon}') && /^https?:\/\//.test(template) && URL.canParse(template.replace('{lat}', '0').replace('{lon}', '0')), {
+      message: 'expected an http(s) URL template containing {lat} and {lon}, e.g. https://api.open-meteo.com/v1/forecast?latitude={lat}&longitude={lon}&current=temperature_2m,precipitation,weather_code',
+    })
+    .optional(),
+  /** Where the figures sit in the provider's answer: "temperatureC=current.temp,condition=current.summary"; default: Open-Meteo's. */
+  weatherFields: weatherFieldsSetting.optional(),
+  /** The longest an open waits for the weather provider (ms), within the open's wait budget. */
+  weatherTimeoutMs: wholeNumber(1, 5000).default(80),
+  /** How long the weather at a place (rounded to 0.1°) is reused without asking again (ms). */
+  weatherCacheMs: wholeNumber(0, 86_400_000).default(600_000),
+  /** How old the weather may be and still be served when the provider fails (ms). */
+  weatherStaleMs: wholeNumber(0, 7 * 86_400_000).default(3 * 3_600_000),
   /** Apple's relay egress ranges, to recognise Mail Privacy Protection prefetches (re-read when the file changes). */
   appleRelayRangesFile: z.string().min(1).default(() => path.join(packageRoot(), 'config', 'apple-relay-ranges.txt')),
   /**
@@ -275,6 +313,12 @@ export const environmentVariables = {
   OPENTIME_PULL_BREAKER_RESET_MS: 'pullBreakerResetMs',
   OPENTIME_PULL_AUTHORIZATION: 'pullAuthorization',
   OPENTIME_PULL_MAX_BYTES: 'pullMaxBytes',
+  OPENTIME_GEOIP_DB: 'geoipDb',
+  OPENTIME_WEATHER_URL: 'weatherUrl',
+  OPENTIME_WEATHER_FIELDS: 'weatherFields',
+  OPENTIME_WEATHER_TIMEOUT_MS: 'weatherTimeoutMs',
+  OPENTIME_WEATHER_CACHE_MS: 'weatherCacheMs',
+  OPENTIME_WEATHER_STALE_MS: 'weatherStaleMs',
   OPENTIME_APPLE_RELAY_RANGES: 'appleRelayRangesFile',
   OPENTIME_TRUST_PROXY: 'trustProxy',
   OPENTIME_RENDER_LOG: 'renderLog',
@@ -366,9 +410,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   }
   const config = result.data;
   const dataDir = path.resolve(cwd, config.dataDir);
+  const demo = demoMode(config, origins);
   return {
     ...config,
-    demo: demoMode(config, origins),
+    demo,
+    geoipDb: geoipDatabaseFile(config.geoipDb, demo, cwd),
     dataDir,
     blocksFile: path.resolve(cwd, config.blocksFile),
     campaignsFile: config.campaignsFile === undefined ? undefined : path.resolve(cwd, config.campaignsFile),
@@ -378,6 +424,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     publicUrlSource: origins.has('publicUrl') ? 'setting' : origins.has('port') ? 'port' : 'default',
     databaseFile: path.join(dataDir, 'opentime.db'),
   };
+}
+
+/** The demo places opens with the small test database shipped in vendor/geoip (README "Location and weather at open"). */
+function geoipDatabaseFile(setting: string | undefined, demo: boolean, cwd: string): string | undefined {
+  if (setting === 'off') return undefined;
+  if (setting !== undefined) return path.resolve(cwd, setting);
+  return demo ? path.join(packageRoot(), 'vendor', 'geoip', 'GeoLite2-City-Test.mmdb') : undefined;
 }
 
 /**

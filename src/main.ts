@@ -71,6 +71,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   await sharedRenderPool(config.renderThreads ?? defaultRenderThreads(config)).warmUp();
   const loadGauge = config.shedLagMs > 0 ? new EventLoopLag({ overloadedAtMs: config.shedLagMs }) : undefined;
   await services.pullSource?.warmUp();
+  await services.weatherSource?.warmUp();
   // In a cluster, any worker may take the scrape: it answers for all of them.
   const clusterMetrics = cluster.isWorker ? new ClusterMetrics(recording.metrics.registry) : undefined;
   // The blocks config is reloaded when its file changes (and on SIGHUP): every route reads this one holder.
@@ -88,8 +89,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       bodyLimitBytes: config.apiBodyLimitBytes,
       triggers: triggers.intake,
     },
-    perOpenPullBudget: services.pullSource !== undefined,
+    perOpenPullBudget: services.pullSource !== undefined || services.weatherSource !== undefined,
     pullSource: services.pullSource,
+    // Where opens were read (OPENTIME_GEOIP_DB) and the weather there (OPENTIME_WEATHER_URL).
+    places: services.places,
+    weatherSource: services.weatherSource,
     blocks,
     keyring: services.keyring,
     tokenAudience: config.tokenAudience,
@@ -139,6 +143,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await triggers.close();
       imageLoader.close();
       services.pullSource?.close();
+      services.weatherSource?.close();
       closeSharedFeedSources();
       await stopPaletteWorker();
       await closeSharedRenderPool();
@@ -208,6 +213,7 @@ async function runPrimary(config: Config, logger: Logger, workers: number): Prom
     services = await openServices(config, new Date(), logger);
     await warnAboutMissingTranslations(services.blocks, services.storage.subscriberLocales, logger);
     services.pullSource?.close();
+    services.weatherSource?.close();
     await services.storage.close();
     if (config.redisUrl) await (await connectRedis(config.redisUrl, { purpose: 'the workers of this machine' })).quit();
   } catch (error) {

@@ -9,6 +9,9 @@ import type { Logger } from './log';
 import { openCatalogueFromConfig } from './sources/pull-source-from-config';
 import { checkFeedHosts } from './sources/feed-blocks';
 import type { PullSource } from './sources/pull-source';
+import { placesFromConfig } from './open/location-from-config';
+import type { OpenPlaces } from './open/location-at-open';
+import type { WeatherSource } from './sources/weather-source';
 import { SenderAllowlist } from './http/sender-allowlist';
 import { openStorage, type OpenStorageOptions } from './storage/open-storage';
 import type { CatalogueReader } from './storage/ports/catalogue-reader';
@@ -30,6 +33,10 @@ export interface Services {
   openCatalogue: CatalogueReader;
   /** Set when OPENTIME_PULL_URL is; the owner closes it on shutdown. */
   pullSource?: PullSource;
+  /** Where opens are placed and the weather there (OPENTIME_GEOIP_DB, OPENTIME_WEATHER_URL). */
+  places: OpenPlaces;
+  /** Set when OPENTIME_WEATHER_URL is; the owner closes it on shutdown. */
+  weatherSource?: WeatherSource;
   /** Ingestion API keys (OPENTIME_API_KEYS). */
   apiKeys: ApiKeyring;
   /** Demo mode's all-scopes API key, printed at start-up. */
@@ -46,6 +53,8 @@ export async function openServices(config: Config, now: Date = new Date(), logge
   const keyring = keyringFromConfig(config);
   const globalAllowlist = SenderAllowlist.parse(config.allowedSenders, 'OPENTIME_ALLOWED_SENDERS');
   const { keys: apiKeys, demoKey: demoApiKey } = apiKeysFromConfig(config);
+  // The GeoIP database is read now: a missing or unreadable file stops start-up naming OPENTIME_GEOIP_DB.
+  const { places, weatherSource } = placesFromConfig(config, logger);
   const storage = await openStorage(config, storageOptions);
   let seeded = false;
   if (config.demo) {
@@ -59,5 +68,5 @@ export async function openServices(config: Config, now: Date = new Date(), logge
   // single process, or the cluster's primary before it forks the workers (scale-out/cluster-primary.ts).
   if (config.campaignsFile && !cluster.isWorker) await declareCampaigns(storage.campaigns, config.campaignsFile, declaredCampaigns, now, logger);
   const { openCatalogue, pullSource } = openCatalogueFromConfig(config, storage.catalogue, logger);
-  return { config, storage, blocks, keyring, globalAllowlist, seeded, openCatalogue, pullSource, apiKeys, demoApiKey };
+  return { config, storage, blocks, keyring, globalAllowlist, seeded, openCatalogue, pullSource, places, weatherSource, apiKeys, demoApiKey };
 }

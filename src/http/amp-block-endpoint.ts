@@ -4,6 +4,7 @@ import type { BlockCatalog } from '../blocks/blocks-config';
 import { liveBlocks, type LiveBlocks } from '../blocks/live-blocks';
 import { jsonFor, logFallback, resolveBlock } from '../blocks/resolve-block';
 import type { ResolveServices } from '../blocks/lock-at-first-open';
+import type { OpenPlaces } from '../open/location-at-open';
 import { loadSubject, openFor } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { FirstOpens } from '../recording/first-opens';
@@ -30,6 +31,8 @@ export interface AmpBlockEndpointDeps {
   firstOpens?: FirstOpens;
   /** Poll results for poll-results blocks. */
   polls?: PollResultsReader;
+  /** Where opens were read and the weather there; default: the subscriber's profile, no weather. */
+  places?: OpenPlaces;
 }
 
 /** Answers one amp-list request; rejects with an HttpError for the caller to send. */
@@ -66,7 +69,9 @@ export function ampBlockEndpoint(deps: AmpBlockEndpointDeps): AmpBlockEndpoint {
     // A token for a campaign nobody created (or since renamed): 404 with the grant, so amp-list shows its fallback.
     if (!subject.campaign) throw new HttpError('campaign_not_found', `No campaign "${claims.campaignId.slice(0, 128)}".`);
     assertSenderAllowed(res, subject.campaign.allowedSenders);
-    const open = openFor(block, subject, 'amp', now);
+    // The XHR comes from the mail provider's servers, so its address is never looked up: the profile's location (open/location.ts).
+    const place = await deps.places?.of({ client: 'amp', address: undefined, subscriber: subject.subscriber }, block);
+    const open = openFor(block, subject, 'amp', now, place);
     const resolution = await resolveBlock(block, open, deps.store, services);
     deps.observeRender?.({ surface: 'json', block, client: 'amp', subscriberId: claims.subscriberId, campaignId: claims.campaignId, resolution, at: now });
     logFallback(req.log, block, resolution, 'block fallback served');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { Reader, type CityResponse } from 'maxmind';
 import { LRUCache } from 'lru-cache';
+import { ConfigError } from '../config';
 import type { AddressLocator, IpLocation } from './location';
 
 /**
@@ -11,7 +12,7 @@ import type { AddressLocator, IpLocation } from './location';
  * reader. No network call on an open: a lookup is a walk of the file's
  * search tree, and repeated addresses come from a small LRU.
  */
-export class LocationDatabaseError extends Error {
+export class LocationDatabaseError extends ConfigError {
   override name = 'LocationDatabaseError';
 }
 

@@ -14,7 +14,8 @@ import { NEVER_OVERLOADED, type LoadGauge } from '../http/event-loop-lag';
 import { strongEtag, type ImageAudience } from '../http/cache-policy';
 import type { Logger } from '../log';
 import { detectClient, type RelayAddressList } from '../open/client-detection';
-import type { ClientClass, Open } from '../open/open';
+import type { ClientClass, Open, OpenPlace } from '../open/open';
+import type { OpenPlaces } from '../open/location-at-open';
 import { GENERIC_SUBJECT, loadSubject, openFor, type OpenSubject } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { FirstOpens } from '../recording/first-opens';
@@ -89,6 +90,8 @@ export interface BlockImageDeps {
   firstOpens?: FirstOpens;
   /** Poll results for poll-results blocks. */
   polls?: PollResultsReader;
+  /** Where opens were read (from the address) and the weather there; default: the subscriber's profile, no weather. */
+  places?: OpenPlaces;
   /** Threads for GIF drawing and encoding; default: the process's shared pool. */
   renderPool?: RenderPool;
   /** Tells when the server is overloaded: renderings not cached are then shed (README "Overload"); default: never. */
@@ -336,13 +339,14 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
   async function renderLive(block: PreparedBlock, request: BlockImageRequest, theme: Theme, scale: number, now: Date, log: Logger, live: LiveAttempt): Promise<BlockImage> {
     const subject = await subjectOf(request, now, log);
     const client = detectClient({ userAgent: request.userAgent, remoteAddress: request.remoteAddress }, deps.relayRanges).client;
-    return drawOpen(block, { subject, client, now, format: request.format, part: request.part ?? undefined, layout: request.layout ?? 'wide', theme, scale, log, live, recorded: true });
+    const place = await deps.places?.of({ client, address: request.remoteAddress, subscriber: subject.subscriber }, block);
+    return drawOpen(block, { subject, client, place, now, format: request.format, part: request.part ?? undefined, layout: request.layout ?? 'wide', theme, scale, log, live, recorded: true });
   }
 
   /** One open of a block drawn: resolved, recorded when `recorded` (an open, not a preview), encoded. */
   async function drawOpen(block: PreparedBlock, at: OpenToDraw): Promise<BlockImage> {
-    const { subject, client, now, part, layout, theme, scale, log, live, recorded } = at;
-    const openAt = (moment: Date): Open => openFor(block, subject, client, moment);
+    const { subject, client, place, now, part, layout, theme, scale, log, live, recorded } = at;
+    const openAt = (moment: Date): Open => openFor(block, subject, client, moment, place);
     const open = openAt(now);
     live.locale = open.locale;
     live.recorded = recorded;
@@ -466,6 +470,8 @@ interface LiveAttempt {
 interface OpenToDraw {
   subject: OpenSubject;
   client: ClientClass;
+  /** Where it was read and the weather there; none (a preview): the subscriber's profile, no weather. */
+  place?: OpenPlace;
   now: Date;
   format: ImageFormat;
   part: ImagePart | undefined;

@@ -42,8 +42,6 @@ export interface WeatherFields {
   precipitationMm?: string;
 }
 
-export const WEATHER_FIELD_NAMES = ['temperatureC', 'weatherCode', 'condition', 'precipitationMm'] as const;
-
 /**
  * Open-Meteo's answer to
  * https://api.open-meteo.com/v1/forecast?latitude={lat}&longitude={lon}&current=temperature_2m,precipitation,weather_code

@@ -1,7 +1,4 @@
-import { createCanvas } from '@napi-rs/canvas';
 import { withKindOf, type ShownView } from '../kinds/kind-of-view';
-import { registerBundledFonts } from './fonts';
-import type { Context } from './text';
 import type { ImageLayout, Theme } from './theme';
 
 export type { ImageLayout } from './theme';
@@ -86,13 +83,6 @@ export function isNarrow(theme: Theme): boolean {
   return theme.layout === 'narrow';
 }
 
-let measuring: Context | undefined;
 
-/**
- * A context to measure text on before a canvas exists: a narrow picture's height depends on how
- * many lines its strings wrap to (NarrowDrawing.height), and the canvas is made that tall.
- */
-export function measuringContext(): Context {
-  registerBundledFonts();
-  return (measuring ??= createCanvas(1, 1).getContext('2d'));
-}
+/** Kinds import it from render/measuring-context.ts (this file imports the kinds: a cycle); re-exported for older imports. */
+export { measuringContext } from './measuring-context';

@@ -1,7 +1,7 @@
 import type { DrawEnv } from '../../render/draw-env';
 import { buttonShape, textStyle } from '../../render/shapes';
 import { drawLabel, layoutParagraph, paintParagraph, textDirection, type Context } from '../../render/text';
-import { measuringContext } from '../../render/layout';
+import { measuringContext } from '../../render/measuring-context';
 import type { Theme } from '../../render/theme';
 import type { CalloutView } from './index';
 

@@ -22,6 +22,7 @@ import { drawBlock, imageUrlsOf } from '../src/render/draw-block';
 import { DrawLog } from '../src/render/draw-log';
 import { FALLBACK_FONT_FAMILY, FONT_FAMILY, registerBundledFonts, registeredFontFiles } from '../src/render/fonts';
 import { drawFigures, textDirection, type TextStyle } from '../src/render/text';
+import { layoutTheme } from '../src/render/layout';
 import { clampScale, defaultTheme, MAX_PIXEL_AREA, resolveTheme, type Theme } from '../src/render/theme';
 import {
   createRenderFixture,
@@ -77,7 +78,7 @@ function caseView<Name extends KindName>(caseName: string, kind: Name): ViewOf<N
 
 describe('golden images', () => {
   test.each(GOLDEN_CASES.map((spec) => [spec.name, spec] as const))('%s', async (name, spec) => {
-    const theme = resolveTheme(spec.theme ?? {}, themeDefaultsOf(viewOf(spec)), spec.name);
+    const theme = layoutTheme(viewOf(spec), resolveTheme(spec.theme ?? {}, themeDefaultsOf(viewOf(spec)), spec.name), spec.layout ?? 'wide');
     const actual = render(viewOf(spec), { theme, ...(spec.missingImages ? { missingImages: spec.missingImages } : {}) }).toBuffer('image/png');
     const file = path.join(GOLDEN_DIR, `${name}.png`);
     if (UPDATE) {

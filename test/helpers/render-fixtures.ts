@@ -172,6 +172,8 @@ export interface GoldenCase {
   now?: Date;
   /** The block's `theme:` config (none by default). */
   theme?: Record<string, unknown>;
+  /** 'narrow': the phone picture (`?layout=narrow`, render/layout.ts); wide by default. */
+  layout?: 'wide' | 'narrow';
 }
 
 const sub = (locale: string): string => LOCALE_SUBSCRIBERS[locale] as string;
@@ -264,6 +266,23 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   // The configured fallback (a generic open: loyalty holds back) and the default one (no deadline).
   { name: 'fallback-configured', blockId: 'loyalty-status', subscriberId: null },
   { name: 'fallback-default', blockId: 'flash-countdown', subscriberId: sub('en-US'), campaignId: 'no-such-campaign' },
+  // Phones (`?layout=narrow`, README "Phones"): every kind the shipped emails use, stacked at 360 px, left to right and right to left.
+  ...(
+    [
+      { name: 'countdown-running-en-US', blockId: 'flash-countdown', subscriberId: sub('en-US') },
+      { name: 'countdown-running-ar-EG', blockId: 'flash-countdown', subscriberId: sub('ar-EG') },
+      { name: 'countdown-expired-de-DE', blockId: 'flash-countdown', subscriberId: sub('de-DE'), campaignId: 'spring-sale' },
+      { name: 'product-sale-en-US', blockId: 'hero-product', subscriberId: sub('en-US') },
+      { name: 'product-sale-ja-JP', blockId: 'hero-product', subscriberId: sub('ja-JP') },
+      { name: 'product-sold-out-swap-de-DE', blockId: 'parka-product', subscriberId: sub('de-DE') },
+      { name: 'recommendations-de-DE', blockId: 'picks', subscriberId: sub('de-DE') },
+      { name: 'recommendations-ar-EG', blockId: 'picks', subscriberId: sub('ar-EG') },
+      { name: 'loyalty-mid-tier-en-US', blockId: 'loyalty-status', subscriberId: sub('en-US') },
+      { name: 'loyalty-top-tier-ar-EG', blockId: 'loyalty-status', subscriberId: sub('ar-EG') },
+      { name: 'callout-de-DE', blockId: 'winter-callout', subscriberId: sub('de-DE') },
+      { name: 'callout-ar-EG', blockId: 'winter-callout', subscriberId: sub('ar-EG') },
+    ] satisfies GoldenCase[]
+  ).map((spec): GoldenCase => ({ ...spec, name: `${spec.name}-narrow`, layout: 'narrow' })),
 ];
 
 /** Resolves a golden case's view through the real blocks, applying (and then undoing) its product changes. */

@@ -205,7 +205,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
   });
   // Orders (events API and pixel) are attributed as they arrive, through one intake (conversions/order-intake.ts).
   const conversions = deps.conversions ?? DEFAULT_CONVERSION_SETTINGS;
-  const orderIntake = new OrderIntake(deps.storage.orders, conversions);
+  const orderIntake = new OrderIntake(deps.storage.orders, conversions, deps.storage.identity);
   // Before the click router, whose catch-all takes every other /c/v1/ link.
   app.use(conversionPixelRouter({ orders: orderIntake, secret: conversions.pixelSecret, now, logger: deps.logger }));
   const formActions = new FormActions({ pollAnswers: deps.storage.pollAnswers, notifyRequests: deps.storage.notifyRequests, ingestion: deps.storage.ingestion, catalogue: deps.storage.catalogue });

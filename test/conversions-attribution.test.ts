@@ -118,7 +118,16 @@ describe('attribution of orders', () => {
     expect((await getJson(fixture, '/api/v1/reports/campaigns/flash-sale', fixture.keys.reports)).body.conversions.rows).toEqual([]);
   });
 
-  test('an order naming only an anonymous id is stored, credited to nothing', async () => {
+  test('an order naming an anonymous id that an identify has linked is credited to that subscriber', async () => {
+    fixture = await createApiApp();
+    await fixture.database.renderLog.appendClicks([click('emma', NOW - HOUR)]);
+    await send({ id: 'identify-1', type: 'identify', anonymousId: 'cookie-7', subscriberId: 'emma', occurredAt: new Date(NOW - 2 * HOUR).toISOString() });
+    const { subscriberId: _unused, ...anonymous } = order('o1', 'emma', NOW);
+    await send({ ...anonymous, anonymousId: 'cookie-7' });
+    expect(await fixture.database.orders.getOrder('o1')).toMatchObject({ subscriberId: 'emma', anonymousId: 'cookie-7', click: { blockId: 'picks', at: NOW - HOUR } });
+  });
+
+  test('an order naming only an anonymous id not linked yet is stored, credited to nothing', async () => {
     fixture = await createApiApp();
     await fixture.database.renderLog.appendClicks([click('emma', NOW - HOUR)]);
     const { subscriberId: _unused, ...anonymous } = order('o1', 'emma', NOW);

@@ -1,3 +1,4 @@
+import type { IdentityStore } from '../storage/ports/identity';
 import type { OrderLine, OrderRecord, OrderStore } from '../storage/ports/orders';
 import { toMinorUnits } from './money';
 
@@ -34,13 +35,15 @@ export function orderTotalMinor(order: Pick<OrderCompleted, 'currency' | 'lines'
  * click and the last human open of any campaign's block within the window
  * before the order was placed. Both are stored, so a report can credit
  * either model without reading the render log again. An order naming only
- * an anonymous id is stored without touches. A replayed order id changes
- * nothing (the store's primary key).
+ * an anonymous id is credited to the subscriber an `identify` has linked it
+ * to (docs/ARCHITECTURE.md, "Identity"); one not linked yet is stored
+ * without touches. A replayed order id changes nothing (the store's primary key).
  */
 export class OrderIntake {
   constructor(
     private readonly store: Pick<OrderStore, 'recordOrders' | 'lastTouches'>,
     private readonly settings: AttributionSettings,
+    private readonly identity?: Pick<IdentityStore, 'subscriberIdFor'>,
   ) {}
 
   async record(orders: readonly OrderCompleted[], receivedAt: Date): Promise<{ recorded: string[]; duplicates: string[] }> {
@@ -48,10 +51,11 @@ export class OrderIntake {
     const records = await Promise.all(
       orders.map(async (order): Promise<OrderRecord> => {
         const placedAt = Date.parse(order.occurredAt);
-        const touches = order.subscriberId === undefined ? { click: null, open: null } : await this.store.lastTouches(order.subscriberId, placedAt - windowMs, placedAt);
+        const subscriberId = order.subscriberId ?? (order.anonymousId !== undefined ? await this.identity?.subscriberIdFor(order.anonymousId) : undefined);
+        const touches = subscriberId === undefined ? { click: null, open: null } : await this.store.lastTouches(subscriberId, placedAt - windowMs, placedAt);
         return {
           orderId: order.orderId,
-          subscriberId: order.subscriberId ?? null,
+          subscriberId: subscriberId ?? null,
           anonymousId: order.anonymousId ?? null,
           occurredAt: placedAt,
           receivedAt: receivedAt.getTime(),

@@ -36,6 +36,7 @@ const TEMPLATES: readonly { name: string; subscriber: string }[] = [
   { name: 'flash-sale', subscriber: 'sub-emma' },
   { name: 'loyalty-update', subscriber: 'sub-lena' },
   { name: 'style-survey', subscriber: 'sub-emma' },
+  { name: 'welcome', subscriber: 'sub-emma' },
 ];
 
 let fx: ImageApp;

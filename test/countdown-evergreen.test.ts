@@ -4,7 +4,8 @@ import { addCalendarDays, parseDuration } from '../src/kinds/countdown/deadline'
 import { isViewOf } from '../src/kinds/kind-of-view';
 import { createPreviewService } from '../src/preview/preview-service';
 import { FirstOpens } from '../src/recording/first-opens';
-import { createRecordingApp, GMAIL_PROXY, MPP, type RecordingApp } from './helpers/recording-app';
+import { createRecordingApp, GMAIL_PROXY, MPP, NOW, type RecordingApp } from './helpers/recording-app';
+import { buildDemoDataset } from '../src/data/demo-data';
 
 // Evergreen countdowns (README "Blocks", countdown `deadline:`): each subscriber's own deadline.
 const BLOCKS = `
@@ -14,11 +15,13 @@ blocks:
   - id: coupon
     kind: countdown
     defaultUrl: https://shop.example/coupon
-    deadline: { profileDate: couponExpiresAt }
+    deadline: { profileDate: voucherExpiresAt }
     fallback: { items: [{ kind: fallback, headline: "New offers every week", cta: { label: "See what's new", url: "https://shop.example/new" } }] }
 `;
 
 const HOUR = 3_600_000;
+/** The demo's own coupon date (seeded for every demo subscriber), left alone by the dates the tests set. */
+const DEMO_COUPON_EXPIRY = buildDemoDataset({ baseUrl: 'https://opentime.test', now: NOW }).subscribers[0]?.dates?.couponExpiresAt;
 let fx: RecordingApp;
 beforeEach(async () => {
   fx = await createRecordingApp({ blocksYaml: BLOCKS });
@@ -167,7 +170,7 @@ describe('evergreen countdown: a date of the subscriber profile', () => {
     const none = await fx.json('coupon', 'sub-emma');
     expect(none).toMatchObject({ kind: 'fallback', headline: 'New offers every week' });
 
-    const posted = await postSubscribers({ subscribers: [{ id: 'sub-emma', dates: { couponExpiresAt: '2026-11-24T23:59:00-05:00' } }] });
+    const posted = await postSubscribers({ subscribers: [{ id: 'sub-emma', dates: { voucherExpiresAt: '2026-11-24T23:59:00-05:00' } }] });
     expect(posted.status).toBe(200);
     const view = await fx.json('coupon', 'sub-emma');
     expect(view.deadline).toBe('2026-11-25T04:59:00.000Z');
@@ -178,13 +181,13 @@ describe('evergreen countdown: a date of the subscriber profile', () => {
     // Another date leaves this one; null removes it.
     await postSubscribers({ subscribers: [{ id: 'sub-emma', dates: { birthday: '1990-05-01T00:00:00Z' } }] });
     expect((await fx.json('coupon', 'sub-emma')).deadline).toBe(view.deadline);
-    await postSubscribers({ subscribers: [{ id: 'sub-emma', dates: { couponExpiresAt: null } }] });
+    await postSubscribers({ subscribers: [{ id: 'sub-emma', dates: { voucherExpiresAt: null } }] });
     expect((await fx.json('coupon', 'sub-emma')).kind).toBe('fallback');
-    expect((await fx.storage.catalogue.getSubscriber('sub-emma'))?.dates).toEqual({ birthday: '1990-05-01T00:00:00Z' });
+    expect((await fx.storage.catalogue.getSubscriber('sub-emma'))?.dates).toEqual({ birthday: '1990-05-01T00:00:00Z', couponExpiresAt: DEMO_COUPON_EXPIRY });
   });
 
   test('a date that is no ISO time, or a bad name, is refused saying what was expected', async () => {
-    const response = await postSubscribers({ subscribers: [{ id: 'sub-emma', dates: { couponExpiresAt: 'next friday', 'bad name': '2026-11-24T23:59:00Z' } }] });
+    const response = await postSubscribers({ subscribers: [{ id: 'sub-emma', dates: { voucherExpiresAt: 'next friday', 'bad name': '2026-11-24T23:59:00Z' } }] });
     expect(response.status).toBe(400);
     expect(response.text).toContain('expected an ISO 8601 time with a zone');
     expect(response.text).toContain('expected a date name');

@@ -387,8 +387,8 @@ export function buildDemoDataset(options: DemoDatasetOptions): DemoDataset {
       recentViews: [...views],
       cart: [...cart],
       purchases: [...purchases],
-      // None: a coupon countdown's date is set through the ingestion API (README "Blocks", evergreen deadlines).
-      dates: {},
+      // The coupon-countdown block counts down to it (README "Blocks", evergreen deadlines): a minute before the hour, 5 days on.
+      dates: { couponExpiresAt: new Date(roundToHour(t + 5 * DAY_MS).getTime() - 60_000).toISOString() },
       updatedAt: new Date(t - (i + 1) * 5 * HOUR_MS).toISOString(),
     }),
   );

@@ -272,6 +272,7 @@ export function createApp(deps: AppDeps): OpentimeApp {
         preview,
         logger: deps.logger,
         now,
+        conversions,
       }),
     );
   }

@@ -4,12 +4,14 @@
  * else asks for the wide picture, and a picture is always answered.
  */
 import { PNG } from 'pngjs';
+import request from 'supertest';
 import { defaultFallbackItem } from '../src/blocks/fallback-item';
 import { calloutKind } from '../src/kinds/callout';
 import { layoutTheme, NARROW_WIDTH, parseImageLayout } from '../src/render/layout';
 import { defaultTheme } from '../src/render/theme';
 import { readGif } from './helpers/gif-reader';
 import { createImageApp, getBytes, type ImageApp } from './helpers/image-app';
+import { createRecordingApp, renderRows, type RecordingApp } from './helpers/recording-app';
 
 let fx: ImageApp;
 afterEach(async () => {
@@ -93,6 +95,22 @@ describe('GET /img/v1/blocks/:id.png?layout=narrow', () => {
     expect(gif.width).toBe(NARROW_WIDTH);
     expect(gif.frames).toHaveLength(60);
     expect(gif.loopCount).toBe(0);
+  });
+});
+
+describe('the render log', () => {
+  let recording: RecordingApp | undefined;
+  afterEach(async () => {
+    await recording?.close();
+  });
+
+  it('counts an open once when the HTML part fetches the narrow picture beside the wide one', async () => {
+    recording = await createRecordingApp({ blocksYaml: 'blocks:\n  - { id: hero, kind: product, productId: quilted-jacket-olive, defaultUrl: "https://shop.example/sale" }\n' });
+    const token = recording.token('sub-emma');
+    expect((await request(recording.app).get(`/img/v1/blocks/hero.png?t=${token}`)).status).toBe(200);
+    expect((await request(recording.app).get(`/img/v1/blocks/hero.png?layout=narrow&t=${token}`)).status).toBe(200);
+    await recording.flush();
+    expect(renderRows(recording).map((row) => [row.block_id, row.surface])).toEqual([['hero', 'image']]);
   });
 });
 

@@ -42,8 +42,9 @@ export const FEED_ITEMS_MAX = 50;
 
 /**
  * Element text as text (numbers and booleans are not guessed), attributes under "@", no
- * namespace stripping (media:content and content:encoded keep their prefixes). DOCTYPE
- * entities are expanded by the parser only within its own limits; HTML entities are decoded.
+ * namespace stripping (media:content and content:encoded keep their prefixes), HTML entities
+ * decoded. Feeds hardly ever declare entities of their own, so DOCTYPE entities are held to a
+ * few small ones: a document that expands into megabytes ("billion laughs") is refused.
  */
 const xmlParser = new XMLParser({
   ignoreAttributes: false,
@@ -51,6 +52,7 @@ const xmlParser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
+  processEntities: { enabled: true, maxEntityCount: 20, maxEntitySize: 1000, maxTotalExpansions: 200, maxExpandedLength: 20_000 },
   htmlEntities: true,
   isArray: (name) => ['item', 'entry', 'link', 'category', 'enclosure', 'media:content', 'media:thumbnail'].includes(name),
 });

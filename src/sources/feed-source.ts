@@ -2,6 +2,7 @@ import CircuitBreaker from 'opossum';
 import { InFlight } from '../in-flight';
 import type { Logger } from '../log';
 import { parseFeed, type ParsedFeed } from './feed-items';
+import type { PullClock } from './pull-source';
 
 /**
  * ONE FEED, kept fresh (docs/ARCHITECTURE.md "Live feeds"). The last good
@@ -17,13 +18,10 @@ import { parseFeed, type ParsedFeed } from './feed-items';
  * (sources/pull-source.ts), so a failing host is left alone for a while.
  */
 
-/** Time as a feed sees it; `after` timers must not keep the process alive. */
-export interface FeedClock {
-  now(): number;
-  /** Calls `callback` once `ms` have passed; the returned function cancels it. */
-  after(ms: number, callback: () => void): () => void;
-}
+/** Time as a feed sees it: the pull source's clock (tests move it instead of sleeping). */
+export type FeedClock = PullClock;
 
+/** The system's clock, with timers that never keep the process alive (the pull source's do not need to). */
 export const systemFeedClock: FeedClock = {
   now: () => Date.now(),
   after: (ms, callback) => {
@@ -33,6 +31,9 @@ export const systemFeedClock: FeedClock = {
     return () => clearTimeout(timer);
   },
 };
+
+/** Opens that find stale items start a refetch at most this often (and never more often than the refresh interval). */
+const RETRY_MS = 30_000;
 
 export type FeedFreshness = 'fresh' | 'stale';
 
@@ -76,6 +77,8 @@ export interface FeedSourceStats {
 export class FeedSource {
   private last: { feed: ParsedFeed; fetchedAt: number } | undefined;
   private lastReadAt = 0;
+  /** When the last fetch started: opens that find stale items ask again at most every RETRY_MS. */
+  private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private cancelSchedule: (() => void) | undefined;
   private closed = false;
   private readonly inFlight = new InFlight<'fetch', boolean>();
@@ -109,7 +112,8 @@ export class FeedSource {
     this.schedule();
     const usable = this.usable(now);
     if (usable) {
-      if (usable.freshness === 'stale') void this.refresh();
+      // Revalidate behind the stale answer, but not on every open while the feed is down.
+      if (usable.freshness === 'stale' && now - this.lastAttemptAt >= Math.min(RETRY_MS, this.options.refreshMs)) void this.refresh();
       this.counters[usable.freshness]++;
       return usable;
     }
@@ -126,21 +130,26 @@ export class FeedSource {
 
   /** Fetches now (start-up, and the schedule); resolves true when new items were kept. */
   refresh(): Promise<boolean> {
-    return this.inFlight.run('fetch', () =>
-      this.breaker.fire().then(
+    return this.inFlight.run('fetch', () => {
+      this.lastAttemptAt = this.options.clock.now();
+      return this.breaker.fire().then(
         (feed) => {
           this.last = { feed, fetchedAt: this.options.clock.now() };
           this.counters.fetched++;
           return true;
         },
         (error: unknown) => {
-          if ((error as { code?: string }).code === 'EOPENBREAKER') this.counters.rejectedByBreaker++;
-          else this.counters.failures++;
+          // The breaker's refusals are its own state, logged once when it opens.
+          if ((error as { code?: string }).code === 'EOPENBREAKER') {
+            this.counters.rejectedByBreaker++;
+            return false;
+          }
+          this.counters.failures++;
           this.options.logger?.warn({ feed: this.options.name, reason: (error as Error)?.message ?? String(error) }, 'feed not fetched; keeping the last good items');
           return false;
         },
-      ),
-    );
+      );
+    });
   }
 
   stats(): FeedSourceStats {

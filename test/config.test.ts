@@ -20,11 +20,11 @@ const errorOf = (text: string): string => {
 describe('blocks config validation says where and what was expected', () => {
   test('the shipped demo config loads', () => {
     const catalog = parseBlocksConfig(fs.readFileSync(path.join(__dirname, '..', 'config', 'blocks.yaml'), 'utf8'), 'demo');
-    expect([...catalog.values()].map((block) => block.kind.name).sort()).toEqual(['countdown', 'loyalty', 'poll-results', 'product', 'product', 'recommendations']);
+    expect([...catalog.values()].map((block) => block.kind.name).sort()).toEqual(['banner', 'countdown', 'countdown', 'countdown', 'feed', 'loyalty', 'poll-results', 'product', 'product', 'recommendations']);
   });
 
   test.each([
-    ['unknown kind', yaml('{ id: a, kind: banner, defaultUrl: "https://x.example" }'), /blocks\[0\] \(id "a"\): unknown kind "banner". Expected one of: countdown, product, recommendations, loyalty/],
+    ['unknown kind', yaml('{ id: a, kind: carousel, defaultUrl: "https://x.example" }'), /blocks\[0\] \(id "a"\): unknown kind "carousel". Expected one of: countdown, product, recommendations, loyalty/],
     ['missing productId', yaml('{ id: a, kind: product, defaultUrl: "https://x.example" }'), /^blocks\.yaml: blocks\[0\] \(id "a"\)\.productId: missing; expected a string$/],
     ['bad id', yaml('{ id: "Hero Product", kind: loyalty, defaultUrl: "https://x.example" }'), /\(id "Hero Product"\)\.id: expected lowercase letters, digits and dashes, e\.g\. "flash-countdown"; received "Hero Product"$/],
     ['missing defaultUrl', yaml('{ id: a, kind: loyalty }'), /\(id "a"\)\.defaultUrl: missing; expected a string$/],

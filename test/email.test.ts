@@ -162,7 +162,7 @@ describe('opentime email', () => {
     expect(verify(token).subscriberId).toBe('sub-lena');
     expect(verify(token).subscriberId).not.toBe('sub-emma');
     expect(headerValue(lena.headers, 'Subject')).toBe('Your rewards update: your points and picks for you');
-    expect(opentimeUrls(lena.parts[1]!.body).map((url) => parseOpentimeUrl(url)!.blockId)).toEqual(['loyalty-status', 'picks']);
+    expect(opentimeUrls(lena.parts[1]!.body).map((url) => parseOpentimeUrl(url)!.blockId)).toEqual(['welcome-banner', 'loyalty-status', 'picks']);
   });
 
   test('an invalid template is refused with its findings, and nothing is written', async () => {

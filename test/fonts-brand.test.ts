@@ -46,6 +46,13 @@ test('a brand font file relative to the config file is registered at start-up an
   expect(measure(ctx, 'Welcome back, Lena', 30, style)).not.toBeCloseTo(measure(ctx, 'Welcome back, Lena', 30, { ...style, family: 'Inter' }), 0);
 });
 
+test('a brand font may be a file of an installed npm package; a package that is not installed stops start-up', () => {
+  const shipped = configWith('{ fonts: [{ family: Brand Serif, package: "@fontsource/dm-serif-display", file: files/dm-serif-display-latin-400-normal.woff2 }], fontFamily: Brand Serif }');
+  expect(loadBlocksConfig(shipped).get('welcome')!.theme.fonts).toEqual([{ family: 'Brand Serif', file: BRAND_FONT }]);
+  const absent = configWith('{ fonts: [{ family: Brand Serif, package: "@fontsource/no-such-font", file: files/a.woff2 }] }');
+  expect(() => loadBlocksConfig(absent)).toThrow(/theme\.fonts\[0\]\.package: npm package "@fontsource\/no-such-font" is not installed; expected a package that ships the font file/);
+});
+
 test('a missing brand font stops start-up, naming the config file, the block, the path and the font file', () => {
   const file = configWith('{ fonts: [{ family: Brand Serif, file: fonts/missing.woff2 }], fontFamily: Brand Serif }');
   expect(() => loadBlocksConfig(file)).toThrow(ConfigError);

@@ -65,7 +65,7 @@ describe('shipped templates', () => {
     expect(report.errors).toBe(0);
   });
 
-  test('the flash sale shows countdown, hero product and picks; the loyalty update shows loyalty and picks; the style survey its poll\'s results', () => {
+  test('the flash sale shows countdown, hero product and picks; the loyalty update its welcome banner, loyalty and picks; the style survey its poll\'s results', () => {
     const ampBlocks = (name: string): string[] =>
       [...fs.readFileSync(path.join(TEMPLATES, `${name}.amp.html`), 'utf8').matchAll(/\/amp\/v1\/blocks\/([a-z0-9-]+)\?/g)].map((match) => match[1] as string);
     expect(ampBlocks('flash-sale')).toEqual(['flash-countdown', 'hero-product', 'picks']);

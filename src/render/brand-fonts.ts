@@ -26,6 +26,20 @@ export interface BrandFont {
 /** What a brand font file may be: the formats Skia (through @napi-rs/canvas 1.1) reads. */
 export const BRAND_FONT_EXTENSIONS = ['.ttf', '.otf', '.woff', '.woff2'] as const;
 
+/**
+ * The folder of an installed npm package, found as Node finds it from `fromDir`
+ * (the blocks config's folder) and then from this server's own; null when it
+ * is not installed. Lets a theme name a font an @fontsource package ships
+ * without spelling where node_modules is.
+ */
+export function packageFolder(name: string, fromDir: string): string | null {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: [fromDir, __dirname] }));
+  } catch {
+    return null;
+  }
+}
+
 /** `family|file` pairs this thread has registered. */
 const registeredHere = new Set<string>();
 

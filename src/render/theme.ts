@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { describe, objectKeysAt, valueAt } from '../blocks/config-issues';
 import { ConfigError } from '../config';
-import { BRAND_FONT_EXTENSIONS, registerBrandFont, type BrandFont } from './brand-fonts';
+import { BRAND_FONT_EXTENSIONS, packageFolder, registerBrandFont, type BrandFont } from './brand-fonts';
 import { BUNDLED_FONT_FAMILIES, FONT_FAMILY } from './fonts';
 
 /**
@@ -82,8 +82,10 @@ const brandFontSchema = z.strictObject({
     .string()
     .regex(FAMILY_NAME, { error: 'expected a family name of letters, digits, spaces, "-" or "_"' })
     .refine((family) => !(BUNDLED_FONT_FAMILIES as readonly string[]).includes(family), { error: `expected a family name other than the bundled ${BUNDLED_FONT_FAMILIES.map((f) => `"${f}"`).join(', ')}` }),
-  /** A .ttf, .otf, .woff or .woff2 file, relative to the blocks config file (or absolute). */
+  /** A .ttf, .otf, .woff or .woff2 file, relative to the blocks config file (or absolute), or to `package`'s folder. */
   file: z.string().min(1, { error: 'expected the path of a font file' }),
+  /** An installed npm package that ships the file (an @fontsource font), found as Node finds packages from the config's folder. */
+  package: z.string().min(1, { error: 'expected the name of an installed npm package' }).optional(),
 });
 
 /** How a picture fills its box: cropped to fill it (CSS object-fit: cover) or whole inside it (contain). */
@@ -267,11 +269,18 @@ export function resolveTheme(raw: Record<string, unknown>, kindDefaults: KindThe
  * thread; and its `fontFamily` checked against them and the bundled ones.
  */
 function brandFontsOf(input: ThemeInput, where: string, baseDir: string): BrandFont[] {
-  const fonts = (input.fonts ?? []).map((font) => ({ family: font.family, file: path.resolve(baseDir, font.file) }));
   const problems: string[] = [];
-  fonts.forEach((font, index) => {
-    const problem = registerBrandFont(font);
-    if (problem) problems.push(`  - theme.fonts[${index}].file: ${problem}; expected a readable ${BRAND_FONT_EXTENSIONS.join(', ')} file (a relative path is read from ${baseDir}).`);
+  const fonts: BrandFont[] = [];
+  (input.fonts ?? []).forEach((font, index) => {
+    const folder = font.package === undefined ? baseDir : packageFolder(font.package, baseDir);
+    if (folder === null) {
+      problems.push(`  - theme.fonts[${index}].package: npm package ${JSON.stringify(font.package)} is not installed; expected a package that ships the font file (npm install ${font.package}).`);
+      return;
+    }
+    const resolved = { family: font.family, file: path.resolve(folder, font.file) };
+    const problem = registerBrandFont(resolved);
+    if (problem) problems.push(`  - theme.fonts[${index}].file: ${problem}; expected a readable ${BRAND_FONT_EXTENSIONS.join(', ')} file (a relative path is read from ${folder}).`);
+    fonts.push(resolved);
   });
   const families = [...BUNDLED_FONT_FAMILIES, ...new Set(fonts.map((font) => font.family))];
   if (input.fontFamily !== undefined && !families.includes(input.fontFamily)) {

@@ -138,14 +138,9 @@ const BANNER_PICTURE = `${RENDER_BASE_URL}/demo/products/wool-overcoat-camel.png
 /** fakeProductImage draws a landscape picture for a URL with "landscape" in it. */
 const LANDSCAPE_HERO_IMAGE = `${RENDER_BASE_URL}/demo/products/quilted-jacket-olive-landscape.png`;
 
-/**
- * The demo welcome banner's theme (config/blocks.yaml), with its brand font
- * files as absolute paths: a golden case's theme is resolved against the
- * working directory, not the config file's folder.
- */
-const BRAND_FONT_DIR = path.join(path.dirname(require.resolve('@fontsource/dm-serif-display/package.json')), 'files');
+/** The demo welcome banner's theme (config/blocks.yaml): its brand font from the npm package that ships it. */
 const WELCOME_BANNER_THEME: Record<string, unknown> = {
-  fonts: ['latin', 'latin-ext'].map((subset) => ({ family: 'DM Serif Display', file: path.join(BRAND_FONT_DIR, `dm-serif-display-${subset}-400-normal.woff2`) })),
+  fonts: ['latin', 'latin-ext'].map((subset) => ({ family: 'DM Serif Display', package: '@fontsource/dm-serif-display', file: `files/dm-serif-display-${subset}-400-normal.woff2` })),
   fontFamily: 'DM Serif Display',
   colors: { accent: '#1f3b2d', buttonText: '#f3efe9' },
 };

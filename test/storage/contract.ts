@@ -444,6 +444,15 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect(await storage.catalogue.getSubscriber('s3')).toBeUndefined();
       });
 
+      it('subscriber patches: named dates merge into the stored ones, null removes one, an unchanged set writes nothing', async () => {
+        await storage.ingestion.upsertSubscribers([subscriber('s1', { dates: { couponExpiresAt: '2025-03-24T23:59:00+02:00' } })]);
+        await storage.ingestion.applySubscriberPatches([{ id: 's1', dates: { signedUpAt: '2024-01-01T00:00:00Z' } }], abort);
+        expect((await storage.catalogue.getSubscriber('s1'))?.dates).toEqual({ couponExpiresAt: '2025-03-24T23:59:00+02:00', signedUpAt: '2024-01-01T00:00:00Z' });
+        expect(await storage.ingestion.applySubscriberPatches([{ id: 's1', dates: { signedUpAt: '2024-01-01T00:00:00Z' } }], abort)).toMatchObject({ unchanged: 1, updated: 0 });
+        await storage.ingestion.applySubscriberPatches([{ id: 's1', dates: { couponExpiresAt: null } }], abort);
+        expect((await storage.catalogue.getSubscriber('s1'))?.dates).toEqual({ signedUpAt: '2024-01-01T00:00:00Z' });
+      });
+
       describe('events', () => {
         beforeEach(async () => {
           await storage.ingestion.upsertSubscribers([subscriber('s1')]);

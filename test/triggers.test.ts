@@ -55,7 +55,7 @@ interface Fixture {
   sink: DedupingSink;
   catalog: TriggersCatalog;
   key: string;
-  worker(jobs?: TriggerJobStore): TriggerWorker;
+  worker(jobs?: TriggerJobStore, concurrency?: number): TriggerWorker;
   events(events: object[]): Promise<request.Response>;
   reopen(): void;
   close(): Promise<void>;
@@ -89,7 +89,7 @@ async function createFixture(triggersYaml: string, start = Date.parse('2026-11-2
     sink,
     catalog,
     key: issued.key,
-    worker: (jobs) =>
+    worker: (jobs, concurrency) =>
       new TriggerWorker({
         jobs: jobs ?? fixture.storage.triggerJobs,
         catalogue: fixture.storage.catalogue,
@@ -102,6 +102,7 @@ async function createFixture(triggersYaml: string, start = Date.parse('2026-11-2
         logger,
         clock: () => clock.now,
         batchSize: 7,
+        concurrency,
       }),
     events: (events) =>
       request(fixture.app).post('/api/v1/events').set('Authorization', `Bearer ${issued.key}`).set('Content-Type', 'application/json').send(JSON.stringify({ events })),
@@ -239,6 +240,15 @@ describe('quiet hours and frequency caps in the subscriber\u2019s time zone', ()
     expect(fixture.sink.deliveries.map((message) => message.idempotencyKey)).toEqual(['cart-abandonment:u1', 'cart-abandonment:y1', 'cart-abandonment:y2']);
     expect(await fixture.storage.triggerJobs.get('cart-abandonment:u2')).toMatchObject({ state: 'suppressed', outcome: 'frequency cap: 1 sent today in UTC' });
   });
+  test('jobs of one subscriber due together are sent one after another, so the cap holds with several in flight', async () => {
+    fixture = await createFixture(CART_TRIGGER.replace('frequencyCapPerDay: 0', 'frequencyCapPerDay: 1'));
+    const t0 = fixture.clock.now;
+    await fixture.events(['peacoat-navy', 'suede-chelsea-boots', 'merino-crew-navy'].flatMap((productId) => [cartAdd(`e-${productId}`, 'sub-emma', productId, t0), cartAdd(`l-${productId}`, 'sub-lena', productId, t0)]));
+    fixture.clock.now = t0 + 30 * MINUTE;
+    expect(await fixture.worker(undefined, 4).runOnce()).toBe(2);
+    expect(fixture.sink.deliveries.map((message) => message.subscriberId).sort()).toEqual(['sub-emma', 'sub-lena']);
+    expect(await fixture.storage.triggerJobs.list('suppressed', 10)).toHaveLength(4);
+  });
 });
 
 describe('restarts and failures', () => {
@@ -253,7 +263,7 @@ describe('restarts and failures', () => {
     const events = subscribers.flatMap((subscriberId) => products.map((productId) => cartAdd(`${subscriberId}-${productId}`, subscriberId, productId, t0)));
     await fixture.events(events);
     fixture.clock.now = t0 + 30 * MINUTE;
-    // The process dies right after its 9th message was accepted, before it could record that.
+    // The process dies right after its 9th message was accepted, before it could record that (one lane: nothing else in flight).
     let settled = 0;
     const dying: TriggerJobStore = Object.create(fixture.storage.triggerJobs, {
       settle: {
@@ -268,7 +278,7 @@ describe('restarts and failures', () => {
         },
       },
     });
-    await expect(fixture.worker(dying).runOnce()).rejects.toThrow('killed');
+    await expect(fixture.worker(dying, 1).runOnce()).rejects.toThrow('killed');
     expect(fixture.sink.deliveries).toHaveLength(9);
     await fixture.storage.close();
 

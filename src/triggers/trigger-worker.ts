@@ -26,6 +26,8 @@ export interface TriggerWorkerOptions {
   leaseMs?: number;
   /** Jobs claimed per round. */
   batchSize?: number;
+  /** Subscribers whose jobs are composed and sent at once (one subscriber's jobs go one after another, so the day's cap holds). */
+  concurrency?: number;
   /** Milliseconds before attempt n+1 after n failed attempts. */
   backoffMs?: (failedAttempts: number) => number;
   /** Called after each job is settled or rescheduled (metrics, benches). */
@@ -96,7 +98,14 @@ export class TriggerWorker {
     const batchSize = this.options.batchSize ?? 50;
     for (;;) {
       const due = await this.options.jobs.claimDue(this.clock(), this.leaseMs, batchSize);
-      for (const job of due) if (await this.process(job)) sent++;
+      // One lane per subscriber, in claim order; lanes run `concurrency` at a time.
+      const lanes = new Map<string, TriggerJob[]>();
+      for (const job of due) lanes.set(job.subscriberId, [...(lanes.get(job.subscriberId) ?? []), job]);
+      const queue = [...lanes.values()];
+      const runLane = async (): Promise<void> => {
+        for (let lane = queue.shift(); lane; lane = queue.shift()) for (const job of lane) if (await this.process(job)) sent++;
+      };
+      await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, runLane));
       if (due.length < batchSize || this.closed) return sent;
     }
   }

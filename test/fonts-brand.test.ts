@@ -9,10 +9,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
+import { PNG } from 'pngjs';
 import { loadBlocksConfig } from '../src/blocks/blocks-config';
 import { ConfigError } from '../src/config';
+import type { BannerView } from '../src/kinds/banner';
 import { registerBundledFonts } from '../src/render/fonts';
+import { RenderPool } from '../src/render/render-pool';
+import { renderPng } from '../src/render/render-worker';
 import { measure } from '../src/render/text';
+import { resolveTheme } from '../src/render/theme';
+import { blockKinds } from '../src/kinds/registry';
 
 const FONT_PACKAGE_FILES = path.join(path.dirname(require.resolve('@fontsource/dm-serif-display/package.json')), 'files');
 const BRAND_FONT = path.join(FONT_PACKAGE_FILES, 'dm-serif-display-latin-400-normal.woff2');
@@ -77,4 +83,23 @@ test('the theme font must be bundled or declared in theme.fonts; a brand family 
     /theme\.fonts\[0\]\.family: expected a family name other than the bundled "Inter", "Noto Sans"; received "Inter"/,
   );
   expect(() => loadBlocksConfig(configWith('{ fonts: [{ family: "Brand\\", x", file: fonts/brand.woff2 }] }'))).toThrow(/family name of letters, digits, spaces/);
+});
+
+test('a render thread registers the brand fonts itself: its banner is in the brand font, not Inter', async () => {
+  // A family this process has not registered: only the thread's own registration can make it draw.
+  const inter = resolveTheme({}, blockKinds.banner.theme, 'test');
+  const brand = { ...inter, fonts: [{ family: 'Thread Serif', file: BRAND_FONT }], fontFamily: 'Thread Serif' };
+  const view: BannerView = { kind: 'banner', headline: 'Welcome back, Lena', subline: 'Good to see you again.', cta: { label: 'Shop now', url: 'https://shop.example/' }, image: null };
+  const pixels = (png: Buffer): Buffer => PNG.sync.read(png).data;
+  const here = (theme: typeof brand) => renderPng({ view, theme, scale: 1, rect: null }, new Map()).then(pixels);
+  // The compiled worker (dist/, which npm test builds first): a thread of its own, as in production.
+  const pool = new RenderPool({ threads: 1 });
+  try {
+    expect(pool.threaded).toBe(true);
+    const fromThread = pixels(await pool.drawPng({ view, theme: brand, scale: 1, rect: null, pictures: [] }, new Map()));
+    expect(fromThread.equals(await here(inter))).toBe(false);
+    expect(fromThread.equals(await here(brand))).toBe(true);
+  } finally {
+    await pool.close();
+  }
 });

@@ -10,10 +10,10 @@ import { GlobalFonts } from '@napi-rs/canvas';
  *
  * The blocks config is checked on the event loop's thread, which registers
  * each file then (a missing, unreadable or broken file stops start-up there,
- * naming the file). A render thread is a fresh module instance with fonts of
- * its own: the theme travels with every task, and `registerBrandFonts` in
- * drawBlock registers what this thread has not yet seen (docs/ARCHITECTURE.md,
- * "Render threads and overload").
+ * naming the file). The theme travels with every render task, and
+ * `registerBrandFonts` in drawBlock registers what this thread has not
+ * registered yet, so a render thread never depends on its process having
+ * loaded the config first (docs/ARCHITECTURE.md, "Render threads and overload").
  */
 
 /** A font file the theme names, and the family it is registered under. Weight and style are read from the file. */

@@ -73,20 +73,21 @@ async function openAt(template: string, subscriber: string, width: number): Prom
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   try {
     await page.setContent(parts.html, { waitUntil: 'load', timeout: 120_000 });
-    return await page.evaluate(() => {
+    // A script, not a function: its DOM types are the browser's, not this Node project's.
+    return await page.evaluate<{ images: ShownImage[]; htmlFonts: { text: string; size: number }[] }>(`(() => {
       const images = [...document.images]
         .filter((image) => image.src.includes('/img/v1/blocks/'))
         .map((image) => ({ src: image.src, shown: image.getClientRects().length > 0, displayedWidth: image.getBoundingClientRect().width, naturalWidth: image.naturalWidth }));
-      const htmlFonts: { text: string; size: number }[] = [];
+      const htmlFonts = [];
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const parent = node.parentElement;
-        const text = node.textContent?.trim() ?? '';
+        const text = (node.textContent || '').trim();
         if (!parent || text === '' || parent.getClientRects().length === 0) continue;
         htmlFonts.push({ text, size: parseFloat(getComputedStyle(parent).fontSize) });
       }
       return { images, htmlFonts };
-    });
+    })()`);
   } finally {
     await page.close();
   }
@@ -96,7 +97,7 @@ async function openAt(template: string, subscriber: string, width: number): Prom
 function drawingOf(image: ShownImage): { layout: string; drawn: Drawn; drawnWidth: number } {
   const url = new URL(image.src);
   const blockId = /\/img\/v1\/blocks\/([a-z0-9-]+)/.exec(url.pathname)?.[1] ?? '';
-  const kind = fx.blocks.get(blockId)?.config.kind ?? 'fallback';
+  const kind = fx.blocks.get(blockId)?.kind.name ?? 'fallback';
   const layout = url.searchParams.get('layout') === 'narrow' ? 'narrow' : 'wide';
   const drawnAt = drawn.get(`${kind}|${layout}`);
   if (!drawnAt) throw new Error(`nothing was drawn for ${image.src}`);

@@ -347,6 +347,14 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX profile_entry_times_by_time ON profile_entry_times (occurred_at);
     `,
   },
+  {
+    version: 11,
+    name: 'subscribers gain latitude and longitude: where the profile places them, for the weather of an open whose address is a proxy',
+    sql: `
+      -- As SQLite migration 17.
+      ALTER TABLE subscribers ADD COLUMN latitude double precision, ADD COLUMN longitude double precision;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

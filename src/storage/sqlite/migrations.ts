@@ -451,6 +451,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 17,
+    name: 'subscribers gain latitude and longitude: where the profile places them, for the weather of an open whose address is a proxy',
+    up(db) {
+      // Null for every stored subscriber: no coordinates until the API sends some (README "Location and weather at open").
+      db.exec(`
+        ALTER TABLE subscribers ADD COLUMN latitude REAL;
+        ALTER TABLE subscribers ADD COLUMN longitude REAL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -96,14 +96,17 @@ describe('the OpenAPI document', () => {
 describe('mergeByTime', () => {
   const t = (second: number): string => new Date(Date.UTC(2026, 10, 22, 10, 0, second)).toISOString();
 
-  test('an entry with no known time stays where the list has it: as recent as the entry above it', () => {
-    // "b" came from a profile upsert (no time): it keeps its place under "a" and above what "a" outranks.
+  test('an entry with no known time counts as of the last profile update, never above the entry over it', () => {
+    // "b" came from a profile upsert at 25 s (no time of its own).
     const times = new Map([
       ['a', t(30)],
       ['c', t(10)],
     ]);
-    expect(mergeByTime(['a', 'b', 'c'], (id) => times.get(id), new Map([['x', t(20)]]), 50)).toEqual(['a', 'b', 'x', 'c']);
-    expect(mergeByTime(['b', 'a'], (id) => times.get(id), new Map([['x', t(40)]]), 50)).toEqual(['b', 'x', 'a']);
+    const timeOf = (id: string) => times.get(id);
+    expect(mergeByTime(['a', 'b', 'c'], timeOf, new Map([['x', t(20)]]), 50, t(25))).toEqual(['a', 'b', 'x', 'c']);
+    expect(mergeByTime(['a', 'b', 'c'], timeOf, new Map([['y', t(27)]]), 50, t(25))).toEqual(['a', 'y', 'b', 'c']);
+    // Below an older entry it is no more recent than that one: the list keeps its own order.
+    expect(mergeByTime(['c', 'b'], timeOf, new Map([['x', t(20)]]), 50, t(50))).toEqual(['x', 'c', 'b']);
   });
 
   test('an id in both lists is kept once, where it is more recent; the result is cut at the limit', () => {
@@ -111,8 +114,8 @@ describe('mergeByTime', () => {
       ['a', t(30)],
       ['b', t(20)],
     ]);
-    expect(mergeByTime(['a', 'b'], (id) => times.get(id), new Map([['b', t(40)], ['z', t(1)]]), 50)).toEqual(['b', 'a', 'z']);
-    expect(mergeByTime(['a', 'b'], (id) => times.get(id), new Map([['a', t(5)]]), 50)).toEqual(['a', 'b']);
-    expect(mergeByTime(['a', 'b'], (id) => times.get(id), new Map([['x', t(25)]]), 2)).toEqual(['a', 'x']);
+    expect(mergeByTime(['a', 'b'], (id) => times.get(id), new Map([['b', t(40)], ['z', t(1)]]), 50, t(0))).toEqual(['b', 'a', 'z']);
+    expect(mergeByTime(['a', 'b'], (id) => times.get(id), new Map([['a', t(5)]]), 50, t(0))).toEqual(['a', 'b']);
+    expect(mergeByTime(['a', 'b'], (id) => times.get(id), new Map([['x', t(25)]]), 2, t(0))).toEqual(['a', 'x']);
   });
 });

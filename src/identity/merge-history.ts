@@ -29,7 +29,8 @@ const later = (a: string | undefined, b: string): boolean => a !== undefined && 
  * (docs/ARCHITECTURE.md, "Identity"). Pure. The anonymous events are replayed
  * in the order they happened (occurredAt, then id), and each list is merged
  * by time, so a product viewed anonymously before the subscriber's own views
- * sits below them. Lists stay sets: a product in both histories is counted
+ * sits below them (an entry a profile upsert wrote counts as of the
+ * profile's `updatedAt`). Lists stay sets: a product in both histories is counted
  * once, at its latest time. A cart change loses to a later one the
  * subscriber already made to that product, as between any two cart events.
  */
@@ -64,13 +65,14 @@ export function mergeAnonymousHistory(subscriber: Subscriber, anonymous: readonl
   return {
     subscriber: {
       ...subscriber,
-      recentViews: mergeByTime(subscriber.recentViews, (id) => times.entryTime('views', id), views, historyLimit),
-      purchases: mergeByTime(subscriber.purchases, (id) => times.entryTime('purchases', id), purchases, historyLimit),
+      recentViews: mergeByTime(subscriber.recentViews, (id) => times.entryTime('views', id), views, historyLimit, subscriber.updatedAt),
+      purchases: mergeByTime(subscriber.purchases, (id) => times.entryTime('purchases', id), purchases, historyLimit, subscriber.updatedAt),
       cart: mergeByTime(
         subscriber.cart.filter((id) => !leftCart.has(id)),
         (id) => times.cartTime(id),
         joinedCart,
         historyLimit,
+        subscriber.updatedAt,
       ),
     },
     entryTimes: [...newerEntries('views', views), ...newerEntries('purchases', purchases)],
@@ -84,16 +86,23 @@ function byTimeThenId(a: AnonymousEvent, b: AnonymousEvent): number {
 
 /**
  * A most-recent-first list with entries added at their times. An entry of
- * `list` whose time is unknown (or later than the one above it: it was put
- * on top when it arrived late) counts as recent as the entry above it, so
- * the list keeps its own order; at equal times its entries come first. An
- * id in both places is kept once, where it is more recent.
+ * `list` whose time is unknown counts as of `untimedAt` (the profile's
+ * `updatedAt`: a profile upsert wrote it, so it happened by then), and no
+ * entry counts as more recent than the one above it (one put on top when it
+ * arrived late), so the list keeps its own order; at equal times its
+ * entries come first. An id in both places is kept once, where it is more
+ * recent.
  */
-export function mergeByTime(list: readonly string[], timeOf: (id: string) => string | undefined, added: ReadonlyMap<string, string>, limit: number): string[] {
+export function mergeByTime(
+  list: readonly string[],
+  timeOf: (id: string) => string | undefined,
+  added: ReadonlyMap<string, string>,
+  limit: number,
+  untimedAt: string,
+): string[] {
   let ceiling = Number.POSITIVE_INFINITY;
   const own = list.map((id) => {
-    const known = timeOf(id);
-    ceiling = known === undefined ? ceiling : Math.min(ceiling, Date.parse(known));
+    ceiling = Math.min(ceiling, Date.parse(timeOf(id) ?? untimedAt));
     return { id, at: ceiling };
   });
   const incoming = [...added]

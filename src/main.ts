@@ -65,6 +65,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger,
   });
   await feeds.prefetch(feedSpecsOf(services.blocks));
+  // Beside the pull sources on GET /metrics (the feeds of blocks added by a reload are not listed).
+  recording.metrics.watch({ pullSources: feeds.metrics() });
   // The first canvas render of a process loads Skia and the fonts (~0.5 s): pay it now, not on a subscriber's open.
   warmUpRenderer();
   // Each render thread loads Skia and the fonts too; no open must wait for that.

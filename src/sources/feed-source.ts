@@ -2,7 +2,7 @@ import CircuitBreaker from 'opossum';
 import { InFlight } from '../in-flight';
 import type { Logger } from '../log';
 import { parseFeed, type ParsedFeed } from './feed-items';
-import type { PullClock } from './pull-source';
+import type { PullClock, PullSourceStats } from './pull-source';
 
 /**
  * ONE FEED, kept fresh (docs/ARCHITECTURE.md "Live feeds"). The last good
@@ -64,15 +64,12 @@ export interface FeedSourceOptions {
   logger?: Pick<Logger, 'warn' | 'info' | 'debug'>;
 }
 
-export interface FeedSourceStats {
-  fresh: number;
-  stale: number;
-  /** Reads with nothing usable to answer (never fetched, or every copy too old). */
-  unavailable: number;
-  fetched: number;
-  failures: number;
-  rejectedByBreaker: number;
-}
+/**
+ * A feed's counts in the pull sources' shape, so GET /metrics shows feeds beside them
+ * (opentime_pull_source_*, source "feed:<host>"): `live` reads waited for a fetch, `cached`
+ * were fresh in memory, `stale` were served while the feed failed, `unavailable` got nothing.
+ */
+export type FeedSourceStats = PullSourceStats;
 
 export class FeedSource {
   private last: { feed: ParsedFeed; fetchedAt: number } | undefined;
@@ -83,7 +80,7 @@ export class FeedSource {
   private closed = false;
   private readonly inFlight = new InFlight<'fetch', boolean>();
   private readonly breaker: CircuitBreaker<[], ParsedFeed>;
-  private readonly counters = { fresh: 0, stale: 0, unavailable: 0, fetched: 0, failures: 0, rejectedByBreaker: 0 };
+  private readonly counters = { live: 0, cached: 0, stale: 0, unavailable: 0, failures: 0, rejectedByBreaker: 0 };
 
   constructor(private readonly options: FeedSourceOptions) {
     this.breaker = new CircuitBreaker(() => this.fetchOnce(), {
@@ -114,13 +111,13 @@ export class FeedSource {
     if (usable) {
       // Revalidate behind the stale answer, but not on every open while the feed is down.
       if (usable.freshness === 'stale' && now - this.lastAttemptAt >= Math.min(RETRY_MS, this.options.refreshMs)) void this.refresh();
-      this.counters[usable.freshness]++;
+      this.counters[usable.freshness === 'fresh' ? 'cached' : 'stale']++;
       return usable;
     }
     if (await this.within(this.refresh(), waitMs)) {
       const fetched = this.usable(this.options.clock.now());
       if (fetched) {
-        this.counters.fresh++;
+        this.counters.live++;
         return fetched;
       }
     }
@@ -135,7 +132,6 @@ export class FeedSource {
       return this.breaker.fire().then(
         (feed) => {
           this.last = { feed, fetchedAt: this.options.clock.now() };
-          this.counters.fetched++;
           return true;
         },
         (error: unknown) => {
@@ -152,8 +148,14 @@ export class FeedSource {
     });
   }
 
+  /** The feed's host (or "demo"), for logs and metrics. */
+  get name(): string {
+    return this.options.name;
+  }
+
   stats(): FeedSourceStats {
-    return { ...this.counters };
+    const breaker = this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'halfOpen' : 'closed';
+    return { ...this.counters, breaker };
   }
 
   /** Resolves once no fetch is running. */

@@ -68,6 +68,20 @@ export class FeedSources {
     return [...this.sources.values()].map((source) => source.stats());
   }
 
+  /**
+   * The feeds read so far, for GET /metrics beside the pull sources (metrics/metrics.ts watch):
+   * "feed:<host>", numbered from the second feed of one host on ("feed:<host>#2").
+   */
+  metrics(): Record<string, () => FeedSourceStats> {
+    const named: Record<string, () => FeedSourceStats> = {};
+    for (const source of this.sources.values()) {
+      let name = `feed:${source.name}`;
+      for (let n = 2; Object.hasOwn(named, name); n++) name = `feed:${source.name}#${n}`;
+      named[name] = () => source.stats();
+    }
+    return named;
+  }
+
   /** Resolves once no fetch of any feed is running. */
   async idle(): Promise<void> {
     await Promise.all([...this.sources.values()].map((source) => source.idle()));

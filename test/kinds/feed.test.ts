@@ -138,6 +138,9 @@ describe('fetching a feed', () => {
     clock.advance(4 * MINUTE);
     expect((await feeds.reader({ url: host.url }))?.freshness).toBe('fresh');
     expect(host.requests).toBe(1);
+    // On GET /metrics beside the pull sources: one read waited for the fetch, one was served from memory.
+    expect(Object.keys(feeds.metrics())).toEqual([`feed:${new URL(host.url).host}`]);
+    expect(Object.values(feeds.metrics())[0]?.()).toEqual({ live: 1, cached: 1, stale: 0, unavailable: 0, failures: 0, rejectedByBreaker: 0, breaker: 'closed' });
   });
 
   test('refreshed on a schedule while it is read, so a changed feed shows without an open waiting for it', async () => {

@@ -11,7 +11,7 @@ import { SenderAllowlist } from '../src/http/sender-allowlist';
 import { createLogger } from '../src/log';
 import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import type { TriggerJobStore } from '../src/storage/ports/trigger-jobs';
-import { parseTriggersConfig, type TriggersCatalog } from '../src/triggers/trigger-config';
+import { loadTriggersConfig, parseTriggersConfig, type TriggersCatalog } from '../src/triggers/trigger-config';
 import { TriggerIntake } from '../src/triggers/trigger-intake';
 import { TriggerWorker } from '../src/triggers/trigger-worker';
 import { verifySubscriberToken } from '../src/tokens/subscriber-token';
@@ -351,5 +351,30 @@ describe('the triggers API', () => {
     const bad = await request(fixture.app).get('/api/v1/triggers/jobs?state=queued').set('Authorization', `Bearer ${fixture.key}`);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'bad_request', detail: 'state: expected one of pending, sent, cancelled, suppressed, dead' });
+  });
+});
+
+describe('the triggers config', () => {
+  test('a mistake names the file, the trigger, the path and what was expected', () => {
+    const bad = ['triggers:', '  - id: cart-abandonment', '    when: added_to_card', '    delay: 30 minutes', '    campaign: flash-sale', '    template: flash-sale', '    quietHour: { start: "21:00", end: "08:00" }'].join('\n');
+    expect(() => parseTriggersConfig(bad, 'triggers.yaml')).toThrow(
+      [
+        'triggers.yaml: triggers[0] (id "cart-abandonment").quietHour: unknown field; did you mean "quietHours"?',
+        'triggers.yaml: triggers[0] (id "cart-abandonment").when: expected one of: product_viewed, added_to_cart, removed_from_cart, purchased, points_changed; received "added_to_card"; did you mean "added_to_cart"?',
+        'triggers.yaml: triggers[0] (id "cart-abandonment").delay: expected a duration such as "30m", "2h", "1d" or "45s"; received "30 minutes"',
+      ].join('\n'),
+    );
+  });
+
+  test('an unknown template, a trigger cancelled by its own event and a repeated id are refused', () => {
+    const trigger = (id: string, extra: string) => [`  - id: ${id}`, '    when: added_to_cart', '    delay: 30m', '    campaign: flash-sale', extra].join('\n');
+    const text = ['triggers:', trigger('a', '    template: flash-sael'), trigger('b', '    template: flash-sale\n    cancelWhen: [added_to_cart]'), trigger('b', '    template: flash-sale')].join('\n');
+    expect(() => parseTriggersConfig(text, 'triggers.yaml')).toThrow(/^triggers\.yaml: triggers\[0\] \(id "a"\)\.template: no template "flash-sael" in .*; expected one of: .*flash-sale/);
+    expect(() => parseTriggersConfig(text, 'triggers.yaml')).toThrow('triggers.yaml: triggers[1] (id "b").cancelWhen: "added_to_cart" is the event that starts the trigger; expected other event types');
+    expect(() => parseTriggersConfig(text, 'triggers.yaml')).toThrow('triggers.yaml: triggers[2] (id "b"): duplicate trigger id "b". Trigger ids must be unique.');
+  });
+
+  test('the shipped demo triggers load', () => {
+    expect(loadTriggersConfig(path.join(__dirname, '..', 'config', 'triggers.yaml')).triggers.map((trigger) => trigger.id)).toEqual(['cart-abandonment']);
   });
 });

@@ -50,12 +50,14 @@ export function planTriggerJobs(events: readonly TriggeringEvent[], triggers: re
       if (trigger.when !== event.type) continue;
       for (const productId of products.length > 0 ? products : [null]) {
         const suffix = products.length > 1 ? `:${productId}` : '';
-        const dedupeKey =
+        // JSON: readable in the API, and no id can make two keys collide.
+        const dedupeKey = JSON.stringify(
           trigger.dedupeBy === 'subscriber'
-            ? `${trigger.id}\u0000${subscriberId}`
+            ? [trigger.id, subscriberId]
             : trigger.dedupeBy === 'subscriber_product'
-              ? `${trigger.id}\u0000${subscriberId}\u0000${productId ?? ''}`
-              : `${trigger.id}\u0000${event.id}${suffix}`;
+              ? [trigger.id, subscriberId, productId]
+              : [trigger.id, `${event.id}${suffix}`],
+        );
         ops.push({
           op: 'enqueue',
           job: {

@@ -13,14 +13,14 @@ import { guardedLookup, hostAllowed, isPublicAddress } from '../render/image-loa
  * answer (a runaway export, a hostile endpoint) is cut off and refused rather
  * than buffered whole.
  */
-export interface FeedFetchOptions {
+interface FeedFetchOptions {
   allowedHosts: readonly string[];
   allowPrivateAddresses: boolean;
   maxBytes: number;
   signal: AbortSignal;
 }
 
-export class FeedFetchError extends Error {
+class FeedFetchError extends Error {
   override name = 'FeedFetchError';
 }
 

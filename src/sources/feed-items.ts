@@ -38,7 +38,7 @@ export class FeedFormatError extends Error {
 /** Longer summaries are cut here: a card shows two or three lines, and the amp-list JSON stays small. */
 const SUMMARY_MAX = 280;
 /** Items read from one feed at most: a block shows a handful, and rules filter from these. */
-export const FEED_ITEMS_MAX = 50;
+const FEED_ITEMS_MAX = 50;
 
 /**
  * Element text as text (numbers and booleans are not guessed), attributes under "@", no

@@ -35,7 +35,7 @@ export const systemFeedClock: FeedClock = {
 /** Opens that find stale items start a refetch at most this often (and never more often than the refresh interval). */
 const RETRY_MS = 30_000;
 
-export type FeedFreshness = 'fresh' | 'stale';
+type FeedFreshness = 'fresh' | 'stale';
 
 export interface FeedRead {
   feed: ParsedFeed;
@@ -44,7 +44,7 @@ export interface FeedRead {
   freshness: FeedFreshness;
 }
 
-export interface FeedSourceOptions {
+interface FeedSourceOptions {
   /** Fetches the feed's text (throws on any failure); aborted through `signal` at `timeoutMs`. */
   fetchText(signal: AbortSignal): Promise<string>;
   itemsPath?: string;

@@ -42,7 +42,7 @@ export interface FeedSourcesOptions {
   logger?: Pick<Logger, 'warn' | 'info' | 'debug'>;
 }
 
-export const DEFAULT_FEED_MAX_BYTES = 1024 * 1024;
+const DEFAULT_FEED_MAX_BYTES = 1024 * 1024;
 
 export class FeedSources {
   private readonly sources = new Map<string, FeedSource>();

@@ -14,7 +14,7 @@ const HEADER_GAP = 18;
 const TEXT_GAP = 8;
 
 /** Where a feed picture's parts are (the header band, one column per card) and its cards' boxes. */
-export interface FeedLayout extends PartLayout {
+interface FeedLayout extends PartLayout {
   cardsTop: number;
   cardWidth: number;
   /** 0 when no item of the view has a picture: the cards are text only. */

@@ -13,7 +13,7 @@ import { feedNarrow } from './draw-narrow';
 import { feedSamples } from './samples';
 
 /** The most cards a block may show; each is a click slot of its own. */
-export const MAX_FEED_CARDS = 4;
+const MAX_FEED_CARDS = 4;
 
 const feedUrl = z.string().refine((url) => DEMO_FEED_PATH.test(url) || (/^https?:\/\//i.test(url) && URL.canParse(url)), {
   message: 'expected an absolute http(s) URL, e.g. https://blog.shop.example/feed.xml (or this server\'s demo feed, /demo/feeds/journal.xml)',

@@ -355,6 +355,14 @@ export const MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE subscribers ADD COLUMN latitude double precision, ADD COLUMN longitude double precision;
     `,
   },
+  {
+    version: 12,
+    name: 'orders awaiting an identify: the anonymous orders of one anonymous id, found when it is linked',
+    sql: `
+      -- As SQLite migration 18.
+      CREATE INDEX orders_awaiting_identity ON orders (anonymous_id) WHERE subscriber_id IS NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -98,6 +98,20 @@ describe('GET /img/v1/blocks/:id.png?layout=narrow', () => {
   });
 });
 
+describe('fallback pictures on a phone', () => {
+  it('draws a held-back block\'s fallback panel narrow, and an unknown block\'s generic panel too', async () => {
+    fx = await createImageApp();
+    // No token: the generic open, for which the loyalty block holds back to its configured fallback.
+    const heldBack = await getBytes(fx.app, '/img/v1/blocks/loyalty-status.png?layout=narrow');
+    expect(heldBack.headers['x-opentime-outcome']).toBe('fallback');
+    expect(size(heldBack.body).width).toBe(NARROW_WIDTH);
+    const unknown = await getBytes(fx.app, '/img/v1/blocks/no-such-block.png?layout=narrow');
+    expect(unknown.headers['x-opentime-outcome']).toBe('unknown_block');
+    expect(size(unknown.body).width).toBe(NARROW_WIDTH);
+    expect(size((await getBytes(fx.app, '/img/v1/blocks/no-such-block.png')).body).width).toBe(600);
+  });
+});
+
 describe('the render log', () => {
   let recording: RecordingApp | undefined;
   afterEach(async () => {
@@ -120,9 +134,9 @@ describe('parseImageLayout and layoutTheme', () => {
     expect(['wide', 'narrower', '', undefined, null].map(parseImageLayout)).toEqual(['wide', 'wide', 'wide', 'wide', 'wide']);
   });
 
-  it('keeps the wide theme for a fallback panel, which has no narrow drawing, and narrows a kind that has one', () => {
+  it('narrows a kind that has a narrow drawing, and a fallback panel as tall as its text', () => {
     const theme = defaultTheme(calloutKind.theme);
-    expect(layoutTheme(defaultFallbackItem('https://shop.example/'), theme, 'narrow')).toBe(theme);
+    expect(layoutTheme(defaultFallbackItem('https://shop.example/'), theme, 'narrow')).toMatchObject({ layout: 'narrow', width: NARROW_WIDTH });
     const view = calloutKind.samples[0].view;
     const narrow = layoutTheme(view, theme, 'narrow');
     expect(narrow).toMatchObject({ layout: 'narrow', width: NARROW_WIDTH });

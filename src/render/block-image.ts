@@ -331,7 +331,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     try {
       return await renderLive(block, request, theme, scale, now, log, live);
     } catch (error) {
-      return failureImage(error, { block, theme, scale, format: request.format, part, log, live, now });
+      return failureImage(error, { block, theme, scale, format: request.format, part, layout: request.layout ?? 'wide', log, live, now });
     }
   }
 
@@ -381,7 +381,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
    * when even a rung's drawing fails, render() answers a transparent pixel.
    */
   async function failureImage(error: unknown, at: FailureContext): Promise<BlockImage> {
-    const { block, theme, scale, format, part, log, live } = at;
+    const { block, theme, scale, format, part, layout, log, live } = at;
     const shown = live.shown;
     if (error instanceof RenderPoolBusy && shown) {
       // Beyond the render threads' bound a GIF is not queued: the same view's first frame, at once.
@@ -395,14 +395,16 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
     else if (error instanceof ImageDataUnavailable) log.error({ block: block.config.id, err: error.cause }, 'image data failure; drawing the fallback');
     else log.error({ block: block.config.id, err: error }, 'image render failed; drawing the fallback');
     // In the reader's language when their record was read, else in the block's own.
-    const fallback = await encodeView(format, [fallbackItemOf(block, live.locale ?? safeLocale(block.config.defaultLocale))], theme, scale, log, part);
+    const item = fallbackItemOf(block, live.locale ?? safeLocale(block.config.defaultLocale));
+    // On a phone's narrow picture, the panel is drawn narrow too (render/layout.ts).
+    const fallback = await encodeView(format, [item], layoutTheme(item, theme, layout), scale, log, part);
     return blockImage(fallback, 'degraded', error instanceof ShedLoad ? 'shed' : 'degraded');
   }
 
   async function renderUnknown(request: BlockImageRequest, log: Logger): Promise<BlockImage> {
     log.warn({ block: request.blockId.slice(0, 64) }, 'image for an unknown block; drawing the generic panel');
     const scale = clampScale(genericTheme, request.scale ?? 1);
-    const image = await encodeView(request.format, [genericView], genericTheme, scale, log, request.part ?? undefined);
+    const image = await encodeView(request.format, [genericView], layoutTheme(genericView, genericTheme, request.layout ?? 'wide'), scale, log, request.part ?? undefined);
     return blockImage(image, 'degraded', 'unknown_block');
   }
 
@@ -417,7 +419,7 @@ export function createBlockImageRenderer(deps: BlockImageDeps): BlockImageRender
         return await drawOpen(block, { subject: request.subject, client: request.client, now: request.at, format, part: request.part, layout: request.layout ?? 'wide', theme: block.theme, scale, log, live, recorded: false });
       } catch (error) {
         try {
-          return await failureImage(error, { block, theme: block.theme, scale, format, part: request.part, log, live, now: request.at });
+          return await failureImage(error, { block, theme: block.theme, scale, format, part: request.part, layout: request.layout ?? 'wide', log, live, now: request.at });
         } catch (fallbackError) {
           log.error({ block: block.config.id, err: fallbackError }, 'preview fallback failed too; answering a transparent pixel');
           return blockImage(transparentPixel(format), 'degraded', 'emergency');
@@ -491,6 +493,8 @@ interface FailureContext {
   scale: number;
   format: ImageFormat;
   part: ImagePart | undefined;
+  /** The layout asked for: the fallback panel is drawn narrow for a narrow picture. */
+  layout: ImageLayout;
   log: Logger;
   live: LiveAttempt;
   now: Date;

@@ -1,5 +1,6 @@
 import { fallbackCtaLabel, type FallbackItem } from '../blocks/fallback-item';
 import type { DrawEnv } from './draw-env';
+import { measuringContext } from './measuring-context';
 import { buttonShape, textStyle } from './shapes';
 import { drawLabel, layoutParagraph, paintParagraph, type Context } from './text';
 import type { Theme } from './theme';
@@ -14,18 +15,12 @@ function stringField(value: unknown): string | null {
  * Configured items are free form, so every field is optional here.
  */
 export function drawFallbackPanel(ctx: Context, item: FallbackItem, theme: Theme, env: DrawEnv): void {
-  const { width, height, padding, colors, fontSizes } = theme;
+  const { width, height, padding, colors } = theme;
   ctx.fillStyle = colors.surface;
   ctx.fillRect(0, 0, width, height);
 
   const innerWidth = width - 2 * padding;
-  const headline = stringField(item.headline);
-  const message = stringField(item.message);
-  const label = fallbackCtaLabel(item);
-  const headlineStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.72)));
-  const messageStyle = textStyle(theme, fontSizes.body, colors.mutedText, 400);
-  const buttonHeight = label ? 40 : 0;
-  const buttonGap = label ? 14 : 0;
+  const { headline, message, label, headlineStyle, messageStyle, buttonHeight, buttonGap } = panelText(item, theme);
 
   let headlineLayout = headline ? layoutParagraph(ctx, headline, innerWidth, 2, headlineStyle) : null;
   let messageLayout = message ? layoutParagraph(ctx, message, innerWidth, 2, messageStyle) : null;
@@ -45,4 +40,33 @@ export function drawFallbackPanel(ctx: Context, item: FallbackItem, theme: Theme
     y += messageLayout.height;
   }
   if (label) drawLabel(ctx, label, width / 2, y + buttonGap, 'center', buttonShape(theme, innerWidth, buttonHeight), env.log);
+}
+
+/** What the panel shows of an item, and in which styles. */
+function panelText(item: FallbackItem, theme: Theme) {
+  const { colors, fontSizes } = theme;
+  const label = fallbackCtaLabel(item);
+  return {
+    headline: stringField(item.headline),
+    message: stringField(item.message),
+    label,
+    headlineStyle: textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.72))),
+    messageStyle: textStyle(theme, fontSizes.body, colors.mutedText, 400),
+    buttonHeight: label ? 40 : 0,
+    buttonGap: label ? 14 : 0,
+  };
+}
+
+/**
+ * The narrow picture's height for a fallback item (render/layout.ts): the panel's headline and
+ * message at two lines each and its button, with the padding around them, so a phone reads the
+ * fallback in the narrow theme's larger type too.
+ */
+export function fallbackPanelHeight(item: FallbackItem, theme: Theme): number {
+  const ctx = measuringContext();
+  const innerWidth = theme.width - 2 * theme.padding;
+  const { headline, message, headlineStyle, messageStyle, buttonHeight, buttonGap } = panelText(item, theme);
+  const headlineHeight = headline ? layoutParagraph(ctx, headline, innerWidth, 2, headlineStyle).height : 0;
+  const messageHeight = message ? 6 + layoutParagraph(ctx, message, innerWidth, 2, messageStyle).height : 0;
+  return Math.ceil(headlineHeight + messageHeight + buttonGap + buttonHeight + 2 * theme.padding);
 }

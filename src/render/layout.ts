@@ -1,4 +1,5 @@
-import { withKindOf, type ShownView } from '../kinds/kind-of-view';
+import { isBlockView, withKindOf, type ShownView } from '../kinds/kind-of-view';
+import { fallbackPanelHeight } from './fallback-panel';
 import type { ImageLayout, Theme } from './theme';
 
 export type { ImageLayout } from './theme';
@@ -69,13 +70,16 @@ export function narrowTheme(theme: Theme, height: number): Theme {
 }
 
 /**
- * The theme to draw `view` with in `layout`: the block's own for the wide picture, for a fallback
- * item, and for a kind without a narrow drawing (it answers with its wide picture); else the
- * narrow theme at the height the kind asks for this view.
+ * The theme to draw `view` with in `layout`: the block's own for the wide picture and for a kind
+ * without a narrow drawing (it answers with its wide picture); else the narrow theme at the height
+ * the kind asks for this view. A fallback item's panel (render/fallback-panel.ts) is drawn narrow
+ * too, as tall as its text needs: a phone reads a held-back block's fallback like its live view.
  */
 export function layoutTheme(view: ShownView, theme: Theme, layout: ImageLayout): Theme {
   if (layout !== 'narrow' || theme.layout === 'narrow') return theme;
-  return withKindOf(view, (kind, own) => (kind.narrow ? narrowTheme(theme, kind.narrow.height(own, narrowThemesOf(theme).base)) : undefined)) ?? theme;
+  const base = narrowThemesOf(theme).base;
+  if (!isBlockView(view)) return narrowTheme(theme, fallbackPanelHeight(view, base));
+  return withKindOf(view, (kind, own) => (kind.narrow ? narrowTheme(theme, kind.narrow.height(own, base)) : undefined)) ?? theme;
 }
 
 /** True when `theme` draws a narrow picture (a kind's NarrowDrawing applies). */

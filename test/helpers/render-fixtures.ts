@@ -276,6 +276,7 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
       { name: 'loyalty-top-tier-ar-EG', blockId: 'loyalty-status', subscriberId: sub('ar-EG') },
       { name: 'callout-de-DE', blockId: 'winter-callout', subscriberId: sub('de-DE') },
       { name: 'callout-ar-EG', blockId: 'winter-callout', subscriberId: sub('ar-EG') },
+      { name: 'fallback-configured', blockId: 'loyalty-status', subscriberId: null },
     ] satisfies GoldenCase[]
   ).map((spec): GoldenCase => ({ ...spec, name: `${spec.name}-narrow`, layout: 'narrow' })),
 ];

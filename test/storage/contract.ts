@@ -615,6 +615,21 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           ]);
           expect((await storage.catalogue.getSubscriber('s1'))?.recentViews).toEqual(['p1']);
         });
+
+        it('two processes linking one anonymous id to two subscribers at once: exactly one link wins, the other is stale', async () => {
+          await storage.ingestion.applySubscriberEvents([view('a1-p1', 'p1', 1000, a1)], { now });
+          const other = await db.openAnother();
+          const results = await Promise.all([
+            storage.ingestion.applySubscriberEvents([identify('login-s1', 'cookie-a1', 's1', 2000)], { now }),
+            other.ingestion.applySubscriberEvents([identify('login-s2', 'cookie-a1', 's2', 2000)], { now }),
+          ]);
+          expect(results.map((result) => result.applied).sort()).toEqual([0, 1]);
+          expect(results.map((result) => result.stale.length).sort()).toEqual([0, 1]);
+          const winner = await other.identity.subscriberIdFor('cookie-a1');
+          const loser = winner === 's1' ? 's2' : 's1';
+          expect((await storage.catalogue.getSubscriber(winner ?? ''))?.recentViews).toEqual(['p1']);
+          expect((await storage.catalogue.getSubscriber(loser))?.recentViews).toEqual([]);
+        });
       });
     });
 

@@ -277,6 +277,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
       { name: 'callout-de-DE', blockId: 'winter-callout', subscriberId: sub('de-DE') },
       { name: 'callout-ar-EG', blockId: 'winter-callout', subscriberId: sub('ar-EG') },
       { name: 'fallback-configured', blockId: 'loyalty-status', subscriberId: null },
+      { name: 'banner-welcome-de-DE', blockId: 'welcome-banner', subscriberId: sub('de-DE'), theme: WELCOME_BANNER_THEME },
+      { name: 'banner-picture-en-US', blockId: 'picture-banner', subscriberId: sub('en-US') },
     ] satisfies GoldenCase[]
   ).map((spec): GoldenCase => ({ ...spec, name: `${spec.name}-narrow`, layout: 'narrow' })),
 ];

@@ -3,7 +3,7 @@ import { baseBlockSchema } from '../../blocks/block-config';
 import { countOf } from '../../format/numbers';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
-import { drawBanner } from './draw';
+import { bannerNarrowHeight, drawBanner, drawBannerNarrow } from './draw';
 import { bannerSamples } from './samples';
 
 const bannerSchema = baseBlockSchema.extend({
@@ -81,5 +81,6 @@ export const bannerKind: BlockKind<'banner', BannerView, BannerConfig, { config:
   notShown: ['kind', 'url', 'image'],
   samples: bannerSamples,
   clickSlots: ctaSlot,
+  narrow: { height: bannerNarrowHeight, draw: drawBannerNarrow },
   pictures: (view) => (view.image === null ? [] : [view.image]),
 };

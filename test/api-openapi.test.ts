@@ -31,6 +31,10 @@ describe('the API describes itself (OpenAPI 3.1)', () => {
         '/api/v1/reports/campaigns/{campaignId}',
         '/api/v1/subscribers',
         '/api/v1/subscribers/{id}',
+        '/api/v1/triggers/dead-letters',
+        '/api/v1/triggers/dead-letters/{id}/retry',
+        '/api/v1/triggers/jobs',
+        '/api/v1/triggers/outbox',
       ],
     );
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { previewOpenApiPaths } from './preview-openapi';
+import { triggersOpenApiPaths } from '../triggers/triggers-openapi';
 import { consoleOpenApiPaths } from './console-openapi';
 import { apiScopes } from '../api/api-keys';
 import { campaignPatchSchema } from '../api/campaign-schema';
@@ -214,6 +215,7 @@ export function apiOpenApiDocument(): Record<string, unknown> {
       '/api/v1/subscribers/{id}': readOne('subscriber', 'subscribers:read', { ...schema(subscriberPatchSchema), additionalProperties: true }),
       '/api/v1/notify-requests': { get: notifyRequestsList },
       '/api/v1/openapi.json': { get: { summary: 'This document (no key needed).', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      ...triggersOpenApiPaths(errors),
       ...previewOpenApiPaths(errors),
       ...consoleOpenApiPaths(errors),
     },

@@ -127,6 +127,22 @@ describe('attribution of orders', () => {
     expect(await fixture.database.orders.getOrder('o1')).toMatchObject({ subscriberId: 'emma', anonymousId: 'cookie-7', click: { blockId: 'picks', at: NOW - HOUR } });
   });
 
+  test('an anonymous order placed before the identify is credited when the identify arrives, with the touches before it was placed', async () => {
+    fixture = await createApiApp();
+    await fixture.database.renderLog.appendClicks([click('emma', NOW - 2 * HOUR), click('emma', NOW + HOUR, { blockId: 'later' })]);
+    const { subscriberId: _unused, ...anonymous } = order('o1', 'emma', NOW);
+    await send({ ...anonymous, anonymousId: 'cookie-9' });
+    expect(await fixture.database.orders.getOrder('o1')).toMatchObject({ subscriberId: null, click: null });
+    fixture.clock.now = new Date(NOW + 2 * HOUR);
+    const identify = { id: 'identify-9', type: 'identify', anonymousId: 'cookie-9', subscriberId: 'emma', occurredAt: new Date(NOW + 2 * HOUR).toISOString() };
+    await send(identify);
+    expect(await fixture.database.orders.getOrder('o1')).toMatchObject({ subscriberId: 'emma', anonymousId: 'cookie-9', click: { blockId: 'picks', at: NOW - 2 * HOUR } });
+    // A replayed identify is a duplicate: nothing is credited twice.
+    expect((await send(identify)).duplicates).toEqual([{ index: 0, id: 'identify-9' }]);
+    const rows = (await getJson(fixture, '/api/v1/reports/campaigns/flash-sale', fixture.keys.reports)).body.conversions.rows;
+    expect(rows.map((row: { orders: number; revenue: string }) => [row.orders, row.revenue])).toEqual([[1, '50.00']]);
+  });
+
   test('an order naming only an anonymous id not linked yet is stored, credited to nothing', async () => {
     fixture = await createApiApp();
     await fixture.database.renderLog.appendClicks([click('emma', NOW - HOUR)]);

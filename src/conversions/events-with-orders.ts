@@ -17,6 +17,8 @@ export interface EventsWithOrders<E> {
   orders: { index: number; item: OrderCompleted }[];
 }
 
+const isIdentify = (item: unknown): item is { anonymousId: string; subscriberId: string } =>
+  typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'identify';
 const isOrder = (item: unknown): boolean => typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'order_completed';
 
 /** Parses a subset of the batch's items and puts the problems back at their indexes in the request. */
@@ -58,7 +60,7 @@ export function parseEventsWithOrders<E extends object>(body: unknown, eventSche
 export async function applyEventsWithOrders<E>(
   batch: EventsWithOrders<E>,
   applyEvents: (events: E[]) => Promise<EventsAnswerResult>,
-  orders: Pick<OrderIntake, 'record'>,
+  orders: Pick<OrderIntake, 'record' | 'identified'>,
   now: Date,
 ): Promise<EventsAnswerResult> {
   const answer: EventsAnswerResult = { applied: 0, duplicates: [], stale: [] };
@@ -68,6 +70,10 @@ export async function applyEventsWithOrders<E>(
     answer.applied += result.applied;
     answer.duplicates.push(...result.duplicates.map((duplicate) => ({ ...duplicate, index: indexAt(duplicate.index) })));
     answer.stale.push(...result.stale.map((stale) => ({ ...stale, index: indexAt(stale.index) })));
+    // Orders that waited for an anonymous id's link are credited once an identify links it (not a duplicate or refused one).
+    const notApplied = new Set([...result.duplicates, ...result.stale].map((entry) => entry.index));
+    const links = batch.events.flatMap((entry, i) => (!notApplied.has(i) && isIdentify(entry.item) ? [{ anonymousId: entry.item.anonymousId, subscriberId: entry.item.subscriberId }] : []));
+    if (links.length) await orders.identified(links);
   }
   if (batch.orders.length) {
     const result = await orders.record(batch.orders.map((entry) => entry.item), now);

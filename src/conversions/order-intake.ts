@@ -37,11 +37,12 @@ export function orderTotalMinor(order: Pick<OrderCompleted, 'currency' | 'lines'
  * either model without reading the render log again. An order naming only
  * an anonymous id is credited to the subscriber an `identify` has linked it
  * to (docs/ARCHITECTURE.md, "Identity"); one not linked yet is stored
- * without touches. A replayed order id changes nothing (the store's primary key).
+ * without touches and credited when an `identify` links it (`identified`).
+ * A replayed order id changes nothing (the store's primary key).
  */
 export class OrderIntake {
   constructor(
-    private readonly store: Pick<OrderStore, 'recordOrders' | 'lastTouches'>,
+    private readonly store: Pick<OrderStore, 'recordOrders' | 'lastTouches' | 'awaitingIdentity' | 'creditAnonymous'>,
     private readonly settings: AttributionSettings,
     private readonly identity?: Pick<IdentityStore, 'subscriberIdFor'>,
   ) {}
@@ -68,5 +69,26 @@ export class OrderIntake {
       }),
     );
     return this.store.recordOrders(records);
+  }
+
+  /**
+   * Credits the orders that waited for these links (an `identify` just
+   * applied): each as if it had named the subscriber, with the touches
+   * before the moment it was placed. Returns how many were credited.
+   */
+  async identified(links: readonly { anonymousId: string; subscriberId: string }[]): Promise<number> {
+    const windowMs = this.settings.windowDays * DAY_MS;
+    const credits = await Promise.all(
+      links.map(async ({ anonymousId, subscriberId }) =>
+        Promise.all(
+          (await this.store.awaitingIdentity(anonymousId)).map(async (order) => ({
+            orderId: order.orderId,
+            subscriberId,
+            ...(await this.store.lastTouches(subscriberId, order.occurredAt - windowMs, order.occurredAt)),
+          })),
+        ),
+      ),
+    );
+    return this.store.creditAnonymous(credits.flat());
   }
 }

@@ -39,7 +39,7 @@ export interface ApiRouterDeps {
   /** How far a record's `updatedAt`/`occurredAt` may be ahead of `now()` (default 300 s); later ones are a 400. */
   maxClockSkewSeconds?: number;
   /** Where `order_completed` events go: attributed and stored (conversions/order-intake.ts). */
-  orders: Pick<OrderIntake, 'record'>;
+  orders: Pick<OrderIntake, 'record' | 'identified'>;
   /** Accepted events start and cancel triggered sends (README "Triggered sends"); absent: no triggers. */
   triggers?: Pick<TriggerIntake, 'eventsAccepted'>;
   /** opentime_ingested_total{type,outcome}; absent in tests that do not look at metrics. */

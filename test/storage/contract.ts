@@ -799,6 +799,24 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         ]);
         expect(await storage.orders.campaignOrderRows('nothing', 'last_click')).toEqual([]);
       });
+
+      it('anonymous orders wait for their id to be linked, then are credited once, and only while no subscriber is credited', async () => {
+        const anonymous = (orderId: string, occurredAt: number, anonymousId = 'cookie-1'): OrderRecord =>
+          order(orderId, { subscriberId: null, anonymousId, occurredAt, click: null, open: null });
+        await storage.orders.recordOrders([anonymous('a2', T0 + 2000), anonymous('a1', T0 + 1000), anonymous('b1', T0, 'cookie-2'), order('s1', { anonymousId: 'cookie-1' })]);
+        const other = await db.openAnother();
+        expect((await other.orders.awaitingIdentity('cookie-1')).map((o) => o.orderId)).toEqual(['a1', 'a2']);
+        expect(await storage.orders.awaitingIdentity('nobody')).toEqual([]);
+
+        const click = { campaignId: 'flash-sale', blockId: 'picks', variant: 'a', at: T0 };
+        const credit = { orderId: 'a1', subscriberId: 'emma', click, open: null };
+        expect(await storage.orders.creditAnonymous([credit, { orderId: 'a2', subscriberId: 'emma', click: null, open: click }])).toBe(2);
+        expect(await other.orders.creditAnonymous([{ ...credit, subscriberId: 'someone-else' }, { ...credit, orderId: 's1' }])).toBe(0);
+        expect(await storage.orders.getOrder('a1')).toEqual({ ...anonymous('a1', T0 + 1000), subscriberId: 'emma', click });
+        expect(await storage.orders.awaitingIdentity('cookie-1')).toEqual([]);
+        expect((await storage.orders.awaitingIdentity('cookie-2')).map((o) => o.orderId)).toEqual(['b1']);
+        expect(await storage.orders.creditAnonymous([])).toBe(0);
+      });
     });
 
     describe('block locks', () => {

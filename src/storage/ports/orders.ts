@@ -64,11 +64,25 @@ export interface CampaignOrderRow {
  *   campaign, through the (subscriber, time) indexes; ties: the later append;
  * - `campaignOrderRows` groups the orders credited to one campaign under the
  *   model (`last_click`: the click touch, `last_open`: the open touch) by
- *   block, arm, currency and subscriber; orders without that touch are left out.
+ *   block, arm, currency and subscriber; orders without that touch are left out;
+ * - `awaitingIdentity` answers the orders of one anonymous id not credited to
+ *   a subscriber yet, oldest placed first; `creditAnonymous` credits each one
+ *   only while it still has no subscriber (a second credit changes nothing)
+ *   and says how many it credited.
  */
 export interface OrderStore {
   recordOrders(orders: readonly OrderRecord[]): Promise<{ recorded: string[]; duplicates: string[] }>;
   lastTouches(subscriberId: string, since: number, until: number): Promise<{ click: Touch | null; open: Touch | null }>;
   campaignOrderRows(campaignId: string, model: AttributionModel): Promise<CampaignOrderRow[]>;
   getOrder(orderId: string): Promise<OrderRecord | undefined>;
+  awaitingIdentity(anonymousId: string): Promise<OrderRecord[]>;
+  creditAnonymous(credits: readonly AnonymousCredit[]): Promise<number>;
+}
+
+/** An anonymous order credited once its anonymous id is linked: to whom, and the touches found for them then. */
+export interface AnonymousCredit {
+  orderId: string;
+  subscriberId: string;
+  click: Touch | null;
+  open: Touch | null;
 }

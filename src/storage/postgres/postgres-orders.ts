@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { AttributionModel, CampaignOrderRow, OrderLine, OrderRecord, OrderStore, Touch } from '../ports/orders';
+import type { AnonymousCredit, AttributionModel, CampaignOrderRow, OrderLine, OrderRecord, OrderStore, Touch } from '../ports/orders';
 
 const campaignRows = (touch: 'click' | 'open'): string =>
   `SELECT ${touch}_block_id AS "blockId", ${touch}_variant AS variant, currency, subscriber_id AS "subscriberId", ` +
@@ -25,6 +25,14 @@ const SQL = {
     'WHERE subscriber_id = $1 AND NOT prefetch AND rendered_at >= $2 AND rendered_at <= $3 ORDER BY rendered_at DESC, id DESC LIMIT 1',
   campaignRows: { last_click: campaignRows('click'), last_open: campaignRows('open') } satisfies Record<AttributionModel, string>,
   get: 'SELECT * FROM orders WHERE order_id = $1',
+  awaiting: 'SELECT * FROM orders WHERE anonymous_id = $1 AND subscriber_id IS NULL ORDER BY occurred_at, order_id',
+  // One statement for the batch; "subscriber_id IS NULL" re-checked on the row it updates, so two nodes crediting one order credit it once.
+  credit:
+    'UPDATE orders SET subscriber_id = c.subscriber_id, click_campaign_id = c.click_campaign_id, click_block_id = c.click_block_id, click_variant = c.click_variant, click_at = c.click_at, ' +
+    'open_campaign_id = c.open_campaign_id, open_block_id = c.open_block_id, open_variant = c.open_variant, open_at = c.open_at ' +
+    'FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::bigint[]) ' +
+    'AS c(order_id, subscriber_id, click_campaign_id, click_block_id, click_variant, click_at, open_campaign_id, open_block_id, open_variant, open_at) ' +
+    'WHERE orders.order_id = c.order_id AND orders.subscriber_id IS NULL',
 } as const;
 
 interface OrderRow {
@@ -104,20 +112,48 @@ export class PostgresOrders implements OrderStore {
     return (await this.pool.query<CampaignOrderRow>({ text: SQL.campaignRows[model], values: [campaignId] })).rows;
   }
 
+  async awaitingIdentity(anonymousId: string): Promise<OrderRecord[]> {
+    return (await this.pool.query<OrderRow>({ text: SQL.awaiting, values: [anonymousId] })).rows.map(orderOf);
+  }
+
+  async creditAnonymous(credits: readonly AnonymousCredit[]): Promise<number> {
+    if (credits.length === 0) return 0;
+    const rows = [...credits].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
+    const result = await this.pool.query({
+      text: SQL.credit,
+      values: [
+        rows.map((c) => c.orderId),
+        rows.map((c) => c.subscriberId),
+        rows.map((c) => c.click?.campaignId ?? null),
+        rows.map((c) => c.click?.blockId ?? null),
+        rows.map((c) => c.click?.variant ?? null),
+        rows.map((c) => c.click?.at ?? null),
+        rows.map((c) => c.open?.campaignId ?? null),
+        rows.map((c) => c.open?.blockId ?? null),
+        rows.map((c) => c.open?.variant ?? null),
+        rows.map((c) => c.open?.at ?? null),
+      ],
+    });
+    return result.rowCount ?? 0;
+  }
+
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {
     const row = (await this.pool.query<OrderRow>({ text: SQL.get, values: [orderId] })).rows[0];
-    if (!row) return undefined;
-    return {
-      orderId: row.order_id,
-      subscriberId: row.subscriber_id,
-      anonymousId: row.anonymous_id,
-      occurredAt: row.occurred_at,
-      receivedAt: row.received_at,
-      currency: row.currency,
-      totalMinor: row.total_minor,
-      lines: row.lines,
-      click: storedTouch(row.click_campaign_id, row.click_block_id, row.click_variant, row.click_at),
-      open: storedTouch(row.open_campaign_id, row.open_block_id, row.open_variant, row.open_at),
-    };
+    return row && orderOf(row);
   }
+}
+
+function orderOf(row: OrderRow): OrderRecord {
+  return {
+    orderId: row.order_id,
+    subscriberId: row.subscriber_id,
+    anonymousId: row.anonymous_id,
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    currency: row.currency,
+    totalMinor: row.total_minor,
+    lines: row.lines,
+    click: storedTouch(row.click_campaign_id, row.click_block_id, row.click_variant, row.click_at),
+    open: storedTouch(row.open_campaign_id, row.open_block_id, row.open_variant, row.open_at),
+  };
 }

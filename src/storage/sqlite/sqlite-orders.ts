@@ -1,5 +1,5 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
-import type { AttributionModel, CampaignOrderRow, OrderRecord, OrderStore, Touch } from '../ports/orders';
+import type { AnonymousCredit, AttributionModel, CampaignOrderRow, OrderRecord, OrderStore, Touch } from '../ports/orders';
 
 interface TouchRow {
   campaign_id: string;
@@ -56,6 +56,8 @@ export class SqliteOrders implements OrderStore {
   private readonly stmtLastOpen: Statement<[string, number, number], TouchRow>;
   private readonly stmtCampaignRows: Record<AttributionModel, Statement<[string], CampaignOrderRow>>;
   private readonly stmtGet: Statement<[string], OrderRow>;
+  private readonly stmtAwaiting: Statement<[string], OrderRow>;
+  private readonly creditTx: Transaction<(credits: readonly AnonymousCredit[]) => number>;
 
   constructor(db: Database) {
     const insert: Statement<unknown[]> = db.prepare(
@@ -88,6 +90,31 @@ export class SqliteOrders implements OrderStore {
     );
     this.stmtCampaignRows = { last_click: db.prepare(CAMPAIGN_ROWS_SQL.last_click), last_open: db.prepare(CAMPAIGN_ROWS_SQL.last_open) };
     this.stmtGet = db.prepare('SELECT * FROM orders WHERE order_id = ?');
+    this.stmtAwaiting = db.prepare('SELECT * FROM orders WHERE anonymous_id = ? AND subscriber_id IS NULL ORDER BY occurred_at, order_id');
+    const credit: Statement<unknown[]> = db.prepare(
+      'UPDATE orders SET subscriber_id = ?, click_campaign_id = ?, click_block_id = ?, click_variant = ?, click_at = ?, ' +
+        'open_campaign_id = ?, open_block_id = ?, open_variant = ?, open_at = ? WHERE order_id = ? AND subscriber_id IS NULL',
+    );
+    this.creditTx = db.transaction((credits: readonly AnonymousCredit[]) => {
+      let credited = 0;
+      for (const { orderId, subscriberId, click, open } of credits) {
+        credited += credit.run(
+          subscriberId,
+          click?.campaignId ?? null, click?.blockId ?? null, click?.variant ?? null, click?.at ?? null,
+          open?.campaignId ?? null, open?.blockId ?? null, open?.variant ?? null, open?.at ?? null,
+          orderId,
+        ).changes;
+      }
+      return credited;
+    });
+  }
+
+  async awaitingIdentity(anonymousId: string): Promise<OrderRecord[]> {
+    return this.stmtAwaiting.all(anonymousId).map(orderOf);
+  }
+
+  async creditAnonymous(credits: readonly AnonymousCredit[]): Promise<number> {
+    return credits.length === 0 ? 0 : this.creditTx.immediate(credits);
   }
 
   async recordOrders(orders: readonly OrderRecord[]): Promise<{ recorded: string[]; duplicates: string[] }> {
@@ -108,18 +135,21 @@ export class SqliteOrders implements OrderStore {
 
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {
     const row = this.stmtGet.get(orderId);
-    if (!row) return undefined;
-    return {
-      orderId: row.order_id,
-      subscriberId: row.subscriber_id,
-      anonymousId: row.anonymous_id,
-      occurredAt: row.occurred_at,
-      receivedAt: row.received_at,
-      currency: row.currency,
-      totalMinor: row.total_minor,
-      lines: JSON.parse(row.lines) as OrderRecord['lines'],
-      click: storedTouch(row.click_campaign_id, row.click_block_id, row.click_variant, row.click_at),
-      open: storedTouch(row.open_campaign_id, row.open_block_id, row.open_variant, row.open_at),
-    };
+    return row && orderOf(row);
   }
+}
+
+function orderOf(row: OrderRow): OrderRecord {
+  return {
+    orderId: row.order_id,
+    subscriberId: row.subscriber_id,
+    anonymousId: row.anonymous_id,
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    currency: row.currency,
+    totalMinor: row.total_minor,
+    lines: JSON.parse(row.lines) as OrderRecord['lines'],
+    click: storedTouch(row.click_campaign_id, row.click_block_id, row.click_variant, row.click_at),
+    open: storedTouch(row.open_campaign_id, row.open_block_id, row.open_variant, row.open_at),
+  };
 }

@@ -84,6 +84,12 @@ describe('orders through the events API', () => {
     expect(lines).toContain('"index":3,"path":"lines.0.quantity"');
     expect(await fixture.database.orders.getOrder('D-1')).toBeUndefined();
   });
+
+  test('a misspelt type is answered with every type there is, order_completed among them', async () => {
+    const response = await postJson(fixture, '/api/v1/events', { events: [order('E-1', { type: 'order_complete' })] });
+    expect(response.status).toBe(400);
+    expect(response.body.error.errors).toEqual([{ index: 0, path: 'type', message: expect.stringMatching(/Expected 'product_viewed' \| .* \| 'order_completed'$/) }]);
+  });
 });
 
 describe('the conversion pixel', () => {

@@ -30,6 +30,11 @@ function parseSubset<T extends object>(items: { index: number; raw: unknown }[],
   return { items: parsed.items.map((item, i) => ({ index: indexAt(i), item })) };
 }
 
+/** An unknown `type` is answered with every type there is: the behaviour events' list lacks the order's. */
+function withOrderType(problem: ItemProblem): ItemProblem {
+  return problem.path === 'type' && problem.message.startsWith('Invalid discriminator value. Expected ') ? { ...problem, message: `${problem.message} | 'order_completed'` } : problem;
+}
+
 /**
  * Validates `{"events": [...]}` where `order_completed` items are orders
  * (conversions/order-schema.ts) and every other item is a behaviour event
@@ -46,7 +51,7 @@ export function parseEventsWithOrders<E extends object>(body: unknown, eventSche
   const list = (body as { events: unknown[] }).events;
   const orders = parseSubset(list.flatMap((raw, index) => (isOrder(raw) ? [{ index, raw }] : [])), orderCompletedSchema, clock);
   const events = parseSubset(list.flatMap((raw, index) => (isOrder(raw) ? [] : [{ index, raw }])), eventSchema, clock);
-  const errors = [...('errors' in events ? events.errors : []), ...('errors' in orders ? orders.errors : [])].sort((a, b) => a.index - b.index);
+  const errors = [...('errors' in events ? events.errors.map(withOrderType) : []), ...('errors' in orders ? orders.errors : [])].sort((a, b) => a.index - b.index);
   if (errors.length || 'errors' in events || 'errors' in orders) return { errors };
   return { events: events.items, orders: orders.items };
 }

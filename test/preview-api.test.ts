@@ -139,6 +139,10 @@ describe('preview API', () => {
     const gif = await getPicture(fx, blockPath('flash-countdown.gif', `subscriber=sub-lena&at=${AT}`));
     expect(gif.headers['content-type']).toBe('image/gif');
     expect((gif.body as Buffer).subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    // The phone picture (README "Phones"): 360 px wide, as ?layout=narrow on the image endpoint.
+    const narrow = await getPicture(fx, blockPath('hero-product.png', `subscriber=sub-lena&at=${AT}&layout=narrow`));
+    expect(narrow.status).toBe(200);
+    expect((narrow.body as Buffer).readUInt32BE(16)).toBe(360);
   });
 
   test('the whole email: HTML part on preview pictures, the AMP part filled from the JSON, sizes and the verdict', async () => {
@@ -255,6 +259,7 @@ describe('preview API', () => {
     ['a moment that does not exist', blockPath('hero-product', 'subscriber=sub-lena&at=2026-02-30T10:00:00Z'), 400, 'query_invalid', /at:/],
     ['an unknown client', blockPath('hero-product', 'subscriber=sub-lena&client=outlook'), 400, 'query_invalid', /client: expected one of amp, gmail-proxy, apple-prefetch, direct/],
     ['a bad slot', blockPath('picks.png', 'subscriber=sub-lena&slot=9999'), 400, 'query_invalid', /slot: expected header or a slot number/],
+    ['an unknown layout', blockPath('picks.png', 'subscriber=sub-lena&layout=sideways'), 400, 'query_invalid', /layout: expected wide or narrow/],
     ['an unknown subscriber', blockPath('hero-product', 'subscriber=sub-nobody'), 404, 'subscriber_not_found', /sub-nobody/],
     ['an unknown block', blockPath('nope', 'subscriber=sub-lena'), 404, 'block_not_found', /nope/],
     ['an unknown campaign', '/api/v1/preview/campaigns/nope/email?subscriber=sub-lena', 404, 'campaign_not_found', /nope/],

@@ -59,7 +59,7 @@ export function previewRouter(deps: PreviewRouterDeps): Router {
 }
 
 /**
- * A block's preview picture, `<blockId>.png|gif?subscriber=&at=&client=[&slot=][&scale=]`:
+ * A block's preview picture, `<blockId>.png|gif?subscriber=&at=&client=[&slot=][&scale=][&layout=narrow]`:
  * answered by the API's endpoint and by the console's (which signs in with a cookie, as an img must).
  */
 export async function sendPreviewImage(deps: Pick<PreviewRouterDeps, 'service' | 'now'>, req: Request, res: Response, campaignId: string, fileName: string): Promise<void> {
@@ -70,10 +70,13 @@ export async function sendPreviewImage(deps: Pick<PreviewRouterDeps, 'service' |
   if (part === null) throw new HttpError('query_invalid', 'slot: expected header or a slot number (0–99).');
   const scale = single(req, 'scale');
   if (scale !== undefined && scale !== '1' && scale !== '2') throw new HttpError('query_invalid', 'scale: expected 1 or 2.');
+  // An API says what it expected; the image endpoint itself answers any other layout with the wide picture.
+  const layout = single(req, 'layout');
+  if (layout !== undefined && layout !== 'wide' && layout !== 'narrow') throw new HttpError('query_invalid', 'layout: expected wide or narrow.');
   const target = previewTargetFrom(campaignId, req.query as Record<string, unknown>, deps.now());
   const subject = await deps.service.subjectOf(target);
   const block = deps.service.blockOf(file[1] as string);
-  const image = await deps.service.image(subject, block, format, { part, scale: scale === undefined ? 1 : Number(scale), log: req.log });
+  const image = await deps.service.image(subject, block, format, { part, scale: scale === undefined ? 1 : Number(scale), layout: layout ?? 'wide', log: req.log });
   res.setHeader('Cache-Control', 'private, no-store');
   res.setHeader('Content-Type', image.contentType);
   res.setHeader('X-Opentime-Outcome', image.outcome);

@@ -15,6 +15,7 @@ import { loadSubject, openFor, type OpenSubject } from '../open/open-subject';
 import type { BlockLocks } from '../recording/block-locks';
 import type { FirstOpens } from '../recording/first-opens';
 import type { BlockImage, BlockImageRenderer } from '../render/block-image';
+import type { ImageLayout } from '../render/layout';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { PreviewTarget } from './preview-target';
 
@@ -80,7 +81,7 @@ export interface PreviewService {
   blockOf(blockId: string): PreparedBlock;
   block(subject: PreviewSubject, block: PreparedBlock): Promise<BlockPreview>;
   /** The block's picture from the same view (a running countdown as a ticking GIF when asked for one). */
-  image(subject: PreviewSubject, block: PreparedBlock, format: ImageFormat, options?: { part?: ImagePart; scale?: number; log?: Logger }): Promise<BlockImage>;
+  image(subject: PreviewSubject, block: PreparedBlock, format: ImageFormat, options?: { part?: ImagePart; scale?: number; layout?: ImageLayout; log?: Logger }): Promise<BlockImage>;
 }
 
 export function createPreviewService(deps: PreviewDeps): PreviewService {
@@ -118,6 +119,7 @@ export function createPreviewService(deps: PreviewDeps): PreviewService {
         format,
         ...(options.part !== undefined && { part: options.part }),
         ...(options.scale !== undefined && { scale: options.scale }),
+        ...(options.layout !== undefined && { layout: options.layout }),
         ...(options.log && { log: options.log }),
       });
     },

@@ -28,6 +28,8 @@ import { withCatalogueCache } from '../src/storage/cache/with-catalogue-cache';
 import { openSqliteStorage } from '../src/storage/sqlite/sqlite-storage';
 import { signSubscriberToken } from '../src/tokens/subscriber-token';
 import { AUDIENCE, DEMO_BLOCKS_FILE, FIXED_NOW, SENDER, testKeyring } from './helpers/app-fixture';
+import { createApiApp, getJson, postJson } from './helpers/api-app';
+import type { PreparedBlock } from '../src/blocks/prepared-block';
 
 /** The database the demo and these tests use: MaxMind's GeoLite2 City test database (vendor/geoip, MIT or Apache-2.0). */
 const SHIPPED_DB = path.join(__dirname, '..', 'vendor', 'geoip', 'GeoLite2-City-Test.mmdb');
@@ -236,6 +238,33 @@ describe('the demo picks block at open (image endpoint, behind a trusted proxy)'
       expect((await mild.open(LINKOPING_ADDRESS)).title).toBe('Travelling, Emma? Picks for the road');
     } finally {
       await mild.close();
+    }
+  });
+});
+
+describe('profile coordinates (POST /api/v1/subscribers latitude, longitude)', () => {
+  test('stored as sent and validated; a proxied open of a placed profile gets the weather there', async () => {
+    const fixture = await createApiApp();
+    try {
+      const bad = await postJson(fixture, '/api/v1/subscribers', { subscribers: [{ id: 'sub-emma', latitude: 123, longitude: -74 }] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.errors).toEqual([expect.objectContaining({ path: 'latitude', message: expect.stringContaining('expected a latitude in degrees from -90 to 90, or null') })]);
+      expect((await postJson(fixture, '/api/v1/subscribers', { subscribers: [{ id: 'sub-emma', latitude: 40.7128, longitude: -74.006 }] })).status).toBe(200);
+      const emma = (await getJson(fixture, '/api/v1/subscribers/sub-emma')).body.subscriber as Subscriber;
+      expect(emma).toMatchObject({ city: 'New York', latitude: 40.7128, longitude: -74.006 });
+
+      const asked: [number, number][] = [];
+      const places = openPlaces({
+        locator: database,
+        weather: { at: async (latitude, longitude) => (asked.push([latitude, longitude]), { temperatureC: 2, condition: 'snow', precipitating: true, freshness: 'live' }) },
+      });
+      const block = { config: { id: 'b', holdBackWhen: { var: 'weather.precipitating' } } } as unknown as PreparedBlock;
+      const place = await places.of({ client: 'gmail-proxy', address: LONDON_ADDRESS, subscriber: emma }, block);
+      expect(place.location).toMatchObject({ source: 'profile', city: 'New York', latitude: 40.7128, longitude: -74.006 });
+      expect(place.weather).toMatchObject({ temperatureC: 2, condition: 'snow' });
+      expect(asked).toEqual([[40.7128, -74.006]]);
+    } finally {
+      await fixture.close();
     }
   });
 });

@@ -110,6 +110,20 @@ export const subscriberPatchSchema = z.strictObject({
     .refine((dates) => Object.keys(dates).length <= MAX_SUBSCRIBER_DATES, { message: `expected at most ${MAX_SUBSCRIBER_DATES} dates` })
     .optional()
     .meta({ description: 'Named dates of the profile (e.g. couponExpiresAt), merged into the stored ones; null removes one. A countdown may count down to one.' }),
+  latitude: z
+    .number({ error: 'expected a latitude in degrees from -90 to 90, or null' })
+    .min(-90, 'expected a latitude in degrees from -90 to 90, or null')
+    .max(90, 'expected a latitude in degrees from -90 to 90, or null')
+    .nullable()
+    .optional()
+    .meta({ description: 'Where the profile places the subscriber (with longitude): the weather of an open through a mail proxy is read there.' }),
+  longitude: z
+    .number({ error: 'expected a longitude in degrees from -180 to 180, or null' })
+    .min(-180, 'expected a longitude in degrees from -180 to 180, or null')
+    .max(180, 'expected a longitude in degrees from -180 to 180, or null')
+    .nullable()
+    .optional()
+    .meta({ description: 'Where the profile places the subscriber (with latitude).' }),
   updatedAt: isoTimestamp.optional(),
 });
 

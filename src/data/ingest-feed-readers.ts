@@ -75,6 +75,8 @@ export const csvColumns: Record<FeedKind, Readonly<Record<string, CellType>>> = 
     recentViews: 'idList',
     cart: 'idList',
     purchases: 'idList',
+    latitude: 'nullableNumber',
+    longitude: 'nullableNumber',
     updatedAt: 'string',
   },
 };

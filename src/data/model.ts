@@ -72,6 +72,14 @@ export interface Subscriber {
    * (`{}` when none); optional so that records built in code need not name it.
    */
   dates?: SubscriberDates;
+  /**
+   * Where the profile places the subscriber, in WGS 84 degrees (both or
+   * neither): an open whose address is a mail proxy's reads the weather here
+   * (open/location.ts). Read back always present (null when none); optional
+   * so that records built in code need not name them.
+   */
+  latitude?: number | null;
+  longitude?: number | null;
   updatedAt: string;
 }
 

@@ -88,6 +88,8 @@ function mergeSubscriber(stored: Subscriber, patch: SubscriberPatch, updatedAt: 
     cart: pick(patch.cart, stored.cart),
     purchases: pick(patch.purchases, stored.purchases),
     dates: patch.dates === undefined ? (stored.dates ?? {}) : mergeDates(stored.dates ?? {}, patch.dates),
+    latitude: pick(patch.latitude, stored.latitude ?? null),
+    longitude: pick(patch.longitude, stored.longitude ?? null),
     updatedAt,
   };
 }
@@ -244,6 +246,8 @@ export function newSubscriber(id: string, updatedAt: string): Subscriber {
     cart: [],
     purchases: [],
     dates: {},
+    latitude: null,
+    longitude: null,
     updatedAt,
   };
 }

@@ -6,7 +6,8 @@ import type { ClientClass } from './open';
  * weather at open"; docs/ARCHITECTURE.md, "Location and weather at open"):
  *
  * - `ip`: the reader's own address, looked up in the offline GeoIP database;
- * - `profile`: the subscriber's record (country, city, zone), because the
+ * - `profile`: the subscriber's record (country, city, zone, and coordinates
+ *   when the profile holds them), because the
  *   address says nothing about the reader: a mail proxy fetched the block
  *   (Gmail's and Yahoo's image proxies, Apple's relays, an AMP viewer's XHR,
  *   which the mail provider's servers make), or the address is in no range
@@ -55,9 +56,11 @@ export function isProxiedClient(client: ClientClass): boolean {
 /** Profile locations are built once per subscriber record (records are never changed in place). */
 const profileLocations = new WeakMap<Subscriber, OpenLocation>();
 
-/** The subscriber's record as a location: country and city, and their zone; no coordinates (records hold none). */
+/** The subscriber's record as a location: country, city, their zone, and coordinates when the profile holds both. */
 export function profileLocation(subscriber: Subscriber | null): OpenLocation {
-  if (!subscriber || (subscriber.country === null && subscriber.city === null)) return NO_LOCATION;
+  if (!subscriber) return NO_LOCATION;
+  const placed = typeof subscriber.latitude === 'number' && typeof subscriber.longitude === 'number';
+  if (subscriber.country === null && subscriber.city === null && !placed) return NO_LOCATION;
   let location = profileLocations.get(subscriber);
   if (!location) {
     location = Object.freeze({
@@ -65,8 +68,8 @@ export function profileLocation(subscriber: Subscriber | null): OpenLocation {
       country: subscriber.country,
       region: null,
       city: subscriber.city,
-      latitude: null,
-      longitude: null,
+      latitude: placed ? (subscriber.latitude as number) : null,
+      longitude: placed ? (subscriber.longitude as number) : null,
       timeZone: subscriber.timeZone,
     });
     profileLocations.set(subscriber, location);

@@ -68,6 +68,8 @@ export function subscriber(id: string, over: Partial<Subscriber> = {}): Subscrib
     cart: [],
     purchases: [],
     dates: {},
+    latitude: null,
+    longitude: null,
     updatedAt: '2025-03-10T11:00:00.000Z',
     ...over,
   };
@@ -451,6 +453,18 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect(await storage.ingestion.applySubscriberPatches([{ id: 's1', dates: { signedUpAt: '2024-01-01T00:00:00Z' } }], abort)).toMatchObject({ unchanged: 1, updated: 0 });
         await storage.ingestion.applySubscriberPatches([{ id: 's1', dates: { couponExpiresAt: null } }], abort);
         expect((await storage.catalogue.getSubscriber('s1'))?.dates).toEqual({ signedUpAt: '2024-01-01T00:00:00Z' });
+      });
+
+      it('subscriber coordinates: stored and read back as sent, kept by patches that omit them, removed by null', async () => {
+        await storage.ingestion.upsertSubscribers([subscriber('s1'), subscriber('s2', { latitude: 51.5142, longitude: -0.0931 })]);
+        expect(await storage.catalogue.getSubscriber('s1')).toMatchObject({ latitude: null, longitude: null });
+        expect(await storage.catalogue.getSubscriber('s2')).toMatchObject({ latitude: 51.5142, longitude: -0.0931 });
+        await storage.ingestion.applySubscriberPatches([{ id: 's1', latitude: -33.8688, longitude: 151.2093 }, { id: 's2', loyaltyPoints: 5 }], abort);
+        expect(await storage.catalogue.getSubscriber('s1')).toMatchObject({ latitude: -33.8688, longitude: 151.2093 });
+        expect(await storage.catalogue.getSubscriber('s2')).toMatchObject({ latitude: 51.5142, longitude: -0.0931, loyaltyPoints: 5 });
+        expect(await storage.ingestion.applySubscriberPatches([{ id: 's1', latitude: -33.8688 }], abort)).toMatchObject({ unchanged: 1, updated: 0 });
+        await storage.ingestion.applySubscriberPatches([{ id: 's2', latitude: null, longitude: null }], abort);
+        expect(await storage.catalogue.getSubscriber('s2')).toMatchObject({ latitude: null, longitude: null });
       });
 
       describe('events', () => {

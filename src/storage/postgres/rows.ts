@@ -27,21 +27,21 @@ export const PRODUCT_UPDATE = `
   stock = excluded.stock, popularity = excluded.popularity, updated_at = excluded.updated_at`;
 
 export const SUBSCRIBER_COLUMNS =
-  'id, first_name, locale, time_zone, currency, country, city, loyalty_points, loyalty_tier, recent_views, cart, purchases, dates, updated_at';
+  'id, first_name, locale, time_zone, currency, country, city, loyalty_points, loyalty_tier, recent_views, cart, purchases, dates, latitude, longitude, updated_at';
 export const SUBSCRIBER_FIELDS =
   'id, first_name AS "firstName", locale, time_zone AS "timeZone", currency, country, city, loyalty_points AS "loyaltyPoints", ' +
-  'loyalty_tier AS "loyaltyTier", recent_views AS "recentViews", cart, purchases, dates, updated_at AS "updatedAt"';
+  'loyalty_tier AS "loyaltyTier", recent_views AS "recentViews", cart, purchases, dates, latitude, longitude, updated_at AS "updatedAt"';
 export const SUBSCRIBER_RECORD = `
   id text, "firstName" text, locale text, "timeZone" text, currency text, country text, city text, "loyaltyPoints" bigint,
-  "loyaltyTier" text, "recentViews" text[], cart text[], purchases text[], dates jsonb, "updatedAt" text`;
+  "loyaltyTier" text, "recentViews" text[], cart text[], purchases text[], dates jsonb, latitude double precision, longitude double precision, "updatedAt" text`;
 export const SUBSCRIBER_FROM_RECORD =
-  'id, "firstName", locale, "timeZone", currency, country, city, "loyaltyPoints", "loyaltyTier", "recentViews", cart, purchases, COALESCE(dates, \'{}\'::jsonb), "updatedAt"';
+  'id, "firstName", locale, "timeZone", currency, country, city, "loyaltyPoints", "loyaltyTier", "recentViews", cart, purchases, COALESCE(dates, \'{}\'::jsonb), latitude, longitude, "updatedAt"';
 export const SUBSCRIBER_UPDATE = `
   first_name = excluded.first_name, locale = excluded.locale, time_zone = excluded.time_zone,
   currency = excluded.currency, country = excluded.country, city = excluded.city,
   loyalty_points = excluded.loyalty_points, loyalty_tier = excluded.loyalty_tier,
   recent_views = excluded.recent_views, cart = excluded.cart, purchases = excluded.purchases,
-  dates = excluded.dates, updated_at = excluded.updated_at`;
+  dates = excluded.dates, latitude = excluded.latitude, longitude = excluded.longitude, updated_at = excluded.updated_at`;
 
 export const CAMPAIGN_COLUMNS = 'id, name, ends_at, allowed_senders, markets, templates, updated_at';
 export const CAMPAIGN_FIELDS = 'id, name, ends_at AS "endsAt", allowed_senders AS "allowedSenders", markets, templates, updated_at AS "updatedAt"';

@@ -38,6 +38,8 @@ export interface SubscriberRow {
   cart: string;
   purchases: string;
   dates: string;
+  latitude: number | null;
+  longitude: number | null;
   updated_at: string;
 }
 
@@ -53,7 +55,7 @@ export interface CampaignRow {
 
 export const PRODUCT_COLUMNS = 'id, name, url, image, category, price, sale_price, currency, prices, markets, stock, popularity, updated_at';
 export const SUBSCRIBER_COLUMNS =
-  'id, first_name, locale, time_zone, currency, country, city, loyalty_points, loyalty_tier, recent_views, cart, purchases, dates, updated_at';
+  'id, first_name, locale, time_zone, currency, country, city, loyalty_points, loyalty_tier, recent_views, cart, purchases, dates, latitude, longitude, updated_at';
 export const CAMPAIGN_COLUMNS = 'id, name, ends_at, allowed_senders, markets, templates, updated_at';
 
 export function productFromRow(row: ProductRow): Product {
@@ -147,6 +149,8 @@ export function subscriberFromRow(row: SubscriberRow): Subscriber {
     cart: parseStringList(row.cart, 'subscriber', row.id, 'cart'),
     purchases: parseStringList(row.purchases, 'subscriber', row.id, 'purchases'),
     dates: JSON.parse(row.dates) as SubscriberDates,
+    latitude: row.latitude,
+    longitude: row.longitude,
     updatedAt: row.updated_at,
   };
 }
@@ -166,6 +170,8 @@ export function subscriberToRow(s: Subscriber): SubscriberRow {
     cart: JSON.stringify(s.cart),
     purchases: JSON.stringify(s.purchases),
     dates: JSON.stringify(s.dates ?? {}),
+    latitude: s.latitude ?? null,
+    longitude: s.longitude ?? null,
     updated_at: s.updatedAt,
   };
 }

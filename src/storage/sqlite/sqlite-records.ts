@@ -41,13 +41,13 @@ export const CATALOGUE_SQL = {
   upsertSubscriber: `
     INSERT INTO subscribers (${SUBSCRIBER_COLUMNS})
     VALUES (@id, @first_name, @locale, @time_zone, @currency, @country, @city, @loyalty_points,
-            @loyalty_tier, @recent_views, @cart, @purchases, @dates, @updated_at)
+            @loyalty_tier, @recent_views, @cart, @purchases, @dates, @latitude, @longitude, @updated_at)
     ON CONFLICT (id) DO UPDATE SET
       first_name = excluded.first_name, locale = excluded.locale, time_zone = excluded.time_zone,
       currency = excluded.currency, country = excluded.country, city = excluded.city,
       loyalty_points = excluded.loyalty_points, loyalty_tier = excluded.loyalty_tier,
       recent_views = excluded.recent_views, cart = excluded.cart, purchases = excluded.purchases,
-      dates = excluded.dates, updated_at = excluded.updated_at`,
+      dates = excluded.dates, latitude = excluded.latitude, longitude = excluded.longitude, updated_at = excluded.updated_at`,
   getCampaign: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ?`,
   listCampaigns: `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY id`,
   upsertCampaign: `

@@ -1,5 +1,5 @@
 import type { DrawEnv } from '../../render/draw-env';
-import { measuringContext } from '../../render/layout';
+import { measuringContext } from '../../render/measuring-context';
 import { buttonShape, textStyle } from '../../render/shapes';
 import { drawLabel, drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, textDirection, type Context, type ParagraphLayout, type TextStyle } from '../../render/text';
 import type { Theme } from '../../render/theme';

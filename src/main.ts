@@ -44,12 +44,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const services = await openServices(config, new Date(), logger, { changes });
   // Forms, their rate limits and the outgoing webhooks (README "Interactive AMP forms").
   const forms = await startForms(config, services.storage, logger);
-  // Triggered sends: the events API's intake and the loop that sends due jobs (README "Triggered sends").
-  const triggers = startTriggers(config, services.storage, services.keyring, logger);
   const handOff = config.redisUrl ? await RedisImpressionHandOff.connect(config.redisUrl, logger) : undefined;
   const impressionLog = new ImpressionLog(services.storage.impressions, { logger, handOff });
   // Render log, locks, retention, metrics, Apple relay ranges.
   const recording = startServerRecording(config, services.storage, logger);
+  // Triggered sends: the events API's intake and the loop that sends due jobs, counted on GET /metrics (README "Triggered sends").
+  const triggers = startTriggers(config, services.storage, services.keyring, logger, recording.metrics.registry);
   const imageLoader = createImageLoader({
     allowedHosts: config.imageHosts,
     timeoutMs: config.imageTimeoutMs,

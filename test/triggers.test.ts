@@ -13,7 +13,9 @@ import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sql
 import type { TriggerJobStore } from '../src/storage/ports/trigger-jobs';
 import { loadTriggersConfig, parseTriggersConfig, type TriggersCatalog } from '../src/triggers/trigger-config';
 import { TriggerIntake } from '../src/triggers/trigger-intake';
-import { TriggerWorker } from '../src/triggers/trigger-worker';
+import { TriggerWorker, type TriggerWorkerOptions } from '../src/triggers/trigger-worker';
+import { triggerSendsCounter } from '../src/triggers/trigger-metrics';
+import { Registry } from 'prom-client';
 import { verifySubscriberToken } from '../src/tokens/subscriber-token';
 import { AUDIENCE, DEMO_BLOCKS_FILE, SENDER, testKeyring } from './helpers/app-fixture';
 
@@ -55,7 +57,7 @@ interface Fixture {
   sink: DedupingSink;
   catalog: TriggersCatalog;
   key: string;
-  worker(jobs?: TriggerJobStore, concurrency?: number): TriggerWorker;
+  worker(jobs?: TriggerJobStore, concurrency?: number, onSettled?: TriggerWorkerOptions['onSettled']): TriggerWorker;
   events(events: object[]): Promise<request.Response>;
   reopen(): void;
   close(): Promise<void>;
@@ -89,7 +91,7 @@ async function createFixture(triggersYaml: string, start = Date.parse('2026-11-2
     sink,
     catalog,
     key: issued.key,
-    worker: (jobs, concurrency) =>
+    worker: (jobs, concurrency, onSettled) =>
       new TriggerWorker({
         jobs: jobs ?? fixture.storage.triggerJobs,
         catalogue: fixture.storage.catalogue,
@@ -103,6 +105,7 @@ async function createFixture(triggersYaml: string, start = Date.parse('2026-11-2
         clock: () => clock.now,
         batchSize: 7,
         concurrency,
+        onSettled,
       }),
     events: (events) =>
       request(fixture.app).post('/api/v1/events').set('Authorization', `Bearer ${issued.key}`).set('Content-Type', 'application/json').send(JSON.stringify({ events })),
@@ -324,6 +327,24 @@ describe('restarts and failures', () => {
     const again = await request(fixture.app).post('/api/v1/triggers/dead-letters/cart-abandonment:e1/retry').set('Authorization', `Bearer ${fixture.key}`);
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('dead_letter_not_found');
+  });
+});
+
+describe('metrics', () => {
+  test('GET /metrics counts what the worker did with each job, by trigger and outcome', async () => {
+    const fixture = await createFixture(CART_TRIGGER.replace('frequencyCapPerDay: 0', 'frequencyCapPerDay: 1'));
+    try {
+      const registry = new Registry();
+      const t0 = fixture.clock.now;
+      await fixture.events([cartAdd('e1', 'sub-emma', 'peacoat-navy', t0), cartAdd('e2', 'sub-emma', 'merino-crew-navy', t0)]);
+      fixture.clock.now = t0 + 30 * MINUTE;
+      await fixture.worker(undefined, undefined, triggerSendsCounter(registry)).runOnce();
+      const text = await registry.metrics();
+      expect(text).toContain('opentime_triggered_sends_total{trigger="cart-abandonment",outcome="sent"} 1');
+      expect(text).toContain('opentime_triggered_sends_total{trigger="cart-abandonment",outcome="suppressed"} 1');
+    } finally {
+      await fixture.close();
+    }
   });
 });
 

@@ -8,6 +8,8 @@ import type { Logger } from '../log';
 import { packageRoot } from '../package-root';
 import type { Storage } from '../storage/storage';
 import type { Keyring } from '../tokens/keyring';
+import type { Registry } from 'prom-client';
+import { triggerSendsCounter } from './trigger-metrics';
 import { loadTriggersConfig, NO_TRIGGERS, type TriggersCatalog } from './trigger-config';
 import { TriggerIntake } from './trigger-intake';
 import { TriggerWorker } from './trigger-worker';
@@ -43,7 +45,7 @@ export function transportFor(config: Pick<Config, 'triggersWebhookUrl' | 'trigge
  * jobs. Every process runs both; the queue's leases keep two from sending
  * one job at once.
  */
-export function startTriggers(config: Config, storage: Storage, keyring: Keyring, logger: Logger): ServerTriggers {
+export function startTriggers(config: Config, storage: Storage, keyring: Keyring, logger: Logger, registry?: Registry): ServerTriggers {
   const file = triggersFileOf(config);
   const catalog = file ? loadTriggersConfig(file) : NO_TRIGGERS;
   const intake = new TriggerIntake(storage.triggerJobs, catalog);
@@ -59,6 +61,7 @@ export function startTriggers(config: Config, storage: Storage, keyring: Keyring
     publicUrl: config.publicUrl,
     globalSenders: config.allowedSenders,
     logger,
+    ...(registry ? { onSettled: triggerSendsCounter(registry) } : {}),
   });
   worker.start();
   logger.info({ triggers: catalog.triggers.map((trigger) => trigger.id), transport: transport.name }, 'triggered sends on');

@@ -82,11 +82,3 @@ export function layoutTheme(view: ShownView, theme: Theme, layout: ImageLayout):
   return withKindOf(view, (kind, own) => (kind.narrow ? narrowTheme(theme, kind.narrow.height(own, base)) : undefined)) ?? theme;
 }
 
-/** True when `theme` draws a narrow picture (a kind's NarrowDrawing applies). */
-export function isNarrow(theme: Theme): boolean {
-  return theme.layout === 'narrow';
-}
-
-
-/** Kinds import it from render/measuring-context.ts (this file imports the kinds: a cycle); re-exported for older imports. */
-export { measuringContext } from './measuring-context';

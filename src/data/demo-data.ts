@@ -228,6 +228,21 @@ type SubscriberSpec = readonly [
 
 const I = DEMO_SUBSCRIBER_IDS;
 
+/** Where each demo profile places its subscriber (the city's centre): the weather of an open through a mail proxy is read there. */
+const DEMO_COORDINATES: Readonly<Record<string, readonly [number, number]>> = {
+  [I.emma]: [40.7128, -74.006],
+  [I.oliver]: [51.5074, -0.1278],
+  [I.lena]: [52.52, 13.405],
+  [I.camille]: [45.764, 4.8357],
+  [I.lucia]: [37.3891, -5.9845],
+  [I.giulia]: [45.4642, 9.19],
+  [I.sanne]: [52.0907, 5.1214],
+  [I.astrid]: [57.7089, 11.9746],
+  [I.yui]: [35.6762, 139.6503],
+  [I.rafael]: [-23.5505, -46.6333],
+  [I.layla]: [30.0444, 31.2357],
+};
+
 const SUBSCRIBERS: readonly SubscriberSpec[] = [
   [I.emma, 'Emma', 'en-US', 'America/New_York', 'USD', 'US', 'New York', 2750, 'Gold',
     ['leather-sneaker-white', 'running-shoe-grey', 'rolltop-backpack-navy', 'round-sunglasses-tortoise'],
@@ -389,6 +404,8 @@ export function buildDemoDataset(options: DemoDatasetOptions): DemoDataset {
       purchases: [...purchases],
       // The coupon-countdown block counts down to it (README "Blocks", evergreen deadlines): a minute before the hour, 5 days on.
       dates: { couponExpiresAt: new Date(roundToHour(t + 5 * DAY_MS).getTime() - 60_000).toISOString() },
+      latitude: DEMO_COORDINATES[id]?.[0] ?? null,
+      longitude: DEMO_COORDINATES[id]?.[1] ?? null,
       updatedAt: new Date(t - (i + 1) * 5 * HOUR_MS).toISOString(),
     }),
   );

@@ -47,8 +47,12 @@ export class InvalidatingIngestion implements Ingestion {
     } finally {
       this.cache.invalidateSubscribers(events.flatMap((event) => (event.subscriberId === undefined ? [] : [event.subscriberId])));
       // An anonymous id's events change its subscriber's profile once it is linked (docs/ARCHITECTURE.md, "Identity").
+      // If the links cannot be read, those entries expire as any unheard change does (OPENTIME_FRESHNESS_MS).
       const anonymousIds = anonymousIdsOf(events.filter((event) => event.subscriberId === undefined));
-      if (anonymousIds.length > 0) this.cache.invalidateSubscribers([...(await this.identity.subscriberIdsFor(anonymousIds)).values()]);
+      if (anonymousIds.length > 0) {
+        const links = await this.identity.subscriberIdsFor(anonymousIds).catch(() => new Map<string, string>());
+        this.cache.invalidateSubscribers([...links.values()]);
+      }
     }
   }
 

@@ -172,6 +172,10 @@ describe('cart abandonment', () => {
 
     const sentJobs = await request(fixture.app).get('/api/v1/triggers/jobs?state=sent').set('Authorization', `Bearer ${fixture.key}`);
     expect(sentJobs.body.jobs).toEqual([expect.objectContaining({ id: 'cart-abandonment:e1', state: 'sent', settledAt: at(t0 + 30 * MINUTE), outcome: '202 Accepted' })]);
+    // Kept 30 days (the day's cap reads only today's), then deleted by the hourly retention of any worker.
+    fixture.clock.now = t0 + 30 * MINUTE + 30 * 24 * 60 * MINUTE + 1;
+    await worker.runOnce();
+    expect(await fixture.storage.triggerJobs.get('cart-abandonment:e1')).toBeUndefined();
   });
 
   test('is not sent at all when the purchase arrives before the delay ends', async () => {

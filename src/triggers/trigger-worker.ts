@@ -30,6 +30,8 @@ export interface TriggerWorkerOptions {
   concurrency?: number;
   /** Milliseconds before attempt n+1 after n failed attempts. */
   backoffMs?: (failedAttempts: number) => number;
+  /** Sent, cancelled and suppressed jobs are deleted this long after they settled (ms); dead letters stay. */
+  keepSettledMs?: number;
   /** Called after each job is settled or rescheduled (metrics, benches). */
   onSettled?: (job: TriggerJob, outcome: 'sent' | 'suppressed' | 'cancelled' | 'postponed' | 'failed' | 'dead') => void;
 }
@@ -59,6 +61,7 @@ export class TriggerWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private closed = false;
+  private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: TriggerWorkerOptions) {
     this.clock = options.clock ?? Date.now;
@@ -93,7 +96,23 @@ export class TriggerWorker {
     await this.running?.catch(() => undefined);
   }
 
+  /**
+   * Retention, at most hourly from any process: settled jobs older than
+   * keepSettledMs (30 days; the day's cap reads only today's), in chunks.
+   */
+  async pruneSettled(): Promise<number> {
+    const now = this.clock();
+    this.lastPrune = now;
+    const before = now - (this.options.keepSettledMs ?? 30 * 86_400_000);
+    let deleted = 0;
+    for (let chunk = await this.options.jobs.pruneSettled(before, 1000); ; chunk = await this.options.jobs.pruneSettled(before, 1000)) {
+      deleted += chunk;
+      if (chunk < 1000 || this.closed) return deleted;
+    }
+  }
+
   private async drain(): Promise<number> {
+    if (this.clock() - this.lastPrune >= 3_600_000) await this.pruneSettled();
     let sent = 0;
     const batchSize = this.options.batchSize ?? 50;
     for (;;) {

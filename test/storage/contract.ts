@@ -1228,6 +1228,21 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
         expect(await other.triggerJobs.sentSince('s2', 'cart', 0)).toBe(0);
         await other.close();
       });
+
+      it('retention deletes settled jobs oldest first, at most limit a call, never a pending job or a dead letter', async () => {
+        await storage.triggerJobs.apply(enqueue(...['a', 'b', 'c', 'd', 'e'].map((id) => job(`cart:${id}`, { productId: id, dedupeKey: `cart/s1/${id}`, runAt: T0 }))));
+        await storage.triggerJobs.claimDue(T0, 1000, 10);
+        await storage.triggerJobs.settle('cart:a', 'sent', T0 + 1, '250 OK');
+        await storage.triggerJobs.settle('cart:b', 'cancelled', T0 + 2, 'purchased');
+        await storage.triggerJobs.settle('cart:c', 'suppressed', T0 + 3, 'frequency cap');
+        await storage.triggerJobs.failed('cart:d', T0 + 4, 'HTTP 500', null);
+        expect(await storage.triggerJobs.pruneSettled(T0 + 3, 0)).toBe(0);
+        expect(await storage.triggerJobs.pruneSettled(T0 + 3, 1)).toBe(1);
+        expect(await storage.triggerJobs.get('cart:a')).toBeUndefined();
+        expect(await storage.triggerJobs.pruneSettled(T0 + 100, 10)).toBe(2);
+        expect(await storage.triggerJobs.get('cart:d')).toMatchObject({ state: 'dead' });
+        expect(await storage.triggerJobs.get('cart:e')).toMatchObject({ state: 'pending' });
+      });
     });
 
     describe('the database', () => {

@@ -68,7 +68,9 @@ export interface TriggerJobsApplied {
  *   claimed again; `failed` counts an attempt and reschedules, or, with
  *   `nextAttemptAt` null, makes it `dead` (a dead letter);
  * - `retry` puts a dead job back to pending, due at `now`;
- * - `sentSince` counts a subscriber's jobs of one trigger sent at or after a time.
+ * - `sentSince` counts a subscriber's jobs of one trigger sent at or after a time;
+ * - `pruneSettled` deletes at most `limit` sent, cancelled or suppressed jobs settled
+ *   before `before`, oldest first; pending jobs and dead letters are never deleted.
  */
 export interface TriggerJobStore {
   apply(ops: readonly TriggerJobOp[]): Promise<TriggerJobsApplied>;
@@ -82,4 +84,6 @@ export interface TriggerJobStore {
   get(id: string): Promise<TriggerJobRecord | undefined>;
   /** Jobs in one state, most recently settled (or created) first, at most `limit`. */
   list(state: TriggerJobState, limit: number): Promise<TriggerJobRecord[]>;
+  /** Retention: how many were deleted. */
+  pruneSettled(before: number, limit: number): Promise<number>;
 }

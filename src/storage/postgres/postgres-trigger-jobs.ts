@@ -30,6 +30,10 @@ const SQL = {
   sentSince: "SELECT COUNT(*)::int AS count FROM trigger_jobs WHERE subscriber_id = $1 AND trigger_id = $2 AND settled_at >= $3 AND state = 'sent'",
   get: `SELECT ${RECORD_COLUMNS} FROM trigger_jobs WHERE id = $1`,
   list: `SELECT ${RECORD_COLUMNS} FROM trigger_jobs WHERE state = $1 ORDER BY COALESCE(settled_at, created_at) DESC, id LIMIT $2`,
+  // SKIP LOCKED: a row being settled right now waits for a later run instead of blocking the writer.
+  prune:
+    'DELETE FROM trigger_jobs WHERE id IN (' +
+    "SELECT id FROM trigger_jobs WHERE state IN ('sent', 'cancelled', 'suppressed') AND settled_at < $1 ORDER BY settled_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)",
 } as const;
 
 /** The triggered-send queue on PostgreSQL (table `trigger_jobs`). */
@@ -92,5 +96,9 @@ export class PostgresTriggerJobs implements TriggerJobStore {
 
   async list(state: TriggerJobState, limit: number): Promise<TriggerJobRecord[]> {
     return (await this.pool.query<TriggerJobRecord>({ text: SQL.list, values: [state, Math.max(0, limit)] })).rows;
+  }
+
+  async pruneSettled(before: number, limit: number): Promise<number> {
+    return (await this.pool.query({ text: SQL.prune, values: [before, Math.max(0, limit)] })).rowCount ?? 0;
   }
 }

@@ -17,6 +17,7 @@ export class SqliteTriggerJobs implements TriggerJobStore {
   private readonly stmtSentSince: Statement<[string, string, number], { count: number }>;
   private readonly stmtGet: Statement<[string], TriggerJobRecord>;
   private readonly stmtList: Statement<[string, number], TriggerJobRecord>;
+  private readonly stmtPrune: Statement<[number, number]>;
 
   constructor(db: Database) {
     // OR IGNORE: the primary key (a replayed event) and the one-pending-job-per-dedupe-key index both make it a no-op.
@@ -64,6 +65,10 @@ export class SqliteTriggerJobs implements TriggerJobStore {
       "SELECT COUNT(*) AS count FROM trigger_jobs WHERE subscriber_id = ? AND trigger_id = ? AND settled_at >= ? AND state = 'sent'",
     );
     this.stmtGet = db.prepare(`SELECT ${RECORD_COLUMNS} FROM trigger_jobs WHERE id = ?`);
+    this.stmtPrune = db.prepare(
+      'DELETE FROM trigger_jobs WHERE id IN (' +
+        "SELECT id FROM trigger_jobs WHERE state IN ('sent', 'cancelled', 'suppressed') AND settled_at < ? ORDER BY settled_at, id LIMIT ?)",
+    );
     this.stmtList = db.prepare(`SELECT ${RECORD_COLUMNS} FROM trigger_jobs WHERE state = ? ORDER BY COALESCE(settled_at, created_at) DESC, id LIMIT ?`);
   }
 
@@ -103,5 +108,9 @@ export class SqliteTriggerJobs implements TriggerJobStore {
 
   async list(state: TriggerJobState, limit: number): Promise<TriggerJobRecord[]> {
     return this.stmtList.all(state, Math.max(0, limit));
+  }
+
+  async pruneSettled(before: number, limit: number): Promise<number> {
+    return this.stmtPrune.run(before, Math.max(0, limit)).changes;
   }
 }

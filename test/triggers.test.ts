@@ -191,6 +191,14 @@ describe('cart abandonment', () => {
     expect(cancelled.body.jobs).toEqual([expect.objectContaining({ id: 'cart-abandonment:e1', outcome: 'purchased (event p1)' })]);
   });
 
+  test('old events replayed (or a send a day overdue) are dropped as too late, not sent', async () => {
+    const t0 = fixture.clock.now;
+    await fixture.events([cartAdd('old', 'sub-emma', 'peacoat-navy', t0 - 3 * 24 * 60 * MINUTE), cartAdd('new', 'sub-lena', 'peacoat-navy', t0 - 40 * MINUTE)]);
+    expect(await fixture.worker().runOnce()).toBe(1);
+    expect(fixture.sink.deliveries.map((message) => message.subscriberId)).toEqual(['sub-lena']);
+    expect(await fixture.storage.triggerJobs.get('cart-abandonment:old')).toMatchObject({ state: 'suppressed', outcome: expect.stringMatching(/^too late: due 2026-11-19T10:30:00\.000Z/) });
+  });
+
   test('a product removed from the cart by a later-delivered event is not reminded of', async () => {
     const t0 = fixture.clock.now;
     // The removal happened first at the source but arrives as its own batch; then the add's replay with an older time is stale.

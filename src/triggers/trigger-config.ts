@@ -28,6 +28,8 @@ const triggerSchema = z.strictObject({
   cancelWhen: z.array(eventType).default([]),
   /** How long after the event the message is due. */
   delay: duration,
+  /** A send still not made this long after it was due (old events replayed, a long outage) is dropped as too late. */
+  expireAfter: duration.default(86_400_000),
   /** What makes two sends the same one: at most one pending job per key. */
   dedupeBy: z.enum(['subscriber', 'subscriber_product', 'event']).default('subscriber_product'),
   /** At most this many sends of this trigger per subscriber per calendar day in their time zone; 0: no cap. */

@@ -48,7 +48,8 @@ class RetryableProblem extends Error {}
  * send one job at once, and a process that dies mid-send leaves the job to
  * be claimed again when the lease ends: at-least-once, with the job id as
  * the idempotency key in the message (Message-ID, X-Opentime-Idempotency-Key,
- * the webhook's `id`). Per job, in order: the subscriber must exist; a
+ * the webhook's `id`). Per job, in order: the subscriber must exist; one
+ * more than `expireAfter` past due (replayed old events) is dropped; a
  * `requireInCart` trigger whose product left the cart is cancelled; quiet
  * hours in the subscriber's zone postpone it; the per-day cap suppresses
  * it; then the campaign's message is composed and handed to the transport.
@@ -137,6 +138,11 @@ export class TriggerWorker {
       const subscriber = await this.options.catalogue.getSubscriber(job.subscriberId);
       if (!subscriber) throw new RetryableProblem(`no subscriber "${job.subscriberId}"`);
       const now = this.clock();
+      if (now > job.sourceAt + trigger.delay + trigger.expireAfter) {
+        await jobs.settle(job.id, 'suppressed', now, `too late: due ${new Date(job.sourceAt + trigger.delay).toISOString()}, expireAfter passed`);
+        this.options.onSettled?.(job, 'suppressed');
+        return false;
+      }
       if (trigger.requireInCart && job.productId !== null && !subscriber.cart.includes(job.productId)) {
         await jobs.settle(job.id, 'cancelled', now, `${job.productId} is no longer in the cart`);
         this.options.onSettled?.(job, 'cancelled');

@@ -146,9 +146,29 @@ describe('opentime import', () => {
     expect(await storage.catalogue.getProduct('ok-1')).toBeUndefined();
   });
 
-  test('the CSV columns are exactly the API fields (a price list as price_<CURRENCY> and salePrice_<CURRENCY> columns)', () => {
+  test('CSV: date_<NAME> columns set a subscriber\'s named dates; an empty cell removes one, a bad time is refused naming the date', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-dates-'));
+    const file = path.join(dir, 'subscribers.csv');
+    const importDates = (lines: string[]) => {
+      fs.writeFileSync(file, lines.join('\n'));
+      return importFeed({ ingestion: storage.ingestion, kind: 'subscribers', file, now: () => FIXED_NOW });
+    };
+    await importDates(['id,date_couponExpiresAt,date_renewsAt', 'sub-emma,2026-12-10T23:59:00-05:00,2027-01-01T00:00:00Z']);
+    expect((await storage.catalogue.getSubscriber('sub-emma'))?.dates).toMatchObject({
+      couponExpiresAt: '2026-12-10T23:59:00-05:00',
+      renewsAt: '2027-01-01T00:00:00Z',
+    });
+    const summary = await importDates(['id,date_couponExpiresAt,date_renewsAt', 'sub-emma,,2027-02-01T00:00:00Z', 'sub-lena,next friday,']);
+    const emma = await storage.catalogue.getSubscriber('sub-emma');
+    expect(emma?.dates?.couponExpiresAt).toBeUndefined();
+    expect(emma?.dates?.renewsAt).toBe('2027-02-01T00:00:00Z');
+    expect(summary.rejected).toEqual([expect.objectContaining({ line: 3, id: 'sub-lena', problems: [expect.stringMatching(/^dates\.couponExpiresAt: expected an ISO 8601 time/)] })]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the CSV columns are exactly the API fields (a price list as price_<CURRENCY> and salePrice_<CURRENCY> columns, named dates as date_<NAME>)', () => {
     expect([...Object.keys(csvColumns.products), 'prices'].sort()).toEqual(Object.keys(productPatchSchema.shape).sort());
-    expect(Object.keys(csvColumns.subscribers).sort()).toEqual(Object.keys(subscriberPatchSchema.shape).sort());
+    expect([...Object.keys(csvColumns.subscribers), 'dates'].sort()).toEqual(Object.keys(subscriberPatchSchema.shape).sort());
   });
 });
 

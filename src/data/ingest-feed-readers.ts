@@ -88,9 +88,16 @@ export const csvColumns: Record<FeedKind, Readonly<Record<string, CellType>>> = 
  */
 const PRICE_LIST_COLUMN = /^(price|salePrice)_([A-Za-z]{3})$/;
 
+/**
+ * A subscriber's named dates in CSV: one column per name, `date_couponExpiresAt`
+ * (README "Live data in"). An empty cell removes that date, as `null` does in the API.
+ */
+const NAMED_DATE_COLUMN = /^date_(.+)$/;
+
 function columnType(kind: FeedKind, column: string): CellType | undefined {
   const type = csvColumns[kind][column];
-  if (type !== undefined || kind !== 'products') return type;
+  if (type !== undefined) return type;
+  if (kind === 'subscribers') return NAMED_DATE_COLUMN.test(column) ? 'nullableString' : undefined;
   const priceColumn = PRICE_LIST_COLUMN.exec(column);
   if (!priceColumn) return undefined;
   return priceColumn[1] === 'price' ? 'number' : 'nullableNumber';
@@ -111,6 +118,18 @@ function withPriceList(fields: Record<string, unknown>, priceColumns: readonly s
     else entry.salePrice ??= null;
   }
   fields.prices = prices;
+  return fields;
+}
+
+/** `date_<name>` cells of one row → `dates.<name>`; every other field as it was. */
+function withNamedDates(fields: Record<string, unknown>, dateColumns: readonly string[]): Record<string, unknown> {
+  const dates: Record<string, unknown> = {};
+  for (const column of dateColumns) {
+    const value = fields[column];
+    delete fields[column];
+    if (value !== undefined) dates[(NAMED_DATE_COLUMN.exec(column) as RegExpExecArray)[1] as string] = value;
+  }
+  if (Object.keys(dates).length > 0) fields.dates = dates;
   return fields;
 }
 
@@ -148,8 +167,9 @@ function checkCsvHeader(kind: FeedKind, header: string[], line: number): string[
   const known = Object.keys(csvColumns[kind]);
   const unknown = header.filter((column) => columnType(kind, column) === undefined);
   if (unknown.length) {
-    const priceColumns = kind === 'products' ? ', and price_<CURRENCY>, salePrice_<CURRENCY> (e.g. price_GBP)' : '';
-    throw new FeedError(`Unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')} on line ${line}. Expected some of: ${known.join(', ')}${priceColumns}.`);
+    const patterned =
+      kind === 'products' ? ', and price_<CURRENCY>, salePrice_<CURRENCY> (e.g. price_GBP)' : ', and date_<NAME> (e.g. date_couponExpiresAt)';
+    throw new FeedError(`Unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')} on line ${line}. Expected some of: ${known.join(', ')}${patterned}.`);
   }
   if (!header.includes('id')) throw new FeedError(`No "id" column on line ${line}. Expected some of: ${known.join(', ')}.`);
   const repeated = header.find((column, index) => header.indexOf(column) !== index);
@@ -298,6 +318,7 @@ async function* readCsv(kind: FeedKind, input: Readable): AsyncGenerator<FeedRow
   let header: string[] | undefined;
   let types: CellType[] = [];
   let priceColumns: string[] = [];
+  let dateColumns: string[] = [];
   let position = 0;
   for await (const record of readCsvRecords(input)) {
     if (record.cells === undefined) {
@@ -307,12 +328,15 @@ async function* readCsv(kind: FeedKind, input: Readable): AsyncGenerator<FeedRow
       header = checkCsvHeader(kind, record.cells.map((column) => column.trim()), record.line);
       types = header.map((column) => columnType(kind, column) ?? 'string');
       priceColumns = kind === 'products' ? header.filter((column) => PRICE_LIST_COLUMN.test(column)) : [];
+      dateColumns = kind === 'subscribers' ? header.filter((column) => NAMED_DATE_COLUMN.test(column)) : [];
     } else if (record.cells.length !== header.length) {
       // A row with the wrong number of cells is reported and skipped; the import goes on.
       yield { line: record.line, position: position++, problem: `expected ${header.length} cells (as in the header), found ${record.cells.length}` };
     } else {
       const fields = typedFields(header, types, record.cells);
-      yield { line: record.line, position: position++, fields: priceColumns.length > 0 ? withPriceList(fields, priceColumns) : fields };
+      if (priceColumns.length > 0) withPriceList(fields, priceColumns);
+      if (dateColumns.length > 0) withNamedDates(fields, dateColumns);
+      yield { line: record.line, position: position++, fields };
     }
   }
   if (!header) throw new FeedError('The CSV is empty: expected a header line of field names, e.g. "id,stock,price".');

@@ -17,7 +17,7 @@ import { registerBundledFonts } from '../src/render/fonts';
 import { RenderPool } from '../src/render/render-pool';
 import { renderPng } from '../src/render/render-worker';
 import { measure } from '../src/render/text';
-import { resolveTheme } from '../src/render/theme';
+import { resolveTheme, type Theme } from '../src/render/theme';
 import { blockKinds } from '../src/kinds/registry';
 
 const FONT_PACKAGE_FILES = path.join(path.dirname(require.resolve('@fontsource/dm-serif-display/package.json')), 'files');
@@ -88,10 +88,10 @@ test('the theme font must be bundled or declared in theme.fonts; a brand family 
 test('a render thread registers the brand fonts itself: its banner is in the brand font, not Inter', async () => {
   // A family this process has not registered: only the thread's own registration can make it draw.
   const inter = resolveTheme({}, blockKinds.banner.theme, 'test');
-  const brand = { ...inter, fonts: [{ family: 'Thread Serif', file: BRAND_FONT }], fontFamily: 'Thread Serif' };
+  const brand: Theme = { ...inter, fonts: [{ family: 'Thread Serif', file: BRAND_FONT }], fontFamily: 'Thread Serif' };
   const view: BannerView = { kind: 'banner', headline: 'Welcome back, Lena', subline: 'Good to see you again.', cta: { label: 'Shop now', url: 'https://shop.example/' }, image: null };
   const pixels = (png: Buffer): Buffer => PNG.sync.read(png).data;
-  const here = (theme: typeof brand) => renderPng({ view, theme, scale: 1, rect: null }, new Map()).then(pixels);
+  const here = (theme: Theme) => renderPng({ view, theme, scale: 1, rect: null }, new Map()).then(pixels);
   // The compiled worker (dist/, which npm test builds first): a thread of its own, as in production.
   const pool = new RenderPool({ threads: 1 });
   try {

@@ -72,7 +72,6 @@ describe('shipped templates', () => {
     expect(ampBlocks('loyalty-update')).toEqual(['welcome-banner', 'loyalty-status', 'picks']);
     expect(ampBlocks('style-survey')).toEqual(['style-results']);
     expect(ampBlocks('welcome')).toEqual(['welcome-countdown']);
-    expect(ampBlocks('welcome')).toEqual(['welcome-countdown']);
   });
 
   test('loyalty-update links its picks title band, and each card in its own cell through its own slot, with no image map', () => {

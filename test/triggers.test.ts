@@ -81,7 +81,7 @@ async function createFixture(triggersYaml: string, start = Date.parse('2026-11-2
       logger,
       now: () => new Date(clock.now),
       publicUrl: 'https://opentime.test',
-      api: { keys: new ApiKeyring([issued.record]), triggers: new TriggerIntake(storage.triggerJobs, catalog, () => clock.now) },
+      api: { keys: new ApiKeyring([issued.record]), triggers: new TriggerIntake(storage.triggerJobs, catalog, storage.identity, () => clock.now) },
     });
   const fixture: Fixture = {
     dir,
@@ -207,6 +207,23 @@ describe('cart abandonment', () => {
     fixture.clock.now = t0 + 40 * MINUTE;
     expect(await fixture.worker().runOnce()).toBe(0);
     expect(fixture.sink.deliveries).toEqual([]);
+  });
+
+  test('an anonymous shopper linked by identify gets the reminder as the subscriber; an unlinked one gets none', async () => {
+    const t0 = fixture.clock.now;
+    const anonymousAdd = (id: string, anonymousId: string, when: number) => ({ id, type: 'added_to_cart', anonymousId, productId: 'peacoat-navy', occurredAt: at(when) });
+    await fixture.events([{ id: 'login-1', type: 'identify', anonymousId: 'cookie-emma', subscriberId: 'sub-emma', occurredAt: at(t0 - MINUTE) }]);
+    expect((await fixture.events([anonymousAdd('w1', 'cookie-emma', t0), anonymousAdd('w2', 'cookie-nobody', t0)])).status).toBe(200);
+    fixture.clock.now = t0 + 30 * MINUTE;
+    expect(await fixture.worker().runOnce()).toBe(1);
+    expect(fixture.sink.deliveries).toEqual([expect.objectContaining({ subscriberId: 'sub-emma', to: 'sub-emma@shop.example', idempotencyKey: 'cart-abandonment:w1' })]);
+    // A purchase under the same cookie cancels it like the subscriber's own would.
+    fixture.clock.now = t0 + 40 * MINUTE;
+    await fixture.events([anonymousAdd('w3', 'cookie-emma', t0 + 40 * MINUTE)]);
+    await fixture.events([{ id: 'w4', type: 'purchased', anonymousId: 'cookie-emma', productIds: ['peacoat-navy'], occurredAt: at(t0 + 45 * MINUTE) }]);
+    fixture.clock.now = t0 + 80 * MINUTE;
+    expect(await fixture.worker().runOnce()).toBe(0);
+    expect(await fixture.storage.triggerJobs.get('cart-abandonment:w3')).toMatchObject({ state: 'cancelled', outcome: 'purchased (event w4)' });
   });
 });
 

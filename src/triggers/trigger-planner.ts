@@ -5,8 +5,10 @@ import type { PreparedTrigger } from './trigger-config';
 export interface TriggeringEvent {
   id: string;
   type: string;
-  /** Absent for an anonymous shopper's event: nobody to write to yet, so no trigger starts or is cancelled. */
+  /** Absent for an anonymous shopper's event whose id no `identify` has linked: nobody to write to yet, so no trigger starts or is cancelled. */
   subscriberId?: string | undefined;
+  /** An anonymous shopper's id; the intake resolves it to the linked subscriber before planning. */
+  anonymousId?: string | undefined;
   occurredAt: string;
   productId?: string;
   productIds?: readonly string[];

@@ -72,7 +72,7 @@ async function eventsPerSecond(dir: string, name: string, triggers: boolean): Pr
     tokenAudience: 'opentime',
     globalAllowlist: SenderAllowlist.parse(['news@shop.example']),
     logger: createLogger('silent'),
-    api: { keys: new ApiKeyring([issued.record]), ...(triggers ? { triggers: new TriggerIntake(storage.triggerJobs, catalog, storage.identity) } : {}) },
+    api: { keys: new ApiKeyring([issued.record]), ...(triggers ? { triggers: new TriggerIntake(storage.triggerJobs, catalog, storage) } : {}) },
   });
   const server: Server = await new Promise((resolve) => {
     const listening = createServer(app).listen(0, '127.0.0.1', () => resolve(listening));
@@ -140,7 +140,7 @@ async function dueJobs(dir: string): Promise<void> {
     const baselineMs = performance.now() - baselineStart;
     const baselineDelays = sink.acceptedAt.splice(0).map((at) => at - baselineStart);
 
-    const intake = new TriggerIntake(storage.triggerJobs, catalog, storage.identity);
+    const intake = new TriggerIntake(storage.triggerJobs, catalog, storage);
     const now = Date.now();
     const events = Array.from({ length: DUE_JOBS }, (_, i) => ({ id: `due-${i}`, type: 'added_to_cart', subscriberId: SUBSCRIBERS[i % SUBSCRIBERS.length], productId: PRODUCTS[i % PRODUCTS.length], occurredAt: new Date(now).toISOString() }));
     const applied = await intake.eventsAccepted(events);

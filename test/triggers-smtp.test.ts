@@ -64,7 +64,7 @@ test('a triggered cart reminder reaches an SMTP server as a complete email whose
   );
   const transport = new SmtpTransport(sink.url);
   try {
-    const intake = new TriggerIntake(storage.triggerJobs, catalog, storage.identity, () => clock.now);
+    const intake = new TriggerIntake(storage.triggerJobs, catalog, storage, () => clock.now);
     await intake.eventsAccepted([{ id: 'e1', type: 'added_to_cart', subscriberId: 'sub-emma', productId: 'peacoat-navy', occurredAt: new Date(start).toISOString() }]);
     const worker = new TriggerWorker({
       jobs: storage.triggerJobs,

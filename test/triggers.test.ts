@@ -59,6 +59,7 @@ interface Fixture {
   key: string;
   worker(jobs?: TriggerJobStore, concurrency?: number, onSettled?: TriggerWorkerOptions['onSettled']): TriggerWorker;
   events(events: object[]): Promise<request.Response>;
+  products(products: object[]): Promise<request.Response>;
   reopen(): void;
   close(): Promise<void>;
 }
@@ -69,7 +70,7 @@ async function createFixture(triggersYaml: string, start = Date.parse('2026-11-2
   const catalog = parseTriggersConfig(triggersYaml, 'test-triggers.yaml');
   const clock = { now: start };
   const sink = new DedupingSink();
-  const issued = generateApiKey('crm', ['events:write', 'subscribers:write', 'triggers:read', 'triggers:write']);
+  const issued = generateApiKey('crm', ['events:write', 'subscribers:write', 'products:write', 'triggers:read', 'triggers:write']);
   const logger = createLogger('silent');
   const build = (storage: SqliteStorage): OpentimeApp =>
     createApp({
@@ -81,7 +82,7 @@ async function createFixture(triggersYaml: string, start = Date.parse('2026-11-2
       logger,
       now: () => new Date(clock.now),
       publicUrl: 'https://opentime.test',
-      api: { keys: new ApiKeyring([issued.record]), triggers: new TriggerIntake(storage.triggerJobs, catalog, storage.identity, () => clock.now) },
+      api: { keys: new ApiKeyring([issued.record]), triggers: new TriggerIntake(storage.triggerJobs, catalog, storage, () => clock.now) },
     });
   const fixture: Fixture = {
     dir,
@@ -109,6 +110,8 @@ async function createFixture(triggersYaml: string, start = Date.parse('2026-11-2
       }),
     events: (events) =>
       request(fixture.app).post('/api/v1/events').set('Authorization', `Bearer ${issued.key}`).set('Content-Type', 'application/json').send(JSON.stringify({ events })),
+    products: (products) =>
+      request(fixture.app).post('/api/v1/products').set('Authorization', `Bearer ${issued.key}`).set('Content-Type', 'application/json').send(JSON.stringify({ products })),
     reopen() {
       fixture.storage = openSqliteStorage(file);
       fixture.app = build(fixture.storage);
@@ -224,6 +227,84 @@ describe('cart abandonment', () => {
     fixture.clock.now = t0 + 80 * MINUTE;
     expect(await fixture.worker().runOnce()).toBe(0);
     expect(await fixture.storage.triggerJobs.get('cart-abandonment:w3')).toMatchObject({ state: 'cancelled', outcome: 'purchased (event w4)' });
+  });
+});
+
+const CATALOGUE_TRIGGERS = `
+delivery:
+  recipient: "{subscriberId}@shop.example"
+triggers:
+  - id: back-in-stock
+    when: back_in_stock
+    cancelWhen: [purchased]
+    delay: 0s
+    campaign: flash-sale
+    template: flash-sale
+  - id: price-drop
+    when: price_drop
+    minDropPercent: 5
+    viewedWithin: 7d
+    delay: 10m
+    campaign: flash-sale
+    template: flash-sale
+`;
+
+describe('catalogue triggers: back in stock and price drop', () => {
+  let fixture: Fixture;
+  const DAY = 24 * 60 * MINUTE;
+  beforeEach(async () => {
+    fixture = await createFixture(CATALOGUE_TRIGGERS);
+  });
+  afterEach(() => fixture.close());
+
+  const patch = async (product: object, when: number) => {
+    const response = await fixture.products([{ id: 'peacoat-navy', ...product, updatedAt: at(when) }]);
+    expect(response.status).toBe(200);
+  };
+  const pendingJobs = async () =>
+    (await request(fixture.app).get('/api/v1/triggers/jobs?state=pending').set('Authorization', `Bearer ${fixture.key}`)).body.jobs.map(
+      (job: { triggerId: string; subscriberId: string; productId: string }) => `${job.triggerId} ${job.subscriberId} ${job.productId}`,
+    );
+
+  test('a restock sends exactly one message to the reader waiting on notify-me; the same restock again sends none', async () => {
+    const t0 = fixture.clock.now;
+    await patch({ stock: 0 }, t0);
+    await fixture.storage.notifyRequests.request({ subscriberId: 'sub-emma', productId: 'peacoat-navy', campaignId: 'flash-sale', requestedAt: t0 + MINUTE });
+    fixture.clock.now = t0 + 2 * MINUTE;
+    await patch({ stock: 12 }, t0 + 2 * MINUTE);
+    // Replayed, and a later stock change while in stock: no further job.
+    await patch({ stock: 12 }, t0 + 2 * MINUTE);
+    fixture.clock.now = t0 + 3 * MINUTE;
+    await patch({ stock: 9 }, t0 + 3 * MINUTE);
+    expect(await pendingJobs()).toEqual(['back-in-stock sub-emma peacoat-navy']);
+
+    const worker = fixture.worker();
+    expect(await worker.runOnce()).toBe(1);
+    fixture.clock.now = t0 + DAY;
+    expect(await worker.runOnce()).toBe(0);
+    expect(fixture.sink.deliveries).toEqual([expect.objectContaining({ subscriberId: 'sub-emma', campaignId: 'flash-sale', idempotencyKey: `back-in-stock:back_in_stock:peacoat-navy:sub-emma:${t0 + MINUTE}` })]);
+  });
+
+  test('a price drop queues a send for who viewed the product this week, not for others; a price rise queues nothing', async () => {
+    const t0 = fixture.clock.now;
+    const view = (id: string, subscriberId: string, when: number) => ({ id, type: 'product_viewed', subscriberId, productId: 'peacoat-navy', occurredAt: at(when) });
+    await fixture.events([view('v1', 'sub-emma', t0 - DAY), view('v2', 'sub-lena', t0 - 8 * DAY)]);
+    const { price } = (await fixture.storage.catalogue.getProduct('peacoat-navy'))!;
+
+    await patch({ price: Math.round(price * 1.2 * 100) / 100 }, t0);
+    expect(await pendingJobs()).toEqual([]);
+    // Down 4 % from there: under minDropPercent.
+    await patch({ price: Math.round(price * 1.2 * 0.96 * 100) / 100 }, t0 + 1);
+    expect(await pendingJobs()).toEqual([]);
+    await patch({ price }, t0 + 2);
+    expect(await pendingJobs()).toEqual(['price-drop sub-emma peacoat-navy']);
+    // A second drop while Emma's send is pending: still one (dedupe by subscriber and product).
+    await patch({ price: Math.round(price * 0.8 * 100) / 100 }, t0 + 3);
+    expect(await pendingJobs()).toEqual(['price-drop sub-emma peacoat-navy']);
+
+    fixture.clock.now = t0 + 10 * MINUTE;
+    expect(await fixture.worker().runOnce()).toBe(1);
+    expect(fixture.sink.deliveries.map((message) => message.subscriberId)).toEqual(['sub-emma']);
   });
 });
 
@@ -410,7 +491,7 @@ describe('the triggers config', () => {
     expect(() => parseTriggersConfig(bad, 'triggers.yaml')).toThrow(
       [
         'triggers.yaml: triggers[0] (id "cart-abandonment").quietHour: unknown field; did you mean "quietHours"?',
-        'triggers.yaml: triggers[0] (id "cart-abandonment").when: expected one of: product_viewed, added_to_cart, removed_from_cart, purchased, points_changed; received "added_to_card"; did you mean "added_to_cart"?',
+        'triggers.yaml: triggers[0] (id "cart-abandonment").when: expected one of: product_viewed, added_to_cart, removed_from_cart, purchased, points_changed, back_in_stock, price_drop; received "added_to_card"; did you mean "added_to_cart"?',
         'triggers.yaml: triggers[0] (id "cart-abandonment").delay: expected a duration such as "30m", "2h", "1d" or "45s"; received "30 minutes"',
       ].join('\n'),
     );
@@ -425,6 +506,6 @@ describe('the triggers config', () => {
   });
 
   test('the shipped demo triggers load', () => {
-    expect(loadTriggersConfig(path.join(__dirname, '..', 'config', 'triggers.yaml')).triggers.map((trigger) => trigger.id)).toEqual(['cart-abandonment']);
+    expect(loadTriggersConfig(path.join(__dirname, '..', 'config', 'triggers.yaml')).triggers.map((trigger) => trigger.id)).toEqual(['cart-abandonment', 'back-in-stock', 'price-drop']);
   });
 });

@@ -24,7 +24,7 @@ export interface ApiRouterDeps {
   /** Where the batches are written. */
   ingestion: Pick<Ingestion, 'applyProductPatches' | 'applySubscriberPatches' | 'applySubscriberEvents'>;
   /** What GET reads back: the catalogue as held, without pulled live figures. */
-  catalogue: Pick<CatalogueReader, 'getProduct' | 'getSubscriber' | 'getCampaign'>;
+  catalogue: Pick<CatalogueReader, 'getProduct' | 'getProducts' | 'getSubscriber' | 'getCampaign'>;
   /** Where campaign batches are written and listed from (README, "Campaigns"). */
   campaigns: Pick<Campaigns, 'applyCampaignPatches' | 'listCampaigns'>;
   /** GET /api/v1/subscribers?q= (the console's subscriber picker). */
@@ -41,7 +41,7 @@ export interface ApiRouterDeps {
   /** Where `order_completed` events go: attributed and stored (conversions/order-intake.ts). */
   orders: Pick<OrderIntake, 'record' | 'identified'>;
   /** Accepted events start and cancel triggered sends (README "Triggered sends"); absent: no triggers. */
-  triggers?: Pick<TriggerIntake, 'eventsAccepted'>;
+  triggers?: Pick<TriggerIntake, 'eventsAccepted' | 'watchesCatalogue' | 'productsWritten'>;
   /** opentime_ingested_total{type,outcome}; absent in tests that do not look at metrics. */
   metrics?: Pick<Metrics, 'ingested'>;
 }
@@ -93,7 +93,16 @@ export function apiRouter(deps: ApiRouterDeps): Router {
     '/api/v1/products',
     requireScope('products:write'),
     body,
-    patchBatch('products', 'product', productPatchSchema, (patches, options) => deps.ingestion.applyProductPatches(patches, options)),
+    patchBatch('products', 'product', productPatchSchema, async (patches, options) => {
+      const triggers = deps.triggers?.watchesCatalogue ? deps.triggers : undefined;
+      if (!triggers) return deps.ingestion.applyProductPatches(patches, options);
+      // Catalogue triggers (price drop, back in stock) compare the products before and after; queued after the commit, before the 2xx.
+      const ids = [...new Set(patches.map((patch) => patch.id))];
+      const before = new Map((await deps.catalogue.getProducts(ids)).map((product) => [product.id, product]));
+      const result = await deps.ingestion.applyProductPatches(patches, options);
+      if (result.written) await triggers.productsWritten(before, await deps.catalogue.getProducts(ids), options.now);
+      return result;
+    }),
   );
 
   router.post(

@@ -20,10 +20,14 @@ const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-h
 
 const eventType = z.enum(TRIGGER_EVENT_TYPES);
 
+/** Catalogue changes a trigger may start on: a product patch, not an event (catalogue-triggers.ts). */
+export const CATALOGUE_TRIGGER_TYPES = ['back_in_stock', 'price_drop'] as const;
+export type CatalogueTriggerType = (typeof CATALOGUE_TRIGGER_TYPES)[number];
+
 const triggerSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected lowercase letters, digits and dashes, e.g. "cart-abandonment"'),
-  /** The event that starts it. */
-  when: eventType,
+  /** The event that starts it, or a catalogue change: back_in_stock (each waiting notify-me request), price_drop (each recent viewer). */
+  when: z.enum([...TRIGGER_EVENT_TYPES, ...CATALOGUE_TRIGGER_TYPES]),
   /** Events of the same subscriber (and product, when the trigger's event names one) that cancel a pending send. */
   cancelWhen: z.array(eventType).default([]),
   /** How long after the event the message is due. */
@@ -36,6 +40,10 @@ const triggerSchema = z.strictObject({
   frequencyCapPerDay: z.number().int().min(0).max(100).default(1),
   /** No send between these times in the subscriber's time zone (may wrap midnight); due sends wait until `end`. */
   quietHours: z.strictObject({ start: clockTime, end: clockTime }).optional(),
+  /** price_drop: the least drop of a price (sale price, else price, in any currency it has) that counts, in percent. */
+  minDropPercent: z.number().gt(0).max(100).default(1),
+  /** price_drop: who viewed the product this long before the drop is told. */
+  viewedWithin: duration.default(14 * 86_400_000),
   /** Send only while the event's product is still in the subscriber's cart (cart abandonment). */
   requireInCart: z.boolean().default(false),
   /** The campaign the message belongs to (its tokens, sender allowlist and reports). */
@@ -98,7 +106,7 @@ export function parseTriggersConfig(text: string, origin: string, templatesDir: 
       errors.push(`${where}.template: no template "${trigger.template}" in ${templatesDir}; expected one of: ${templates.join(', ') || 'none'}`);
       return;
     }
-    if (trigger.cancelWhen.includes(trigger.when)) {
+    if ((trigger.cancelWhen as readonly string[]).includes(trigger.when)) {
       errors.push(`${where}.cancelWhen: "${trigger.when}" is the event that starts the trigger; expected other event types`);
       return;
     }

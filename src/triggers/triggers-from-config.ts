@@ -48,7 +48,7 @@ export function transportFor(config: Pick<Config, 'triggersWebhookUrl' | 'trigge
 export function startTriggers(config: Config, storage: Storage, keyring: Keyring, logger: Logger, registry?: Registry): ServerTriggers {
   const file = triggersFileOf(config);
   const catalog = file ? loadTriggersConfig(file) : NO_TRIGGERS;
-  const intake = new TriggerIntake(storage.triggerJobs, catalog, storage.identity);
+  const intake = new TriggerIntake(storage.triggerJobs, catalog, storage);
   if (catalog.triggers.length === 0) return { catalog, intake, transport: undefined, close: async () => undefined };
   const transport = transportFor(config, logger);
   const worker = new TriggerWorker({

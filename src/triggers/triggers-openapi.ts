@@ -3,7 +3,7 @@ import type { ErrorCode } from '../http/error-catalogue';
 const job = {
   type: 'object',
   properties: {
-    id: { type: 'string', description: '<trigger>:<event id>: the idempotency key the message carries' },
+    id: { type: 'string', description: '<trigger>:<event id> (catalogue triggers: <trigger>:back_in_stock:<product>:<subscriber>:<requested at ms> or <trigger>:price_drop:<product>:<subscriber>:<at ms>): the idempotency key the message carries' },
     triggerId: { type: 'string' },
     subscriberId: { type: 'string' },
     productId: { type: ['string', 'null'] },
@@ -11,7 +11,7 @@ const job = {
     template: { type: 'string' },
     dedupeKey: { type: 'string' },
     state: { type: 'string', enum: ['pending', 'sent', 'cancelled', 'suppressed', 'dead'] },
-    sourceAt: { type: 'string', description: 'when the causing event happened (ISO 8601)' },
+    sourceAt: { type: 'string', description: 'when the causing event happened, or the product patch of a catalogue trigger was written (ISO 8601)' },
     runAt: { type: 'string', description: 'when due; while a worker holds it, the end of its lease' },
     attempts: { type: 'integer', description: 'failed attempts' },
     createdAt: { type: 'string' },

@@ -646,6 +646,19 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
           expect((await storage.catalogue.getSubscriber(winner ?? ''))?.recentViews).toEqual(['p1']);
           expect((await storage.catalogue.getSubscriber(loser))?.recentViews).toEqual([]);
         });
+        it('viewersOf names who viewed a product since a time, their own views and merged anonymous ones alike', async () => {
+          await storage.ingestion.applySubscriberEvents([...before, view('s2-p3', 'p3', 2000, { subscriberId: 's2' })], { now });
+          // Anonymous views count once linked: a2 viewed p2 at 5000, merged into s1 by the identify.
+          expect(await storage.identity.viewersOf('p2', new Date(at(0)))).toEqual([]);
+          await storage.ingestion.applySubscriberEvents(links, { now });
+          expect(await storage.identity.viewersOf('p2', new Date(at(0)))).toEqual(['s1']);
+          expect(await storage.identity.viewersOf('p3', new Date(at(0)))).toEqual(['s1', 's2']);
+          // s1's latest view of p3 is at 3000, s2's at 2000; a purchase or cart add is not a view.
+          expect(await storage.identity.viewersOf('p3', new Date(at(2500)))).toEqual(['s1']);
+          expect(await storage.identity.viewersOf('p3', new Date(at(3001)))).toEqual([]);
+          expect(await storage.identity.viewersOf('p1', new Date(at(0)))).toEqual(['s1']);
+          expect(await storage.identity.viewersOf('p9', new Date(at(0)))).toEqual([]);
+        });
       });
     });
 

@@ -17,4 +17,11 @@ export interface IdentityStore {
   subscriberIdsFor(anonymousIds: readonly string[]): Promise<Map<string, string>>;
   /** The anonymous ids linked to a subscriber, in the order they were linked (then by id). */
   anonymousIdsOf(subscriberId: string): Promise<string[]>;
+  /**
+   * The subscribers whose latest view of the product happened at or after
+   * `since` (a view merged from an anonymous id counts), sorted by id: who a
+   * price drop is for (triggers/catalogue-triggers.ts). Read through the
+   * view times' index on time, so `since` bounds the work.
+   */
+  viewersOf(productId: string, since: Date): Promise<string[]>;
 }

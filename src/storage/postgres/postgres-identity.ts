@@ -20,6 +20,7 @@ const SQL = {
   keptIds: 'SELECT id FROM anonymous_events WHERE id = ANY($1::text[])',
   keptOf: 'SELECT anonymous_id, event FROM anonymous_events WHERE anonymous_id = ANY($1::text[])',
   entryTimesOf: 'SELECT subscriber_id, list, product_id, occurred_at FROM profile_entry_times WHERE subscriber_id = ANY($1::text[])',
+  viewersOf: "SELECT subscriber_id FROM profile_entry_times WHERE occurred_at >= $1 AND list = 'views' AND product_id = $2 ORDER BY subscriber_id",
   cartTimesOf: 'SELECT subscriber_id, product_id, occurred_at FROM cart_event_times WHERE subscriber_id = ANY($1::text[])',
   // DO NOTHING + RETURNING, as for event ids: a row another connection wrote first comes back missing and the batch runs again.
   insertLinks:
@@ -51,6 +52,11 @@ export class PostgresIdentity implements IdentityStore {
   async anonymousIdsOf(subscriberId: string): Promise<string[]> {
     const result = await this.pool.query<{ anonymous_id: string }>({ text: SQL.anonymousIdsOf, values: [subscriberId] });
     return result.rows.map((row) => row.anonymous_id);
+  }
+
+  async viewersOf(productId: string, since: Date): Promise<string[]> {
+    const result = await this.pool.query<{ subscriber_id: string }>({ text: SQL.viewersOf, values: [since.toISOString(), productId] });
+    return result.rows.map((row) => row.subscriber_id);
   }
 }
 

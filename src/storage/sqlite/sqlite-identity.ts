@@ -12,6 +12,7 @@ const SQL = {
   keep: 'INSERT INTO anonymous_events (id, anonymous_id, occurred_at, received_at, event) VALUES (?, ?, ?, ?, ?)',
   forgetKept: 'DELETE FROM anonymous_events WHERE anonymous_id = ?',
   entryTimesOf: 'SELECT list, product_id, occurred_at FROM profile_entry_times WHERE subscriber_id = ?',
+  viewersOf: "SELECT subscriber_id FROM profile_entry_times WHERE occurred_at >= ? AND list = 'views' AND product_id = ? ORDER BY subscriber_id",
   cartTimesOf: 'SELECT product_id, occurred_at FROM cart_event_times WHERE subscriber_id = ?',
   setEntryTime: `
     INSERT INTO profile_entry_times (subscriber_id, list, product_id, occurred_at) VALUES (?, ?, ?, ?)
@@ -40,6 +41,10 @@ export class SqliteIdentity implements IdentityStore {
 
   async anonymousIdsOf(subscriberId: string): Promise<string[]> {
     return (this.stmt.anonymousIdsOf.all(subscriberId) as { anonymous_id: string }[]).map((row) => row.anonymous_id);
+  }
+
+  async viewersOf(productId: string, since: Date): Promise<string[]> {
+    return (this.stmt.viewersOf.all(since.toISOString(), productId) as { subscriber_id: string }[]).map((row) => row.subscriber_id);
   }
 
   linkOf(anonymousId: string): string | undefined {

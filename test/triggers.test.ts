@@ -13,6 +13,8 @@ import { openSqliteStorage, type SqliteStorage } from '../src/storage/sqlite/sql
 import type { TriggerJobStore } from '../src/storage/ports/trigger-jobs';
 import { loadTriggersConfig, parseTriggersConfig, type TriggersCatalog } from '../src/triggers/trigger-config';
 import { TriggerIntake } from '../src/triggers/trigger-intake';
+import { priceDropped } from '../src/triggers/catalogue-triggers';
+import type { Product } from '../src/data/model';
 import { TriggerWorker, type TriggerWorkerOptions } from '../src/triggers/trigger-worker';
 import { triggerSendsCounter } from '../src/triggers/trigger-metrics';
 import { Registry } from 'prom-client';
@@ -248,6 +250,22 @@ triggers:
     campaign: flash-sale
     template: flash-sale
 `;
+
+describe('what counts as a price drop', () => {
+  const coat: Product = {
+    id: 'coat', name: 'Coat', url: 'https://shop.example/coat', image: 'https://shop.example/coat.png', category: 'coats', stock: 3, popularity: 1,
+    markets: [], updatedAt: '2026-11-01T00:00:00.000Z', currency: 'EUR', price: 100, salePrice: null, prices: { USD: { price: 110, salePrice: null } },
+  };
+  test('the sale price, else the price, in the own currency or any of the price list', () => {
+    expect(priceDropped(coat, { ...coat, salePrice: 95 }, 5)).toBe(true);
+    expect(priceDropped(coat, { ...coat, salePrice: 96 }, 5)).toBe(false);
+    expect(priceDropped(coat, { ...coat, price: 99 }, 1)).toBe(true);
+    expect(priceDropped(coat, { ...coat, prices: { USD: { price: 110, salePrice: 99 } } }, 5)).toBe(true);
+    // A sale ending is a rise; a currency added to the list compares nothing.
+    expect(priceDropped({ ...coat, salePrice: 80 }, coat, 1)).toBe(false);
+    expect(priceDropped(coat, { ...coat, prices: { ...coat.prices, GBP: { price: 1, salePrice: null } } }, 1)).toBe(false);
+  });
+});
 
 describe('catalogue triggers: back in stock and price drop', () => {
   let fixture: Fixture;
@@ -503,6 +521,12 @@ describe('the triggers config', () => {
     expect(() => parseTriggersConfig(text, 'triggers.yaml')).toThrow(/^triggers\.yaml: triggers\[0\] \(id "a"\)\.template: no template "flash-sael" in .*; expected one of: .*flash-sale/);
     expect(() => parseTriggersConfig(text, 'triggers.yaml')).toThrow('triggers.yaml: triggers[1] (id "b").cancelWhen: "added_to_cart" is the event that starts the trigger; expected other event types');
     expect(() => parseTriggersConfig(text, 'triggers.yaml')).toThrow('triggers.yaml: triggers[2] (id "b"): duplicate trigger id "b". Trigger ids must be unique.');
+  });
+
+  test('price-drop options on another trigger are refused', () => {
+    expect(() =>
+      parseTriggersConfig(CART_TRIGGER.replace('    delay: 30m', '    delay: 30m\n    minDropPercent: 5'), 'triggers.yaml'),
+    ).toThrow('triggers.yaml: triggers[0] (id "cart-abandonment").minDropPercent: applies only to when: price_drop; expected it removed, or when: price_drop');
   });
 
   test('the shipped demo triggers load', () => {

@@ -106,6 +106,11 @@ export function parseTriggersConfig(text: string, origin: string, templatesDir: 
       errors.push(`${where}.template: no template "${trigger.template}" in ${templatesDir}; expected one of: ${templates.join(', ') || 'none'}`);
       return;
     }
+    const priceOnly = ['minDropPercent', 'viewedWithin'].filter((field) => field in raw);
+    if (trigger.when !== 'price_drop' && priceOnly.length > 0) {
+      errors.push(`${where}.${priceOnly[0]}: applies only to when: price_drop; expected it removed, or when: price_drop`);
+      return;
+    }
     if ((trigger.cancelWhen as readonly string[]).includes(trigger.when)) {
       errors.push(`${where}.cancelWhen: "${trigger.when}" is the event that starts the trigger; expected other event types`);
       return;

@@ -72,13 +72,17 @@ function attributesOf(text: string): Map<string, string> {
 /**
  * Without the AMP runtime: scripts dropped (none would run in the sandbox
  * anyway), the boilerplate style that hides the body until the runtime has
- * laid it out dropped, amp-img drawn as an img of its declared width, and
- * links opened in a new window rather than inside the frame.
+ * laid it out dropped, amp-img drawn as an img of its declared width, an
+ * amp-anim shown as its placeholder (the JSON's figures at the previewed
+ * moment; the GIF would tick at the real one) with its fallback hidden, as
+ * the runtime hides it while nothing failed, and links opened in a new
+ * window rather than inside the frame.
  */
 function withoutAmpRuntime(html: string): string {
   return linksInNewWindow(html)
     .replace(/<script\b[^>]*>[\s\S]*?<\/script\s*>/gi, '')
     .replace(/<style\b[^>]*\bamp4email-boilerplate\b[^>]*>[\s\S]*?<\/style\s*>/gi, '')
+    .replace(/<\/head\s*>/i, '<style>amp-anim{display:block}amp-anim>[fallback]{display:none}</style></head>')
     .replace(/<amp-img\b([^>]*)>/gi, (_whole, attributes: string) => `<img${attributes} style="display:block;max-width:100%;height:auto">`)
     .replace(/<\/amp-img\s*>/gi, '');
 }

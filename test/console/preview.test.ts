@@ -53,7 +53,9 @@ describe('console preview page', () => {
     expect(await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await expect(page.locator('#amp-disclaimer').textContent()).resolves.toContain("it is not Gmail's renderer");
     const amp = page.frameLocator('iframe[data-frame="amp"]');
-    await expect(amp.locator('.cd-headline').textContent()).resolves.toBe('Sale endet in');
+    // The running countdown ticks through amp-anim; the preview shows its placeholder, the JSON's figures, and hides its fallback.
+    await expect(amp.locator('amp-anim [placeholder] .cd-headline').textContent()).resolves.toBe('Sale endet in');
+    await expect(amp.locator('amp-anim [fallback]').isVisible()).resolves.toBe(false);
     await expect(page.locator('[data-verdict="pass"]').count()).resolves.toBe(1);
 
     // A day after the deadline: the expired state, in the JSON and in the AMP part.

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { baseBlockSchema } from '../../blocks/block-config';
-import { countOf } from '../../format/numbers';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
+import { greetingPlaceholders, resolveGreeting } from '../shared/greeting';
 import { bannerNarrowHeight, drawBanner, drawBannerNarrow } from './draw';
 import { bannerSamples } from './samples';
 
@@ -48,26 +48,14 @@ export const bannerKind: BlockKind<'banner', BannerView, BannerConfig, { config:
   name: 'banner',
   configSchema: bannerSchema,
   defaultMessages,
-  placeholders: {
-    headline: ['firstName', 'points'],
-    genericHeadline: [],
-    subline: ['firstName', 'points'],
-    genericSubline: [],
-    cta: [],
-  },
+  placeholders: greetingPlaceholders,
 
   prepare: (config: BannerConfig) => ({ config }),
 
   async resolve({ config }, context: ResolveContext): Promise<BannerView> {
-    const subscriber = context.open.subscriber;
-    const profile = subscriber
-      ? { firstName: subscriber.firstName, points: countOf(Math.max(0, subscriber.loyaltyPoints), context.open.locale) }
-      : null;
     return {
       kind: 'banner',
-      headline: profile ? context.message('headline', profile) : context.message('genericHeadline'),
-      subline: profile ? context.message('subline', profile) : context.message('genericSubline'),
-      cta: { label: context.message('cta'), url: config.defaultUrl },
+      ...resolveGreeting(context, config.defaultUrl),
       image: config.backgroundImage ?? null,
     };
   },

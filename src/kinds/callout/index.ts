@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { baseBlockSchema } from '../../blocks/block-config';
-import { countOf } from '../../format/numbers';
 import type { AmpListPayload, BlockKind, ResolveContext } from '../kind';
 import { ctaSlot } from '../shared/cta-slot';
+import { greetingPlaceholders, resolveGreeting } from '../shared/greeting';
 import { calloutNarrowHeight, drawCallout, drawCalloutNarrow } from './draw';
 import { calloutSamples } from './samples';
 
@@ -37,26 +37,14 @@ export const calloutKind: BlockKind<'callout', CalloutView, CalloutConfig, { con
   name: 'callout',
   configSchema: calloutSchema,
   defaultMessages,
-  placeholders: {
-    headline: ['firstName', 'points'],
-    genericHeadline: [],
-    subline: ['firstName', 'points'],
-    genericSubline: [],
-    cta: [],
-  },
+  placeholders: greetingPlaceholders,
 
   prepare: (config: CalloutConfig) => ({ config }),
 
   async resolve({ config }, context: ResolveContext): Promise<CalloutView> {
-    const subscriber = context.open.subscriber;
-    const profile = subscriber
-      ? { firstName: subscriber.firstName, points: countOf(Math.max(0, subscriber.loyaltyPoints), context.open.locale) }
-      : null;
     return {
       kind: 'callout',
-      headline: profile ? context.message('headline', profile) : context.message('genericHeadline'),
-      subline: profile ? context.message('subline', profile) : context.message('genericSubline'),
-      cta: { label: context.message('cta'), url: config.defaultUrl },
+      ...resolveGreeting(context, config.defaultUrl),
     };
   },
 

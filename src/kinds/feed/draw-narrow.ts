@@ -1,10 +1,12 @@
 import type { DrawEnv } from '../../render/draw-env';
 import { measuringContext } from '../../render/measuring-context';
-import { buttonShape, textStyle } from '../../render/shapes';
-import { drawLabel, drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, textDirection, type Context, type ParagraphLayout, type TextStyle } from '../../render/text';
+import { textStyle } from '../../render/shapes';
+import { drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, textDirection, type Context, type ParagraphLayout, type TextStyle } from '../../render/text';
 import type { Theme } from '../../render/theme';
 import type { NarrowDrawing, PartLayout } from '../kind';
 import { drawProductImage } from '../shared/draw-product-card';
+import { stackedRows } from '../shared/stacked-rows';
+import { drawNarrowTitleBar, layoutNarrowTitleBar, type NarrowTitleBar } from '../shared/title-bar';
 import type { FeedCardView, FeedView } from './index';
 
 /**
@@ -18,7 +20,6 @@ const PICTURE_WIDTH = 96;
 const PICTURE_HEIGHT = 72;
 const COLUMN_GAP = 14;
 const ROW_GAP = 16;
-const HEADER_BUTTON_HEIGHT = 34;
 const HEADER_GAP = 16;
 const SUMMARY_LINES = 6;
 
@@ -30,10 +31,7 @@ interface NarrowItem {
   summary: ParagraphLayout | null;
 }
 
-interface NarrowFeedLayout {
-  title: ParagraphLayout;
-  titleStyle: TextStyle;
-  headerHeight: number;
+interface NarrowFeedLayout extends NarrowTitleBar {
   itemTitleStyle: TextStyle;
   summaryStyle: TextStyle;
   metaStyle: TextStyle;
@@ -44,10 +42,6 @@ interface NarrowFeedLayout {
   height: number;
 }
 
-function headerButton(theme: Theme) {
-  return buttonShape(theme, Math.round((theme.width - 2 * theme.padding) * 0.5), HEADER_BUTTON_HEIGHT, theme.fontSizes.small + 1);
-}
-
 function metaHeight(item: FeedCardView, theme: Theme): number {
   return item.date || item.source ? theme.fontSizes.small * LINE_HEIGHT + 4 : 0;
 }
@@ -55,10 +49,8 @@ function metaHeight(item: FeedCardView, theme: Theme): number {
 function narrowLayout(ctx: Context, view: FeedView, theme: Theme): NarrowFeedLayout {
   const { width, padding, colors, fontSizes } = theme;
   const inner = width - 2 * padding;
-  const button = headerButton(theme);
-  const titleStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.75)));
-  const title = layoutParagraph(ctx, view.title, inner - button.maxWidth - 12, 2, titleStyle);
-  const headerHeight = Math.max(HEADER_BUTTON_HEIGHT, Math.ceil(title.height));
+  const header = layoutNarrowTitleBar(ctx, view, theme);
+  const { headerHeight } = header;
 
   const pictureWidth = view.items.some((item) => item.image !== null) ? PICTURE_WIDTH : 0;
   const columnWidth = inner - (pictureWidth > 0 ? pictureWidth + COLUMN_GAP : 0);
@@ -76,9 +68,8 @@ function narrowLayout(ctx: Context, view: FeedView, theme: Theme): NarrowFeedLay
   });
   const height = Math.ceil(y - ROW_GAP + padding);
   const headerBottom = padding + headerHeight + HEADER_GAP / 2;
-  const tops = items.map((placed, index) => (index === 0 ? headerBottom : placed.y - ROW_GAP / 2));
-  const rows = tops.map((top, index) => ({ y: top, height: (index + 1 < tops.length ? (tops[index + 1] as number) : height) - top }));
-  return { title, titleStyle, headerHeight, itemTitleStyle, summaryStyle, metaStyle, pictureWidth, items, parts: { headerBottom, columns: [], rows }, height };
+  const rows = stackedRows(items.map((placed) => placed.y), headerBottom, height, ROW_GAP);
+  return { ...header, itemTitleStyle, summaryStyle, metaStyle, pictureWidth, items, parts: { headerBottom, columns: [], rows }, height };
 }
 
 function drawNarrowFeed(ctx: Context, view: FeedView, theme: Theme, env: DrawEnv): void {
@@ -86,11 +77,7 @@ function drawNarrowFeed(ctx: Context, view: FeedView, theme: Theme, env: DrawEnv
   const inner = width - 2 * padding;
   const layout = narrowLayout(ctx, view, theme);
   const rtl = textDirection(view.title) === 'rtl';
-
-  const button = drawLabel(ctx, view.cta.label, rtl ? padding : width - padding, padding + (layout.headerHeight - HEADER_BUTTON_HEIGHT) / 2, rtl ? 'left' : 'right', headerButton(theme), env.log);
-  const titleX = rtl ? button.x + button.width + 12 : padding;
-  const titleWidth = rtl ? width - padding - titleX : button.x - padding - 12;
-  paintParagraph(ctx, layout.title, { x: titleX, y: padding + (layout.headerHeight - layout.title.height) / 2, width: titleWidth, align: 'start' }, layout.titleStyle, env.log);
+  drawNarrowTitleBar(ctx, view, layout, theme, env);
 
   const pictureX = rtl ? width - padding - layout.pictureWidth : padding;
   const columnX = rtl || layout.pictureWidth === 0 ? padding : padding + layout.pictureWidth + COLUMN_GAP;

@@ -1,9 +1,11 @@
 import type { DrawEnv } from '../../render/draw-env';
-import { buttonShape, textStyle } from '../../render/shapes';
-import { drawLabel, drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, type Context } from '../../render/text';
+import { textStyle } from '../../render/shapes';
+import { drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, type Context } from '../../render/text';
 import type { Theme } from '../../render/theme';
 import type { PartLayout } from '../kind';
+import { cardRow } from '../shared/card-row';
 import { drawProductImage } from '../shared/draw-product-card';
+import { drawTitleBar } from '../shared/title-bar';
 import type { FeedCardView, FeedView } from './index';
 
 /** Cards never grow wider than this; fewer items are centred instead. */
@@ -24,18 +26,12 @@ interface FeedLayout extends PartLayout {
 }
 
 export function feedLayout(view: FeedView, theme: Theme): FeedLayout {
-  const { width, height, padding } = theme;
-  const count = view.items.length;
-  const rowWidth = width - 2 * padding;
-  const cardWidth = count === 0 ? 0 : Math.min(MAX_CARD_WIDTH, Math.floor((rowWidth - CARD_GAP * (count - 1)) / count));
-  const usedWidth = cardWidth * count + CARD_GAP * Math.max(0, count - 1);
+  const { height, padding } = theme;
+  const { cardWidth, cardXs, columns } = cardRow(view.items.length, theme, MAX_CARD_WIDTH, CARD_GAP);
   const cardsTop = padding + HEADER_HEIGHT + HEADER_GAP;
   const withPictures = view.items.some((item) => item.image !== null);
   // Landscape (16:10), as blog and news pictures mostly are; never more than half the card's height.
   const imageHeight = withPictures ? Math.max(0, Math.min(Math.round(cardWidth * 0.625), Math.round((height - cardsTop - padding) / 2))) : 0;
-  const cardXs = view.items.map((_, index) => padding + (rowWidth - usedWidth) / 2 + index * (cardWidth + CARD_GAP));
-  const edges = cardXs.map((x, index) => (index === 0 ? 0 : Math.round(x - CARD_GAP / 2)));
-  const columns = edges.map((x, index) => ({ x, width: (index + 1 < edges.length ? (edges[index + 1] as number) : width) - x }));
   return { headerBottom: cardsTop - HEADER_GAP / 2, cardsTop, cardWidth, imageHeight, cardXs, columns };
 }
 
@@ -46,14 +42,7 @@ export function feedLayout(view: FeedView, theme: Theme): FeedLayout {
  * and the summary in the lines left above the bottom padding.
  */
 export function drawFeed(ctx: Context, view: FeedView, theme: Theme, env: DrawEnv): void {
-  const { width, padding, colors, fontSizes } = theme;
-  const button = buttonShape(theme, Math.round(width * 0.4), HEADER_HEIGHT, fontSizes.small + 1);
-  const drawnButton = drawLabel(ctx, view.cta.label, width - padding, padding, 'right', button, env.log);
-  const titleStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.7)));
-  const titleWidth = drawnButton.x - padding - 16;
-  const title = layoutParagraph(ctx, view.title, titleWidth, 1, titleStyle);
-  paintParagraph(ctx, title, { x: padding, y: padding + (HEADER_HEIGHT - title.height) / 2, width: titleWidth, align: 'start' }, titleStyle, env.log);
-
+  drawTitleBar(ctx, view, theme, env, HEADER_HEIGHT);
   const layout = feedLayout(view, theme);
   view.items.forEach((item, index) => drawCard(ctx, item, layout.cardXs[index] as number, layout, theme, env));
 }

@@ -1,11 +1,13 @@
 import type { DrawEnv } from '../../render/draw-env';
 import { measuringContext } from '../../render/measuring-context';
-import { badgeShape, buttonShape, textStyle } from '../../render/shapes';
+import { badgeShape, textStyle } from '../../render/shapes';
 import { drawLabel, layoutParagraph, paintParagraph, textDirection, type Context, type ParagraphLayout, type TextStyle } from '../../render/text';
 import type { Theme } from '../../render/theme';
 import type { NarrowDrawing, PartLayout } from '../kind';
 import { drawProductImage, layoutPriceRow } from '../shared/draw-product-card';
 import type { ProductCardView } from '../shared/product-card';
+import { stackedRows } from '../shared/stacked-rows';
+import { drawNarrowTitleBar, layoutNarrowTitleBar, type NarrowTitleBar } from '../shared/title-bar';
 import type { RecommendationsView } from './index';
 
 /**
@@ -20,7 +22,6 @@ const PICTURE_WIDTH = 96;
 const PICTURE_HEIGHT = 120;
 const COLUMN_GAP = 14;
 const ROW_GAP = 16;
-const HEADER_BUTTON_HEIGHT = 34;
 const HEADER_GAP = 16;
 const BADGE_HEIGHT = 22;
 
@@ -32,29 +33,18 @@ interface NarrowCard {
   price: ReturnType<typeof layoutPriceRow>;
 }
 
-interface NarrowRecommendationsLayout {
-  title: ParagraphLayout;
-  titleStyle: TextStyle;
-  headerHeight: number;
+interface NarrowRecommendationsLayout extends NarrowTitleBar {
   nameStyle: TextStyle;
   cards: NarrowCard[];
   parts: PartLayout;
   height: number;
 }
 
-function headerButton(theme: Theme) {
-  return buttonShape(theme, Math.round((theme.width - 2 * theme.padding) * 0.5), HEADER_BUTTON_HEIGHT, theme.fontSizes.small + 1);
-}
-
 function narrowLayout(ctx: Context, view: RecommendationsView, theme: Theme): NarrowRecommendationsLayout {
   const { width, padding, colors, fontSizes } = theme;
   const inner = width - 2 * padding;
-  const button = headerButton(theme);
-  const titleStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.75)));
-  // The button's width is not known before it is drawn: the title gets what its widest would leave.
-  const titleWidth = inner - button.maxWidth - 12;
-  const title = layoutParagraph(ctx, view.title, titleWidth, 2, titleStyle);
-  const headerHeight = Math.max(HEADER_BUTTON_HEIGHT, Math.ceil(title.height));
+  const header = layoutNarrowTitleBar(ctx, view, theme);
+  const { headerHeight } = header;
 
   const columnWidth = inner - PICTURE_WIDTH - COLUMN_GAP;
   const nameStyle = textStyle(theme, Math.max(fontSizes.title, 16), colors.text, 400, fontSizes.min);
@@ -69,11 +59,9 @@ function narrowLayout(ctx: Context, view: RecommendationsView, theme: Theme): Na
     return placed;
   });
   const height = Math.ceil(y - ROW_GAP + padding);
-  // Rows tile the picture under the header: each from halfway through the gap above it to halfway through the one below.
   const headerBottom = padding + headerHeight + HEADER_GAP / 2;
-  const tops = cards.map((card, index) => (index === 0 ? headerBottom : card.y - ROW_GAP / 2));
-  const rows = tops.map((top, index) => ({ y: top, height: (index + 1 < tops.length ? (tops[index + 1] as number) : height) - top }));
-  return { title, titleStyle, headerHeight, nameStyle, cards, parts: { headerBottom, columns: [], rows }, height };
+  const rows = stackedRows(cards.map((card) => card.y), headerBottom, height, ROW_GAP);
+  return { ...header, nameStyle, cards, parts: { headerBottom, columns: [], rows }, height };
 }
 
 function drawNarrowRecommendations(ctx: Context, view: RecommendationsView, theme: Theme, env: DrawEnv): void {
@@ -81,11 +69,7 @@ function drawNarrowRecommendations(ctx: Context, view: RecommendationsView, them
   const inner = width - 2 * padding;
   const layout = narrowLayout(ctx, view, theme);
   const rtl = textDirection(view.title) === 'rtl';
-
-  const button = drawLabel(ctx, view.cta.label, rtl ? padding : width - padding, padding + (layout.headerHeight - HEADER_BUTTON_HEIGHT) / 2, rtl ? 'left' : 'right', headerButton(theme), env.log);
-  const titleX = rtl ? button.x + button.width + 12 : padding;
-  const titleWidth = rtl ? width - padding - titleX : button.x - padding - 12;
-  paintParagraph(ctx, layout.title, { x: titleX, y: padding + (layout.headerHeight - layout.title.height) / 2, width: titleWidth, align: 'start' }, layout.titleStyle, env.log);
+  drawNarrowTitleBar(ctx, view, layout, theme, env);
 
   const columnWidth = inner - PICTURE_WIDTH - COLUMN_GAP;
   const pictureX = rtl ? width - padding - PICTURE_WIDTH : padding;

@@ -1,9 +1,11 @@
 import type { DrawEnv } from '../../render/draw-env';
-import { badgeShape, buttonShape, textStyle } from '../../render/shapes';
+import { badgeShape, textStyle } from '../../render/shapes';
 import { drawLabel, layoutParagraph, paintParagraph, type Context } from '../../render/text';
 import type { Theme } from '../../render/theme';
 import type { PartLayout } from '../kind';
+import { cardRow } from '../shared/card-row';
 import { drawProductImage, layoutPriceRow } from '../shared/draw-product-card';
+import { drawTitleBar } from '../shared/title-bar';
 import type { ProductCardView } from '../shared/product-card';
 import type { RecommendationsView } from './index';
 
@@ -33,18 +35,12 @@ const HEADER_HEIGHT = 34;
 const HEADER_GAP = 18;
 
 export function recommendationsLayout(view: RecommendationsView, theme: Theme): RecommendationsLayout {
-  const { width, height, padding, fontSizes } = theme;
-  const count = view.products.length;
-  const rowWidth = width - 2 * padding;
-  const cardWidth = count === 0 ? 0 : Math.min(MAX_CARD_WIDTH, Math.floor((rowWidth - CARD_GAP * (count - 1)) / count));
-  const usedWidth = cardWidth * count + CARD_GAP * Math.max(0, count - 1);
+  const { height, padding, fontSizes } = theme;
+  const { cardWidth, cardXs, columns } = cardRow(view.products.length, theme, MAX_CARD_WIDTH, CARD_GAP);
   const cardsTop = padding + HEADER_HEIGHT + HEADER_GAP;
   const textHeight = fontSizes.title * 1.25 * 2 + 8 + fontSizes.price * 1.25 + fontSizes.small * 1.4;
   // Portrait (4:5) like most product photography, as tall as the space allows.
   const imageHeight = Math.max(0, Math.min(Math.round(cardWidth * 1.25), height - cardsTop - padding - textHeight - 10));
-  const cardXs = view.products.map((_, index) => padding + (rowWidth - usedWidth) / 2 + index * (cardWidth + CARD_GAP));
-  const edges = cardXs.map((x, index) => (index === 0 ? 0 : Math.round(x - CARD_GAP / 2)));
-  const columns = edges.map((x, index) => ({ x, width: (index + 1 < edges.length ? (edges[index + 1] as number) : width) - x }));
   return { headerBottom: cardsTop - HEADER_GAP / 2, cardsTop, cardWidth, imageHeight, cardXs, columns };
 }
 
@@ -53,14 +49,7 @@ export function recommendationsLayout(view: RecommendationsView, theme: Theme): 
  * (badge pill on its corner), the name over two lines, the price.
  */
 export function drawRecommendations(ctx: Context, view: RecommendationsView, theme: Theme, env: DrawEnv): void {
-  const { width, padding, colors, fontSizes } = theme;
-  const button = buttonShape(theme, Math.round(width * 0.4), HEADER_HEIGHT, fontSizes.small + 1);
-  const drawnButton = drawLabel(ctx, view.cta.label, width - padding, padding, 'right', button, env.log);
-  const titleStyle = textStyle(theme, fontSizes.headline, colors.text, 700, Math.max(fontSizes.min, Math.round(fontSizes.headline * 0.7)));
-  const titleWidth = drawnButton.x - padding - 16;
-  const title = layoutParagraph(ctx, view.title, titleWidth, 1, titleStyle);
-  paintParagraph(ctx, title, { x: padding, y: padding + (HEADER_HEIGHT - title.height) / 2, width: titleWidth, align: 'start' }, titleStyle, env.log);
-
+  drawTitleBar(ctx, view, theme, env, HEADER_HEIGHT);
   const layout = recommendationsLayout(view, theme);
   view.products.forEach((product, index) => {
     drawCard(ctx, product, layout.cardXs[index] as number, layout.cardsTop, layout.cardWidth, layout.imageHeight, theme, env);

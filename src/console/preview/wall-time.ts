@@ -5,11 +5,13 @@
  * time is the zone database's, not a fixed offset.
  */
 
+import { wallClockAt, zoneOffsetMs } from '../../format/zone-offset';
+
 const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
 /** `2026-11-22T11:00:05` as read in `zone`, for a datetime-local input. */
 export function wallTimeIn(moment: Date, zone: string): string {
-  const parts = partsIn(moment, zone);
+  const parts = wallClockAt(moment.getTime(), zone);
   return `${parts.year}-${pad(parts.month)}-${pad(parts.day)}T${pad(parts.hour)}:${pad(parts.minute)}:${pad(parts.second)}`;
 }
 
@@ -25,31 +27,9 @@ export function instantOf(wallTime: string, zone: string): Date | null {
   const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
   if (Number.isNaN(asUtc) || new Date(asUtc).getUTCDate() !== day) return null;
   // The zone's offset near that time, then once more at the candidate, which settles a change of offset in between.
-  let instant = asUtc - offsetMs(new Date(asUtc), zone);
-  instant = asUtc - offsetMs(new Date(instant), zone);
+  let instant = asUtc - zoneOffsetMs(asUtc, zone);
+  instant = asUtc - zoneOffsetMs(instant, zone);
   return new Date(instant);
-}
-
-/** How far `zone`'s wall clock is ahead of UTC at `moment`. */
-function offsetMs(moment: Date, zone: string): number {
-  const parts = partsIn(moment, zone);
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall - Math.floor(moment.getTime() / 1000) * 1000;
-}
-
-function partsIn(moment: Date, zone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
-  const fields = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(moment);
-  const value = (type: string): number => Number(fields.find((part) => part.type === type)?.value ?? 0);
-  return { year: value('year'), month: value('month'), day: value('day'), hour: value('hour'), minute: value('minute'), second: value('second') };
 }
 
 const pad = (value: number): string => String(value).padStart(2, '0');

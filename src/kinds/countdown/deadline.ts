@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SUBSCRIBER_DATE_NAME } from '../../data/model';
-import { dateTimeFormat } from '../../format/intl-cache';
+import { zoneOffsetMs } from '../../format/zone-offset';
 import { HoldBack } from '../hold-back';
 import type { ResolveContext } from '../kind';
 
@@ -71,23 +71,6 @@ export function addCalendarDays(instant: number, days: number, timeZone: string)
   if (days === 0) return instant;
   const wall = instant + zoneOffsetMs(instant, timeZone) + days * 86_400_000;
   return instantOfWallTime(wall, timeZone);
-}
-
-/** `timeZone`'s offset from UTC at `instant`, in ms (Intl, IANA zones). */
-export function zoneOffsetMs(instant: number, timeZone: string): number {
-  const parts = dateTimeFormat('en-US', 'zone-offset', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instant));
-  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((part) => part.type === type)?.value ?? 0);
-  const wholeSeconds = instant - (((instant % 1000) + 1000) % 1000);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - wholeSeconds;
 }
 
 /**

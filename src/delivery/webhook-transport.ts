@@ -1,4 +1,4 @@
-import { signWebhookBody } from '../api/webhook-signature';
+import { postSignedWebhook } from '../api/signed-webhook-post';
 import type { MessageTransport, OutgoingMessage } from './transport';
 
 /**
@@ -29,22 +29,17 @@ export class WebhookTransport implements MessageTransport {
       to: message.to,
       message: message.message.toString('utf8'),
     });
-    const now = (this.options.clock ?? Date.now)();
-    const response = await (this.options.fetch ?? fetch)(this.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      headers: {
-        'Content-Type': 'application/json',
-        'User-Agent': 'Opentime-Webhook/1',
-        'Idempotency-Key': message.idempotencyKey,
-        'Opentime-Event': 'triggered_message',
-        'Opentime-Delivery': message.idempotencyKey,
-        'Opentime-Signature': signWebhookBody(this.secret, body, Math.floor(now / 1000)),
-      },
+    const response = await postSignedWebhook({
+      url: this.url,
+      secret: this.secret,
       body,
+      event: 'triggered_message',
+      delivery: message.idempotencyKey,
+      sentAt: (this.options.clock ?? Date.now)(),
+      extraHeaders: { 'Idempotency-Key': message.idempotencyKey },
+      timeoutMs: this.options.timeoutMs,
+      fetch: this.options.fetch,
     });
-    await response.arrayBuffer().catch(() => undefined);
     if (!response.ok) throw new Error(`HTTP ${response.status} from the triggers webhook`);
     return `HTTP ${response.status}`;
   }

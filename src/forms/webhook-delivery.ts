@@ -1,4 +1,4 @@
-import { signWebhookBody } from '../api/webhook-signature';
+import { postSignedWebhook } from '../api/signed-webhook-post';
 import type { Logger } from '../log';
 import type { OutboxMessage, WebhookOutboxStore } from '../storage/ports/webhook-outbox';
 
@@ -89,23 +89,18 @@ export class WebhookDelivery {
   }
 
   private async deliver(message: OutboxMessage): Promise<boolean> {
-    const sentAt = this.clock();
     let problem: string;
     try {
-      const response = await this.fetch(this.options.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-        headers: {
-          'Content-Type': 'application/json',
-          'User-Agent': 'Opentime-Webhook/1',
-          'Opentime-Event': message.type,
-          'Opentime-Delivery': message.eventId,
-          'Opentime-Signature': signWebhookBody(this.options.secret, message.body, Math.floor(sentAt / 1000)),
-        },
+      const response = await postSignedWebhook({
+        url: this.options.url,
+        secret: this.options.secret,
         body: message.body,
+        event: message.type,
+        delivery: message.eventId,
+        sentAt: this.clock(),
+        timeoutMs: this.options.timeoutMs,
+        fetch: this.fetch,
       });
-      await response.arrayBuffer().catch(() => undefined);
       if (response.ok) {
         await this.options.outbox.delivered(message.id, this.clock());
         this.options.logger.info({ event: message.eventId, attempts: message.attempts + 1 }, 'webhook delivered');

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { orderOfRow, type OrderColumns } from '../order-rows';
 import type { AnonymousCredit, AttributionModel, CampaignOrderRow, OrderLine, OrderRecord, OrderStore, Touch } from '../ports/orders';
 
 const campaignRows = (touch: 'click' | 'open'): string =>
@@ -35,27 +36,9 @@ const SQL = {
     'WHERE orders.order_id = c.order_id AND orders.subscriber_id IS NULL',
 } as const;
 
-interface OrderRow {
-  order_id: string;
-  subscriber_id: string | null;
-  anonymous_id: string | null;
-  occurred_at: number;
-  received_at: number;
-  currency: string;
-  total_minor: number;
+interface OrderRow extends OrderColumns {
+  /** jsonb, parsed by pg. */
   lines: OrderLine[];
-  click_campaign_id: string | null;
-  click_block_id: string | null;
-  click_variant: string | null;
-  click_at: number | null;
-  open_campaign_id: string | null;
-  open_block_id: string | null;
-  open_variant: string | null;
-  open_at: number | null;
-}
-
-function storedTouch(campaignId: string | null, blockId: string | null, variant: string | null, at: number | null): Touch | null {
-  return campaignId !== null && blockId !== null && at !== null ? { campaignId, blockId, variant, at } : null;
 }
 
 /** Orders on PostgreSQL (table `orders`, migration 7); see the port for what it promises. */
@@ -144,16 +127,5 @@ export class PostgresOrders implements OrderStore {
 }
 
 function orderOf(row: OrderRow): OrderRecord {
-  return {
-    orderId: row.order_id,
-    subscriberId: row.subscriber_id,
-    anonymousId: row.anonymous_id,
-    occurredAt: row.occurred_at,
-    receivedAt: row.received_at,
-    currency: row.currency,
-    totalMinor: row.total_minor,
-    lines: row.lines,
-    click: storedTouch(row.click_campaign_id, row.click_block_id, row.click_variant, row.click_at),
-    open: storedTouch(row.open_campaign_id, row.open_block_id, row.open_variant, row.open_at),
-  };
+  return orderOfRow(row, row.lines);
 }

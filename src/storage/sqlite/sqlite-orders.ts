@@ -1,4 +1,5 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
+import { orderOfRow, type OrderColumns } from '../order-rows';
 import type { AnonymousCredit, AttributionModel, CampaignOrderRow, OrderRecord, OrderStore, Touch } from '../ports/orders';
 
 interface TouchRow {
@@ -8,31 +9,13 @@ interface TouchRow {
   at: number;
 }
 
-interface OrderRow {
-  order_id: string;
-  subscriber_id: string | null;
-  anonymous_id: string | null;
-  occurred_at: number;
-  received_at: number;
-  currency: string;
-  total_minor: number;
+interface OrderRow extends OrderColumns {
+  /** JSON text. */
   lines: string;
-  click_campaign_id: string | null;
-  click_block_id: string | null;
-  click_variant: string | null;
-  click_at: number | null;
-  open_campaign_id: string | null;
-  open_block_id: string | null;
-  open_variant: string | null;
-  open_at: number | null;
 }
 
 const touchOf = (row: TouchRow | undefined): Touch | null =>
   row ? { campaignId: row.campaign_id, blockId: row.block_id, variant: row.variant, at: row.at } : null;
-
-function storedTouch(campaignId: string | null, blockId: string | null, variant: string | null, at: number | null): Touch | null {
-  return campaignId !== null && blockId !== null && at !== null ? { campaignId, blockId, variant, at } : null;
-}
 
 /** The rows of one campaign under one model; the column names come from this fixed table, never from input. */
 const CAMPAIGN_ROWS_SQL: Record<AttributionModel, string> = {
@@ -140,16 +123,5 @@ export class SqliteOrders implements OrderStore {
 }
 
 function orderOf(row: OrderRow): OrderRecord {
-  return {
-    orderId: row.order_id,
-    subscriberId: row.subscriber_id,
-    anonymousId: row.anonymous_id,
-    occurredAt: row.occurred_at,
-    receivedAt: row.received_at,
-    currency: row.currency,
-    totalMinor: row.total_minor,
-    lines: JSON.parse(row.lines) as OrderRecord['lines'],
-    click: storedTouch(row.click_campaign_id, row.click_block_id, row.click_variant, row.click_at),
-    open: storedTouch(row.open_campaign_id, row.open_block_id, row.open_variant, row.open_at),
-  };
+  return orderOfRow(row, JSON.parse(row.lines) as OrderRecord['lines']);
 }

@@ -58,3 +58,40 @@ describe('opentime validate --config', () => {
     expect(result.stderr).toMatch(/^Cannot read the blocks config .*missing\.yaml: ENOENT/);
   });
 });
+
+describe('opentime validate --triggers', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opentime-validate-triggers-'));
+
+  test('the shipped demo file: exit 0 and one OK line per trigger', () => {
+    const file = path.join(ROOT, 'config', 'triggers.yaml');
+    const result = runCli(['validate', '--triggers', file], {});
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toBe(
+      [
+        `OK ${file}: cart-abandonment (when added_to_cart → flash-sale/flash-sale)`,
+        `OK ${file}: back-in-stock (when back_in_stock → flash-sale/flash-sale)`,
+        `OK ${file}: price-drop (when price_drop → flash-sale/flash-sale)`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a bad file named by OPENTIME_TRIGGERS: exit 2 and every error, naming file, trigger, path and what was expected', () => {
+    const file = path.join(dir, 'bad-triggers.yaml');
+    fs.writeFileSync(
+      file,
+      [
+        'triggers:',
+        '  - { id: reminder, when: added_to_card, delay: 30m, campaign: flash-sale, template: flash-sale }',
+        '  - { id: restock, when: back_in_stock, delay: 0s, campaign: flash-sale, template: no-such-template }',
+      ].join('\n'),
+    );
+    const result = runCli(['validate', '--triggers'], { OPENTIME_TRIGGERS: file });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${file}: triggers[0] (id "reminder").when: expected one of:`);
+    expect(result.stderr).toContain('did you mean "added_to_cart"?');
+    expect(result.stderr).toContain(`${file}: triggers[1] (id "restock").template: no template "no-such-template"`);
+    expect(result.stderr).toContain(`${file}: refused; the server would not start with this file.`);
+  });
+});

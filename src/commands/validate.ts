@@ -3,6 +3,7 @@ import { loadBlocksConfig } from '../blocks/blocks-config';
 import { loadFormsConfig } from '../forms/forms-config';
 import { loadConfig } from '../config';
 import { runValidateConfig } from './validate-config';
+import { runValidateTriggers } from './validate-triggers';
 import { defaultTemplatesDir } from '../email/templates';
 import { engineSourceFromEnv, loadEngine, type EngineSource } from '../validate/engine';
 import { translationCheckLines } from '../validate/translation-check';
@@ -51,9 +52,14 @@ export function registerValidateCommand(program: Command): void {
     .argument('[files...]', 'template parts (<name>.amp.html, .html or .txt) or directories; default: every template in amp-templates/')
     .option('--latest', 'use the latest engine from https://cdn.ampproject.org instead of the pinned copy (same as OPENTIME_AMP_VALIDATOR=cdn)')
     .option('--config [file]', 'check a blocks config instead (default: OPENTIME_BLOCKS): exits 0 with one OK line per block, or 2 with every error')
-    .action(async (files: string[], options: { latest?: boolean; config?: string | true }) => {
+    .option('--triggers [file]', 'check a triggers file instead (default: OPENTIME_TRIGGERS): exits 0 with one OK line per trigger, or 2 with every error')
+    .action(async (files: string[], options: { latest?: boolean; config?: string | true; triggers?: string | true }) => {
       if (options.config !== undefined) {
         process.exitCode = runValidateConfig(options.config === true ? undefined : options.config);
+        return;
+      }
+      if (options.triggers !== undefined) {
+        process.exitCode = runValidateTriggers(options.triggers === true ? undefined : options.triggers);
         return;
       }
       process.exitCode = await runValidate(files, { latest: options.latest === true });

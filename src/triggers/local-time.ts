@@ -4,31 +4,12 @@
  * daylight saving included; an unknown zone reads as UTC, as opens do
  * (format/intl-cache.ts).
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    } catch {
-      formatter = formatterFor('UTC');
-    }
-    if (formatters.size < 1000) formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
+import { wallClockAt } from '../format/zone-offset';
 
 /** Milliseconds since local midnight at `at` in `timeZone`. */
-export function msSinceLocalMidnight(at: number, timeZone: string): number {
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  for (const part of formatterFor(timeZone).formatToParts(at)) {
-    if (part.type === 'hour') hour = Number(part.value);
-    if (part.type === 'minute') minute = Number(part.value);
-    if (part.type === 'second') second = Number(part.value);
-  }
+function msSinceLocalMidnight(at: number, timeZone: string): number {
+  const { hour, minute, second } = wallClockAt(at, timeZone);
   return ((hour * 60 + minute) * 60 + second) * 1000 + (at % 1000);
 }
 

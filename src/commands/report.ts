@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { formatCampaignReport, type CampaignReport } from '../experiments/report';
 import { campaignReport } from '../http/reports-router';
-import type { AttributionModel } from '../storage/ports/orders';
+import { ATTRIBUTION_MODELS, type AttributionModel } from '../storage/ports/orders';
 import { openStorage } from '../storage/open-storage';
 
 export interface ReportCommandOptions {
@@ -34,8 +34,8 @@ export async function runReport(
   }
   const storage = await openStorage(config, { readonly: true });
   try {
-    if (options.model !== undefined && options.model !== 'last_click' && options.model !== 'last_open') {
-      throw new ReportCommandError(`--model "${String(options.model)}": expected last_click or last_open`);
+    if (options.model !== undefined && !ATTRIBUTION_MODELS.includes(options.model)) {
+      throw new ReportCommandError(`--model "${String(options.model)}": expected ${ATTRIBUTION_MODELS.join(' or ')}`);
     }
     const now = io.now ?? new Date();
     const report = await campaignReport(

@@ -82,9 +82,9 @@ function itemFacts(item: FeedItem, position: number, now: Date): FeedItemFacts {
   };
 }
 
-function card(item: FeedItem, context: ResolveContext): FeedCardView {
-  const { locale, timeZone } = context.open;
-  const date = item.publishedAt ? dateTimeFormat(locale, 'feed-date', { dateStyle: 'medium', timeZone }).format(new Date(item.publishedAt)) : '';
+/** One item as its card shows it, its date written with `dates` (the open's locale and time zone). */
+function card(item: FeedItem, dates: Intl.DateTimeFormat): FeedCardView {
+  const date = item.publishedAt ? dates.format(new Date(item.publishedAt)) : '';
   return {
     id: item.id,
     title: item.title,
@@ -128,10 +128,12 @@ export const feedKind: BlockKind<'feed', FeedView, FeedConfig, PreparedFeed> = {
       if (!filter || filter(withFeedItem(context.facts, itemFacts(item, position, context.open.now)))) chosen.push(item);
     }
     if (chosen.length === 0) throw new HoldBack('no item of the feed passes the filter', { expected: true });
+    // Looked up once per open, not once per card.
+    const dates = dateTimeFormat(context.open.locale, 'feed-date', { dateStyle: 'medium', timeZone: context.open.timeZone });
     return {
       kind: 'feed',
       title: context.message('title'),
-      items: chosen.map((item) => card(item, context)),
+      items: chosen.map((item) => card(item, dates)),
       freshness: read.freshness,
       cta: { label: context.message('cta'), url: config.defaultUrl },
     };

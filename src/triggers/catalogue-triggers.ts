@@ -2,6 +2,7 @@ import type { Product } from '../data/model';
 import type { NotifyRequest } from '../storage/ports/notify-requests';
 import type { TriggerJobOp } from '../storage/ports/trigger-jobs';
 import type { PreparedTrigger } from './trigger-config';
+import { enqueueOp } from './trigger-planner';
 
 /**
  * Triggers on catalogue changes (README "Triggered sends"): a product patch,
@@ -50,21 +51,5 @@ export function priceDropRecipients(productId: string, viewers: readonly string[
 
 /** The queue jobs of one catalogue trigger: one per recipient, due `delay` after the change, deduplicated as the trigger says. */
 export function planCatalogueJobs(trigger: PreparedTrigger, recipients: readonly CatalogueRecipient[], at: number, now: number): TriggerJobOp[] {
-  return recipients.map(({ subscriberId, productId, cause }) => ({
-    op: 'enqueue',
-    job: {
-      id: `${trigger.id}:${cause}`,
-      triggerId: trigger.id,
-      subscriberId,
-      productId,
-      campaignId: trigger.campaign,
-      template: trigger.template,
-      dedupeKey: JSON.stringify(
-        trigger.dedupeBy === 'subscriber' ? [trigger.id, subscriberId] : trigger.dedupeBy === 'subscriber_product' ? [trigger.id, subscriberId, productId] : [trigger.id, cause],
-      ),
-      sourceAt: at,
-      runAt: at + trigger.delay,
-      createdAt: now,
-    },
-  }));
+  return recipients.map(({ subscriberId, productId, cause }) => enqueueOp(trigger, subscriberId, productId, cause, at, now));
 }

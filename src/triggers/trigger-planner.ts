@@ -52,31 +52,36 @@ export function planTriggerJobs(events: readonly TriggeringEvent[], triggers: re
       if (trigger.when !== event.type) continue;
       for (const productId of products.length > 0 ? products : [null]) {
         const suffix = products.length > 1 ? `:${productId}` : '';
-        // JSON: readable in the API, and no id can make two keys collide.
-        const dedupeKey = JSON.stringify(
-          trigger.dedupeBy === 'subscriber'
-            ? [trigger.id, subscriberId]
-            : trigger.dedupeBy === 'subscriber_product'
-              ? [trigger.id, subscriberId, productId]
-              : [trigger.id, `${event.id}${suffix}`],
-        );
-        ops.push({
-          op: 'enqueue',
-          job: {
-            id: `${trigger.id}:${event.id}${suffix}`,
-            triggerId: trigger.id,
-            subscriberId,
-            productId,
-            campaignId: trigger.campaign,
-            template: trigger.template,
-            dedupeKey,
-            sourceAt: at,
-            runAt: at + trigger.delay,
-            createdAt: now,
-          },
-        });
+        ops.push(enqueueOp(trigger, subscriberId, productId, `${event.id}${suffix}`, at, now));
       }
     }
   }
   return ops;
+}
+
+/**
+ * One job a trigger queues, event or catalogue change alike: its id is
+ * `<trigger>:<cause>`, so planning a replay again makes the same job; due
+ * `delay` after `at`; deduplicated as the trigger says.
+ */
+export function enqueueOp(trigger: PreparedTrigger, subscriberId: string, productId: string | null, cause: string, at: number, now: number): TriggerJobOp {
+  // JSON: readable in the API, and no id can make two keys collide.
+  const dedupeKey = JSON.stringify(
+    trigger.dedupeBy === 'subscriber' ? [trigger.id, subscriberId] : trigger.dedupeBy === 'subscriber_product' ? [trigger.id, subscriberId, productId] : [trigger.id, cause],
+  );
+  return {
+    op: 'enqueue',
+    job: {
+      id: `${trigger.id}:${cause}`,
+      triggerId: trigger.id,
+      subscriberId,
+      productId,
+      campaignId: trigger.campaign,
+      template: trigger.template,
+      dedupeKey,
+      sourceAt: at,
+      runAt: at + trigger.delay,
+      createdAt: now,
+    },
+  };
 }

@@ -127,17 +127,10 @@ export const FACT_FIELDS: { readonly [Namespace in keyof RuleFacts]-?: FactField
 
 const NO_WEATHER: WeatherFacts = Object.freeze({ available: false, temperatureC: null, condition: null, precipitating: null, freshness: null });
 
-/** Reports come from the weather source's cache as the same objects, so their facts are built once per object. */
-const factsOfWeather = new WeakMap<WeatherReport, WeatherFacts>();
-
+/** Each open's report is a new object (its freshness is the open's), so its facts are built per open: five fields. */
 function weatherFacts(report: WeatherReport | null): WeatherFacts {
   if (!report) return NO_WEATHER;
-  let facts = factsOfWeather.get(report);
-  if (!facts) {
-    facts = Object.freeze({ available: true, temperatureC: report.temperatureC, condition: report.condition, precipitating: report.precipitating, freshness: report.freshness });
-    factsOfWeather.set(report, facts);
-  }
-  return facts;
+  return { available: true, temperatureC: report.temperatureC, condition: report.condition, precipitating: report.precipitating, freshness: report.freshness };
 }
 
 /**

@@ -62,8 +62,9 @@ function unknownFact(path: string): string | undefined {
         : `unknown fact "${path}"${suggestion()} (expected one of: ${Object.keys(fields).map((name) => `${prefix}${name}`).join(', ')})`;
     }
     const rest = parts.slice(index + 1);
-    if (rest.length === 0 || typeof kind === 'object') {
-      fields = typeof kind === 'object' ? kind : fields;
+    if (rest.length === 0) return undefined;
+    if (typeof kind === 'object') {
+      fields = kind;
       prefix = `${prefix}${part}.`;
       continue;
     }

@@ -67,6 +67,15 @@ export function splitSeconds(total: number): Record<CountdownUnitKey, number> {
 
 const unitNames = { days: 'day', hours: 'hour', minutes: 'minute', seconds: 'second' } as const;
 
+/** The moment this open counts to: the subscriber's own (deadline.ts), else the block's endsAt, else the campaign's. */
+async function deadlineOf(config: CountdownConfig, context: ResolveContext): Promise<Date> {
+  if (config.deadline) return evergreenDeadline(config.deadline, context);
+  const endsAt = config.endsAt ?? context.open.campaign?.endsAt;
+  // A campaign without a deadline is a choice, not missing data: the fallback, without a log line per open (README, "Campaigns").
+  if (!endsAt) throw new HoldBack('no deadline: the campaign has no endsAt and the block sets none', { expected: true });
+  return new Date(endsAt);
+}
+
 /**
  * COUNTDOWN — time left to the campaign's deadline (or the block's `endsAt`,
  * or the subscriber's own `deadline`, deadline.ts), and a distinct expired
@@ -90,10 +99,7 @@ export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfi
 
   async resolve({ config }, context: ResolveContext): Promise<CountdownView> {
     const { open } = context;
-    const endsAt = config.deadline ? undefined : (config.endsAt ?? open.campaign?.endsAt);
-    // A campaign without a deadline is a choice, not missing data: the fallback, without a log line per open (README, "Campaigns").
-    if (!config.deadline && !endsAt) throw new HoldBack('no deadline: the campaign has no endsAt and the block sets none', { expected: true });
-    const deadline = config.deadline ? await evergreenDeadline(config.deadline, context) : new Date(endsAt as string);
+    const deadline = await deadlineOf(config, context);
     const secondsLeft = Math.max(0, Math.floor((deadline.getTime() - open.now.getTime()) / 1000));
     const deadlineText = formatDeadline(deadline, open.locale, open.timeZone);
     const deadlineIso = deadline.toISOString();

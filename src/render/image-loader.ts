@@ -115,6 +115,30 @@ export function hostAllowed(hostname: string, allowedHosts: readonly string[]): 
   });
 }
 
+/**
+ * A response's body, read up to `maxBytes` (also the feed fetcher's, sources/feed-fetch.ts): a
+ * longer one, by its Content-Length or as it streams in, is cut off and refused with `tooLarge`
+ * (given the declared length, or null when the stream ran over) rather than buffered whole.
+ */
+export async function readCappedBody(res: http.IncomingMessage, maxBytes: number, tooLarge: (declaredBytes: number | null) => Error): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.destroy();
+    throw tooLarge(declared);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) {
+      res.destroy();
+      throw tooLarge(null);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** A DNS lookup that refuses names resolving to any non-public address (also the feed fetcher's, sources/feed-fetch.ts). */
 export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
@@ -201,22 +225,7 @@ export function createImageLoader(options: ImageLoaderOptions = {}): ImageLoader
         res.resume();
         throw new ImageLoadError(`HTTP ${res.statusCode}`);
       }
-      const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        res.destroy();
-        throw new ImageLoadError(`${declared} bytes is over the ${maxBytes}-byte limit`);
-      }
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of res) {
-        total += (chunk as Buffer).length;
-        if (total > maxBytes) {
-          res.destroy();
-          throw new ImageLoadError(`over the ${maxBytes}-byte limit`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return Buffer.concat(chunks);
+      return readCappedBody(res, maxBytes, (declared) => new ImageLoadError(declared === null ? `over the ${maxBytes}-byte limit` : `${declared} bytes is over the ${maxBytes}-byte limit`));
     }
   }
 

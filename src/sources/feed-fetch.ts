@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import ipaddr from 'ipaddr.js';
-import { guardedLookup, hostAllowed, isPublicAddress } from '../render/image-loader';
+import { guardedLookup, hostAllowed, isPublicAddress, readCappedBody } from '../render/image-loader';
 
 /**
  * One GET of a feed, with the image loader's SSRF rules (render/image-loader.ts,
@@ -58,22 +58,10 @@ export async function fetchFeedText(start: URL, options: FeedFetchOptions): Prom
       res.resume();
       throw new FeedFetchError(`HTTP ${res.statusCode}`);
     }
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > options.maxBytes) {
-      res.destroy();
-      throw new FeedFetchError(`the feed is ${declared} bytes, over the ${options.maxBytes}-byte limit (OPENTIME_FEED_MAX_BYTES)`);
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of res) {
-      total += (chunk as Buffer).length;
-      if (total > options.maxBytes) {
-        res.destroy();
-        throw new FeedFetchError(`the feed is over the ${options.maxBytes}-byte limit (OPENTIME_FEED_MAX_BYTES)`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
+    const body = await readCappedBody(res, options.maxBytes, (declared) =>
+      new FeedFetchError(`the feed is ${declared === null ? '' : `${declared} bytes, `}over the ${options.maxBytes}-byte limit (OPENTIME_FEED_MAX_BYTES)`),
+    );
+    return body.toString('utf8');
   }
 }
 

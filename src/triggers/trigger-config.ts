@@ -5,8 +5,7 @@ import { blockIssueLines } from '../blocks/config-issues';
 import { defaultTemplatesDir, listTemplates, loadTemplate, type CampaignTemplate } from '../email/templates';
 
 /** The events a trigger may start on or be cancelled by (README "Live data in"). */
-export const TRIGGER_EVENT_TYPES = ['product_viewed', 'added_to_cart', 'removed_from_cart', 'purchased', 'points_changed'] as const;
-export type TriggerEventType = (typeof TRIGGER_EVENT_TYPES)[number];
+const TRIGGER_EVENT_TYPES = ['product_viewed', 'added_to_cart', 'removed_from_cart', 'purchased', 'points_changed'] as const;
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -21,8 +20,7 @@ const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-h
 const eventType = z.enum(TRIGGER_EVENT_TYPES);
 
 /** Catalogue changes a trigger may start on: a product patch, not an event (catalogue-triggers.ts). */
-export const CATALOGUE_TRIGGER_TYPES = ['back_in_stock', 'price_drop'] as const;
-export type CatalogueTriggerType = (typeof CATALOGUE_TRIGGER_TYPES)[number];
+const CATALOGUE_TRIGGER_TYPES = ['back_in_stock', 'price_drop'] as const;
 
 const triggerSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected lowercase letters, digits and dashes, e.g. "cart-abandonment"'),

@@ -209,7 +209,7 @@ export class TriggerWorker {
 }
 
 /** A Message-ID from the job id (RFC 5322 msg-id: dot-atom-text "@" domain), the same on every attempt. */
-export function messageIdFor(jobId: string, from: string): string {
+function messageIdFor(jobId: string, from: string): string {
   const domain = /@([A-Za-z0-9.-]+)$/.exec(from)?.[1] ?? 'opentime.invalid';
   return `<${Buffer.from(jobId).toString('base64url')}@${domain}>`;
 }

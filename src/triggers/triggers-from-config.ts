@@ -28,7 +28,7 @@ export function triggersFileOf(config: Pick<Config, 'triggersFile' | 'demo'>): s
 }
 
 /** The transport triggered messages leave by: the ESP webhook, else SMTP, else the log outbox. */
-export function transportFor(config: Pick<Config, 'triggersWebhookUrl' | 'triggersWebhookSecret' | 'smtpUrl'>, logger: Logger): MessageTransport {
+function transportFor(config: Pick<Config, 'triggersWebhookUrl' | 'triggersWebhookSecret' | 'smtpUrl'>, logger: Logger): MessageTransport {
   if (config.triggersWebhookUrl) {
     if (!config.triggersWebhookSecret) {
       throw new ConfigError('OPENTIME_TRIGGERS_WEBHOOK_URL is set without OPENTIME_TRIGGERS_WEBHOOK_SECRET: expected a secret of at least 16 characters to sign the webhooks with.');

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { Reader, type CityResponse } from 'maxmind';
 import { LRUCache } from 'lru-cache';
 import { ConfigError } from '../config';
-import type { AddressLocator, IpLocation } from './location';
+import type { AddressLocator, OpenLocation } from './location';
 
 /**
  * The offline GeoIP database (OPENTIME_GEOIP_DB): a MaxMind DB file of the
@@ -20,7 +20,7 @@ export class LocationDatabaseError extends ConfigError {
 const CACHED_ADDRESSES = 10_000;
 
 export class LocationDatabase implements AddressLocator {
-  private readonly found = new LRUCache<string, IpLocation | false>({ max: CACHED_ADDRESSES });
+  private readonly found = new LRUCache<string, OpenLocation | false>({ max: CACHED_ADDRESSES });
 
   private constructor(
     private readonly reader: Reader<CityResponse>,
@@ -56,7 +56,7 @@ export class LocationDatabase implements AddressLocator {
     return new LocationDatabase(reader, file);
   }
 
-  locate(address: string | undefined): IpLocation | undefined {
+  locate(address: string | undefined): OpenLocation | undefined {
     const plain = plainAddress(address);
     if (plain === undefined) return undefined;
     let answer = this.found.get(plain);
@@ -77,13 +77,15 @@ function plainAddress(address: string | undefined): string | undefined {
 }
 
 /** A record that places the address at least in a country or at a point; anything less is no location. */
-function ipLocation(record: CityResponse | null): IpLocation | undefined {
+function ipLocation(record: CityResponse | null): OpenLocation | undefined {
   if (!record) return undefined;
   const country = record.country?.iso_code ?? null;
   const latitude = record.location?.latitude ?? null;
   const longitude = record.location?.longitude ?? null;
   if (country === null && (latitude === null || longitude === null)) return undefined;
+  // Frozen and cached per address (the LRU above), so an open from a known address allocates nothing.
   return Object.freeze({
+    source: 'ip',
     country,
     region: record.subdivisions?.[0]?.iso_code ?? null,
     city: record.city?.names?.en ?? null,

@@ -30,12 +30,9 @@ export interface OpenLocation {
   readonly timeZone: string | null;
 }
 
-/** What the GeoIP database says about one address; only found addresses have one. */
-export type IpLocation = Omit<OpenLocation, 'source'>;
-
-/** Anything that can place an address (location-database.ts reads an MMDB file). */
+/** Anything that can place an address (location-database.ts reads an MMDB file): an `ip` location, or undefined when not found. */
 export interface AddressLocator {
-  locate(address: string | undefined): IpLocation | undefined;
+  locate(address: string | undefined): OpenLocation | undefined;
 }
 
 export const NO_LOCATION: OpenLocation = Object.freeze({ source: 'none', country: null, region: null, city: null, latitude: null, longitude: null, timeZone: null });
@@ -93,7 +90,7 @@ export interface LocationSignals {
 export function locateOpen(signals: LocationSignals, locator: AddressLocator | undefined): OpenLocation {
   if (locator && !isProxiedClient(signals.client)) {
     const found = locator.locate(signals.address);
-    if (found) return { source: 'ip', ...found };
+    if (found) return found;
   }
   return profileLocation(signals.subscriber);
 }

@@ -46,11 +46,11 @@ export function productCardsOf(view: ShownView): readonly ProductCardView[] {
 }
 
 /** The other pictures a view shows (BlockKind.pictures, a banner's background); none for most kinds and for fallback items. */
-export function picturesOf(view: ShownView): readonly string[] {
+export function picturesOf(view: ShownView): readonly (string | null)[] {
   return withKindOf(view, (kind, own) => kind.pictures?.(own)) ?? NO_PICTURES;
 }
 
-const NO_PICTURES: readonly string[] = Object.freeze([]);
+const NO_PICTURES: readonly (string | null)[] = Object.freeze([]);
 
 /** True while a view changes every second (a running countdown): its GIF animates and its rendering is short-lived. */
 export function isTicking(view: ShownView): boolean {

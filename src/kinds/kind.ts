@@ -61,8 +61,11 @@ export interface BlockKind<Name extends string, View extends { kind: Name }, Con
   readonly clickSlots: ClickSlots<Config, View>;
   /** Present when its views show catalogue products: their pictures are loaded, lock marks apply to them, the render log records their ids. */
   readonly productCards?: ProductCards<View>;
-  /** Present when its views show pictures that are not product cards (a banner's background): their URLs, loaded before drawing like product pictures. */
-  readonly pictures?: (view: View) => readonly string[];
+  /**
+   * Present when its views show pictures that are not product cards (a banner's background): their URLs, loaded before
+   * drawing like product pictures; null where a view has none (skipped, so a kind need not filter its list on every open).
+   */
+  readonly pictures?: (view: View) => readonly (string | null)[];
   /** Present when a view can change every second: asked for as `.gif`, such a view is drawn as an animation. */
   readonly animation?: Animation<View>;
   /** Present when its picture can be cut into a header and per-card parts (`?slot=`, render/image-parts.ts). */

@@ -70,5 +70,5 @@ export const bannerKind: BlockKind<'banner', BannerView, BannerConfig, { config:
   samples: bannerSamples,
   clickSlots: ctaSlot,
   narrow: { height: bannerNarrowHeight, draw: drawBannerNarrow },
-  pictures: (view) => (view.image === null ? [] : [view.image]),
+  pictures: (view) => [view.image],
 };

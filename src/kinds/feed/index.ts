@@ -149,7 +149,7 @@ export const feedKind: BlockKind<'feed', FeedView, FeedConfig, PreparedFeed> = {
   samples: feedSamples,
   // Slot i is the i-th card; its link comes from the fetched feed, never from the request.
   clickSlots: { count: (config) => config.count, max: MAX_FEED_CARDS, urls: (view) => view.items.map((item) => item.url) },
-  pictures: (view) => view.items.flatMap((item) => (item.image ? [item.image] : [])),
+  pictures: (view) => view.items.map((item) => item.image),
   parts: feedLayout,
   narrow: feedNarrow,
 };

@@ -7,8 +7,8 @@ import { FeedSource, systemFeedClock, type FeedClock, type FeedRead, type FeedSo
 /**
  * Every feed the blocks read, one FeedSource per feed (docs/ARCHITECTURE.md
  * "Live feeds"), made on first use so a reloaded blocks config's new feeds
- * need no restart. Blocks reach them through `ResolveContext.feeds` (the
- * `reader`), as poll-results blocks reach polls.
+ * need no restart. Feed blocks reach them through the process's holder
+ * (`sharedFeedSources().reader`, below).
  */
 
 /** What a block asks for: the feed's URL, and where a plain JSON document keeps its items. */
@@ -52,7 +52,7 @@ export class FeedSources {
     this.clock = options.clock ?? systemFeedClock;
   }
 
-  /** For ResolveContext.feeds: reads wait at most what is left of the open's budget. */
+  /** What a feed block reads at open (kinds/feed): reads wait at most what is left of the open's budget. */
   readonly reader: FeedReader = (spec) => {
     const waitMs = remainingWaitMs(this.options.openWaitMs ?? 300, this.clock.now());
     return this.source(spec).read(waitMs);

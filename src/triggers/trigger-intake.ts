@@ -28,20 +28,20 @@ const MAX_RESTOCK_REQUESTS = 100_000;
  * `identify` earlier in the same batch counts; an unlinked one acts for nobody.
  */
 export class TriggerIntake {
+  /** Whether any trigger is configured: without one, accepted events plan nothing. */
+  private readonly active: boolean;
+  /** Whether a trigger starts on catalogue changes: only then do product patches read the products before and after. */
+  readonly watchesCatalogue: boolean;
+
   constructor(
     private readonly jobs: Pick<TriggerJobStore, 'apply'>,
     private readonly catalog: TriggersCatalog,
     private readonly reads: TriggerIntakeReads,
     private readonly clock: () => number = Date.now,
-  ) {}
-
-  get active(): boolean {
-    return this.catalog.triggers.length > 0;
-  }
-
-  /** Whether a trigger starts on catalogue changes: only then do product patches read the products before and after. */
-  get watchesCatalogue(): boolean {
-    return this.catalog.triggers.some((trigger) => trigger.when === 'back_in_stock' || trigger.when === 'price_drop');
+  ) {
+    // Fixed with the catalog at start-up, so not worked out again on every API batch.
+    this.active = catalog.triggers.length > 0;
+    this.watchesCatalogue = catalog.triggers.some((trigger) => trigger.when === 'back_in_stock' || trigger.when === 'price_drop');
   }
 
   /**

@@ -140,7 +140,10 @@ export function anonymousIdsOf(events: readonly SubscriberEvent[]): string[] {
   return [...new Set(events.flatMap((event) => (event.anonymousId === undefined ? [] : [event.anonymousId])))];
 }
 
-/** What a batch of events reads, each key once, given the stored links of its anonymous ids. */
+/**
+ * What a batch of events reads, each key once, given the stored links of its anonymous ids.
+ * `subscriberIds` holds every profile the batch may write, the identified subscribers' included.
+ */
 export function keysTouchedBy(
   events: readonly SubscriberEvent[],
   links: ReadonlyMap<string, string> = new Map(),

@@ -102,7 +102,7 @@ export class PostgresIngestion implements Ingestion {
       await identityRecords.lockAnonymousIds(client, anonymousIds);
       const links = await identityRecords.linksOf(client, anonymousIds);
       const keys = keysTouchedBy(events, links);
-      const subscribers = await catalogueRecords.lockSubscribers(client, [...new Set([...keys.subscriberIds, ...keys.identified.subscriberIds])]);
+      const subscribers = await catalogueRecords.lockSubscribers(client, keys.subscriberIds);
       const identified = await identityRecords.timesOf(client, keys.identified.subscriberIds);
       const cartTimes = identified.cartTimes;
       for (const [key, occurredAt] of await cartChangedAt(client, keys.cartProducts)) cartTimes.set(key, occurredAt);

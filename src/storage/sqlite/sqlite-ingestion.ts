@@ -132,7 +132,7 @@ export class SqliteIngestion implements Ingestion {
     }
     return {
       processedIds: new Set(keys.eventIds.filter((id) => this.stmtIsEventProcessed.get(id) !== undefined || this.identity.isKept(id))),
-      subscribers: loadById([...keys.subscriberIds, ...keys.identified.subscriberIds], (id) => this.records.readSubscriber(id)),
+      subscribers: loadById(keys.subscriberIds, (id) => this.records.readSubscriber(id)),
       cartChangedAt,
       links,
       anonymousHistory: this.identity.keptEventsOf(keys.identified.anonymousIds),

@@ -22,8 +22,6 @@ export type { ImageLayout } from './theme';
 export const NARROW_WIDTH = 360;
 /** No text of a narrow picture is drawn smaller (CSS px at NARROW_WIDTH): 12 px or more on a 340 px wide display. */
 export const NARROW_MIN_FONT_PX = 13;
-/** Where the shipped HTML parts switch to narrow pictures (`@media (max-width: 480px)`). */
-export const NARROW_BREAKPOINT_PX = 480;
 /** The narrow picture's side margins: a phone has less room to spare than an email's 600 px. */
 const NARROW_PADDING = 16;
 /** Body text and buttons a little larger than the floor: they are read, not glanced at. */
@@ -58,7 +56,7 @@ function narrowThemesOf(theme: Theme): NarrowThemes {
 }
 
 /** The narrow theme of a block's theme at a given height (whole pixels, 60–1200 like a configured height). */
-export function narrowTheme(theme: Theme, height: number): Theme {
+function narrowTheme(theme: Theme, height: number): Theme {
   const themes = narrowThemesOf(theme);
   const rounded = Math.min(1200, Math.max(60, Math.round(height)));
   let sized = themes.byHeight.get(rounded);

@@ -1,4 +1,5 @@
 import { postSignedWebhook } from '../api/signed-webhook-post';
+import { PollingLoop } from '../delivery/polling-loop';
 import type { Logger } from '../log';
 import type { OutboxMessage, WebhookOutboxStore } from '../storage/ports/webhook-outbox';
 
@@ -44,9 +45,7 @@ export class WebhookDelivery {
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
   private readonly backoffMs: (failedAttempts: number) => number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private closed = false;
+  private readonly loop: PollingLoop;
 
   constructor(private readonly options: WebhookDeliveryOptions) {
     this.clock = options.clock ?? Date.now;
@@ -54,31 +53,25 @@ export class WebhookDelivery {
     this.maxAttempts = options.maxAttempts ?? 10;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.backoffMs = options.backoffMs ?? defaultBackoffMs;
+    this.loop = new PollingLoop(
+      () => this.deliverDue(),
+      options.intervalMs ?? 5_000,
+      (error) => options.logger.warn({ err: error }, 'webhook outbox: reading due messages failed; next try at the next tick'),
+    );
   }
 
   /** Sends what is due now; resolves how many were delivered. Concurrent calls share one run. */
   runOnce(): Promise<number> {
-    this.running ??= this.deliverDue().finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.runOnce();
   }
 
   /** Runs every intervalMs until close(). */
   start(): void {
-    const tick = (): void => {
-      if (this.closed) return;
-      void this.runOnce()
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'webhook outbox: reading due messages failed; next try at the next tick'))
-        .finally(() => {
-          if (!this.closed) this.timer = setTimeout(tick, this.options.intervalMs ?? 5_000).unref();
-        });
-    };
-    tick();
+    this.loop.start();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  close(): Promise<void> {
+    return this.loop.close();
   }
 
   private async deliverDue(): Promise<number> {

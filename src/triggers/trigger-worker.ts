@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import { composeSubscriberMessage, defaultSender } from '../email/subscriber-message';
+import { PollingLoop } from '../delivery/polling-loop';
 import type { MessageTransport } from '../delivery/transport';
 import type { CatalogueReader } from '../storage/ports/catalogue-reader';
 import type { TriggerJob, TriggerJobStore } from '../storage/ports/trigger-jobs';
@@ -59,9 +60,7 @@ export class TriggerWorker {
   private readonly leaseMs: number;
   private readonly backoffMs: (failedAttempts: number) => number;
   private readonly triggers: ReadonlyMap<string, PreparedTrigger>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private closed = false;
+  private readonly loop: PollingLoop;
   private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: TriggerWorkerOptions) {
@@ -69,32 +68,26 @@ export class TriggerWorker {
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.backoffMs = options.backoffMs ?? defaultBackoffMs;
     this.triggers = new Map(options.catalog.triggers.map((trigger) => [trigger.id, trigger]));
+    this.loop = new PollingLoop(
+      () => this.drain(),
+      options.intervalMs ?? 1_000,
+      (error) => options.logger.warn({ err: error }, 'triggered sends: reading due jobs failed; next try at the next tick'),
+    );
   }
 
   /** Works through what is due now, round after round until nothing is; resolves how many were sent. Concurrent calls share one run. */
   runOnce(): Promise<number> {
-    this.running ??= this.drain().finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.runOnce();
   }
 
   /** Runs every intervalMs until close(). */
   start(): void {
-    const tick = (): void => {
-      if (this.closed) return;
-      void this.runOnce()
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'triggered sends: reading due jobs failed; next try at the next tick'))
-        .finally(() => {
-          if (!this.closed) this.timer = setTimeout(tick, this.options.intervalMs ?? 1_000).unref();
-        });
-    };
-    tick();
+    this.loop.start();
   }
 
   /** Stops the loop and waits for the round in progress (its claimed jobs are settled or left to their lease). */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  close(): Promise<void> {
+    return this.loop.close();
   }
 
   /**
@@ -108,7 +101,7 @@ export class TriggerWorker {
     let deleted = 0;
     for (let chunk = await this.options.jobs.pruneSettled(before, 1000); ; chunk = await this.options.jobs.pruneSettled(before, 1000)) {
       deleted += chunk;
-      if (chunk < 1000 || this.closed) return deleted;
+      if (chunk < 1000 || this.loop.closed) return deleted;
     }
   }
 
@@ -126,7 +119,7 @@ export class TriggerWorker {
         for (let lane = queue.shift(); lane; lane = queue.shift()) for (const job of lane) if (await this.process(job)) sent++;
       };
       await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, runLane));
-      if (due.length < batchSize || this.closed) return sent;
+      if (due.length < batchSize || this.loop.closed) return sent;
     }
   }
 

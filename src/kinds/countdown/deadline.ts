@@ -52,18 +52,27 @@ export const deadlineOptionSchema = z
   });
 export type DeadlineOption = z.infer<typeof deadlineOptionSchema>;
 
-/** The moment a subscriber's own countdown ends at this open. Throws HoldBack when the profile has no such date. */
-export async function evergreenDeadline(option: DeadlineOption, context: ResolveContext): Promise<Date> {
-  const { open } = context;
-  if (option.profileDate !== undefined) {
-    const value = open.subscriber?.dates?.[option.profileDate];
-    // The subscriber has no such date (no coupon): the block's fallback, expected, so no log line per open.
-    if (value === undefined) throw new HoldBack(`no deadline: the subscriber profile has no date "${option.profileDate}"`, { expected: true });
-    return new Date(value);
+/** The moment a subscriber's own countdown ends at an open. Throws HoldBack when the profile has no such date. */
+export type EvergreenDeadline = (context: ResolveContext) => Promise<Date>;
+
+/** Prepared once when the blocks config loads: the duration is parsed here, not at every open (or GIF frame). */
+export function prepareEvergreenDeadline(option: DeadlineOption): EvergreenDeadline {
+  const { profileDate } = option;
+  if (profileDate !== undefined) {
+    return async ({ open }) => {
+      const value = open.subscriber?.dates?.[profileDate];
+      // The subscriber has no such date (no coupon): the block's fallback, expected, so no log line per open.
+      if (value === undefined) throw new HoldBack(`no deadline: the subscriber profile has no date "${profileDate}"`, { expected: true });
+      return new Date(value);
+    };
   }
+  // The schema accepted only a parseable, non-zero duration here.
   const duration = parseDuration(option.afterFirstOpen ?? '') as Duration;
-  const started = (await context.firstHumanOpen?.()) ?? open.now;
-  return new Date(addCalendarDays(started.getTime(), duration.days, open.timeZone) + duration.elapsedMs);
+  return async (context) => {
+    const { open } = context;
+    const started = (await context.firstHumanOpen?.()) ?? open.now;
+    return new Date(addCalendarDays(started.getTime(), duration.days, open.timeZone) + duration.elapsedMs);
+  };
 }
 
 /** The same wall-clock time `days` calendar days later in `timeZone` (epoch ms); a time a spring-forward skips moves on by the gap. */

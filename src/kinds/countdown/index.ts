@@ -8,7 +8,7 @@ import { ctaSlot } from '../shared/cta-slot';
 import { countdownTicks, drawCountdown } from './draw';
 import { countdownNarrow } from './draw-narrow';
 import { countdownSamples } from './samples';
-import { deadlineOptionSchema, evergreenDeadline } from './deadline';
+import { deadlineOptionSchema, prepareEvergreenDeadline, type EvergreenDeadline } from './deadline';
 
 const countdownSchema = baseBlockSchema
   .extend({
@@ -67,9 +67,15 @@ export function splitSeconds(total: number): Record<CountdownUnitKey, number> {
 
 const unitNames = { days: 'day', hours: 'hour', minutes: 'minute', seconds: 'second' } as const;
 
+/** A countdown block as prepared: its config, and its evergreen deadline when it sets one (deadline.ts). */
+interface CountdownState {
+  config: CountdownConfig;
+  evergreen?: EvergreenDeadline;
+}
+
 /** The moment this open counts to: the subscriber's own (deadline.ts), else the block's endsAt, else the campaign's. */
-async function deadlineOf(config: CountdownConfig, context: ResolveContext): Promise<Date> {
-  if (config.deadline) return evergreenDeadline(config.deadline, context);
+async function deadlineOf({ config, evergreen }: CountdownState, context: ResolveContext): Promise<Date> {
+  if (evergreen) return evergreen(context);
   const endsAt = config.endsAt ?? context.open.campaign?.endsAt;
   // A campaign without a deadline is a choice, not missing data: the fallback, without a log line per open (README, "Campaigns").
   if (!endsAt) throw new HoldBack('no deadline: the campaign has no endsAt and the block sets none', { expected: true });
@@ -82,7 +88,7 @@ async function deadlineOf(config: CountdownConfig, context: ResolveContext): Pro
  * state (README "Blocks"). Asked for as `.gif`, a
  * running countdown is sixty frames one second apart.
  */
-export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfig, { config: CountdownConfig }> = {
+export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfig, CountdownState> = {
   name: 'countdown',
   configSchema: countdownSchema,
   defaultMessages,
@@ -95,11 +101,12 @@ export const countdownKind: BlockKind<'countdown', CountdownView, CountdownConfi
     expiredCta: [],
   },
 
-  prepare: (config: CountdownConfig) => ({ config }),
+  prepare: (config: CountdownConfig): CountdownState => (config.deadline ? { config, evergreen: prepareEvergreenDeadline(config.deadline) } : { config }),
 
-  async resolve({ config }, context: ResolveContext): Promise<CountdownView> {
+  async resolve(state, context: ResolveContext): Promise<CountdownView> {
+    const { config } = state;
     const { open } = context;
-    const deadline = await deadlineOf(config, context);
+    const deadline = await deadlineOf(state, context);
     const secondsLeft = Math.max(0, Math.floor((deadline.getTime() - open.now.getTime()) / 1000));
     const deadlineText = formatDeadline(deadline, open.locale, open.timeZone);
     const deadlineIso = deadline.toISOString();

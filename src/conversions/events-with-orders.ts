@@ -1,15 +1,9 @@
 import { z } from 'zod';
 import { parseBatch, type ClockSkewLimit } from '../api/payload-schemas';
+import type { EventBatchResult } from '../data/subscriber-events';
 import type { ItemProblem } from '../http/error-catalogue';
 import type { OrderCompleted, OrderIntake } from './order-intake';
 import { orderCompletedSchema } from './order-schema';
-
-/** What POST /api/v1/events answers, indexes as in the request. */
-export interface EventsAnswerResult {
-  applied: number;
-  duplicates: { index: number; id: string }[];
-  stale: { index: number; id: string; reason: string }[];
-}
 
 /** One event batch split in two: the behaviour events (ingestion) and the orders (conversions), each item with its index in the request. */
 export interface EventsWithOrders<E> {
@@ -64,11 +58,12 @@ export function parseEventsWithOrders<E extends object>(body: unknown, eventSche
  */
 export async function applyEventsWithOrders<E>(
   batch: EventsWithOrders<E>,
-  applyEvents: (events: E[]) => Promise<EventsAnswerResult>,
+  applyEvents: (events: E[]) => Promise<EventBatchResult>,
   orders: Pick<OrderIntake, 'record' | 'identified'>,
   now: Date,
-): Promise<EventsAnswerResult> {
-  const answer: EventsAnswerResult = { applied: 0, duplicates: [], stale: [] };
+): Promise<EventBatchResult> {
+  // What POST /api/v1/events answers: the store's result shape, indexes as in the request.
+  const answer: EventBatchResult = { applied: 0, duplicates: [], stale: [] };
   if (batch.events.length) {
     const indexAt = (i: number): number => (batch.events[i] as { index: number }).index;
     const result = await applyEvents(batch.events.map((entry) => entry.item));

@@ -1,5 +1,5 @@
 import type { Subscriber } from './model';
-import { mergeAnonymousHistory, type AnonymousEvent, type TimedList } from '../identity/merge-history';
+import { happenedAfter, mergeAnonymousHistory, type AnonymousEvent, type TimedList } from '../identity/merge-history';
 import { newSubscriber } from './patches';
 
 /**
@@ -204,8 +204,6 @@ export interface EventBatchPlan {
   result: EventBatchResult;
 }
 
-const later = (a: string | undefined, b: string): boolean => a !== undefined && Date.parse(a) > Date.parse(b);
-
 /**
  * Plans a batch of events in arrival order. Every event id that is not a
  * duplicate is recorded as processed (stale ones too: a redelivery must not
@@ -241,7 +239,7 @@ export function planEventBatch(events: readonly SubscriberEvent[], snapshot: Eve
     return cartTimes.get(key) ?? snapshot.cartChangedAt.get(key);
   };
   const noteCartChange = (subscriberId: string, productId: string, occurredAt: string): void => {
-    if (later(cartTime(subscriberId, productId), occurredAt)) return;
+    if (happenedAfter(cartTime(subscriberId, productId), occurredAt)) return;
     cartTimes.set(cartKey(subscriberId, productId), occurredAt);
   };
   const entryTime = (subscriberId: string, list: TimedList, productId: string): string | undefined => {
@@ -249,7 +247,7 @@ export function planEventBatch(events: readonly SubscriberEvent[], snapshot: Eve
     return entryTimes.get(key) ?? snapshot.entryTimes.get(key);
   };
   const noteEntry = (subscriberId: string, list: TimedList, productId: string, occurredAt: string): void => {
-    if (later(entryTime(subscriberId, list, productId), occurredAt)) return;
+    if (happenedAfter(entryTime(subscriberId, list, productId), occurredAt)) return;
     entryTimes.set(entryKey(subscriberId, list, productId), occurredAt);
   };
   const profileOf = (subscriberId: string): Subscriber =>
@@ -284,13 +282,13 @@ export function planEventBatch(events: readonly SubscriberEvent[], snapshot: Eve
 
   const applyToProfile = (subscriberId: string, event: ProfileEvent, index: number): void => {
     plan.processed.push({ id: event.id, subscriberId, type: event.type, occurredAt: event.occurredAt });
-    if ((event.type === 'added_to_cart' || event.type === 'removed_from_cart') && later(cartTime(subscriberId, event.productId), event.occurredAt)) {
+    if ((event.type === 'added_to_cart' || event.type === 'removed_from_cart') && happenedAfter(cartTime(subscriberId, event.productId), event.occurredAt)) {
       plan.result.stale.push({ index, id: event.id, reason: `a later cart change of ${event.productId} is already applied` });
       return;
     }
     const keepInCart = new Set<string>();
     if (event.type === 'purchased') {
-      for (const productId of event.productIds) if (later(cartTime(subscriberId, productId), event.occurredAt)) keepInCart.add(productId);
+      for (const productId of event.productIds) if (happenedAfter(cartTime(subscriberId, productId), event.occurredAt)) keepInCart.add(productId);
     }
     profiles.set(subscriberId, applyEvent(profileOf(subscriberId), event, keepInCart));
     if (event.type === 'added_to_cart' || event.type === 'removed_from_cart') noteCartChange(subscriberId, event.productId, event.occurredAt);

@@ -22,7 +22,8 @@ export interface MergedHistory {
   cartChanges: { productId: string; occurredAt: string }[];
 }
 
-const later = (a: string | undefined, b: string): boolean => a !== undefined && Date.parse(a) > Date.parse(b);
+/** Whether `a` is known and happened after `b` (ISO times): a change at the source loses to a later one of the same thing. */
+export const happenedAfter = (a: string | undefined, b: string): boolean => a !== undefined && Date.parse(a) > Date.parse(b);
 
 /**
  * Merges what an anonymous id did into the subscriber it was just linked to
@@ -56,11 +57,11 @@ export function mergeAnonymousHistory(subscriber: Subscriber, anonymous: readonl
     }
   }
 
-  const cartWinners = [...cart].filter(([productId, change]) => !later(times.cartTime(productId), change.at));
+  const cartWinners = [...cart].filter(([productId, change]) => !happenedAfter(times.cartTime(productId), change.at));
   const leftCart = new Set(cartWinners.filter(([, change]) => !change.inCart).map(([productId]) => productId));
   const joinedCart = new Map(cartWinners.filter(([, change]) => change.inCart).map(([productId, change]) => [productId, change.at]));
   const newerEntries = (list: TimedList, entries: ReadonlyMap<string, string>) =>
-    [...entries].filter(([productId, at]) => !later(times.entryTime(list, productId), at)).map(([productId, occurredAt]) => ({ list, productId, occurredAt }));
+    [...entries].filter(([productId, at]) => !happenedAfter(times.entryTime(list, productId), at)).map(([productId, occurredAt]) => ({ list, productId, occurredAt }));
 
   return {
     subscriber: {

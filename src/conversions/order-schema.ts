@@ -58,5 +58,3 @@ export const orderCompletedSchema = z
     }
   })
   .transform((order): OrderCompleted => order);
-
-export type OrderCompletedEvent = z.output<typeof orderCompletedSchema>;

@@ -53,11 +53,12 @@ export async function resolveBlock(block: PreparedBlock, open: Open, store: Cata
     // A variant may bring its own holdBackWhen.
     if (served !== block && served.holdBack?.(facts)) return { outcome: 'fallback', reason: 'held_back', detail: 'holdBackWhen matched', experimentVariant };
     const { table, variant } = messageTable(served, open.locale, facts);
-    const { firstOpens } = services;
-    const firstHumanOpen = firstOpens ? () => firstOpens.of(open, services.claimLocks !== false) : undefined;
+    // A preview (claimLocks: false) neither claims a lock nor records a first open.
+    const { firstOpens, claimLocks = true } = services;
+    const firstHumanOpen = firstOpens ? () => firstOpens.of(open, claimLocks) : undefined;
     const view = await served.resolve({ open, store, facts, message: messageLookup(table, open.locale), polls: services.polls, firstHumanOpen });
     const resolution: Resolution = { outcome: 'view', view, variant, experimentVariant };
-    return locks && services.claimLocks !== false ? await lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
+    return locks && claimLocks ? await lockIfFirstHumanOpen(block, open, locks, resolution) : resolution;
   } catch (error) {
     if (error instanceof HoldBack) {
       return error.expected

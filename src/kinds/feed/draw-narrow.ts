@@ -1,11 +1,12 @@
 import type { DrawEnv } from '../../render/draw-env';
 import { measuringContext } from '../../render/measuring-context';
 import { textStyle } from '../../render/shapes';
-import { drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, textDirection, type Context, type ParagraphLayout, type TextStyle } from '../../render/text';
+import { fillRoundRect, layoutParagraph, paintParagraph, textDirection, type Context, type ParagraphLayout, type TextStyle } from '../../render/text';
 import type { Theme } from '../../render/theme';
 import type { NarrowDrawing, PartLayout } from '../kind';
 import { drawProductImage } from '../shared/draw-product-card';
 import { stackedRows } from '../shared/stacked-rows';
+import { drawMetaLine, metaHeight } from './draw';
 import { drawNarrowTitleBar, layoutNarrowTitleBar, type NarrowTitleBar } from '../shared/title-bar';
 import type { FeedCardView, FeedView } from './index';
 
@@ -40,10 +41,6 @@ interface NarrowFeedLayout extends NarrowTitleBar {
   items: NarrowItem[];
   parts: PartLayout;
   height: number;
-}
-
-function metaHeight(item: FeedCardView, theme: Theme): number {
-  return item.date || item.source ? theme.fontSizes.small * LINE_HEIGHT + 4 : 0;
 }
 
 function narrowLayout(ctx: Context, view: FeedView, theme: Theme): NarrowFeedLayout {
@@ -93,20 +90,7 @@ function drawNarrowFeed(ctx: Context, view: FeedView, theme: Theme, env: DrawEnv
       else fillRoundRect(ctx, pictureX, placed.y, layout.pictureWidth, PICTURE_HEIGHT, Math.min(theme.radius, layout.pictureWidth / 4), colors.placeholder);
     }
     let y = placed.y;
-    if (item.date || item.source) {
-      let cursor = columnX;
-      if (item.date) cursor += drawText(ctx, item.date, { x: cursor, y, width: columnX + columnWidth - cursor }, layout.metaStyle, env.log).width;
-      if (item.date && item.source) {
-        // A middle dot drawn as a shape, not a string: the picture shows only the view's strings.
-        ctx.fillStyle = colors.mutedText;
-        ctx.beginPath();
-        ctx.arc(cursor + 7, y + (theme.fontSizes.small * LINE_HEIGHT) / 2 + 0.5, 1.5, 0, Math.PI * 2);
-        ctx.fill();
-        cursor += 14;
-      }
-      if (item.source) drawText(ctx, item.source, { x: cursor, y, width: Math.max(0, columnX + columnWidth - cursor) }, layout.metaStyle, env.log);
-      y += metaHeight(item, theme);
-    }
+    y += drawMetaLine(ctx, item, columnX, y, columnWidth, layout.metaStyle, theme, env);
     paintParagraph(ctx, placed.title, { x: columnX, y, width: columnWidth, align: 'start' }, layout.itemTitleStyle, env.log);
     y += placed.title.height + 4;
     if (placed.summary) paintParagraph(ctx, placed.summary, { x: columnX, y, width: columnWidth, align: 'start' }, layout.summaryStyle, env.log);

@@ -1,6 +1,6 @@
 import type { DrawEnv } from '../../render/draw-env';
 import { textStyle } from '../../render/shapes';
-import { drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, type Context } from '../../render/text';
+import { drawText, fillRoundRect, layoutParagraph, LINE_HEIGHT, paintParagraph, type Context, type TextStyle } from '../../render/text';
 import type { Theme } from '../../render/theme';
 import type { PartLayout } from '../kind';
 import { cardRow } from '../shared/card-row';
@@ -57,21 +57,7 @@ function drawCard(ctx: Context, item: FeedCardView, x: number, layout: FeedLayou
     y += layout.imageHeight + TEXT_GAP + 2;
   }
 
-  const metaStyle = textStyle(theme, fontSizes.small, colors.mutedText, 600);
-  if (item.date || item.source) {
-    let cursor = x;
-    if (item.date) cursor += drawText(ctx, item.date, { x: cursor, y, width: x + width - cursor }, metaStyle, env.log).width;
-    if (item.date && item.source) {
-      // A middle dot drawn as a shape, not a string: the picture shows only the view's strings.
-      ctx.fillStyle = colors.mutedText;
-      ctx.beginPath();
-      ctx.arc(cursor + 7, y + (fontSizes.small * LINE_HEIGHT) / 2 + 0.5, 1.5, 0, Math.PI * 2);
-      ctx.fill();
-      cursor += 14;
-    }
-    if (item.source) drawText(ctx, item.source, { x: cursor, y, width: Math.max(0, x + width - cursor) }, metaStyle, env.log);
-    y += fontSizes.small * LINE_HEIGHT + 4;
-  }
+  y += drawMetaLine(ctx, item, x, y, width, textStyle(theme, fontSizes.small, colors.mutedText, 600), theme, env);
 
   const headingStyle = textStyle(theme, fontSizes.title, colors.text, 700, Math.max(fontSizes.min, fontSizes.title - 2));
   const heading = layoutParagraph(ctx, item.title, width, 3, headingStyle);
@@ -84,4 +70,29 @@ function drawCard(ctx: Context, item: FeedCardView, x: number, layout: FeedLayou
     const summaryStyle = textStyle(theme, fontSizes.body, colors.mutedText, 400);
     paintParagraph(ctx, layoutParagraph(ctx, item.summary, width, lines, summaryStyle), { x, y, width, align: 'start' }, summaryStyle, env.log);
   }
+}
+
+/** The height the date-and-source line takes: none when the item has neither. */
+export function metaHeight(item: FeedCardView, theme: Theme): number {
+  return item.date || item.source ? theme.fontSizes.small * LINE_HEIGHT + 4 : 0;
+}
+
+/**
+ * The date and the source on one small line at (x, y), `width` wide, a dot between them (the
+ * wide and the narrow picture's, draw-narrow.ts); returns the height it took (metaHeight).
+ */
+export function drawMetaLine(ctx: Context, item: FeedCardView, x: number, y: number, width: number, style: TextStyle, theme: Theme, env: DrawEnv): number {
+  if (!item.date && !item.source) return 0;
+  let cursor = x;
+  if (item.date) cursor += drawText(ctx, item.date, { x: cursor, y, width: x + width - cursor }, style, env.log).width;
+  if (item.date && item.source) {
+    // A middle dot drawn as a shape, not a string: the picture shows only the view's strings.
+    ctx.fillStyle = theme.colors.mutedText;
+    ctx.beginPath();
+    ctx.arc(cursor + 7, y + (theme.fontSizes.small * LINE_HEIGHT) / 2 + 0.5, 1.5, 0, Math.PI * 2);
+    ctx.fill();
+    cursor += 14;
+  }
+  if (item.source) drawText(ctx, item.source, { x: cursor, y, width: Math.max(0, x + width - cursor) }, style, env.log);
+  return metaHeight(item, theme);
 }

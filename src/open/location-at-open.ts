@@ -28,7 +28,7 @@ const namesWeatherByBlock = new WeakMap<PreparedBlock, boolean>();
 /** A JSON string that is a weather fact's path: "weather" or "weather.<field>". */
 const WEATHER_PATH = /"weather(\.[A-Za-z]+)?"/;
 
-export function namesWeather(block: PreparedBlock): boolean {
+function namesWeather(block: PreparedBlock): boolean {
   let names = namesWeatherByBlock.get(block);
   if (names === undefined) {
     names = WEATHER_PATH.test(JSON.stringify(block.config));

@@ -46,7 +46,7 @@ export const NO_LOCATION: OpenLocation = Object.freeze({ source: 'none', country
  */
 const PROXIED: ReadonlySet<ClientClass> = new Set<ClientClass>(['amp', 'gmail-proxy', 'yahoo-proxy', 'apple-prefetch']);
 
-export function isProxiedClient(client: ClientClass): boolean {
+function isProxiedClient(client: ClientClass): boolean {
   return PROXIED.has(client);
 }
 

@@ -98,7 +98,7 @@ function finiteAt(json: unknown, path: string): number | undefined {
 }
 
 /** The provider's answers read through `fields`; an answer without a temperature is a failure. */
-export function weatherFormat(fields: WeatherFields): PullFormat<WeatherReading> {
+function weatherFormat(fields: WeatherFields): PullFormat<WeatherReading> {
   return {
     placeholders: ['{lat}', '{lon}'],
     url: (urlTemplate, place) => {

@@ -89,6 +89,12 @@ export const productPatchSchema = z.strictObject({
   { when: () => true },
 );
 
+/** A latitude or longitude in degrees within ±limit, or null; every way of missing it gets the one message. */
+function coordinate(name: 'latitude' | 'longitude', limit: number) {
+  const expected = `expected a ${name} in degrees from -${limit} to ${limit}, or null`;
+  return z.number({ error: expected }).min(-limit, expected).max(limit, expected).nullable().optional();
+}
+
 export const subscriberPatchSchema = z.strictObject({
   id,
   firstName: z.string().trim().max(100).optional(),
@@ -110,20 +116,10 @@ export const subscriberPatchSchema = z.strictObject({
     .refine((dates) => Object.keys(dates).length <= MAX_SUBSCRIBER_DATES, { message: `expected at most ${MAX_SUBSCRIBER_DATES} dates` })
     .optional()
     .meta({ description: 'Named dates of the profile (e.g. couponExpiresAt), merged into the stored ones; null removes one. A countdown may count down to one.' }),
-  latitude: z
-    .number({ error: 'expected a latitude in degrees from -90 to 90, or null' })
-    .min(-90, 'expected a latitude in degrees from -90 to 90, or null')
-    .max(90, 'expected a latitude in degrees from -90 to 90, or null')
-    .nullable()
-    .optional()
-    .meta({ description: 'Where the profile places the subscriber (with longitude): the weather of an open through a mail proxy is read there.' }),
-  longitude: z
-    .number({ error: 'expected a longitude in degrees from -180 to 180, or null' })
-    .min(-180, 'expected a longitude in degrees from -180 to 180, or null')
-    .max(180, 'expected a longitude in degrees from -180 to 180, or null')
-    .nullable()
-    .optional()
-    .meta({ description: 'Where the profile places the subscriber (with latitude).' }),
+  latitude: coordinate('latitude', 90).meta({
+    description: 'Where the profile places the subscriber (with longitude): the weather of an open through a mail proxy is read there.',
+  }),
+  longitude: coordinate('longitude', 180).meta({ description: 'Where the profile places the subscriber (with latitude).' }),
   updatedAt: isoTimestamp.optional(),
 });
 

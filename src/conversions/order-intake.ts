@@ -48,12 +48,11 @@ export class OrderIntake {
   ) {}
 
   async record(orders: readonly OrderCompleted[], receivedAt: Date): Promise<{ recorded: string[]; duplicates: string[] }> {
-    const windowMs = this.settings.windowDays * DAY_MS;
     const records = await Promise.all(
       orders.map(async (order): Promise<OrderRecord> => {
         const placedAt = Date.parse(order.occurredAt);
         const subscriberId = order.subscriberId ?? (order.anonymousId !== undefined ? await this.identity?.subscriberIdFor(order.anonymousId) : undefined);
-        const touches = subscriberId === undefined ? { click: null, open: null } : await this.store.lastTouches(subscriberId, placedAt - windowMs, placedAt);
+        const touches = subscriberId === undefined ? { click: null, open: null } : await this.touchesBefore(subscriberId, placedAt);
         return {
           orderId: order.orderId,
           subscriberId: subscriberId ?? null,
@@ -77,18 +76,22 @@ export class OrderIntake {
    * before the moment it was placed. Returns how many were credited.
    */
   async identified(links: readonly { anonymousId: string; subscriberId: string }[]): Promise<number> {
-    const windowMs = this.settings.windowDays * DAY_MS;
     const credits = await Promise.all(
       links.map(async ({ anonymousId, subscriberId }) =>
         Promise.all(
           (await this.store.awaitingIdentity(anonymousId)).map(async (order) => ({
             orderId: order.orderId,
             subscriberId,
-            ...(await this.store.lastTouches(subscriberId, order.occurredAt - windowMs, order.occurredAt)),
+            ...(await this.touchesBefore(subscriberId, order.occurredAt)),
           })),
         ),
       ),
     );
     return this.store.creditAnonymous(credits.flat());
+  }
+
+  /** The subscriber's last click and last human open within the window before `placedAt` (epoch ms). */
+  private touchesBefore(subscriberId: string, placedAt: number): ReturnType<OrderStore['lastTouches']> {
+    return this.store.lastTouches(subscriberId, placedAt - this.settings.windowDays * DAY_MS, placedAt);
   }
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isBlockView, withKindOf, type ShownView } from '../kinds/kind-of-view';
 import { fallbackPanelHeight } from './fallback-panel';
 import type { ImageLayout, Theme } from './theme';
@@ -37,7 +38,16 @@ interface NarrowThemes {
   base: Theme;
   /** By height: themes are fingerprinted once per object for the render cache (render-cache.ts), so each is made once. */
   byHeight: Map<number, Theme>;
+  /**
+   * A view's narrow height by its JSON: finding it lays the whole view out (a feed or a row of
+   * picks: hundreds of µs), and it is asked on every narrow open before the render cache is, so
+   * an open whose picture is cached must not pay for it again. The JSON is all a height depends on.
+   */
+  heightByView: LRUCache<string, number>;
 }
+
+/** Views whose narrow height is kept, per block theme: as many as the render cache keeps pictures of one block. */
+const NARROW_HEIGHTS_KEPT = 500;
 
 const narrowThemes = new WeakMap<Theme, NarrowThemes>();
 
@@ -49,7 +59,7 @@ function narrowThemesOf(theme: Theme): NarrowThemes {
     raised.body = Math.max(raised.body, NARROW_READING_PX);
     raised.button = Math.max(raised.button, NARROW_READING_PX);
     const base: Theme = { ...theme, layout: 'narrow', width: NARROW_WIDTH, padding: Math.min(theme.padding, NARROW_PADDING), fontSizes: raised };
-    themes = { base, byHeight: new Map() };
+    themes = { base, byHeight: new Map(), heightByView: new LRUCache({ max: NARROW_HEIGHTS_KEPT }) };
     narrowThemes.set(theme, themes);
   }
   return themes;
@@ -75,8 +85,20 @@ function narrowTheme(theme: Theme, height: number): Theme {
  */
 export function layoutTheme(view: ShownView, theme: Theme, layout: ImageLayout): Theme {
   if (layout !== 'narrow' || theme.layout === 'narrow') return theme;
-  const base = narrowThemesOf(theme).base;
+  const themes = narrowThemesOf(theme);
+  const base = themes.base;
   if (!isBlockView(view)) return narrowTheme(theme, fallbackPanelHeight(view, base));
-  return withKindOf(view, (kind, own) => (kind.narrow ? narrowTheme(theme, kind.narrow.height(own, base)) : undefined)) ?? theme;
+  return (
+    withKindOf(view, (kind, own) => {
+      if (!kind.narrow) return undefined;
+      const key = JSON.stringify(own);
+      let height = themes.heightByView.get(key);
+      if (height === undefined) {
+        height = kind.narrow.height(own, base);
+        themes.heightByView.set(key, height);
+      }
+      return narrowTheme(theme, height);
+    }) ?? theme
+  );
 }
 

@@ -60,6 +60,8 @@ export async function campaignReport(deps: CampaignReportDeps, campaignId: strin
   const report = buildCampaignReport(campaignId, counts, deps.now());
   if (!deps.orders || !deps.conversions) return report;
   const { model, windowDays } = deps.conversions;
-  const [credited, byOpen] = await Promise.all([deps.orders.campaignOrderRows(campaignId, model), deps.orders.campaignOrderRows(campaignId, 'last_open')]);
+  // The lift always credits by open; under that model the credited rows are the same rows, read once.
+  const byOpenRows = deps.orders.campaignOrderRows(campaignId, 'last_open');
+  const [credited, byOpen] = await Promise.all([model === 'last_open' ? byOpenRows : deps.orders.campaignOrderRows(campaignId, model), byOpenRows]);
   return { ...report, conversions: buildConversionReport({ counts, credited, byOpen, model, windowDays }) };
 }

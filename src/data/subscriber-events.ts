@@ -323,7 +323,9 @@ export function planEventBatch(events: readonly SubscriberEvent[], snapshot: Eve
       return;
     }
     // Not linked (yet): kept as it came, merged in time order when an identify links the id.
-    kept.set(event.anonymousId, [...(kept.get(event.anonymousId) ?? []), event]);
+    const keptOfId = kept.get(event.anonymousId);
+    if (keptOfId) keptOfId.push(event);
+    else kept.set(event.anonymousId, [event]);
     plan.result.applied++;
   });
 

@@ -88,7 +88,11 @@ export const identityRecords = {
     const kept = new Map<string, AnonymousEvent[]>();
     if (anonymousIds.length === 0) return kept;
     const result = await client.query<{ anonymous_id: string; event: AnonymousEvent }>({ text: SQL.keptOf, values: [anonymousIds] });
-    for (const row of result.rows) kept.set(row.anonymous_id, [...(kept.get(row.anonymous_id) ?? []), row.event]);
+    for (const row of result.rows) {
+      const keptOfId = kept.get(row.anonymous_id);
+      if (keptOfId) keptOfId.push(row.event);
+      else kept.set(row.anonymous_id, [row.event]);
+    }
     return kept;
   },
 
